@@ -1,0 +1,26 @@
+/* Logging: levelled lines tagged with module and instance ("[printer:cups.0]").
+ * Lines go to stderr and, when set, to a sink callback (tests read it).
+ * Never pass an ID number, face image, payment code or PIN: mask first (see mask.h). */
+#ifndef KIOSK_CORE_LOG_H
+#define KIOSK_CORE_LOG_H
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+typedef void (*log_sink_fn)(enum log_level level, const char *line, void *user);
+
+/* Lines below `level` are dropped. Default LOG_INFO, or KIOSK_LOG=debug|info|warn|error. */
+void log_set_level(enum log_level level);
+/* Also send every line to `sink` (NULL removes it). Not thread-safe to change while logging. */
+void log_set_sink(log_sink_fn sink, void *user);
+/* Silence stderr (the sink still receives lines). */
+void log_set_quiet(int quiet);
+
+void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_debug(mod, ...) log_msg(LOG_DEBUG, mod, __VA_ARGS__)
+#define log_info(mod, ...) log_msg(LOG_INFO, mod, __VA_ARGS__)
+#define log_warn(mod, ...) log_msg(LOG_WARN, mod, __VA_ARGS__)
+#define log_error(mod, ...) log_msg(LOG_ERROR, mod, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,34 @@
+/* Effects: what a flow asks the app layer to do. Flows are pure (no SDL, curl or SQLite):
+ * an input event goes in, the flow's new state and a list of effects come out, and the
+ * app executes the effects in order. Kinds are appended, never renumbered. */
+#ifndef KIOSK_FLOWS_EFFECT_H
+#define KIOSK_FLOWS_EFFECT_H
+
+#include <stdint.h>
+
+enum effect_kind {
+    EFF_NONE = 0,
+    EFF_REDRAW = 1,         /* the view model changed */
+    EFF_DISCARD = 2,        /* wipe the customer's data (cart, member, codes) */
+    EFF_ENTER_SERVICE = 3,  /* start the flow named in arg */
+    EFF_EXPLAIN = 4,        /* show why a service is unavailable; arg = service, i = reason */
+    EFF_LAST
+};
+
+struct effect {
+    enum effect_kind kind;
+    int64_t i;
+    char arg[64];
+};
+
+#define EFFECTS_MAX 16
+
+struct effects {
+    struct effect v[EFFECTS_MAX];
+    int n;
+};
+
+/* Appends an effect; returns -1 (and drops it) when the list is full. */
+int effects_add(struct effects *e, enum effect_kind kind, int64_t i, const char *arg);
+
+#endif

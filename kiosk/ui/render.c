@@ -1,0 +1,408 @@
+#include <SDL_image.h>
+#include <math.h>
+#include <qrencode.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kiosk/core/log.h"
+#include "kiosk/ui/ui.h"
+
+/* Small caches for decoded images and QR codes, keyed by source and drawn size. */
+#define IMG_SLOTS 6
+struct img_slot {
+    char key[256];
+    int w, h;
+    SDL_Texture *tex;
+    int64_t used;
+};
+static struct img_slot imgs[IMG_SLOTS];
+static int64_t img_tick;
+
+static void set_color(SDL_Renderer *r, uint32_t c)
+{
+    SDL_SetRenderDrawColor(r, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);
+}
+
+static uint32_t darken(uint32_t c, int pct)
+{
+    uint32_t out = c & 0xFF;
+    for (int s = 8; s < 32; s += 8) {
+        uint32_t ch = (c >> s) & 0xFF;
+        out |= (ch * (uint32_t)(100 - pct) / 100) << s;
+    }
+    return out;
+}
+
+/* Filled rectangle with rounded corners, drawn as one batch of horizontal spans. */
+static void fill_round(SDL_Renderer *r, SDL_Rect b, int rad, uint32_t c)
+{
+    if (b.w <= 0 || b.h <= 0)
+        return;
+    if (rad * 2 > b.w)
+        rad = b.w / 2;
+    if (rad * 2 > b.h)
+        rad = b.h / 2;
+    set_color(r, c);
+    SDL_SetRenderDrawBlendMode(r, (c & 0xFF) == 0xFF ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    if (rad <= 0) {
+        SDL_RenderFillRect(r, &b);
+        return;
+    }
+    SDL_Rect spans[2 * 128 + 1];
+    int n = 0;
+    if (rad > 128)
+        rad = 128;
+    for (int i = 0; i < rad; i++) {
+        int dy = rad - i;
+        int dx = rad - (int)sqrt((double)(rad * rad - dy * dy));
+        spans[n++] = (SDL_Rect){b.x + dx, b.y + i, b.w - 2 * dx, 1};
+        spans[n++] = (SDL_Rect){b.x + dx, b.y + b.h - 1 - i, b.w - 2 * dx, 1};
+    }
+    spans[n++] = (SDL_Rect){b.x, b.y + rad, b.w, b.h - 2 * rad};
+    SDL_RenderFillRects(r, spans, n);
+}
+
+static void frame_round(SDL_Renderer *r, SDL_Rect b, int rad, int bw, uint32_t border,
+                        uint32_t fill)
+{
+    fill_round(r, b, rad, border);
+    SDL_Rect in = {b.x + bw, b.y + bw, b.w - 2 * bw, b.h - 2 * bw};
+    fill_round(r, in, rad > bw ? rad - bw : 0, fill);
+}
+
+static void draw_text(struct ui_render_ctx *c, const char *s, SDL_Rect box, enum font_role f,
+                      int bold, uint32_t color, enum text_align a, int valign_center)
+{
+    int w, h;
+    int px = c->theme->font_px[f];
+    int min_px = c->theme->font_px[FONT_CAPTION] * 3 / 4;
+    SDL_Texture *tex = text_get(c->text, s, px, min_px, bold, color, a, box.w, box.h, &w, &h);
+    if (!tex)
+        return;
+    SDL_Rect d = {box.x, box.y, w, h};
+    if (a == ALIGN_CENTER)
+        d.x = box.x + (box.w - w) / 2;
+    else if (a == ALIGN_RIGHT)
+        d.x = box.x + box.w - w;
+    if (valign_center)
+        d.y = box.y + (box.h - h) / 2;
+    /* Text that still does not fit is clipped to its box, never drawn over neighbours. */
+    SDL_Rect src = {0, 0, w, h};
+    if (d.y + d.h > box.y + box.h && valign_center == 0) {
+        src.h = box.y + box.h - d.y;
+        d.h = src.h;
+    }
+    SDL_RenderCopy(c->r, tex, &src, &d);
+}
+
+static struct img_slot *img_slot_for(const char *key, int w, int h)
+{
+    struct img_slot *victim = &imgs[0];
+    img_tick++;
+    for (int i = 0; i < IMG_SLOTS; i++) {
+        if (imgs[i].tex && imgs[i].w == w && imgs[i].h == h && !strcmp(imgs[i].key, key)) {
+            imgs[i].used = img_tick;
+            return &imgs[i];
+        }
+        if (!imgs[i].tex || imgs[i].used < victim->used)
+            victim = &imgs[i];
+    }
+    if (victim->tex)
+        SDL_DestroyTexture(victim->tex);
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->key, sizeof victim->key, "%s", key);
+    victim->w = w;
+    victim->h = h;
+    victim->used = img_tick;
+    return victim;
+}
+
+/* Loads, scales once to the drawn size (aspect kept) and caches. */
+static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box)
+{
+    struct img_slot *s = img_slot_for(file, box.w, box.h);
+    if (!s->tex) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", c->assets_dir, file);
+        SDL_Surface *src = IMG_Load(path);
+        if (!src) {
+            log_warn("ui", "image %s: %s", path, IMG_GetError());
+            s->key[0] = '\0';
+            return;
+        }
+        int dw = box.w, dh = src->h * box.w / src->w;
+        if (dh > box.h) {
+            dh = box.h;
+            dw = src->w * box.h / src->h;
+        }
+        SDL_Surface *conv = SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_ARGB8888, 0);
+        SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (conv && dst) {
+            SDL_SetSurfaceBlendMode(conv, SDL_BLENDMODE_NONE);
+            SDL_BlitScaled(conv, NULL, dst, NULL);
+            s->tex = SDL_CreateTextureFromSurface(c->r, dst);
+            SDL_SetTextureBlendMode(s->tex, SDL_BLENDMODE_BLEND);
+        }
+        SDL_FreeSurface(conv);
+        SDL_FreeSurface(dst);
+        SDL_FreeSurface(src);
+        if (!s->tex) {
+            s->key[0] = '\0';
+            return;
+        }
+    }
+    int tw, th;
+    SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
+    SDL_Rect d = {box.x + (box.w - tw) / 2, box.y + (box.h - th) / 2, tw, th};
+    SDL_RenderCopy(c->r, s->tex, NULL, &d);
+}
+
+static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
+{
+    char key[256];
+    snprintf(key, sizeof key, "qr:%s", w->text);
+    struct img_slot *s = img_slot_for(key, w->r.w, w->r.h);
+    if (!s->tex) {
+        QRcode *q = QRcode_encodeString(w->text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+        if (!q) {
+            s->key[0] = '\0';
+            return;
+        }
+        int quiet = 4, mods = q->width + 2 * quiet;
+        int side = w->r.w < w->r.h ? w->r.w : w->r.h;
+        int m = side / mods;
+        if (m < 1)
+            m = 1;
+        SDL_Surface *sf = SDL_CreateRGBSurfaceWithFormat(0, mods * m, mods * m, 32,
+                                                         SDL_PIXELFORMAT_ARGB8888);
+        if (sf) {
+            SDL_FillRect(sf, NULL, 0xFFFFFFFF);
+            for (int y = 0; y < q->width; y++)
+                for (int x = 0; x < q->width; x++)
+                    if (q->data[y * q->width + x] & 1) {
+                        SDL_Rect px = {(x + quiet) * m, (y + quiet) * m, m, m};
+                        SDL_FillRect(sf, &px, 0xFF000000);
+                    }
+            s->tex = SDL_CreateTextureFromSurface(c->r, sf);
+            SDL_FreeSurface(sf);
+        }
+        QRcode_free(q);
+        if (!s->tex) {
+            s->key[0] = '\0';
+            return;
+        }
+    }
+    int tw, th;
+    SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
+    SDL_Rect d = {w->r.x + (w->r.w - tw) / 2, w->r.y + (w->r.h - th) / 2, tw, th};
+    SDL_RenderCopy(c->r, s->tex, NULL, &d);
+}
+
+static void draw_spinner(struct ui_render_ctx *c, SDL_Rect b)
+{
+    int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    int rad = (b.w < b.h ? b.w : b.h) / 2;
+    int dot = rad / 4 + 1;
+    int phase = (int)((c->now_ms / 80) % 12);
+    for (int i = 0; i < 12; i++) {
+        double a = i * (2 * M_PI / 12);
+        int x = cx + (int)((rad - dot) * sin(a)), y = cy - (int)((rad - dot) * cos(a));
+        int age = (phase - i + 12) % 12;
+        uint32_t col = (c->theme->primary & 0xFFFFFF00) | (uint32_t)(255 - age * 18);
+        fill_round(c->r, (SDL_Rect){x - dot / 2, y - dot / 2, dot, dot}, dot / 2, col);
+    }
+}
+
+static void draw_ring(struct ui_render_ctx *c, SDL_Rect b, int value, int max)
+{
+    int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    int rad = (b.w < b.h ? b.w : b.h) / 2;
+    int th = rad / 7 + 2;
+    int steps = 120;
+    int lit = max > 0 ? steps * value / max : 0;
+    for (int i = 0; i < steps; i++) {
+        double a = i * (2 * M_PI / steps);
+        int x = cx + (int)((rad - th / 2) * sin(a)), y = cy - (int)((rad - th / 2) * cos(a));
+        uint32_t col = i < lit ? c->theme->primary : c->theme->surface_alt;
+        fill_round(c->r, (SDL_Rect){x - th / 2, y - th / 2, th, th}, th / 2, col);
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%d", value);
+    draw_text(c, num, b, FONT_HEADLINE, 1, c->theme->text, ALIGN_CENTER, 1);
+}
+
+static void style_colors(const struct theme *th, const struct ui_widget *w, uint32_t *bg,
+                         uint32_t *fg, uint32_t *border)
+{
+    int muted = w->disabled || w->unavailable;
+    *border = 0;
+    switch (w->style) {
+    case ST_PRIMARY:
+        *bg = muted ? th->surface_alt : th->primary;
+        *fg = muted ? th->text_dim : th->on_primary;
+        break;
+    case ST_DANGER:
+        *bg = th->danger;
+        *fg = 0xFFFFFFFF;
+        break;
+    case ST_SECONDARY:
+        *bg = th->surface;
+        *fg = muted ? th->text_dim : th->primary;
+        *border = muted ? th->border : th->primary;
+        break;
+    case ST_TILE:
+    case ST_KEY:
+    case ST_CARD:
+        *bg = muted ? th->surface_alt : th->surface;
+        *fg = muted ? th->text_dim : th->text;
+        *border = th->border;
+        break;
+    case ST_DIALOG:
+        *bg = th->surface;
+        *fg = th->text;
+        *border = th->border;
+        break;
+    case ST_HEADER:
+        *bg = th->header_bg;
+        *fg = th->on_header;
+        break;
+    case ST_NOTICE:
+        *bg = th->notice_bg;
+        *fg = th->on_notice;
+        break;
+    case ST_GHOST:
+    case ST_PLAIN:
+    default:
+        *bg = 0;
+        *fg = muted ? th->text_dim : th->text;
+        break;
+    }
+    if (w->fg)
+        *fg = w->fg;
+}
+
+static void draw_button(struct ui_render_ctx *c, const struct ui_widget *w, SDL_Rect b,
+                        int pressed)
+{
+    const struct theme *th = c->theme;
+    uint32_t bg, fg, border;
+    style_colors(th, w, &bg, &fg, &border);
+    if (pressed)
+        bg = bg ? darken(bg, 18) : (th->surface_alt);
+    int bw = th->min_target / 24 + 1;
+    if (border)
+        frame_round(c->r, b, th->radius, bw, border, bg);
+    else if (bg)
+        fill_round(c->r, b, th->radius, bg);
+
+    int pad = th->min_target / 4;
+    SDL_Rect in = {b.x + pad, b.y + pad / 2, b.w - 2 * pad, b.h - pad};
+    if (w->image[0]) {
+        int ic = in.h < in.w / 3 ? in.h : in.w / 3;
+        if (w->sub[0] && ic > b.h * 2 / 3)
+            ic = b.h * 2 / 3;
+        draw_image(c, w->image, (SDL_Rect){in.x, b.y + (b.h - ic) / 2, ic, ic});
+        in.x += ic + pad;
+        in.w -= ic + pad;
+    }
+    enum text_align a = w->image[0] ? ALIGN_LEFT : w->align;
+    if (w->sub[0]) {
+        int th1 = in.h * 11 / 20;
+        draw_text(c, w->text, (SDL_Rect){in.x, in.y, in.w, th1}, w->font, w->bold, fg, a, 1);
+        uint32_t subc = w->unavailable ? th->warn : th->text_dim;
+        if (w->style == ST_PRIMARY || w->style == ST_DANGER)
+            subc = fg;
+        draw_text(c, w->sub, (SDL_Rect){in.x, in.y + th1, in.w, in.h - th1}, FONT_CAPTION, 0,
+                  subc, a, 0);
+    } else {
+        draw_text(c, w->text, in, w->font, w->bold, fg, a, 1);
+    }
+}
+
+static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
+{
+    const struct ui_widget *w = &t->v[i];
+    const struct theme *th = c->theme;
+    SDL_Rect b;
+    if (ui_screen_rect(t, i, &b) != 0)
+        return;
+    if (w->parent >= 0) {
+        SDL_Rect clip = t->v[w->parent].r;
+        SDL_RenderSetClipRect(c->r, &clip);
+        b = w->r;
+        b.y -= t->v[w->parent].scroll;
+    }
+    switch (w->kind) {
+    case UI_PANEL: {
+        uint32_t bg, fg, border;
+        style_colors(th, w, &bg, &fg, &border);
+        if (w->style == ST_HEADER)
+            fill_round(c->r, b, 0, bg);
+        else if (border)
+            frame_round(c->r, b, th->radius, 2, border, bg);
+        else if (bg)
+            fill_round(c->r, b, th->radius, bg);
+        break;
+    }
+    case UI_LABEL: {
+        uint32_t bg, fg, border;
+        style_colors(th, w, &bg, &fg, &border);
+        if (bg)
+            fill_round(c->r, b, th->radius, bg);
+        SDL_Rect in = b;
+        if (bg) {
+            int pad = th->min_target / 4;
+            in = (SDL_Rect){b.x + pad, b.y, b.w - 2 * pad, b.h};
+        }
+        draw_text(c, w->text, in, w->font, w->bold, fg, w->align, 1);
+        break;
+    }
+    case UI_BUTTON:
+        draw_button(c, w, b, i == c->pressed);
+        break;
+    case UI_IMAGE:
+        draw_image(c, w->image, b);
+        break;
+    case UI_QR:
+        draw_qr(c, w);
+        break;
+    case UI_SPINNER:
+        draw_spinner(c, b);
+        break;
+    case UI_PROGRESS: {
+        fill_round(c->r, b, b.h / 2, th->surface_alt);
+        int fw = w->max > 0 ? b.w * w->value / w->max : 0;
+        if (fw > 0)
+            fill_round(c->r, (SDL_Rect){b.x, b.y, fw, b.h}, b.h / 2, th->primary);
+        break;
+    }
+    case UI_COUNTDOWN:
+        draw_ring(c, b, w->value, w->max);
+        break;
+    case UI_LIST:
+        break;
+    case UI_SHADE:
+        fill_round(c->r, b, 0, th->shade);
+        break;
+    }
+    if (w->parent >= 0)
+        SDL_RenderSetClipRect(c->r, NULL);
+}
+
+void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
+{
+    set_color(c->r, c->theme->bg);
+    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
+    SDL_RenderClear(c->r);
+    for (int i = 0; i < t->n; i++)
+        draw_widget(c, t, i);
+    text_evict(c->text);
+}
+
+void ui_render_cleanup(void)
+{
+    for (int i = 0; i < IMG_SLOTS; i++)
+        if (imgs[i].tex)
+            SDL_DestroyTexture(imgs[i].tex);
+    memset(imgs, 0, sizeof imgs);
+}
