@@ -23,9 +23,9 @@ const char *i18n_cycle(void);
 int i18n_count(void);
 const char *i18n_lang_at(int i);
 /* Translation of msgid in the current language; msgid itself if untranslated. */
-const char *i18n_get(const char *msgid);
+const char *i18n_get(const char *msgid) __attribute__((format_arg(1)));
 /* Translation of msgid in a given language (receipts follow the customer's language). */
-const char *i18n_get_in(const char *lang, const char *msgid);
+const char *i18n_get_in(const char *lang, const char *msgid) __attribute__((format_arg(2)));
 
 #define _(s) i18n_get(s)
 #define N_(s) (s)

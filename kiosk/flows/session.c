@@ -1,5 +1,7 @@
 #include "kiosk/flows/session.h"
 
+#include <stddef.h>
+
 #include "kiosk/core/log.h"
 
 static const char *const names[SESS_LAST] = {"attract", "home", "service", "ask_more"};

@@ -279,6 +279,8 @@ static void style_colors(const struct theme *th, const struct ui_widget *w, uint
     }
     if (w->fg)
         *fg = w->fg;
+    if (w->bg)
+        *bg = w->bg;
 }
 
 static void draw_button(struct ui_render_ctx *c, const struct ui_widget *w, SDL_Rect b,
@@ -394,8 +396,19 @@ void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
     set_color(c->r, c->theme->bg);
     SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
     SDL_RenderClear(c->r);
-    for (int i = 0; i < t->n; i++)
+    for (int i = 0; i < t->n; i++) {
         draw_widget(c, t, i);
+        SDL_Rect b;
+        if (i == c->focused && ui_screen_rect(t, i, &b) == 0) {
+            int ring = c->theme->min_target / 12 + 2;
+            SDL_Rect o = {b.x - ring, b.y - ring, b.w + 2 * ring, b.h + 2 * ring};
+            set_color(c->r, c->theme->accent);
+            for (int k = 0; k < ring; k++) {
+                SDL_Rect rr = {o.x + k, o.y + k, o.w - 2 * k, o.h - 2 * k};
+                SDL_RenderDrawRect(c->r, &rr);
+            }
+        }
+    }
     text_evict(c->text);
 }
 

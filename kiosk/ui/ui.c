@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kiosk/core/i18n.h"
+
 static struct ui_widget scratch;
 
 void ui_begin(struct ui_tree *t, const char *screen, int w, int h)
@@ -83,7 +85,7 @@ void ui_keypad(struct ui_tree *t, const char *prefix, SDL_Rect r, const char *ok
         const char *label = keys[i];
         enum ui_style st = ST_KEY;
         if (!strcmp(keys[i], "del"))
-            label = "\xe2\x8c\xab"; /* ⌫ */
+            label = _("Delete");
         if (!strcmp(keys[i], "ok")) {
             label = ok_text;
             st = ST_PRIMARY;
@@ -129,9 +131,9 @@ void ui_keyboard(struct ui_tree *t, const char *prefix, SDL_Rect r, int upper, c
     int y = r.y + 4 * (kh + gap);
     int wide = 2 * kw + gap;
     key(t, prefix, "shift", (SDL_Rect){r.x, y, wide, kh}, upper ? "abc" : "ABC", ST_KEY);
-    key(t, prefix, "space", (SDL_Rect){r.x + wide + gap, y, 3 * kw + 2 * gap, kh}, "\xe2\x90\xa3",
+    key(t, prefix, "space", (SDL_Rect){r.x + wide + gap, y, 3 * kw + 2 * gap, kh}, _("Space"),
         ST_KEY);
-    key(t, prefix, "del", (SDL_Rect){r.x + wide + 4 * kw + 4 * gap, y, wide, kh}, "\xe2\x8c\xab",
+    key(t, prefix, "del", (SDL_Rect){r.x + 5 * kw + 5 * gap, y, wide, kh}, _("Delete"),
         ST_KEY);
     key(t, prefix, "ok", (SDL_Rect){r.x + r.w - 3 * kw - 2 * gap, y, 3 * kw + 2 * gap, kh},
         ok_text, ST_PRIMARY);

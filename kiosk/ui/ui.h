@@ -58,7 +58,8 @@ struct ui_widget {
     int parent;             /* index of the UI_LIST it scrolls in, or -1 */
     int scroll;             /* UI_LIST: scroll offset in px (from the view model) */
     int content_h;          /* UI_LIST: height of its content */
-    uint32_t fg;            /* 0 = the style's colour */
+    uint32_t fg;            /* 0 = the style's text colour */
+    uint32_t bg;            /* 0 = the style's background */
 };
 
 struct ui_tree {
@@ -112,6 +113,7 @@ struct ui_render_ctx {
     struct text_engine *text;
     const char *assets_dir;
     int pressed;            /* index drawn pressed (touch feedback), or -1 */
+    int focused;            /* index with the keyboard focus ring, or -1 */
     int64_t now_ms;         /* animation phase */
 };
 

@@ -1,0 +1,778 @@
+#include "kiosk/app/app.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kiosk/app/script.h"
+#include "kiosk/app/slides.h"
+#include "kiosk/core/clock.h"
+#include "kiosk/core/evq.h"
+#include "kiosk/core/i18n.h"
+#include "kiosk/core/log.h"
+#include "kiosk/flows/session.h"
+#include "kiosk/ui/screens/screens.h"
+#include "kiosk/ui/text.h"
+#include "kiosk/ui/ui.h"
+
+struct app {
+    const struct app_options *o;
+    const struct kiosk_config *cfg;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    struct theme theme;
+    struct text_engine *text;
+    struct ui_tree tree;
+    struct evq *q;
+    Uint32 wake_type;
+    struct session sess;
+    struct slides slides;
+    struct health health;
+    int explain_open;
+    enum service explain_svc;
+    enum svc_reason explain_reason;
+    int pressed, focus;
+    int dirty;
+    int quit, exit_code;
+    int64_t next_tick_ms; /* animation redraw, or 0 */
+    /* scripted session */
+    struct script script;
+    int step;
+    int64_t step_start_ms;
+    int frames;
+};
+
+/* ---- view model and drawing ------------------------------------------------------------ */
+
+static const char *lang_label(const char *code)
+{
+    /* The button names the language it switches to, in that language. */
+    return strcmp(code, "zh_CN") == 0 ? "中文" : "English";
+}
+
+static void make_view(struct app *a, struct view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->sess = &a->sess;
+    v->now_ms = clock_now_ms();
+    v->station = a->cfg->station_name;
+    v->terminal_id = a->cfg->terminal_id;
+    v->lang = i18n_lang();
+    int cur = 0;
+    for (int i = 0; i < i18n_count(); i++)
+        if (!strcmp(i18n_lang_at(i), v->lang))
+            cur = i;
+    int n = i18n_count();
+    v->other_lang_label = lang_label(n ? i18n_lang_at((cur + 1) % n) : "en_US");
+    v->nslides = a->slides.n;
+    if (a->slides.n > 0) {
+        int i = a->sess.slide % a->slides.n;
+        v->slide.image = a->slides.v[i].image;
+        v->slide.bg = a->slides.v[i].bg;
+        v->slide.title = slides_title(&a->slides, i, v->lang);
+        v->slide.subtitle = slides_subtitle(&a->slides, i, v->lang);
+    } else {
+        v->slide.title = _("Welcome");
+        v->slide.subtitle = "";
+    }
+    const int enabled[SVC_LAST] = {a->cfg->svc_fuel, a->cfg->svc_shop, a->cfg->svc_invoice,
+                                   a->cfg->svc_card, a->cfg->svc_depot};
+    for (int i = 0; i < SVC_LAST; i++)
+        v->reason[i] = service_reason((enum service)i, enabled[i], &a->health);
+    v->explain_open = a->explain_open;
+    v->explain_svc = a->explain_svc;
+    v->explain_reason = a->explain_reason;
+    v->prompt_left_s = session_prompt_left_s(&a->sess, v->now_ms);
+    v->prompt_total_s = a->cfg->idle_prompt_s;
+}
+
+static void rebuild(struct app *a)
+{
+    struct view v;
+    int w, h;
+    SDL_GetRendererOutputSize(a->ren, &w, &h);
+    a->tree.w = w;
+    a->tree.h = h;
+    make_view(a, &v);
+    screens_build(&a->tree, &a->theme, &v);
+    if (a->tree.overflow)
+        log_error("app", "screen %s has more than %d widgets", a->tree.screen, UI_MAX_WIDGETS);
+    if (a->focus >= a->tree.n)
+        a->focus = -1;
+}
+
+static void draw(struct app *a)
+{
+    struct ui_render_ctx c = {a->ren, &a->theme, a->text, a->cfg->assets_dir, a->pressed,
+                              a->focus, clock_now_ms()};
+    ui_render(&c, &a->tree);
+}
+
+static void present(struct app *a)
+{
+    rebuild(a);
+    draw(a);
+    SDL_RenderPresent(a->ren);
+    a->frames++;
+    a->dirty = 0;
+    int tick = ui_tick_interval(&a->tree);
+    a->next_tick_ms = tick > 0 ? clock_now_ms() + tick : 0;
+}
+
+static int screenshot(struct app *a, const char *name)
+{
+    char path[1024];
+    int w, h;
+    rebuild(a);
+    draw(a);
+    SDL_GetRendererOutputSize(a->ren, &w, &h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s)
+        return -1;
+    int ok = SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch);
+    snprintf(path, sizeof path, "%s/%s.png", a->o->out_dir ? a->o->out_dir : ".", name);
+    if (ok == 0)
+        ok = IMG_SavePNG(s, path);
+    SDL_FreeSurface(s);
+    SDL_RenderPresent(a->ren);
+    if (ok != 0) {
+        log_error("app", "screenshot %s: %s", path, SDL_GetError());
+        return -1;
+    }
+    log_info("app", "screenshot %s", path);
+    return 0;
+}
+
+/* ---- video set-up ---------------------------------------------------------------------- */
+
+static void video_close(struct app *a)
+{
+    text_destroy(a->text);
+    a->text = NULL;
+    ui_render_cleanup();
+    if (a->ren)
+        SDL_DestroyRenderer(a->ren);
+    if (a->win)
+        SDL_DestroyWindow(a->win);
+    a->ren = NULL;
+    a->win = NULL;
+}
+
+static int video_open(struct app *a, int w, int h, char *err, size_t errcap)
+{
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    if (!a->o->headless && !a->o->windowed && a->cfg->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    if (!a->o->headless && a->o->windowed)
+        flags |= SDL_WINDOW_RESIZABLE;
+    a->win = SDL_CreateWindow("Fuel kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                              flags);
+    if (!a->win) {
+        snprintf(err, errcap, "cannot create window: %s", SDL_GetError());
+        return -1;
+    }
+    if (!a->o->headless)
+        a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!a->ren)
+        a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!a->ren) {
+        snprintf(err, errcap, "cannot create renderer: %s", SDL_GetError());
+        return -1;
+    }
+    int ow, oh;
+    SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+    if (theme_make(&a->theme, a->cfg->theme, a->cfg->large_text, ow < oh ? ow : oh) != 0) {
+        snprintf(err, errcap, "unknown theme '%s'", a->cfg->theme);
+        return -1;
+    }
+    a->text = text_create(a->ren, a->cfg->font, a->cfg->font_family, err, errcap);
+    if (!a->text)
+        return -1;
+    a->dirty = 1;
+    return 0;
+}
+
+static int video_resize(struct app *a, int w, int h)
+{
+    char err[256];
+    video_close(a);
+    if (video_open(a, w, h, err, sizeof err) != 0) {
+        log_error("app", "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- flow effects and input ------------------------------------------------------------ */
+
+static void discard_customer_data(struct app *a)
+{
+    a->explain_open = 0;
+    a->pressed = -1;
+    a->focus = -1;
+    /* The next customer starts in the default language. */
+    if (i18n_count())
+        i18n_set_lang(i18n_lang_at(0));
+}
+
+static void run_effects(struct app *a, const struct effects *fx)
+{
+    for (int i = 0; i < fx->n; i++) {
+        const struct effect *e = &fx->v[i];
+        switch (e->kind) {
+        case EFF_REDRAW:
+            a->dirty = 1;
+            break;
+        case EFF_DISCARD:
+            discard_customer_data(a);
+            a->dirty = 1;
+            break;
+        case EFF_EXPLAIN:
+            a->explain_open = 1;
+            a->explain_svc = service_by_key(e->arg);
+            a->explain_reason = (enum svc_reason)e->i;
+            a->dirty = 1;
+            break;
+        case EFF_ENTER_SERVICE:
+            log_info("app", "service %s started", e->arg);
+            break;
+        case EFF_NONE:
+        case EFF_LAST:
+            break;
+        }
+    }
+}
+
+static void session_input(struct app *a, enum sess_input in, enum service svc, enum svc_reason r)
+{
+    struct effects fx = {.n = 0};
+    struct sess_event ev = {in, svc, r};
+    session_step(&a->sess, &ev, clock_now_ms(), &fx);
+    run_effects(a, &fx);
+}
+
+static void activate(struct app *a, const char *id)
+{
+    log_debug("app", "activate %s on %s", id, a->tree.screen);
+    session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+    if (!strcmp(id, "attract.start")) {
+        session_input(a, SI_START, SVC_LAST, REASON_NONE);
+    } else if (!strcmp(id, "lang.toggle")) {
+        i18n_cycle();
+        a->dirty = 1;
+    } else if (!strcmp(id, "dialog.ok")) {
+        a->explain_open = 0;
+        a->dirty = 1;
+    } else if (!strcmp(id, "home.done") || !strcmp(id, "timeout.end")) {
+        session_input(a, SI_END, SVC_LAST, REASON_NONE);
+    } else if (!strcmp(id, "timeout.more")) {
+        session_input(a, SI_MORE_TIME, SVC_LAST, REASON_NONE);
+    } else if (!strncmp(id, "home.", 5)) {
+        enum service s = service_by_key(id + 5);
+        if (s != SVC_LAST) {
+            struct view v;
+            make_view(a, &v);
+            session_input(a, SI_CHOOSE, s, v.reason[s]);
+        }
+    }
+}
+
+static int focusable(const struct ui_tree *t, int i)
+{
+    const struct ui_widget *w = &t->v[i];
+    return w->kind == UI_BUTTON && !w->disabled && w->id[0] &&
+           (t->modal_from < 0 || i >= t->modal_from);
+}
+
+static void move_focus(struct app *a, int dir)
+{
+    int n = a->tree.n, i = a->focus;
+    for (int k = 0; k < n; k++) {
+        i = i < 0 ? (dir > 0 ? 0 : n - 1) : (i + dir + n) % n;
+        if (focusable(&a->tree, i)) {
+            a->focus = i;
+            break;
+        }
+    }
+    a->dirty = 1;
+}
+
+/* Escape: the dialog's way out, else the screen's back/finish button. */
+static void escape(struct app *a)
+{
+    static const char *const ids[] = {"dialog.ok", "timeout.more", "home.done"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct ui_widget *w = ui_find(&a->tree, ids[i]);
+        if (w && focusable(&a->tree, (int)(w - a->tree.v))) {
+            activate(a, ids[i]);
+            return;
+        }
+    }
+}
+
+static void key_down(struct app *a, SDL_Keycode k, Uint16 mod)
+{
+    session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+    switch (k) {
+    case SDLK_TAB:
+        move_focus(a, (mod & KMOD_SHIFT) ? -1 : 1);
+        break;
+    case SDLK_RIGHT:
+    case SDLK_DOWN:
+        move_focus(a, 1);
+        break;
+    case SDLK_LEFT:
+    case SDLK_UP:
+        move_focus(a, -1);
+        break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+    case SDLK_SPACE:
+        if (a->tree.screen[0] && !strcmp(a->tree.screen, "attract"))
+            activate(a, "attract.start");
+        else if (a->focus >= 0 && focusable(&a->tree, a->focus))
+            activate(a, a->tree.v[a->focus].id);
+        break;
+    case SDLK_ESCAPE:
+        escape(a);
+        break;
+    default:
+        break;
+    }
+}
+
+static void pointer(struct app *a, int down, int x, int y)
+{
+    int hit = ui_hit(&a->tree, x, y);
+    if (down) {
+        /* Press feedback in the same frame as the touch. */
+        a->pressed = hit;
+        session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+        if (hit >= 0)
+            present(a);
+        return;
+    }
+    int was = a->pressed;
+    a->pressed = -1;
+    a->dirty = 1;
+    if (hit >= 0 && hit == was) {
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "%s", a->tree.v[hit].id);
+        activate(a, id);
+    }
+}
+
+static void handle_device_event(struct app *a, const struct ev *e)
+{
+    switch (e->kind) {
+    case EV_QUIT:
+        a->quit = 1;
+        break;
+    case EV_SCAN:
+        session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+        log_info("app", "scan of %zu characters on %s: no flow takes codes here", strlen(e->text),
+                 a->tree.screen);
+        break;
+    case EV_CARD_IN:
+    case EV_CARD_OUT:
+        session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+        log_info("app", "card %s on %s", e->kind == EV_CARD_IN ? "inserted" : "removed",
+                 a->tree.screen);
+        break;
+    default:
+        break;
+    }
+    free(e->ptr);
+}
+
+static void handle_sdl(struct app *a, const SDL_Event *e)
+{
+    switch (e->type) {
+    case SDL_QUIT:
+        log_info("app", "quit requested");
+        a->quit = 1;
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.button == SDL_BUTTON_LEFT)
+            pointer(a, 1, e->button.x, e->button.y);
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.button == SDL_BUTTON_LEFT)
+            pointer(a, 0, e->button.x, e->button.y);
+        break;
+    case SDL_KEYDOWN:
+        key_down(a, e->key.keysym.sym, e->key.keysym.mod);
+        break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+            e->window.event == SDL_WINDOWEVENT_EXPOSED) {
+            int w, h;
+            SDL_GetRendererOutputSize(a->ren, &w, &h);
+            theme_make(&a->theme, a->cfg->theme, a->cfg->large_text, w < h ? w : h);
+            a->dirty = 1;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void wake(void *user)
+{
+    struct app *a = user;
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = a->wake_type;
+    SDL_PushEvent(&e);
+}
+
+/* ---- scripted sessions ----------------------------------------------------------------- */
+
+static void script_fail(struct app *a, const struct step *st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void script_fail(struct app *a, const struct step *st, const char *fmt, ...)
+{
+    char why[512], shot[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s:%d: %s\n", a->script.path, st->line, why);
+    snprintf(shot, sizeof shot, "fail-line-%d", st->line);
+    screenshot(a, shot);
+    a->exit_code = 1;
+    a->quit = 1;
+}
+
+/* Taps a widget the way a finger would: at its centre, through hit testing. */
+static void script_tap(struct app *a, const struct step *st)
+{
+    struct ui_widget *w = ui_find(&a->tree, st->arg);
+    if (!w) {
+        script_fail(a, st, "no widget '%s' on screen '%s'", st->arg, a->tree.screen);
+        return;
+    }
+    int idx = (int)(w - a->tree.v);
+    if (w->parent >= 0)
+        ui_scroll_into_view(&a->tree, idx);
+    SDL_Rect r;
+    if (ui_screen_rect(&a->tree, idx, &r) != 0) {
+        script_fail(a, st, "widget '%s' is not visible on screen '%s'", st->arg, a->tree.screen);
+        return;
+    }
+    int hit = ui_hit(&a->tree, r.x + r.w / 2, r.y + r.h / 2);
+    if (hit != idx) {
+        script_fail(a, st, "widget '%s' cannot be tapped: %s is on top", st->arg,
+                    hit >= 0 ? a->tree.v[hit].id : "nothing tappable");
+        return;
+    }
+    pointer(a, 1, r.x + r.w / 2, r.y + r.h / 2);
+    pointer(a, 0, r.x + r.w / 2, r.y + r.h / 2);
+}
+
+static void post_text(struct app *a, enum ev_kind kind, const char *text)
+{
+    struct ev e = {.kind = kind};
+    snprintf(e.text, sizeof e.text, "%s", text);
+    evq_post(a->q, &e);
+}
+
+static SDL_Keycode key_by_name(const char *n)
+{
+    static const struct {
+        const char *name;
+        SDL_Keycode k;
+    } keys[] = {{"Tab", SDLK_TAB},   {"Return", SDLK_RETURN}, {"Escape", SDLK_ESCAPE},
+                {"Left", SDLK_LEFT}, {"Right", SDLK_RIGHT},   {"Up", SDLK_UP},
+                {"Down", SDLK_DOWN}, {"Space", SDLK_SPACE}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(keys[i].name, n))
+            return keys[i].k;
+    return SDLK_UNKNOWN;
+}
+
+/* Plays steps until one has to wait for the loop. Returns 1 while the script runs. */
+static int script_turn(struct app *a)
+{
+    while (a->step < a->script.n && !a->quit) {
+        const struct step *st = &a->script.steps[a->step];
+        if (a->dirty)
+            present(a);
+        if (a->step_start_ms == 0)
+            a->step_start_ms = clock_real_ms();
+        switch (st->kind) {
+        case STEP_TAP:
+            script_tap(a, st);
+            break;
+        case STEP_TYPE:
+            session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+            log_info("app", "typed %zu characters on %s", strlen(st->arg), a->tree.screen);
+            break;
+        case STEP_KEY: {
+            SDL_Keycode k = key_by_name(st->arg);
+            if (k == SDLK_UNKNOWN) {
+                script_fail(a, st, "unknown key '%s'", st->arg);
+                break;
+            }
+            key_down(a, k, 0);
+            break;
+        }
+        case STEP_SCAN:
+            post_text(a, EV_SCAN, st->arg);
+            break;
+        case STEP_CARD_IN:
+            post_text(a, EV_CARD_IN, st->arg);
+            break;
+        case STEP_CARD_OUT:
+            post_text(a, EV_CARD_OUT, "");
+            break;
+        case STEP_WAIT:
+            if (strcmp(a->tree.screen, st->arg) != 0) {
+                if (clock_real_ms() - a->step_start_ms < st->ms)
+                    return 1; /* let the loop run, look again next turn */
+                script_fail(a, st, "waited for screen '%s', still on '%s'", st->arg,
+                            a->tree.screen);
+            }
+            break;
+        case STEP_EXPECT: {
+            struct ui_widget *w = ui_find(&a->tree, st->arg);
+            if (!w)
+                script_fail(a, st, "no widget '%s' on screen '%s'", st->arg, a->tree.screen);
+            else if (st->text[0] && !strstr(w->text, st->text) && !strstr(w->sub, st->text))
+                script_fail(a, st, "widget '%s' says '%s'", st->arg, w->text);
+            break;
+        }
+        case STEP_ABSENT:
+            if (ui_find(&a->tree, st->arg))
+                script_fail(a, st, "widget '%s' is on screen '%s'", st->arg, a->tree.screen);
+            break;
+        case STEP_UNAVAILABLE: {
+            struct ui_widget *w = ui_find(&a->tree, st->arg);
+            if (!w || !(w->unavailable || w->disabled))
+                script_fail(a, st, "widget '%s' is %s", st->arg, w ? "available" : "missing");
+            break;
+        }
+        case STEP_ADVANCE:
+            clock_advance_ms(st->ms);
+            session_input(a, SI_TICK, SVC_LAST, REASON_NONE);
+            break;
+        case STEP_PAUSE:
+            if (clock_real_ms() - a->step_start_ms < st->ms)
+                return 1;
+            break;
+        case STEP_SHOT:
+            if (screenshot(a, st->arg) != 0)
+                script_fail(a, st, "cannot write screenshot '%s'", st->arg);
+            break;
+        case STEP_SIZE:
+            if (video_resize(a, st->w, st->h) != 0)
+                script_fail(a, st, "cannot resize to %dx%d", st->w, st->h);
+            break;
+        case STEP_LAST:
+            break;
+        }
+        a->step++;
+        a->step_start_ms = 0;
+        return 1; /* one step per loop turn: events and effects settle in between */
+    }
+    if (a->step >= a->script.n && !a->quit) {
+        log_info("app", "script %s: all %d steps held", a->script.path, a->script.n);
+        a->quit = 1;
+    }
+    return 0;
+}
+
+/* ---- benchmarks ------------------------------------------------------------------------ */
+
+static int cmp_double(const void *x, const void *y)
+{
+    double d = *(const double *)x - *(const double *)y;
+    return (d > 0) - (d < 0);
+}
+
+static void bench_case(struct app *a, const char *label, int n)
+{
+    double *ms = calloc((size_t)n, sizeof *ms);
+    if (!ms)
+        return;
+    Uint64 f = SDL_GetPerformanceFrequency();
+    for (int i = 0; i < n; i++) {
+        Uint64 t0 = SDL_GetPerformanceCounter();
+        present(a);
+        ms[i] = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)f;
+    }
+    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+    int w, h;
+    SDL_GetRendererOutputSize(a->ren, &w, &h);
+    printf("render %-22s %4dx%-4d %s p50=%.2fms p99=%.2fms\n", label, w, h, i18n_lang(),
+           ms[n / 2], ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
+    free(ms);
+}
+
+static void bench_render(struct app *a, int n)
+{
+    static const int sizes[2][2] = {{1080, 1920}, {1920, 1080}};
+    for (int s = 0; s < 2; s++) {
+        if (video_resize(a, sizes[s][0], sizes[s][1]) != 0)
+            return;
+        for (int l = 0; l < i18n_count(); l++) {
+            i18n_set_lang(i18n_lang_at(l));
+            int64_t now = clock_now_ms();
+            session_init(&a->sess, a->cfg->idle_s * 1000, a->cfg->idle_prompt_s * 1000,
+                         a->cfg->attract_slide_s * 1000, a->slides.n, now);
+            for (int k = 0; k < (a->slides.n ? a->slides.n : 1); k++) {
+                char label[32];
+                a->sess.slide = k;
+                snprintf(label, sizeof label, "attract.%d", k + 1);
+                bench_case(a, label, n);
+            }
+            a->sess.state = SESS_HOME;
+            bench_case(a, "home", n);
+            a->explain_open = 1;
+            a->explain_svc = SVC_CARD;
+            a->explain_reason = REASON_CARD_READER;
+            bench_case(a, "home+dialog", n);
+            a->explain_open = 0;
+            a->sess.state = SESS_ASK_MORE;
+            a->sess.resume = SESS_HOME;
+            a->sess.ask_deadline_ms = clock_now_ms() + 25000;
+            bench_case(a, "more_time", n);
+        }
+    }
+    printf("text cache %zu KiB\n", text_cache_bytes(a->text) / 1024);
+}
+
+/* ---- the loop -------------------------------------------------------------------------- */
+
+static int64_t min64(int64_t x, int64_t y)
+{
+    return x < y ? x : y;
+}
+
+static void loop(struct app *a)
+{
+    while (!a->quit) {
+        int scripted = a->o->script && a->step < a->script.n;
+        int64_t now = clock_now_ms();
+        int64_t until = session_deadline(&a->sess);
+        if (a->next_tick_ms)
+            until = min64(until, a->next_tick_ms);
+        int64_t wait = until == INT64_MAX ? 60000 : until - now;
+        if (a->dirty || wait < 0)
+            wait = 0;
+        if (scripted)
+            wait = min64(wait, 5);
+        SDL_Event e;
+        if (SDL_WaitEventTimeout(&e, (int)min64(wait, 60000))) {
+            do {
+                if (e.type != a->wake_type)
+                    handle_sdl(a, &e);
+            } while (SDL_PollEvent(&e));
+        }
+        struct ev dev;
+        while (evq_pop(a->q, &dev))
+            handle_device_event(a, &dev);
+        now = clock_now_ms();
+        if (now >= session_deadline(&a->sess))
+            session_input(a, SI_TICK, SVC_LAST, REASON_NONE);
+        if (a->next_tick_ms && now >= a->next_tick_ms) {
+            a->dirty = 1;
+            if (a->sess.state == SESS_ASK_MORE)
+                session_input(a, SI_TICK, SVC_LAST, REASON_NONE);
+        }
+        if (a->dirty)
+            present(a);
+        if (a->o->bench_first_frame && a->frames > 0) {
+            printf("first-frame\n");
+            fflush(stdout);
+            a->quit = 1;
+        }
+        if (scripted)
+            script_turn(a);
+        else if (a->o->script && !a->quit)
+            script_turn(a); /* reports completion */
+    }
+}
+
+int app_run(const struct app_options *o)
+{
+    struct app app;
+    struct app *a = &app;
+    char err[512];
+    int rc = 2;
+    memset(a, 0, sizeof *a);
+    a->o = o;
+    a->cfg = &o->cfg;
+    a->pressed = a->focus = -1;
+
+    if (o->script && script_load(&a->script, o->script, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        return 2;
+    }
+    if (o->out_dir && mkdir(o->out_dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kiosk: %s: cannot create output folder: %s\n", o->out_dir,
+                strerror(errno));
+        goto end;
+    }
+    if (i18n_init(a->cfg->locale_dir, a->cfg->languages, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        goto end;
+    }
+    char manifest[768];
+    snprintf(manifest, sizeof manifest, "%s/ads/slides.ini", a->cfg->assets_dir);
+    if (slides_load(&a->slides, manifest, a->cfg->assets_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        goto end;
+    }
+    if (o->headless)
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        fprintf(stderr, "kiosk: cannot start video: %s\n", SDL_GetError());
+        goto end;
+    }
+    a->wake_type = SDL_RegisterEvents(1);
+    a->q = evq_create(256);
+    if (!a->q) {
+        fprintf(stderr, "kiosk: out of memory\n");
+        goto end_sdl;
+    }
+    evq_set_wake(a->q, wake, a);
+    int w = a->cfg->width ? a->cfg->width : 1080, h = a->cfg->height ? a->cfg->height : 1920;
+    if (o->windowed && !a->cfg->width)
+        w = 540, h = 960;
+    if (video_open(a, w, h, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        goto end_video;
+    }
+    session_init(&a->sess, a->cfg->idle_s * 1000, a->cfg->idle_prompt_s * 1000,
+                 a->cfg->attract_slide_s * 1000, a->slides.n, clock_now_ms());
+    a->dirty = 1;
+    log_info("app", "started: %dx%d, %s, %d slides", w, h, i18n_lang(), a->slides.n);
+
+    if (o->bench_render > 0) {
+        bench_render(a, o->bench_render);
+        rc = 0;
+    } else {
+        loop(a);
+        rc = a->exit_code;
+    }
+    if (o->script && o->out_dir && rc == 0)
+        printf("screenshots written to %s\n", o->out_dir);
+
+end_video:
+    video_close(a);
+    evq_destroy(a->q);
+end_sdl:
+    SDL_Quit();
+end:
+    script_free(&a->script);
+    i18n_shutdown();
+    return rc;
+}

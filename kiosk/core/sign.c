@@ -1,0 +1,80 @@
+#include "kiosk/core/sign.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int sign_init(void)
+{
+    return sodium_init() < 0 ? -1 : 0;
+}
+
+int sign_key_from_hex(const char *hex, uint8_t key[SIGN_KEY_LEN])
+{
+    size_t got = 0;
+    if (!hex || strlen(hex) != SIGN_KEY_LEN * 2)
+        return -1;
+    if (sodium_hex2bin(key, SIGN_KEY_LEN, hex, SIGN_KEY_LEN * 2, NULL, &got, NULL) != 0 ||
+        got != SIGN_KEY_LEN)
+        return -1;
+    return 0;
+}
+
+void sign_sha256_hex(const void *data, size_t len, char out[SIGN_HEX_LEN])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data ? data : (const void *)"", len);
+    sodium_bin2hex(out, SIGN_HEX_LEN, h, sizeof h);
+}
+
+static void mac(const uint8_t key[SIGN_KEY_LEN], const char *method, const char *path,
+                int64_t ts, const void *body, size_t body_len, uint8_t out[32])
+{
+    char bh[SIGN_HEX_LEN], tsb[24];
+    crypto_auth_hmacsha256_state st;
+    sign_sha256_hex(body, body_len, bh);
+    snprintf(tsb, sizeof tsb, "%lld", (long long)ts);
+    crypto_auth_hmacsha256_init(&st, key, SIGN_KEY_LEN);
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)method, strlen(method));
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)path, strlen(path));
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)tsb, strlen(tsb));
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)bh, 64);
+    crypto_auth_hmacsha256_final(&st, out);
+}
+
+void sign_request(const uint8_t key[SIGN_KEY_LEN], const char *method, const char *path,
+                  int64_t ts, const void *body, size_t body_len, char out[SIGN_HEX_LEN])
+{
+    uint8_t m[32];
+    mac(key, method, path, ts, body, body_len, m);
+    sodium_bin2hex(out, SIGN_HEX_LEN, m, sizeof m);
+}
+
+int sign_verify(const uint8_t key[SIGN_KEY_LEN], const char *method, const char *path, int64_t ts,
+                const void *body, size_t body_len, const char *sig_hex)
+{
+    uint8_t m[32], got[32];
+    size_t n = 0;
+    if (!sig_hex || strlen(sig_hex) != 64 ||
+        sodium_hex2bin(got, sizeof got, sig_hex, 64, NULL, &n, NULL) != 0 || n != 32)
+        return 0;
+    mac(key, method, path, ts, body, body_len, m);
+    return sodium_memcmp(m, got, 32) == 0;
+}
+
+void sign_random_hex(char *out, size_t n)
+{
+    uint8_t buf[64];
+    if (n > sizeof buf)
+        n = sizeof buf;
+    randombytes_buf(buf, n);
+    sodium_bin2hex(out, n * 2 + 1, buf, n);
+}
+
+void sign_wipe(void *p, size_t n)
+{
+    sodium_memzero(p, n);
+}

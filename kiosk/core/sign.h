@@ -1,0 +1,33 @@
+/* Request signing shared by the kiosk's backend client and the backend simulator
+ * (the only module that uses libsodium for HMAC; update signatures use it too).
+ *
+ * signature = hex(HMAC-SHA256(key, METHOD "\n" PATH "\n" TIMESTAMP "\n" hex(SHA256(body))))
+ * PATH includes the query string; TIMESTAMP is decimal Unix seconds; an empty body hashes
+ * the empty string. Keys are 32 bytes, written as 64 hex characters in config. */
+#ifndef KIOSK_CORE_SIGN_H
+#define KIOSK_CORE_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIGN_KEY_LEN 32
+#define SIGN_HEX_LEN 65 /* 64 hex characters + NUL */
+
+/* Initialises libsodium once; 0 or -1. Thread-safe. */
+int sign_init(void);
+/* Parses 64 hex characters into key. 0 or -1 (wrong length or not hex). */
+int sign_key_from_hex(const char *hex, uint8_t key[SIGN_KEY_LEN]);
+/* Writes the request signature (64 hex + NUL) into out. */
+void sign_request(const uint8_t key[SIGN_KEY_LEN], const char *method, const char *path,
+                  int64_t timestamp, const void *body, size_t body_len, char out[SIGN_HEX_LEN]);
+/* Constant-time check of a received signature; 1 if it matches, else 0. */
+int sign_verify(const uint8_t key[SIGN_KEY_LEN], const char *method, const char *path,
+                int64_t timestamp, const void *body, size_t body_len, const char *sig_hex);
+/* hex(SHA256(data)) into out (64 hex + NUL). */
+void sign_sha256_hex(const void *data, size_t len, char out[SIGN_HEX_LEN]);
+/* Random bytes as hex (2*n characters + NUL into out of size >= 2n+1): idempotency keys. */
+void sign_random_hex(char *out, size_t n);
+/* Overwrites memory in a way the compiler cannot drop (PINs, payment codes, ID numbers). */
+void sign_wipe(void *p, size_t n);
+
+#endif

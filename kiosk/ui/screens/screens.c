@@ -1,0 +1,30 @@
+#include "kiosk/ui/screens/screens.h"
+
+static void build_state(struct ui_tree *t, const struct theme *th, const struct view *v,
+                        enum sess_state st)
+{
+    switch (st) {
+    case SESS_ATTRACT:
+        screen_attract(t, th, v);
+        break;
+    case SESS_HOME:
+    case SESS_SERVICE: /* no service flow is built into this version yet */
+    case SESS_ASK_MORE:
+    case SESS_LAST:
+        screen_home(t, th, v);
+        break;
+    }
+}
+
+void screens_build(struct ui_tree *t, const struct theme *th, const struct view *v)
+{
+    const struct session *s = v->sess;
+    static const char *const names[SESS_LAST] = {"attract", "home", "home", "more_time"};
+    ui_begin(t, names[s->state < SESS_LAST ? s->state : SESS_HOME], t->w, t->h);
+    if (s->state == SESS_ASK_MORE) {
+        build_state(t, th, v, s->resume);
+        screen_more_time(t, th, v);
+        return;
+    }
+    build_state(t, th, v, s->state);
+}

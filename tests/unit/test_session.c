@@ -1,0 +1,133 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "kiosk/core/log.h"
+#include "kiosk/flows/session.h"
+
+static int has(const struct effects *fx, enum effect_kind k)
+{
+    for (int i = 0; i < fx->n; i++)
+        if (fx->v[i].kind == k)
+            return 1;
+    return 0;
+}
+
+static void step(struct session *s, enum sess_input in, int64_t now, struct effects *fx)
+{
+    struct sess_event e = {in, SVC_FUEL, REASON_NONE};
+    fx->n = 0;
+    session_step(s, &e, now, fx);
+}
+
+static void attract_slides_advance(void **state)
+{
+    (void)state;
+    struct session s;
+    struct effects fx;
+    session_init(&s, 60000, 30000, 6000, 3, 0);
+    assert_int_equal(session_deadline(&s), 6000);
+    step(&s, SI_TICK, 5999, &fx);
+    assert_int_equal(s.slide, 0);
+    step(&s, SI_TICK, 6000, &fx);
+    assert_int_equal(s.slide, 1);
+    assert_true(has(&fx, EFF_REDRAW));
+    step(&s, SI_TICK, 12000, &fx);
+    step(&s, SI_TICK, 18000, &fx);
+    assert_int_equal(s.slide, 0);
+    /* Attract never asks "more time?". */
+    step(&s, SI_TICK, 10000000, &fx);
+    assert_int_equal(s.state, SESS_ATTRACT);
+}
+
+static void inactivity_prompt_then_end(void **state)
+{
+    (void)state;
+    struct session s;
+    struct effects fx;
+    session_init(&s, 60000, 30000, 6000, 3, 0);
+    step(&s, SI_START, 1000, &fx);
+    assert_int_equal(s.state, SESS_HOME);
+    step(&s, SI_TOUCH, 30000, &fx);
+    assert_int_equal(session_deadline(&s), 90000);
+    step(&s, SI_TICK, 89999, &fx);
+    assert_int_equal(s.state, SESS_HOME);
+    step(&s, SI_TICK, 90000, &fx);
+    assert_int_equal(s.state, SESS_ASK_MORE);
+    assert_int_equal(session_prompt_left_s(&s, 90000), 30);
+    assert_int_equal(session_prompt_left_s(&s, 119500), 1);
+    /* A touch elsewhere does not dismiss the prompt; only an answer does. */
+    step(&s, SI_TOUCH, 100000, &fx);
+    assert_int_equal(s.state, SESS_ASK_MORE);
+    step(&s, SI_TICK, 120000, &fx);
+    assert_int_equal(s.state, SESS_ATTRACT);
+    assert_true(has(&fx, EFF_DISCARD));
+}
+
+static void more_time_resumes(void **state)
+{
+    (void)state;
+    struct session s;
+    struct effects fx;
+    session_init(&s, 60000, 30000, 6000, 3, 0);
+    step(&s, SI_START, 0, &fx);
+    step(&s, SI_TICK, 60000, &fx);
+    assert_int_equal(s.state, SESS_ASK_MORE);
+    step(&s, SI_MORE_TIME, 70000, &fx);
+    assert_int_equal(s.state, SESS_HOME);
+    assert_false(has(&fx, EFF_DISCARD));
+    assert_int_equal(session_deadline(&s), 130000);
+}
+
+static void choose_service(void **state)
+{
+    (void)state;
+    struct session s;
+    struct effects fx = {.n = 0};
+    session_init(&s, 60000, 30000, 6000, 3, 0);
+    step(&s, SI_START, 0, &fx);
+    struct sess_event no = {SI_CHOOSE, SVC_CARD, REASON_CARD_READER};
+    fx.n = 0;
+    session_step(&s, &no, 10, &fx);
+    assert_int_equal(s.state, SESS_HOME);
+    assert_int_equal(fx.v[0].kind, EFF_EXPLAIN);
+    assert_int_equal(fx.v[0].i, REASON_CARD_READER);
+    assert_string_equal(fx.v[0].arg, "card");
+    struct sess_event yes = {SI_CHOOSE, SVC_FUEL, REASON_NONE};
+    fx.n = 0;
+    session_step(&s, &yes, 20, &fx);
+    assert_int_equal(s.state, SESS_SERVICE);
+    assert_true(has(&fx, EFF_ENTER_SERVICE));
+    step(&s, SI_END, 30, &fx);
+    assert_int_equal(s.state, SESS_ATTRACT);
+    assert_true(has(&fx, EFF_DISCARD));
+}
+
+static void service_availability(void **state)
+{
+    (void)state;
+    struct health h;
+    memset(&h, 0, sizeof h);
+    /* Nothing configured: every service says why it cannot be used. */
+    for (int s = 0; s < SVC_LAST; s++)
+        assert_int_not_equal(service_reason((enum service)s, 1, &h), REASON_NONE);
+    assert_int_equal(service_reason(SVC_FUEL, 0, &h), REASON_NOT_OFFERED);
+    assert_string_equal(service_reason_text(REASON_BACKEND),
+                        "Offline: the station system cannot be reached");
+    assert_int_equal(service_by_key("depot"), SVC_DEPOT);
+    assert_int_equal(service_by_key("nope"), SVC_LAST);
+}
+
+int main(void)
+{
+    log_set_quiet(1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(attract_slides_advance), cmocka_unit_test(inactivity_prompt_then_end),
+        cmocka_unit_test(more_time_resumes),      cmocka_unit_test(choose_service),
+        cmocka_unit_test(service_availability),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
