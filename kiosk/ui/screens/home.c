@@ -10,7 +10,6 @@ void screen_home(struct ui_tree *t, const struct theme *th, const struct view *v
     struct layout l;
     chrome_layout(&l, t, th);
     chrome_header(t, &l, v, NULL);
-    chrome_footer(t, &l, v, "home.done", _("Finish"));
 
     /* The title may sit in the top strip; the tiles stay within comfortable reach. */
     int title_h = th->font_px[FONT_HEADLINE] * 2;
@@ -47,6 +46,9 @@ void screen_home(struct ui_tree *t, const struct theme *th, const struct view *v
             snprintf(b->sub, sizeof b->sub, "%s", _(si->blurb));
         }
     }
+
+    /* After the tiles, so keyboard focus moves in reading order. */
+    chrome_footer(t, &l, v, "home.done", _("Finish"));
 
     if (!l.portrait) {
         /* Landscape leaves a sixth cell: say where help is. */

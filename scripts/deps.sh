@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian 12 packages the kiosk needs to build, test and run its demo.
+# Skips apt entirely when everything is already installed.
+set -e
+PKGS="build-essential cmake pkg-config gettext
+libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libzbar-dev
+libcurl4-openssl-dev libcups2-dev cups cups-client cups-bsd libsqlite3-dev sqlite3
+libsodium-dev libcjson-dev libinih-dev libmicrohttpd-dev libcmocka-dev
+fontconfig libfontconfig-dev fonts-noto-cjk procps"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,178 @@
+/* kiosk-bench: prints the kiosk's performance figures (a benchmark, not a test: nothing
+ * is asserted). Cold start to first presented frame, peak RSS over the demo journey,
+ * render p50/p99 of every screen at both resolutions, idle CPU on the attract screen.
+ * usage: kiosk-bench KIOSK_BINARY SOURCE_DIR */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Starts argv with stdout on a pipe (returned in *out_fd) and stderr to /dev/null. */
+static pid_t spawn(char *const argv[], int *out_fd)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(p[1], 1);
+        dup2(null, 2);
+        close(p[0]);
+        close(p[1]);
+        setenv("KIOSK_LOG", "error", 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(p[1]);
+    *out_fd = p[0];
+    return pid;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double d = *(const double *)a - *(const double *)b;
+    return (d > 0) - (d < 0);
+}
+
+static void cold_start(const char *kiosk)
+{
+    enum { RUNS = 15 };
+    double t[RUNS];
+    char *argv[] = {(char *)kiosk, "--headless", "--bench-first-frame", NULL};
+    for (int i = 0; i < RUNS; i++) {
+        int fd;
+        double t0 = now_ms();
+        pid_t pid = spawn(argv, &fd);
+        char buf[64];
+        ssize_t n = read(fd, buf, sizeof buf);
+        t[i] = now_ms() - t0;
+        close(fd);
+        waitpid(pid, NULL, 0);
+        if (n <= 0 || strncmp(buf, "first-frame", 11) != 0) {
+            printf("cold start: the kiosk did not report a first frame\n");
+            return;
+        }
+    }
+    qsort(t, RUNS, sizeof t[0], cmp);
+    printf("cold start to first presented frame (exec included, %d runs): "
+           "min %.1f ms, median %.1f ms, max %.1f ms   [target <= 150 ms]\n",
+           RUNS, t[0], t[RUNS / 2], t[RUNS - 1]);
+}
+
+static void peak_rss(const char *kiosk, const char *src)
+{
+    char script[1024], out[] = "/tmp/kiosk-bench-XXXXXX";
+    snprintf(script, sizeof script, "%s/assets/demo.script", src);
+    if (!mkdtemp(out))
+        return;
+    char *argv[] = {(char *)kiosk, "--headless", "--script", script, "--out", out, NULL};
+    int fd, status;
+    struct rusage ru;
+    double t0 = now_ms();
+    pid_t pid = spawn(argv, &fd);
+    char buf[4096];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+    close(fd);
+    wait4(pid, &status, 0, &ru);
+    double dt = now_ms() - t0;
+    printf("demo journey: exit %d in %.0f ms, peak RSS %.1f MB   [target <= 40 MB]\n",
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1, dt, (double)ru.ru_maxrss / 1024.0);
+    char rm[1100];
+    snprintf(rm, sizeof rm, "rm -rf %s", out);
+    if (system(rm) != 0)
+        fprintf(stderr, "could not remove %s\n", out);
+}
+
+static void render_times(const char *kiosk)
+{
+    char *argv[] = {(char *)kiosk, "--headless", "--bench-render", "200", NULL};
+    int fd;
+    pid_t pid = spawn(argv, &fd);
+    char buf[8192];
+    ssize_t n;
+    printf("render time per frame (tree build + draw + present, software renderer, 200 frames):"
+           "   [target p99 <= 8 ms at 1080x1920]\n");
+    fflush(stdout);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    close(fd);
+    waitpid(pid, NULL, 0);
+}
+
+static long cpu_ticks(pid_t pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    char *p = strrchr(line, ')');
+    unsigned long ut = 0, st = 0;
+    /* fields after the command: state(3) ... utime(14) stime(15) */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    return (long)(ut + st);
+}
+
+static void idle_cpu(const char *kiosk)
+{
+    char dir[] = "/tmp/kiosk-idle-XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    char script[128];
+    snprintf(script, sizeof script, "%s/idle.script", dir);
+    FILE *f = fopen(script, "w");
+    if (!f)
+        return;
+    fputs("wait attract\npause 14s\n", f);
+    fclose(f);
+    char *argv[] = {(char *)kiosk, "--headless", "--script", script, "--out", dir, NULL};
+    int fd;
+    pid_t pid = spawn(argv, &fd);
+    sleep(2);
+    long a = cpu_ticks(pid);
+    double t0 = now_ms();
+    sleep(10);
+    long b = cpu_ticks(pid);
+    double dt = (now_ms() - t0) / 1000.0;
+    kill(pid, SIGTERM);
+    close(fd);
+    waitpid(pid, NULL, 0);
+    long hz = sysconf(_SC_CLK_TCK);
+    if (a >= 0 && b >= 0)
+        printf("idle CPU on attract over %.1f s: %.2f %%   [target <= 0.5 %%]\n", dt,
+               100.0 * (double)(b - a) / (double)hz / dt);
+    unlink(script);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: kiosk-bench KIOSK_BINARY SOURCE_DIR\n");
+        return 2;
+    }
+    cold_start(argv[1]);
+    peak_rss(argv[1], argv[2]);
+    render_times(argv[1]);
+    idle_cpu(argv[1]);
+    return 0;
+}
