@@ -18,6 +18,13 @@ struct img_slot {
 static struct img_slot imgs[IMG_SLOTS];
 static int64_t img_tick;
 
+/* What lies under an open dialog, already dimmed: drawn once, then copied each frame. */
+static struct {
+    SDL_Texture *tex;
+    uint64_t hash;
+    int w, h;
+} modal_bg;
+
 static void set_color(SDL_Renderer *r, uint32_t c)
 {
     SDL_SetRenderDrawColor(r, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);
@@ -117,10 +124,13 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
     return victim;
 }
 
-/* Loads, scales once to the drawn size (aspect kept) and caches. */
-static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box)
+/* Loads, scales once to the drawn size (aspect kept) and caches. With an opaque `bg` the
+ * image is flattened onto it once, so each frame is a plain copy instead of a blend. */
+static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, uint32_t bg)
 {
-    struct img_slot *s = img_slot_for(file, box.w, box.h);
+    char key[256];
+    snprintf(key, sizeof key, "%s#%08x", file, (unsigned)bg);
+    struct img_slot *s = img_slot_for(key, box.w, box.h);
     if (!s->tex) {
         char path[700];
         snprintf(path, sizeof path, "%s/%s", c->assets_dir, file);
@@ -138,10 +148,18 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box)
         SDL_Surface *conv = SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_ARGB8888, 0);
         SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_ARGB8888);
         if (conv && dst) {
-            SDL_SetSurfaceBlendMode(conv, SDL_BLENDMODE_NONE);
+            int opaque = (bg & 0xFF) == 0xFF;
+            if (opaque) {
+                SDL_FillRect(dst, NULL, SDL_MapRGB(dst->format, (Uint8)(bg >> 24),
+                                                   (Uint8)(bg >> 16), (Uint8)(bg >> 8)));
+                SDL_SetSurfaceBlendMode(conv, SDL_BLENDMODE_BLEND);
+            } else {
+                SDL_SetSurfaceBlendMode(conv, SDL_BLENDMODE_NONE);
+            }
             SDL_BlitScaled(conv, NULL, dst, NULL);
             s->tex = SDL_CreateTextureFromSurface(c->r, dst);
-            SDL_SetTextureBlendMode(s->tex, SDL_BLENDMODE_BLEND);
+            if (s->tex)
+                SDL_SetTextureBlendMode(s->tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
         }
         SDL_FreeSurface(conv);
         SDL_FreeSurface(dst);
@@ -303,7 +321,7 @@ static void draw_button(struct ui_render_ctx *c, const struct ui_widget *w, SDL_
         int ic = in.h < in.w / 3 ? in.h : in.w / 3;
         if (w->sub[0] && ic > b.h * 2 / 3)
             ic = b.h * 2 / 3;
-        draw_image(c, w->image, (SDL_Rect){in.x, b.y + (b.h - ic) / 2, ic, ic});
+        draw_image(c, w->image, (SDL_Rect){in.x, b.y + (b.h - ic) / 2, ic, ic}, 0);
         in.x += ic + pad;
         in.w -= ic + pad;
     }
@@ -363,7 +381,7 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
         draw_button(c, w, b, i == c->pressed);
         break;
     case UI_IMAGE:
-        draw_image(c, w->image, b);
+        draw_image(c, w->image, b, w->bg);
         break;
     case UI_QR:
         draw_qr(c, w);
@@ -391,12 +409,9 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
         SDL_RenderSetClipRect(c->r, NULL);
 }
 
-void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
+static void draw_range(struct ui_render_ctx *c, const struct ui_tree *t, int from, int to)
 {
-    set_color(c->r, c->theme->bg);
-    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
-    SDL_RenderClear(c->r);
-    for (int i = 0; i < t->n; i++) {
+    for (int i = from; i < to; i++) {
         draw_widget(c, t, i);
         SDL_Rect b;
         if (i == c->focused && ui_screen_rect(t, i, &b) == 0) {
@@ -409,11 +424,79 @@ void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
             }
         }
     }
+}
+
+static void clear(struct ui_render_ctx *c)
+{
+    set_color(c->r, c->theme->bg);
+    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
+    SDL_RenderClear(c->r);
+}
+
+/* FNV-1a over the widgets (their padding is zeroed by ui_add) and the theme. */
+static uint64_t hash_layer(const struct ui_tree *t, int n, const struct theme *th)
+{
+    uint64_t h = 1469598103934665603ull;
+    const unsigned char *p = (const unsigned char *)t->v;
+    for (size_t i = 0; i < (size_t)n * sizeof t->v[0]; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    const unsigned char *q = (const unsigned char *)th;
+    for (size_t i = 0; i < sizeof *th; i++)
+        h = (h ^ q[i]) * 1099511628211ull;
+    return h;
+}
+
+static void drop_modal_bg(void)
+{
+    if (modal_bg.tex)
+        SDL_DestroyTexture(modal_bg.tex);
+    memset(&modal_bg, 0, sizeof modal_bg);
+}
+
+/* Draws the layer under the dialog (and its shade) from cache when unchanged. Returns 0
+ * when it did, -1 when the caller must draw it directly. */
+static int draw_modal_bg(struct ui_render_ctx *c, const struct ui_tree *t)
+{
+    uint64_t h = hash_layer(t, t->modal_from, c->theme);
+    if (!modal_bg.tex || modal_bg.hash != h || modal_bg.w != t->w || modal_bg.h != t->h) {
+        drop_modal_bg();
+        modal_bg.tex = SDL_CreateTexture(c->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
+                                         t->w, t->h);
+        if (!modal_bg.tex || SDL_SetRenderTarget(c->r, modal_bg.tex) != 0) {
+            drop_modal_bg();
+            return -1;
+        }
+        int focused = c->focused;
+        c->focused = -1;
+        clear(c);
+        draw_range(c, t, 0, t->modal_from);
+        c->focused = focused;
+        SDL_SetRenderTarget(c->r, NULL);
+        modal_bg.hash = h;
+        modal_bg.w = t->w;
+        modal_bg.h = t->h;
+    }
+    SDL_SetTextureBlendMode(modal_bg.tex, SDL_BLENDMODE_NONE);
+    SDL_RenderCopy(c->r, modal_bg.tex, NULL, NULL);
+    return 0;
+}
+
+void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
+{
+    int from = 0;
+    if (t->modal_from >= 0 && draw_modal_bg(c, t) == 0) {
+        from = t->modal_from;
+    } else {
+        drop_modal_bg();
+        clear(c);
+    }
+    draw_range(c, t, from, t->n);
     text_evict(c->text);
 }
 
 void ui_render_cleanup(void)
 {
+    drop_modal_bg();
     for (int i = 0; i < IMG_SLOTS; i++)
         if (imgs[i].tex)
             SDL_DestroyTexture(imgs[i].tex);

@@ -24,7 +24,7 @@ struct cache_entry {
     int px, min_px, bold, align, box_w, box_h;
     SDL_Texture *tex;
     int w, h;
-    uint64_t used;
+    uint64_t used; /* frame it was last drawn in */
 };
 
 struct text_engine {
@@ -35,7 +35,7 @@ struct text_engine {
     int nfaces;
     struct cache_entry cache[CACHE_SLOTS];
     size_t bytes;
-    uint64_t tick;
+    uint64_t frame; /* advanced by text_evict(), once per frame */
 };
 
 static int fc_find(const char *family, int bold, char *path, size_t cap, int *index)
@@ -292,8 +292,6 @@ SDL_Surface *text_surface(struct text_engine *te, const char *s, int px, int bol
         if (ls[i] && ls[i]->w > w)
             w = ls[i]->w;
     }
-    if (wrap_w > 0 && align != ALIGN_LEFT && w < wrap_w)
-        w = wrap_w;
     SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, w, n * skip, 32, SDL_PIXELFORMAT_ARGB8888);
     if (out) {
         SDL_FillRect(out, NULL, SDL_MapRGBA(out->format, c.r, c.g, c.b, 0));
@@ -340,7 +338,6 @@ SDL_Texture *text_get(struct text_engine *te, const char *s, int px, int min_px,
         return NULL;
     uint32_t hs = hash_str(s);
     struct cache_entry *victim = NULL;
-    te->tick++;
     for (int i = 0; i < CACHE_SLOTS; i++) {
         struct cache_entry *e = &te->cache[i];
         if (!e->text) {
@@ -351,7 +348,7 @@ SDL_Texture *text_get(struct text_engine *te, const char *s, int px, int min_px,
         if (e->hash == hs && e->px == px && e->min_px == min_px && e->bold == bold &&
             e->rgba == rgba && e->align == (int)align && e->box_w == box_w &&
             e->box_h == box_h && strcmp(e->text, s) == 0) {
-            e->used = te->tick;
+            e->used = te->frame;
             *w = e->w;
             *h = e->h;
             return e->tex;
@@ -390,7 +387,7 @@ SDL_Texture *text_get(struct text_engine *te, const char *s, int px, int min_px,
         return NULL;
     }
     *victim = (struct cache_entry){copy, hs, rgba, px, min_px, bold, (int)align, box_w, box_h,
-                                   tex, tw, th, te->tick};
+                                   tex, tw, th, te->frame};
     te->bytes += (size_t)tw * (size_t)th * 4;
     *w = tw;
     *h = th;
@@ -399,16 +396,18 @@ SDL_Texture *text_get(struct text_engine *te, const char *s, int px, int min_px,
 
 void text_evict(struct text_engine *te)
 {
+    /* Never drop what the frame just drawn uses. */
     while (te->bytes > CACHE_BUDGET) {
         struct cache_entry *old = NULL;
         for (int i = 0; i < CACHE_SLOTS; i++)
-            if (te->cache[i].text && te->cache[i].used < te->tick &&
+            if (te->cache[i].text && te->cache[i].used < te->frame &&
                 (!old || te->cache[i].used < old->used))
                 old = &te->cache[i];
         if (!old)
             break;
         drop(te, old);
     }
+    te->frame++;
 }
 
 void text_flush(struct text_engine *te)

@@ -31,6 +31,7 @@ void screen_attract(struct ui_tree *t, const struct theme *th, const struct view
     if (s->image && *s->image) {
         struct ui_widget *img = ui_add(t, UI_IMAGE, ST_PLAIN, "attract.art", art, NULL);
         snprintf(img->image, sizeof img->image, "%s", s->image);
+        img->bg = s->bg ? s->bg : th->header_bg; /* flattened onto the slide colour */
     }
     int title_h = words.h * 45 / 100;
     struct ui_widget *tt = ui_label(t, (SDL_Rect){words.x, words.y, words.w, title_h},
