@@ -253,6 +253,24 @@ static int wrap(TTF_Font *f, const char *s, int wrap_w, struct line *lines, int 
     return n;
 }
 
+/* The narrowest wrap width that still gives the same number of lines, so a paragraph
+ * does not end in one orphaned character. */
+static int balanced_width(TTF_Font *f, const char *s, int wrap_w, int nlines)
+{
+    struct line lines[MAX_LINES];
+    if (wrap_w <= 0 || nlines < 2)
+        return wrap_w;
+    int lo = wrap_w / 2, hi = wrap_w;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (wrap(f, s, mid, lines, MAX_LINES) <= nlines)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return hi;
+}
+
 int text_measure(struct text_engine *te, const char *s, int px, int bold, int wrap_w, int *w,
                  int *h)
 {
@@ -279,6 +297,9 @@ SDL_Surface *text_surface(struct text_engine *te, const char *s, int px, int bol
     if (!f || !s || !*s)
         return NULL;
     int n = wrap(f, s, wrap_w, lines, MAX_LINES);
+    int bw = balanced_width(f, s, wrap_w, n);
+    if (bw != wrap_w)
+        n = wrap(f, s, bw, lines, MAX_LINES);
     int skip = TTF_FontLineSkip(f), w = 1;
     SDL_Surface *ls[MAX_LINES] = {0};
     SDL_Color c = {(Uint8)(rgba >> 24), (Uint8)(rgba >> 16), (Uint8)(rgba >> 8), (Uint8)rgba};

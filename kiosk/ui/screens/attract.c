@@ -22,7 +22,9 @@ void screen_attract(struct ui_tree *t, const struct theme *th, const struct view
     if (portrait) {
         int side = t->w - 2 * m;
         art = (SDL_Rect){m, m * 2, side, side};
-        words = (SDL_Rect){m, art.y + art.h + m, t->w - 2 * m, t->h - bar_h - art.y - art.h - 2 * m};
+        /* Leave room above the bar for the language button. */
+        words = (SDL_Rect){m, art.y + art.h + m, t->w - 2 * m,
+                           t->h - bar_h - art.y - art.h - 2 * m - th->min_target};
     } else {
         int side = t->h - bar_h - 2 * m;
         art = (SDL_Rect){m, m, side, side};
@@ -55,17 +57,20 @@ void screen_attract(struct ui_tree *t, const struct theme *th, const struct view
     const char *other = i18n_get_in(v->lang && v->lang[0] == 'z' ? "en_US" : "zh_CN",
                                     "Touch anywhere to start");
     snprintf(prompt, sizeof prompt, "%s\n%s", here, other);
-    struct ui_widget *p = ui_label(t, (SDL_Rect){m, bar.y, t->w - 2 * m, bar.h}, prompt,
-                                   FONT_HEADLINE, ALIGN_CENTER);
+    int lw = short_side * 26 / 100, lh = th->min_target;
+    SDL_Rect pr = {m, bar.y, t->w - 2 * m, bar.h};
+    if (!portrait)
+        pr.w -= lw + m; /* the language button sits in the bar's right end */
+    struct ui_widget *p = ui_label(t, pr, prompt, FONT_HEADLINE, ALIGN_CENTER);
     snprintf(p->id, sizeof p->id, "attract.prompt");
     p->bold = 1;
     p->fg = th->on_primary;
 
-    /* The language button, just above the bar on the right: every screen has one. */
-    int lw = short_side * 26 / 100, lh = th->min_target;
-    struct ui_widget *lang = ui_button(t, "lang.toggle",
-                                       (SDL_Rect){t->w - m - lw, bar.y - lh - m / 2, lw, lh},
-                                       v->other_lang_label, ST_SECONDARY);
+    /* The language button: every screen has one. Portrait: just above the bar on the
+     * right; landscape: in the bar's right end. */
+    SDL_Rect lr = {t->w - m - lw, portrait ? bar.y - lh - m / 2 : bar.y + (bar.h - lh) / 2, lw,
+                   lh};
+    struct ui_widget *lang = ui_button(t, "lang.toggle", lr, v->other_lang_label, ST_SECONDARY);
     lang->font = FONT_TITLE;
 
     /* Slide position dots. */
@@ -73,10 +78,9 @@ void screen_attract(struct ui_tree *t, const struct theme *th, const struct view
         int d = th->min_target / 5;
         int x0 = (t->w - (v->nslides * 2 - 1) * d) / 2;
         for (int i = 0; i < v->nslides; i++) {
-            struct ui_widget *dot = ui_add(t, UI_PROGRESS, ST_PLAIN, NULL,
+            struct ui_widget *dot = ui_add(t, UI_PANEL, ST_PLAIN, NULL,
                                            (SDL_Rect){x0 + i * 2 * d, bar.y - 2 * d, d, d}, NULL);
-            dot->max = 1;
-            dot->value = i == v->sess->slide;
+            dot->bg = i == v->sess->slide ? 0xFFFFFFFF : 0xFFFFFF60;
         }
     }
 }

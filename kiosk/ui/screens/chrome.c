@@ -27,8 +27,9 @@ void chrome_header(struct ui_tree *t, const struct layout *l, const struct view 
     char station[128];
     snprintf(station, sizeof station, "%s", v->station && *v->station ? v->station
                                                                      : _("Self-service kiosk"));
-    struct ui_widget *s = ui_label(t, (SDL_Rect){pad, 0, half - pad, l->header.h}, station,
-                                   FONT_BODY, ALIGN_LEFT);
+    int sw = title && *title ? half - pad : l->header.w - 2 * pad;
+    struct ui_widget *s = ui_label(t, (SDL_Rect){pad, 0, sw, l->header.h}, station, FONT_BODY,
+                                   ALIGN_LEFT);
     s->style = ST_PLAIN;
     s->fg = 0xFFFFFFFF;
     s->bold = 1;
