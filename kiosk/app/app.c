@@ -582,7 +582,8 @@ static int script_turn(struct app *a)
         }
         a->step++;
         a->step_start_ms = 0;
-        return 1; /* one step per loop turn: events and effects settle in between */
+        if (a->step < a->script.n)
+            return 1; /* one step per loop turn: events and effects settle in between */
     }
     if (a->step >= a->script.n && !a->quit) {
         log_info("app", "script %s: all %d steps held", a->script.path, a->script.n);
@@ -701,10 +702,8 @@ static void loop(struct app *a)
             fflush(stdout);
             a->quit = 1;
         }
-        if (scripted)
+        if (a->o->script && !a->quit)
             script_turn(a);
-        else if (a->o->script && !a->quit)
-            script_turn(a); /* reports completion */
     }
 }
 

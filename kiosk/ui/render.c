@@ -10,7 +10,7 @@
 /* Small caches for decoded images and QR codes, keyed by source and drawn size. */
 #define IMG_SLOTS 6
 struct img_slot {
-    char key[256];
+    char key[400];
     int w, h;
     SDL_Texture *tex;
     int64_t used;
@@ -128,7 +128,7 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
  * image is flattened onto it once, so each frame is a plain copy instead of a blend. */
 static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, uint32_t bg)
 {
-    char key[256];
+    char key[400];
     snprintf(key, sizeof key, "%s#%08x", file, (unsigned)bg);
     struct img_slot *s = img_slot_for(key, box.w, box.h);
     if (!s->tex) {
@@ -177,7 +177,7 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
 
 static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
 {
-    char key[256];
+    char key[400];
     snprintf(key, sizeof key, "qr:%s", w->text);
     struct img_slot *s = img_slot_for(key, w->r.w, w->r.h);
     if (!s->tex) {

@@ -118,6 +118,7 @@ void text_destroy(struct text_engine *te)
     for (int i = 0; i < te->nfaces; i++)
         TTF_CloseFont(te->faces[i].font);
     free(te);
+    FcFini(); /* fontconfig's caches; it starts again on the next text_create() */
 }
 
 const char *text_font_path(const struct text_engine *te)
