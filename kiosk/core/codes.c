@@ -1,0 +1,145 @@
+#include "kiosk/core/codes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int code_ean_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if ((n != 13 && n != 8) || !all_digits(s, n))
+        return 0;
+    /* Weights 3,1,3,1... from the digit left of the check digit. */
+    int sum = 0;
+    for (size_t i = 0; i < n - 1; i++) {
+        int d = s[n - 2 - i] - '0';
+        sum += (i % 2 == 0) ? 3 * d : d;
+    }
+    return (10 - sum % 10) % 10 == s[n - 1] - '0';
+}
+
+enum paycode_kind code_paycode_kind(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 16 || n > 24 || !all_digits(s, n))
+        return PAYCODE_INVALID;
+    int head = (s[0] - '0') * 10 + (s[1] - '0');
+    if (n == 18 && head >= 10 && head <= 15)
+        return PAYCODE_WECHAT;
+    if (head >= 25 && head <= 30)
+        return PAYCODE_ALIPAY;
+    return PAYCODE_INVALID;
+}
+
+int code_phone_valid(const char *s)
+{
+    return s && strlen(s) == 11 && all_digits(s, 11) && s[0] == '1' && s[1] >= '3';
+}
+
+int code_id_valid(const char *s)
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    static const char check[] = "10X98765432";
+    if (!s || strlen(s) != 18 || !all_digits(s, 17))
+        return 0;
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (s[i] - '0') * w[i];
+    char c = s[17] == 'x' ? 'X' : s[17];
+    return check[sum % 11] == c;
+}
+
+int code_taxid_valid(const char *s)
+{
+    static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+    size_t n = s ? strlen(s) : 0;
+    if (n < 15 || n > 20)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+            return 0;
+    }
+    if (n != 18)
+        return 1;
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        const char *p = strchr(set, s[i]);
+        if (!p)
+            return 0;
+        sum += (int)(p - set) * w[i];
+    }
+    int c = 31 - sum % 31;
+    if (c == 31)
+        c = 0;
+    return set[c] == s[17];
+}
+
+/* Keeps `head` and `tail` characters, stars in between (at least 4 stars). */
+static void mask_middle(const char *s, size_t head, size_t tail, char *out, size_t cap)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (cap == 0)
+        return;
+    if (n <= head + tail) {
+        /* Too short to show any part safely. */
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memset(out, '*', k);
+        out[k] = '\0';
+        return;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        out[o++] = (i < head || i >= n - tail) ? s[i] : '*';
+    out[o] = '\0';
+}
+
+void mask_phone(const char *s, char *out, size_t cap)
+{
+    mask_middle(s, 3, 4, out, cap);
+}
+
+void mask_id(const char *s, char *out, size_t cap)
+{
+    mask_middle(s, 4, 4, out, cap);
+}
+
+void mask_code(const char *s, char *out, size_t cap)
+{
+    mask_middle(s, 4, 4, out, cap);
+}
+
+void mask_name(const char *s, char *out, size_t cap)
+{
+    if (!s || !*s || cap < 2) {
+        if (cap)
+            out[0] = '\0';
+        return;
+    }
+    /* Keep the first UTF-8 character, one star for each following character. */
+    size_t first = 1;
+    unsigned char c = (unsigned char)s[0];
+    if (c >= 0xF0)
+        first = 4;
+    else if (c >= 0xE0)
+        first = 3;
+    else if (c >= 0xC0)
+        first = 2;
+    size_t n = strlen(s);
+    if (first > n)
+        first = n;
+    size_t o = first < cap - 1 ? first : cap - 1;
+    memcpy(out, s, o);
+    for (size_t i = first; i < n && o + 1 < cap; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) /* one star per character */
+            out[o++] = '*';
+    out[o] = '\0';
+}

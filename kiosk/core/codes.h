@@ -1,0 +1,38 @@
+/* Codes customers bring to the kiosk, checked locally before anything is sent:
+ * product barcodes (EAN-13/EAN-8 check digit), customer payment codes (WeChat/Alipay
+ * ranges), mobile numbers, national ID numbers (GB 11643 check digit) and buyer tax IDs
+ * (unified social credit code, GB 32100 check digit). Plus masking for screens, receipts
+ * and logs. Pure functions; no allocation. */
+#ifndef KIOSK_CORE_CODES_H
+#define KIOSK_CORE_CODES_H
+
+#include <stddef.h>
+
+/* 1 if `s` is an EAN-13 or EAN-8 with a correct check digit. */
+int code_ean_valid(const char *s);
+
+enum paycode_kind { PAYCODE_INVALID, PAYCODE_WECHAT, PAYCODE_ALIPAY };
+/* WeChat: 18 digits starting 10-15; Alipay: 16-24 digits starting 25-30. */
+enum paycode_kind code_paycode_kind(const char *s);
+
+/* 1 if `s` is a mainland mobile number: 11 digits, 1[3-9]... */
+int code_phone_valid(const char *s);
+
+/* 1 if `s` is an 18-character ID number with a correct ISO 7064 MOD 11-2 check digit. */
+int code_id_valid(const char *s);
+
+/* Buyer tax ID: 15-20 letters/digits; an 18-character unified social credit code must
+ * have its GB 32100 check character right. 1 if acceptable. */
+int code_taxid_valid(const char *s);
+
+/* Masks for display, receipts and logs; each writes a NUL-terminated string into out.
+ *   phone 13800138000        -> 138****8000
+ *   ID 11010519491231002X    -> 1101**********002X
+ *   payment code (18 digits) -> 1345**********1234
+ *   name 张三丰 / Smith        -> 张** / S****  (first character kept) */
+void mask_phone(const char *s, char *out, size_t cap);
+void mask_id(const char *s, char *out, size_t cap);
+void mask_code(const char *s, char *out, size_t cap);
+void mask_name(const char *s, char *out, size_t cap);
+
+#endif

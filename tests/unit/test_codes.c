@@ -1,0 +1,89 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "kiosk/core/codes.h"
+
+static void ean(void **state)
+{
+    (void)state;
+    assert_true(code_ean_valid("6901234567892"));
+    assert_true(code_ean_valid("4006381333931"));
+    assert_true(code_ean_valid("96385074"));
+    assert_false(code_ean_valid("6901234567893")); /* wrong check digit */
+    assert_false(code_ean_valid("96385075"));
+    assert_false(code_ean_valid("690123456789"));  /* 12 digits */
+    assert_false(code_ean_valid("69012345678a2"));
+    assert_false(code_ean_valid(""));
+    assert_false(code_ean_valid(NULL));
+}
+
+static void paycodes(void **state)
+{
+    (void)state;
+    assert_int_equal(code_paycode_kind("134567890123456789"), PAYCODE_WECHAT);
+    assert_int_equal(code_paycode_kind("104567890123456789"), PAYCODE_WECHAT);
+    assert_int_equal(code_paycode_kind("164567890123456789"), PAYCODE_INVALID);
+    assert_int_equal(code_paycode_kind("13456789012345678"), PAYCODE_INVALID);  /* 17 */
+    assert_int_equal(code_paycode_kind("2845678901234567"), PAYCODE_ALIPAY);    /* 16 */
+    assert_int_equal(code_paycode_kind("284567890123456789012345"), PAYCODE_ALIPAY); /* 24 */
+    assert_int_equal(code_paycode_kind("2845678901234567890123456"), PAYCODE_INVALID);
+    assert_int_equal(code_paycode_kind("314567890123456789"), PAYCODE_INVALID);
+    assert_int_equal(code_paycode_kind("13456789012345678x"), PAYCODE_INVALID);
+    assert_int_equal(code_paycode_kind("https://weixin.qq.com/x"), PAYCODE_INVALID);
+    assert_int_equal(code_paycode_kind(NULL), PAYCODE_INVALID);
+}
+
+static void phones_ids_taxids(void **state)
+{
+    (void)state;
+    assert_true(code_phone_valid("13800138000"));
+    assert_true(code_phone_valid("19912345678"));
+    assert_false(code_phone_valid("12800138000"));
+    assert_false(code_phone_valid("1380013800"));
+    assert_false(code_phone_valid("1380013800a"));
+    assert_true(code_id_valid("11010519491231002X"));
+    assert_true(code_id_valid("11010519491231002x"));
+    assert_false(code_id_valid("110105194912310021"));
+    assert_false(code_id_valid("11010519491231002"));
+    assert_true(code_taxid_valid("91350100M000100Y43"));
+    assert_false(code_taxid_valid("91350100M000100Y44"));
+    assert_false(code_taxid_valid("91350100M000100I43")); /* I is not in the charset */
+    assert_true(code_taxid_valid("110105123456789"));     /* old 15-character id */
+    assert_false(code_taxid_valid("1101051234"));
+    assert_false(code_taxid_valid("91350100m000100Y43"));
+}
+
+static void masks(void **state)
+{
+    (void)state;
+    char b[64];
+    mask_phone("13800138000", b, sizeof b);
+    assert_string_equal(b, "138****8000");
+    mask_id("11010519491231002X", b, sizeof b);
+    assert_string_equal(b, "1101**********002X");
+    mask_code("134567890123456789", b, sizeof b);
+    assert_string_equal(b, "1345**********6789");
+    mask_name("张三丰", b, sizeof b);
+    assert_string_equal(b, "张**");
+    mask_name("Smith", b, sizeof b);
+    assert_string_equal(b, "S****");
+    mask_phone("123", b, sizeof b);
+    assert_string_equal(b, "***");
+    char small[4];
+    mask_id("11010519491231002X", small, sizeof small);
+    assert_string_equal(small, "110");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ean),
+        cmocka_unit_test(paycodes),
+        cmocka_unit_test(phones_ids_taxids),
+        cmocka_unit_test(masks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
