@@ -42,6 +42,8 @@ const struct cfg_option config_options[] = {
     ENUM("printer", "driver", printer_driver, "none", "none|cups", "receipt printer driver"),
     STR("printer", "queue", printer_queue, "receipt", "CUPS queue name"),
     STR("printer", "server", printer_server, "", "CUPS server (host:port or socket); empty = default"),
+    STR("printer", "status_addr", printer_status_addr, "",
+        "host:port for DLE EOT status where the link allows; empty = CUPS only"),
     INT("printer", "width_dots", printer_width_dots, "576", 384, 576, "paper width in dots (384|576)"),
     STR("journal", "path", journal_path, "", "journal SQLite file; empty = data_dir/journal.db"),
     BOOL("demo", "embedded", demo_embedded, "false", "start the simulators with the kiosk"),

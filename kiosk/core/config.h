@@ -38,6 +38,7 @@ struct kiosk_config {
     char printer_driver[16];
     char printer_queue[64];
     char printer_server[256];
+    char printer_status_addr[128];
     int printer_width_dots;
     /* [journal] */
     char journal_path[512];
