@@ -707,6 +707,25 @@ static void loop(struct app *a)
     }
 }
 
+/* mkdir -p: creates `path` and any missing parents. 0 or -1 with errno set. */
+static int make_dirs(const char *path)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int app_run(const struct app_options *o)
 {
     struct app app;
@@ -722,7 +741,7 @@ int app_run(const struct app_options *o)
         fprintf(stderr, "kiosk: %s\n", err);
         return 2;
     }
-    if (o->out_dir && mkdir(o->out_dir, 0755) != 0 && errno != EEXIST) {
+    if (o->out_dir && make_dirs(o->out_dir) != 0) {
         fprintf(stderr, "kiosk: %s: cannot create output folder: %s\n", o->out_dir,
                 strerror(errno));
         goto end;

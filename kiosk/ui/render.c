@@ -126,7 +126,8 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
 
 /* Loads, scales once to the drawn size (aspect kept) and caches. With an opaque `bg` the
  * image is flattened onto it once, so each frame is a plain copy instead of a blend. */
-static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, uint32_t bg)
+static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, uint32_t bg,
+                       Uint8 alpha)
 {
     char key[400];
     snprintf(key, sizeof key, "%s#%08x", file, (unsigned)bg);
@@ -172,6 +173,7 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
     int tw, th;
     SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
     SDL_Rect d = {box.x + (box.w - tw) / 2, box.y + (box.h - th) / 2, tw, th};
+    SDL_SetTextureAlphaMod(s->tex, alpha);
     SDL_RenderCopy(c->r, s->tex, NULL, &d);
 }
 
@@ -321,7 +323,9 @@ static void draw_button(struct ui_render_ctx *c, const struct ui_widget *w, SDL_
         int ic = in.h < in.w / 3 ? in.h : in.w / 3;
         if (w->sub[0] && ic > b.h * 2 / 3)
             ic = b.h * 2 / 3;
-        draw_image(c, w->image, (SDL_Rect){in.x, b.y + (b.h - ic) / 2, ic, ic}, 0);
+        /* A muted icon for what cannot be used now (the words say why). */
+        draw_image(c, w->image, (SDL_Rect){in.x, b.y + (b.h - ic) / 2, ic, ic}, 0,
+                   (w->unavailable || w->disabled) ? 110 : 255);
         in.x += ic + pad;
         in.w -= ic + pad;
     }
@@ -381,7 +385,7 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
         draw_button(c, w, b, i == c->pressed);
         break;
     case UI_IMAGE:
-        draw_image(c, w->image, b, w->bg);
+        draw_image(c, w->image, b, w->bg, 255);
         break;
     case UI_QR:
         draw_qr(c, w);
