@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "kiosk/app/script.h"
+#include "kiosk/app/shot.h"
 #include "kiosk/app/slides.h"
 #include "kiosk/core/clock.h"
 #include "kiosk/core/evq.h"
@@ -124,28 +125,30 @@ static void present(struct app *a)
     a->next_tick_ms = tick > 0 ? clock_now_ms() + tick : 0;
 }
 
+/* Draws the current frame and writes it to <out>/<name>.png. With the software renderer
+ * the frame is read straight from the window surface; otherwise it is read back. */
 static int screenshot(struct app *a, const char *name)
 {
     char path[1024];
-    int w, h;
+    int w, h, rc = -1;
     rebuild(a);
     draw(a);
-    SDL_GetRendererOutputSize(a->ren, &w, &h);
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!s)
-        return -1;
-    int ok = SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch);
     snprintf(path, sizeof path, "%s/%s.png", a->o->out_dir ? a->o->out_dir : ".", name);
-    if (ok == 0)
-        ok = IMG_SavePNG(s, path);
-    SDL_FreeSurface(s);
-    SDL_RenderPresent(a->ren);
-    if (ok != 0) {
-        log_error("app", "screenshot %s: %s", path, SDL_GetError());
-        return -1;
+    SDL_Surface *win = a->o->headless ? SDL_GetWindowSurface(a->win) : NULL;
+    if (win) {
+        rc = shot_write_png(win, path);
+    } else {
+        SDL_GetRendererOutputSize(a->ren, &w, &h);
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (s && SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels,
+                                      s->pitch) == 0)
+            rc = shot_write_png(s, path);
+        SDL_FreeSurface(s);
     }
-    log_info("app", "screenshot %s", path);
-    return 0;
+    SDL_RenderPresent(a->ren);
+    if (rc == 0)
+        log_info("app", "screenshot %s", path);
+    return rc;
 }
 
 /* ---- video set-up ---------------------------------------------------------------------- */
@@ -200,9 +203,20 @@ static int video_open(struct app *a, int w, int h, char *err, size_t errcap)
     return 0;
 }
 
+/* Resizes the window (scripts, orientation changes). The renderer follows the window; if
+ * it does not, everything is opened again at the new size. */
 static int video_resize(struct app *a, int w, int h)
 {
     char err[256];
+    int ow, oh;
+    SDL_SetWindowSize(a->win, w, h);
+    SDL_PumpEvents();
+    SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+    if (ow == w && oh == h) {
+        theme_make(&a->theme, a->cfg->theme, a->cfg->large_text, w < h ? w : h);
+        a->dirty = 1;
+        return 0;
+    }
     video_close(a);
     if (video_open(a, w, h, err, sizeof err) != 0) {
         log_error("app", "%s", err);
@@ -500,8 +514,9 @@ static SDL_Keycode key_by_name(const char *n)
     return SDLK_UNKNOWN;
 }
 
-/* Plays steps until one has to wait for the loop. Returns 1 while the script runs. */
-static int script_turn(struct app *a)
+/* Plays the next step. Returns how long the loop may block before the script needs
+ * another turn (ms): 0 for the next step at once, more while a step waits. */
+static int64_t script_turn(struct app *a)
 {
     while (a->step < a->script.n && !a->quit) {
         const struct step *st = &a->script.steps[a->step];
@@ -538,7 +553,7 @@ static int script_turn(struct app *a)
         case STEP_WAIT:
             if (strcmp(a->tree.screen, st->arg) != 0) {
                 if (clock_real_ms() - a->step_start_ms < st->ms)
-                    return 1; /* let the loop run, look again next turn */
+                    return 5; /* let the loop run, look again soon */
                 script_fail(a, st, "waited for screen '%s', still on '%s'", st->arg,
                             a->tree.screen);
             }
@@ -565,10 +580,12 @@ static int script_turn(struct app *a)
             clock_advance_ms(st->ms);
             session_input(a, SI_TICK, SVC_LAST, REASON_NONE);
             break;
-        case STEP_PAUSE:
-            if (clock_real_ms() - a->step_start_ms < st->ms)
-                return 1;
+        case STEP_PAUSE: {
+            int64_t left = st->ms - (clock_real_ms() - a->step_start_ms);
+            if (left > 0)
+                return left; /* the loop sleeps like an idle kiosk */
             break;
+        }
         case STEP_SHOT:
             if (screenshot(a, st->arg) != 0)
                 script_fail(a, st, "cannot write screenshot '%s'", st->arg);
@@ -583,7 +600,7 @@ static int script_turn(struct app *a)
         a->step++;
         a->step_start_ms = 0;
         if (a->step < a->script.n)
-            return 1; /* one step per loop turn: events and effects settle in between */
+            return 0; /* one step per loop turn: events and effects settle in between */
     }
     if (a->step >= a->script.n && !a->quit) {
         log_info("app", "script %s: all %d steps held", a->script.path, a->script.n);
@@ -666,6 +683,7 @@ static int64_t min64(int64_t x, int64_t y)
 
 static void loop(struct app *a)
 {
+    int64_t script_wait = 0;
     while (!a->quit) {
         int scripted = a->o->script && a->step < a->script.n;
         int64_t now = clock_now_ms();
@@ -676,7 +694,7 @@ static void loop(struct app *a)
         if (a->dirty || wait < 0)
             wait = 0;
         if (scripted)
-            wait = min64(wait, 5);
+            wait = min64(wait, script_wait);
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, (int)min64(wait, 60000))) {
             do {
@@ -703,7 +721,7 @@ static void loop(struct app *a)
             a->quit = 1;
         }
         if (a->o->script && !a->quit)
-            script_turn(a);
+            script_wait = script_turn(a);
     }
 }
 

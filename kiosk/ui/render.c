@@ -18,16 +18,26 @@ struct img_slot {
 static struct img_slot imgs[IMG_SLOTS];
 static int64_t img_tick;
 
-/* What lies under an open dialog, already dimmed: drawn once, then copied each frame. */
-static struct {
-    SDL_Texture *tex;
-    uint64_t hash;
-    int w, h;
-} modal_bg;
+/* While the layer under an open dialog is drawn, every colour is scaled to this many
+ * percent (100 = normal): the dialog's shade without a full-screen blend. */
+static int dim_pct = 100;
+
+static Uint8 dim(uint32_t ch)
+{
+    return (Uint8)((ch & 0xFF) * (uint32_t)dim_pct / 100);
+}
 
 static void set_color(SDL_Renderer *r, uint32_t c)
 {
-    SDL_SetRenderDrawColor(r, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);
+    SDL_SetRenderDrawColor(r, dim(c >> 24), dim(c >> 16), dim(c >> 8), (Uint8)c);
+}
+
+/* Draws a cached texture with the current dimming. */
+static void copy_tex(SDL_Renderer *r, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst)
+{
+    Uint8 m = dim(0xFF);
+    SDL_SetTextureColorMod(t, m, m, m);
+    SDL_RenderCopy(r, t, src, dst);
 }
 
 static uint32_t darken(uint32_t c, int pct)
@@ -99,7 +109,7 @@ static void draw_text(struct ui_render_ctx *c, const char *s, SDL_Rect box, enum
         src.h = box.y + box.h - d.y;
         d.h = src.h;
     }
-    SDL_RenderCopy(c->r, tex, &src, &d);
+    copy_tex(c->r, tex, &src, &d);
 }
 
 static struct img_slot *img_slot_for(const char *key, int w, int h)
@@ -124,8 +134,49 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
     return victim;
 }
 
-/* Loads, scales once to the drawn size (aspect kept) and caches. With an opaque `bg` the
- * image is flattened onto it once, so each frame is a plain copy instead of a blend. */
+#define IMG_BUDGET (5u << 20)
+
+/* Drops least recently used images (never `keep`) until the cache is within budget. */
+static void img_trim(const struct img_slot *keep)
+{
+    for (;;) {
+        size_t bytes = 0;
+        struct img_slot *old = NULL;
+        for (int i = 0; i < IMG_SLOTS; i++) {
+            if (!imgs[i].tex)
+                continue;
+            int w, h;
+            SDL_QueryTexture(imgs[i].tex, NULL, NULL, &w, &h);
+            bytes += (size_t)w * (size_t)h * 4;
+            if (&imgs[i] != keep && (!old || imgs[i].used < old->used))
+                old = &imgs[i];
+        }
+        if (bytes <= IMG_BUDGET || !old)
+            return;
+        SDL_DestroyTexture(old->tex);
+        memset(old, 0, sizeof *old);
+    }
+}
+
+/* Blends every pixel of an ARGB surface onto the opaque colour bg, in place. */
+static void flatten(SDL_Surface *s, uint32_t bg)
+{
+    uint32_t br = (bg >> 24) & 0xFF, bgn = (bg >> 16) & 0xFF, bb = (bg >> 8) & 0xFF;
+    for (int y = 0; y < s->h; y++) {
+        uint32_t *row = (uint32_t *)((uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        for (int x = 0; x < s->w; x++) {
+            uint32_t p = row[x], a = p >> 24, na = 255 - a;
+            uint32_t r = (((p >> 16) & 0xFF) * a + br * na) / 255;
+            uint32_t g = (((p >> 8) & 0xFF) * a + bgn * na) / 255;
+            uint32_t b = ((p & 0xFF) * a + bb * na) / 255;
+            row[x] = 0xFF000000u | (r << 16) | (g << 8) | b;
+        }
+    }
+}
+
+/* Loads an image, scales it once to fit the box (aspect kept; images already close to the
+ * box size are drawn as they are) and caches the texture. With an opaque `bg` the image is
+ * flattened onto it once, so each frame is a plain copy instead of a blend. */
 static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, uint32_t bg,
                        Uint8 alpha)
 {
@@ -135,46 +186,53 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
     if (!s->tex) {
         char path[700];
         snprintf(path, sizeof path, "%s/%s", c->assets_dir, file);
-        SDL_Surface *src = IMG_Load(path);
-        if (!src) {
+        SDL_Surface *img = IMG_Load(path);
+        if (img && img->format->format != SDL_PIXELFORMAT_ARGB8888) {
+            SDL_Surface *conv = SDL_ConvertSurfaceFormat(img, SDL_PIXELFORMAT_ARGB8888, 0);
+            SDL_FreeSurface(img);
+            img = conv;
+        }
+        if (!img) {
             log_warn("ui", "image %s: %s", path, IMG_GetError());
             s->key[0] = '\0';
             return;
         }
-        int dw = box.w, dh = src->h * box.w / src->w;
+        int dw = box.w, dh = img->h * box.w / img->w;
         if (dh > box.h) {
             dh = box.h;
-            dw = src->w * box.h / src->h;
+            dw = img->w * box.h / img->h;
         }
-        SDL_Surface *conv = SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_ARGB8888, 0);
-        SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_ARGB8888);
-        if (conv && dst) {
-            int opaque = (bg & 0xFF) == 0xFF;
-            if (opaque) {
-                SDL_FillRect(dst, NULL, SDL_MapRGB(dst->format, (Uint8)(bg >> 24),
-                                                   (Uint8)(bg >> 16), (Uint8)(bg >> 8)));
-                SDL_SetSurfaceBlendMode(conv, SDL_BLENDMODE_BLEND);
-            } else {
-                SDL_SetSurfaceBlendMode(conv, SDL_BLENDMODE_NONE);
+        int close = img->w <= box.w && img->h <= box.h && img->w * 5 >= dw * 4;
+        if (!close) {
+            SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32,
+                                                              SDL_PIXELFORMAT_ARGB8888);
+            if (dst) {
+                SDL_SetSurfaceBlendMode(img, SDL_BLENDMODE_NONE);
+                SDL_BlitScaled(img, NULL, dst, NULL);
             }
-            SDL_BlitScaled(conv, NULL, dst, NULL);
-            s->tex = SDL_CreateTextureFromSurface(c->r, dst);
+            SDL_FreeSurface(img);
+            img = dst;
+        }
+        int opaque = (bg & 0xFF) == 0xFF;
+        if (img && opaque)
+            flatten(img, bg);
+        if (img) {
+            s->tex = SDL_CreateTextureFromSurface(c->r, img);
             if (s->tex)
                 SDL_SetTextureBlendMode(s->tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+            SDL_FreeSurface(img);
         }
-        SDL_FreeSurface(conv);
-        SDL_FreeSurface(dst);
-        SDL_FreeSurface(src);
         if (!s->tex) {
             s->key[0] = '\0';
             return;
         }
+        img_trim(s);
     }
     int tw, th;
     SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
     SDL_Rect d = {box.x + (box.w - tw) / 2, box.y + (box.h - th) / 2, tw, th};
     SDL_SetTextureAlphaMod(s->tex, alpha);
-    SDL_RenderCopy(c->r, s->tex, NULL, &d);
+    copy_tex(c->r, s->tex, NULL, &d);
 }
 
 static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
@@ -215,7 +273,7 @@ static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
     int tw, th;
     SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
     SDL_Rect d = {w->r.x + (w->r.w - tw) / 2, w->r.y + (w->r.h - th) / 2, tw, th};
-    SDL_RenderCopy(c->r, s->tex, NULL, &d);
+    copy_tex(c->r, s->tex, NULL, &d);
 }
 
 static void draw_spinner(struct ui_render_ctx *c, SDL_Rect b)
@@ -406,8 +464,7 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
     case UI_LIST:
         break;
     case UI_SHADE:
-        fill_round(c->r, b, 0, th->shade);
-        break;
+        break; /* the layer below was drawn dimmed */
     }
     if (w->parent >= 0)
         SDL_RenderSetClipRect(c->r, NULL);
@@ -437,70 +494,20 @@ static void clear(struct ui_render_ctx *c)
     SDL_RenderClear(c->r);
 }
 
-/* FNV-1a over the widgets (their padding is zeroed by ui_add) and the theme. */
-static uint64_t hash_layer(const struct ui_tree *t, int n, const struct theme *th)
-{
-    uint64_t h = 1469598103934665603ull;
-    const unsigned char *p = (const unsigned char *)t->v;
-    for (size_t i = 0; i < (size_t)n * sizeof t->v[0]; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    const unsigned char *q = (const unsigned char *)th;
-    for (size_t i = 0; i < sizeof *th; i++)
-        h = (h ^ q[i]) * 1099511628211ull;
-    return h;
-}
-
-static void drop_modal_bg(void)
-{
-    if (modal_bg.tex)
-        SDL_DestroyTexture(modal_bg.tex);
-    memset(&modal_bg, 0, sizeof modal_bg);
-}
-
-/* Draws the layer under the dialog (and its shade) from cache when unchanged. Returns 0
- * when it did, -1 when the caller must draw it directly. */
-static int draw_modal_bg(struct ui_render_ctx *c, const struct ui_tree *t)
-{
-    uint64_t h = hash_layer(t, t->modal_from, c->theme);
-    if (!modal_bg.tex || modal_bg.hash != h || modal_bg.w != t->w || modal_bg.h != t->h) {
-        drop_modal_bg();
-        modal_bg.tex = SDL_CreateTexture(c->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
-                                         t->w, t->h);
-        if (!modal_bg.tex || SDL_SetRenderTarget(c->r, modal_bg.tex) != 0) {
-            drop_modal_bg();
-            return -1;
-        }
-        int focused = c->focused;
-        c->focused = -1;
-        clear(c);
-        draw_range(c, t, 0, t->modal_from);
-        c->focused = focused;
-        SDL_SetRenderTarget(c->r, NULL);
-        modal_bg.hash = h;
-        modal_bg.w = t->w;
-        modal_bg.h = t->h;
-    }
-    SDL_SetTextureBlendMode(modal_bg.tex, SDL_BLENDMODE_NONE);
-    SDL_RenderCopy(c->r, modal_bg.tex, NULL, NULL);
-    return 0;
-}
-
 void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
 {
-    int from = 0;
-    if (t->modal_from >= 0 && draw_modal_bg(c, t) == 0) {
-        from = t->modal_from;
-    } else {
-        drop_modal_bg();
-        clear(c);
-    }
-    draw_range(c, t, from, t->n);
+    int split = t->modal_from >= 0 ? t->modal_from : t->n;
+    if (t->modal_from >= 0)
+        dim_pct = 100 - (int)(c->theme->shade & 0xFF) * 100 / 255;
+    clear(c);
+    draw_range(c, t, 0, split);
+    dim_pct = 100;
+    draw_range(c, t, split, t->n);
     text_evict(c->text);
 }
 
 void ui_render_cleanup(void)
 {
-    drop_modal_bg();
     for (int i = 0; i < IMG_SLOTS; i++)
         if (imgs[i].tex)
             SDL_DestroyTexture(imgs[i].tex);

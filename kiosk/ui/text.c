@@ -8,13 +8,12 @@
 
 #include "kiosk/core/log.h"
 
-#define MAX_FACES 24
 #define MAX_LINES 32
 #define CACHE_SLOTS 384
-#define CACHE_BUDGET (12u << 20)
+#define CACHE_BUDGET (4u << 20)
 
 struct face {
-    int px, bold;
+    int px;
     TTF_Font *font;
 };
 
@@ -31,8 +30,7 @@ struct text_engine {
     SDL_Renderer *r;
     char path[1024], bold_path[1024];
     int index, bold_index;
-    struct face faces[MAX_FACES];
-    int nfaces;
+    struct face faces[2]; /* regular, bold */
     struct cache_entry cache[CACHE_SLOTS];
     size_t bytes;
     uint64_t frame; /* advanced by text_evict(), once per frame */
@@ -115,8 +113,9 @@ void text_destroy(struct text_engine *te)
     if (!te)
         return;
     text_flush(te);
-    for (int i = 0; i < te->nfaces; i++)
-        TTF_CloseFont(te->faces[i].font);
+    for (int i = 0; i < 2; i++)
+        if (te->faces[i].font)
+            TTF_CloseFont(te->faces[i].font);
     free(te);
     FcFini(); /* fontconfig's caches; it starts again on the next text_create() */
 }
@@ -126,31 +125,31 @@ const char *text_font_path(const struct text_engine *te)
     return te->path;
 }
 
+/* One FreeType face per weight, resized on demand: a CJK face costs megabytes, a size
+ * change only a flushed glyph cache (and rendered strings are cached above it anyway). */
 static TTF_Font *face(struct text_engine *te, int px, int bold)
 {
-    for (int i = 0; i < te->nfaces; i++)
-        if (te->faces[i].px == px && te->faces[i].bold == bold)
-            return te->faces[i].font;
-    if (te->nfaces == MAX_FACES) { /* recycle the oldest size */
-        TTF_CloseFont(te->faces[0].font);
-        memmove(te->faces, te->faces + 1, sizeof te->faces[0] * (MAX_FACES - 1));
-        te->nfaces--;
+    struct face *f = &te->faces[bold ? 1 : 0];
+    if (!f->font) {
+        if (bold && te->bold_path[0]) {
+            f->font = TTF_OpenFontIndex(te->bold_path, px, te->bold_index);
+        } else {
+            f->font = TTF_OpenFontIndex(te->path, px, te->index);
+            if (f->font && bold)
+                TTF_SetFontStyle(f->font, TTF_STYLE_BOLD);
+        }
+        if (!f->font) {
+            log_error("text", "cannot open %s at %d px: %s", te->path, px, TTF_GetError());
+            return NULL;
+        }
+        TTF_SetFontHinting(f->font, TTF_HINTING_LIGHT);
+        f->px = px;
+    } else if (f->px != px) {
+        if (TTF_SetFontSize(f->font, px) != 0)
+            return NULL;
+        f->px = px;
     }
-    TTF_Font *f;
-    if (bold && te->bold_path[0]) {
-        f = TTF_OpenFontIndex(te->bold_path, px, te->bold_index);
-    } else {
-        f = TTF_OpenFontIndex(te->path, px, te->index);
-        if (f && bold)
-            TTF_SetFontStyle(f, TTF_STYLE_BOLD);
-    }
-    if (!f) {
-        log_error("text", "cannot open %s at %d px: %s", te->path, px, TTF_GetError());
-        return NULL;
-    }
-    TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
-    te->faces[te->nfaces++] = (struct face){px, bold, f};
-    return f;
+    return f->font;
 }
 
 /* Decodes one UTF-8 code point at s; returns its length (1 for invalid bytes). */
