@@ -3,11 +3,14 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kiosk/app/script.h"
 #include "kiosk/app/shot.h"
@@ -31,6 +34,8 @@ struct app {
     struct ui_tree tree;
     struct evq *q;
     Uint32 wake_type;
+    int wake_fd[2];       /* pipe: device threads wake a loop that waits in poll() */
+    int own_wait;         /* the video driver cannot block: wait in poll() ourselves */
     struct session sess;
     struct slides slides;
     struct health health;
@@ -442,6 +447,12 @@ static void handle_sdl(struct app *a, const SDL_Event *e)
 static void wake(void *user)
 {
     struct app *a = user;
+    if (a->own_wait) {
+        char b = 1;
+        if (write(a->wake_fd[1], &b, 1) < 0 && errno != EAGAIN)
+            log_warn("app", "wake pipe: %s", strerror(errno));
+        return;
+    }
     SDL_Event e;
     memset(&e, 0, sizeof e);
     e.type = a->wake_type;
@@ -696,7 +707,17 @@ static void loop(struct app *a)
         if (scripted)
             wait = min64(wait, script_wait);
         SDL_Event e;
-        if (SDL_WaitEventTimeout(&e, (int)min64(wait, 60000))) {
+        if (a->own_wait) {
+            /* SDL would poll every millisecond here; block on the wake pipe instead. */
+            struct pollfd pfd = {a->wake_fd[0], POLLIN, 0};
+            if (poll(&pfd, 1, (int)min64(wait, 60000)) > 0) {
+                char buf[64];
+                while (read(a->wake_fd[0], buf, sizeof buf) > 0)
+                    ;
+            }
+            while (SDL_PollEvent(&e))
+                handle_sdl(a, &e);
+        } else if (SDL_WaitEventTimeout(&e, (int)min64(wait, 60000))) {
             do {
                 if (e.type != a->wake_type)
                     handle_sdl(a, &e);
@@ -787,6 +808,17 @@ int app_run(const struct app_options *o)
         goto end;
     }
     a->wake_type = SDL_RegisterEvents(1);
+    /* Drivers that can block in SDL_WaitEventTimeout (x11, wayland) get SDL's wait; with the
+     * others the loop blocks in poll() on a pipe and only wakes for work. Input on such
+     * drivers is limited to what arrives through the event queue (headless runs). */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    a->own_wait = drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"));
+    a->wake_fd[0] = a->wake_fd[1] = -1;
+    if (a->own_wait && (pipe(a->wake_fd) != 0 || fcntl(a->wake_fd[0], F_SETFL, O_NONBLOCK) != 0 ||
+                        fcntl(a->wake_fd[1], F_SETFL, O_NONBLOCK) != 0)) {
+        fprintf(stderr, "kiosk: cannot create wake pipe: %s\n", strerror(errno));
+        goto end_sdl;
+    }
     a->q = evq_create(256);
     if (!a->q) {
         fprintf(stderr, "kiosk: out of memory\n");
@@ -818,6 +850,9 @@ int app_run(const struct app_options *o)
 end_video:
     video_close(a);
     evq_destroy(a->q);
+    for (int i = 0; i < 2; i++)
+        if (a->wake_fd[i] >= 0)
+            close(a->wake_fd[i]);
 end_sdl:
     SDL_Quit();
 end:
