@@ -1,0 +1,426 @@
+#include "kiosk/journal/journal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kiosk/core/log.h"
+
+struct journal {
+    sqlite3 *db;
+};
+
+/* Numbered schema migrations: migrations[i] takes user_version i to i + 1. Append only. */
+static const char *const migrations[] = {
+    /* 1: intents, outcomes, transactions, outbox, shifts, counters */
+    "CREATE TABLE intents ("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, flow TEXT NOT NULL,"
+    "  idem_key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending','done','failed','abandoned')),"
+    "  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX intents_pending ON intents(state, id);"
+    "CREATE TABLE outcomes ("
+    "  intent_id INTEGER NOT NULL UNIQUE REFERENCES intents(id), result TEXT NOT NULL,"
+    "  detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+    "CREATE TABLE transactions ("
+    "  id INTEGER PRIMARY KEY, txn_no TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    "  amount_fen INTEGER NOT NULL, payload TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  print_state TEXT NOT NULL DEFAULT 'pending');"
+    "CREATE TABLE outbox ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL, body TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_try_ms INTEGER NOT NULL DEFAULT 0,"
+    "  sent_ms INTEGER, reason TEXT);"
+    "CREATE INDEX outbox_pending ON outbox(state, seq);"
+    "CREATE TABLE shifts ("
+    "  id INTEGER PRIMARY KEY, attendant TEXT NOT NULL, opened_ms INTEGER NOT NULL,"
+    "  closed_ms INTEGER, totals TEXT);"
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+};
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static const char *const state_names[] = {"pending", "done", "failed", "abandoned"};
+
+static int exec(struct journal *j, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(j->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("journal", "%s", msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int user_version(struct journal *j)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(j->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(struct journal *j, char *err, size_t errcap)
+{
+    int v = user_version(j);
+    if (v < 0 || v > NMIGRATIONS) {
+        snprintf(err, errcap, "journal schema version %d is newer than this kiosk knows (%d)", v,
+                 NMIGRATIONS);
+        return -1;
+    }
+    for (; v < NMIGRATIONS; v++) {
+        char pragma[48];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
+        if (exec(j, "BEGIN IMMEDIATE") != 0 || exec(j, migrations[v]) != 0 ||
+            exec(j, pragma) != 0 || exec(j, "COMMIT") != 0) {
+            exec(j, "ROLLBACK");
+            snprintf(err, errcap, "journal migration %d failed", v + 1);
+            return -1;
+        }
+        log_info("journal", "schema %d -> %d", v, v + 1);
+    }
+    return 0;
+}
+
+struct journal *journal_open(const char *path, char *err, size_t errcap)
+{
+    struct journal *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errcap, "%s: %s", path, j->db ? sqlite3_errmsg(j->db) : "cannot open");
+        journal_close(j);
+        return NULL;
+    }
+    sqlite3_busy_timeout(j->db, 5000);
+    if (exec(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") !=
+            0 ||
+        migrate(j, err, errcap) != 0) {
+        if (!err[0])
+            snprintf(err, errcap, "%s: not a usable journal", path);
+        journal_close(j);
+        return NULL;
+    }
+    return j;
+}
+
+void journal_close(struct journal *j)
+{
+    if (!j)
+        return;
+    sqlite3_close(j->db);
+    free(j);
+}
+
+/* A run of 16+ digits is a full payment code, card number or ID number. */
+static int looks_private(const char *s)
+{
+    int run = 0;
+    for (; s && *s; s++) {
+        run = (*s >= '0' && *s <= '9') ? run + 1 : 0;
+        if (run >= 16)
+            return 1;
+    }
+    return 0;
+}
+
+static enum kerr step_done(struct journal *j, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return KERR_OK;
+    if (rc == SQLITE_CONSTRAINT)
+        return KERR_CONFLICT;
+    log_error("journal", "%s", sqlite3_errmsg(j->db));
+    return KERR_IO;
+}
+
+static sqlite3_stmt *prep(struct journal *j, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        log_error("journal", "prepare: %s", sqlite3_errmsg(j->db));
+        return NULL;
+    }
+    return st;
+}
+
+enum kerr journal_intent_begin(struct journal *j, const char *kind, const char *flow,
+                               const char *idem_key, const char *payload, int64_t now_ms,
+                               int64_t *id)
+{
+    if (!kind || !flow || !idem_key || !*idem_key || strlen(idem_key) > 64 || !payload)
+        return KERR_INVALID;
+    if (looks_private(payload)) {
+        log_error("journal", "refused a %s intent whose payload holds a full code", kind);
+        return KERR_INVALID;
+    }
+    sqlite3_stmt *st = prep(j, "INSERT INTO intents (kind, flow, idem_key, payload, state,"
+                               " created_ms, updated_ms) VALUES (?, ?, ?, ?, 'pending', ?, ?)");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, idem_key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, payload, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now_ms);
+    sqlite3_bind_int64(st, 6, now_ms);
+    /* Autocommit: with synchronous=FULL the commit is synced before this returns. */
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK && id)
+        *id = sqlite3_last_insert_rowid(j->db);
+    return e;
+}
+
+enum kerr journal_intent_finish(struct journal *j, int64_t id, enum intent_state state,
+                                const char *result, const char *detail, int64_t now_ms)
+{
+    if (state > INTENT_ABANDONED || state == INTENT_PENDING || !result)
+        return KERR_INVALID;
+    if (detail && looks_private(detail))
+        return KERR_INVALID;
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    sqlite3_stmt *st = prep(j, "UPDATE intents SET state = ?, updated_ms = ? "
+                               "WHERE id = ? AND state = 'pending'");
+    enum kerr e = KERR_IO;
+    if (st) {
+        sqlite3_bind_text(st, 1, state_names[state], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now_ms);
+        sqlite3_bind_int64(st, 3, id);
+        e = step_done(j, st);
+    }
+    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
+        e = KERR_NOT_FOUND; /* unknown, or finished already */
+    if (e == KERR_OK) {
+        st = prep(j, "INSERT INTO outcomes (intent_id, result, detail, at_ms) VALUES (?,?,?,?)");
+        e = KERR_IO;
+        if (st) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, result, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, detail ? detail : "{}", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, now_ms);
+            e = step_done(j, st);
+        }
+    }
+    if (e != KERR_OK || exec(j, "COMMIT") != 0) {
+        exec(j, "ROLLBACK");
+        return e != KERR_OK ? e : KERR_IO;
+    }
+    return KERR_OK;
+}
+
+int journal_intents_unfinished(struct journal *j, void (*cb)(const struct intent *, void *),
+                               void *user)
+{
+    sqlite3_stmt *st = prep(j, "SELECT id, kind, flow, idem_key, payload, created_ms "
+                               "FROM intents WHERE state = 'pending' ORDER BY id");
+    if (!st)
+        return -1;
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct intent it;
+        memset(&it, 0, sizeof it);
+        it.id = sqlite3_column_int64(st, 0);
+        snprintf(it.kind, sizeof it.kind, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(it.flow, sizeof it.flow, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(it.idem_key, sizeof it.idem_key, "%s", (const char *)sqlite3_column_text(st, 3));
+        it.payload = (char *)sqlite3_column_text(st, 4);
+        it.created_ms = sqlite3_column_int64(st, 5);
+        if (cb)
+            cb(&it, user);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+enum kerr journal_txn_add(struct journal *j, const char *txn_no, const char *kind,
+                          int64_t amount_fen, const char *payload, int64_t now_ms)
+{
+    if (!txn_no || !*txn_no || strlen(txn_no) > 64 || !kind || !payload)
+        return KERR_INVALID;
+    if (looks_private(payload))
+        return KERR_INVALID;
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = KERR_IO;
+    sqlite3_stmt *st = prep(j, "INSERT INTO transactions (txn_no, kind, amount_fen, payload,"
+                               " created_ms) VALUES (?, ?, ?, ?, ?)");
+    if (st) {
+        sqlite3_bind_text(st, 1, txn_no, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, amount_fen);
+        sqlite3_bind_text(st, 4, payload, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, now_ms);
+        e = step_done(j, st);
+    }
+    if (e == KERR_OK) {
+        st = prep(j, "INSERT INTO outbox (record_id, kind, body, state) VALUES (?, ?, ?, 'pending')");
+        e = KERR_IO;
+        if (st) {
+            sqlite3_bind_text(st, 1, txn_no, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
+            e = step_done(j, st);
+        }
+    }
+    if (e != KERR_OK || exec(j, "COMMIT") != 0) {
+        exec(j, "ROLLBACK");
+        return e != KERR_OK ? e : KERR_IO;
+    }
+    return KERR_OK;
+}
+
+enum kerr journal_txn_set_print_state(struct journal *j, const char *txn_no, const char *state)
+{
+    sqlite3_stmt *st = prep(j, "UPDATE transactions SET print_state = ? WHERE txn_no = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, txn_no, -1, SQLITE_STATIC);
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
+        return KERR_NOT_FOUND;
+    return e;
+}
+
+enum kerr journal_next_txn_no(struct journal *j, const char *terminal_id, int64_t unix_s,
+                              char *out, size_t cap)
+{
+    char day[16], name[48];
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(day, sizeof day, "%Y%m%d", &tm);
+    snprintf(name, sizeof name, "txn:%s", day);
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    sqlite3_stmt *st = prep(j, "INSERT INTO counters (name, value) VALUES (?, 1) "
+                               "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+                               "RETURNING value");
+    int64_t v = -1;
+    if (st) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (v < 0 || exec(j, "COMMIT") != 0) {
+        exec(j, "ROLLBACK");
+        return KERR_IO;
+    }
+    snprintf(out, cap, "%s-%s-%06lld", terminal_id, day, (long long)v);
+    return KERR_OK;
+}
+
+enum kerr journal_outbox_next(struct journal *j, int64_t now_ms, struct outbox_rec *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    sqlite3_stmt *st = prep(j, "SELECT seq, record_id, kind, body, attempts, next_try_ms "
+                               "FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1");
+    if (!st)
+        return KERR_IO;
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 5) <= now_ms) {
+        rec->seq = sqlite3_column_int64(st, 0);
+        snprintf(rec->record_id, sizeof rec->record_id, "%s", sqlite3_column_text(st, 1));
+        snprintf(rec->kind, sizeof rec->kind, "%s", sqlite3_column_text(st, 2));
+        rec->body = strdup((const char *)sqlite3_column_text(st, 3));
+        rec->attempts = sqlite3_column_int(st, 4);
+        e = rec->body ? KERR_OK : KERR_NOMEM;
+    }
+    sqlite3_finalize(st);
+    return e;
+}
+
+void journal_outbox_rec_free(struct outbox_rec *rec)
+{
+    if (!rec)
+        return;
+    free(rec->body);
+    rec->body = NULL;
+}
+
+static enum kerr outbox_update(struct journal *j, const char *sql, int64_t seq, int64_t v,
+                               const char *text)
+{
+    sqlite3_stmt *st = prep(j, sql);
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_int64(st, 1, v);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, text ? 3 : 2, seq);
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
+        return KERR_NOT_FOUND;
+    return e;
+}
+
+enum kerr journal_outbox_done(struct journal *j, int64_t seq, int64_t now_ms)
+{
+    return outbox_update(j, "UPDATE outbox SET state = 'sent', sent_ms = ? "
+                            "WHERE seq = ? AND state = 'pending'",
+                         seq, now_ms, NULL);
+}
+
+enum kerr journal_outbox_retry(struct journal *j, int64_t seq, int64_t next_try_ms)
+{
+    return outbox_update(j, "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ? "
+                            "WHERE seq = ? AND state = 'pending'",
+                         seq, next_try_ms, NULL);
+}
+
+enum kerr journal_outbox_park(struct journal *j, int64_t seq, const char *reason)
+{
+    return outbox_update(j, "UPDATE outbox SET attempts = attempts + ?, state = 'failed', "
+                            "reason = ? WHERE seq = ? AND state = 'pending'",
+                         seq, 1, reason ? reason : "");
+}
+
+int journal_outbox_pending(struct journal *j)
+{
+    sqlite3_stmt *st = prep(j, "SELECT count(*) FROM outbox WHERE state = 'pending'");
+    int n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int journal_integrity_ok(struct journal *j)
+{
+    sqlite3_stmt *st = prep(j, "PRAGMA integrity_check");
+    int ok = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+int64_t journal_backoff_ms(int attempts, int64_t base_ms, int64_t cap_ms, uint32_t *seed)
+{
+    int64_t ceiling = base_ms;
+    for (int i = 0; i < attempts && ceiling < cap_ms; i++)
+        ceiling *= 2;
+    if (ceiling > cap_ms)
+        ceiling = cap_ms;
+    /* xorshift32: deterministic for a given seed */
+    uint32_t x = *seed ? *seed : 0x9E3779B9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *seed = x;
+    return (int64_t)(x % (uint64_t)(ceiling + 1));
+}
