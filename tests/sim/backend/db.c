@@ -1,0 +1,179 @@
+/* Schema and seed data of the backend simulator: a station with 8 pumps and unpaid sales,
+ * 50 shop products with valid EAN-13 codes, members with points and coupons. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim.h"
+
+static const char *const schema =
+    "CREATE TABLE IF NOT EXISTS idem (terminal TEXT, key TEXT, method TEXT, path TEXT,"
+    "  body_hash TEXT, status INTEGER, response TEXT, PRIMARY KEY (terminal, key));"
+    "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, pump INTEGER, grade TEXT,"
+    "  volume_ml INTEGER, price_fen INTEGER, amount_fen INTEGER, status TEXT,"
+    "  locked_by TEXT, paid_by TEXT);"
+    "CREATE TABLE IF NOT EXISTS products (barcode TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT,"
+    "  price_fen INTEGER);"
+    "CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, phone TEXT UNIQUE, qr TEXT UNIQUE,"
+    "  name TEXT, level TEXT, points INTEGER);"
+    "CREATE TABLE IF NOT EXISTS coupons (id TEXT PRIMARY KEY, member_id TEXT, title_zh TEXT,"
+    "  title_en TEXT, off_fen INTEGER, min_spend_fen INTEGER, used INTEGER DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, terminal TEXT, body TEXT,"
+    "  total_fen INTEGER, status TEXT);"
+    "CREATE TABLE IF NOT EXISTS payments (out_trade_no TEXT PRIMARY KEY, terminal TEXT,"
+    "  order_id TEXT, amount_fen INTEGER, channel TEXT, mode TEXT, status TEXT,"
+    "  code_masked TEXT, reason TEXT, created_ms INTEGER, confirm_at_ms INTEGER,"
+    "  params_hash TEXT);"
+    "CREATE TABLE IF NOT EXISTS journal (terminal TEXT, record_id TEXT, kind TEXT, body TEXT,"
+    "  received_ms INTEGER, PRIMARY KEY (terminal, record_id));"
+    "CREATE TABLE IF NOT EXISTS heartbeats (terminal TEXT PRIMARY KEY, at_ms INTEGER,"
+    "  status TEXT);";
+
+int sim_ean_check(const char *d)
+{
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+    return (10 - sum % 10) % 10;
+}
+
+struct product_seed {
+    const char *zh, *en;
+    int price_fen;
+};
+
+static const struct product_seed products[] = {
+    {"农夫山泉 550ml", "Nongfu Spring water 550ml", 200},
+    {"农夫山泉 1.5L", "Nongfu Spring water 1.5L", 450},
+    {"可口可乐 330ml", "Coca-Cola 330ml", 350},
+    {"可口可乐 1.25L", "Coca-Cola 1.25L", 650},
+    {"红牛 250ml", "Red Bull 250ml", 600},
+    {"东方树叶 500ml", "Oriental Leaf tea 500ml", 500},
+    {"康师傅冰红茶 500ml", "Master Kong iced tea 500ml", 350},
+    {"脉动 600ml", "Mizone 600ml", 500},
+    {"雀巢咖啡 268ml", "Nescafe coffee 268ml", 650},
+    {"蒙牛纯牛奶 250ml", "Mengniu milk 250ml", 350},
+    {"奥利奥饼干 116g", "Oreo cookies 116g", 890},
+    {"乐事薯片 70g", "Lay's chips 70g", 750},
+    {"士力架 51g", "Snickers 51g", 550},
+    {"德芙巧克力 43g", "Dove chocolate 43g", 890},
+    {"绿箭口香糖", "Doublemint gum", 1000},
+    {"康师傅红烧牛肉面", "Master Kong beef noodles", 550},
+    {"统一老坛酸菜面", "Uni-President pickled noodles", 550},
+    {"双汇火腿肠 10支", "Shuanghui sausages x10", 1290},
+    {"面包 早餐装", "Breakfast bread", 680},
+    {"卤蛋 2枚", "Braised eggs x2", 500},
+    {"纸巾 10包", "Tissues x10", 990},
+    {"湿巾 80抽", "Wet wipes 80", 1590},
+    {"玻璃水 2L", "Screen wash 2L", 1500},
+    {"玻璃水 -25℃ 2L", "Screen wash -25C 2L", 2500},
+    {"机油 5W-30 4L", "Engine oil 5W-30 4L", 32800},
+};
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int seed(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    /* 8 pumps: grade, price (fen/L) and the unpaid sales waiting on each. */
+    static const struct {
+        const char *id;
+        int pump;
+        const char *grade;
+        int ml, price;
+        const char *status, *locked_by;
+    } sales[] = {
+        {"S1001", 1, "92#", 45120, 734, "unpaid", NULL},
+        {"S1002", 2, "95#", 38500, 781, "unpaid", NULL},
+        {"S1003", 3, "92#", 45120, 734, "unpaid", NULL},
+        {"S1004", 3, "95#", 20000, 781, "unpaid", NULL},
+        {"S1005", 4, "0#", 120350, 701, "unpaid", NULL},
+        {"S1006", 5, "98#", 30000, 862, "locked", "T0009"},
+        {"S1007", 6, "92#", 12340, 734, "unpaid", NULL},
+        {"S1008", 7, "95#", 51000, 781, "unpaid", NULL},
+        {"S1009", 7, "92#", 8800, 734, "unpaid", NULL},
+        {"S1010", 8, "0#", 200000, 701, "paid", NULL},
+    };
+    if (sqlite3_prepare_v2(db, "INSERT INTO sales VALUES (?,?,?,?,?,?,?,?,NULL)", -1, &st, NULL))
+        return -1;
+    for (size_t i = 0; i < sizeof sales / sizeof sales[0]; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, sales[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, sales[i].pump);
+        sqlite3_bind_text(st, 3, sales[i].grade, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, sales[i].ml);
+        sqlite3_bind_int(st, 5, sales[i].price);
+        /* amount = round half up (price * ml / 1000), the rule in docs/backend-api.md */
+        sqlite3_bind_int64(st, 6, ((int64_t)sales[i].price * sales[i].ml + 500) / 1000);
+        sqlite3_bind_text(st, 7, sales[i].status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, sales[i].locked_by, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return -1;
+    }
+    sqlite3_finalize(st);
+
+    /* 50 products: 25 items in two package sizes, EAN-13 codes 69xxxxxxxxxx + check. */
+    if (sqlite3_prepare_v2(db, "INSERT INTO products VALUES (?,?,?,?)", -1, &st, NULL))
+        return -1;
+    for (int i = 0; i < 50; i++) {
+        const struct product_seed *p = &products[i % 25];
+        char code[14], zh[96], en[96];
+        snprintf(code, sizeof code, "6920%08d", 1000 + i * 37);
+        code[12] = (char)('0' + sim_ean_check(code));
+        code[13] = '\0';
+        snprintf(zh, sizeof zh, "%s%s", p->zh, i >= 25 ? " 两件装" : "");
+        snprintf(en, sizeof en, "%s%s", p->en, i >= 25 ? " twin pack" : "");
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, zh, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, en, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, i >= 25 ? p->price_fen * 19 / 10 : p->price_fen);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return -1;
+    }
+    sqlite3_finalize(st);
+
+    return exec(db,
+                "INSERT INTO members VALUES "
+                "('M001','13800138000','MQR-7F3A91','张三丰','gold',2380),"
+                "('M002','13912345678','MQR-22B0C4','李四','silver',150),"
+                "('M003','18600001111','MQR-9D1E07','Wang Wu','standard',0);"
+                "INSERT INTO coupons (id, member_id, title_zh, title_en, off_fen, min_spend_fen)"
+                " VALUES "
+                "('C100','M001','满200减10','¥10 off ¥200',1000,20000),"
+                "('C101','M001','便利店立减5元','¥5 off shop goods',500,0),"
+                "('C200','M002','满100减5','¥5 off ¥100',500,10000);");
+}
+
+int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap)
+{
+    if (sqlite3_open(path, db) != SQLITE_OK) {
+        snprintf(err, errcap, "%s: %s", path, sqlite3_errmsg(*db));
+        return -1;
+    }
+    sqlite3_busy_timeout(*db, 5000);
+    if (exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") != 0)
+        goto fail;
+    if (reset)
+        exec(*db, "DROP TABLE IF EXISTS idem; DROP TABLE IF EXISTS sales;"
+                  "DROP TABLE IF EXISTS products; DROP TABLE IF EXISTS members;"
+                  "DROP TABLE IF EXISTS coupons; DROP TABLE IF EXISTS orders;"
+                  "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS journal;"
+                  "DROP TABLE IF EXISTS heartbeats;");
+    if (exec(*db, schema) != 0)
+        goto fail;
+    sqlite3_stmt *st;
+    int empty = 1;
+    if (sqlite3_prepare_v2(*db, "SELECT count(*) FROM sales", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        empty = sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    if (empty && (exec(*db, "BEGIN") != 0 || seed(*db) != 0 || exec(*db, "COMMIT") != 0))
+        goto fail;
+    return 0;
+fail:
+    snprintf(err, errcap, "%s: %s", path, sqlite3_errmsg(*db));
+    return -1;
+}
