@@ -1,20 +1,34 @@
 #!/bin/sh
-# The run command (README): installs what it needs, builds, and starts the kiosk demo.
+# The run command (README): installs what it needs, builds, starts a station in a box (the
+# backend simulator, a private cupsd and the ESC/POS printer emulator) and the kiosk against
+# it; everything started here is stopped at exit.
 # With a display: the full-screen kiosk (pass --window for a window).
-# Without one: plays the built-in demo journey headless and writes its screenshots as PNGs.
+# Without one: plays the built-in demo journey headless and writes its screenshots and the
+# printed receipts as PNGs.
 set -e
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
 "$root/scripts/build.sh"
-kiosk="${KIOSK_BUILD_DIR:-$root/build}/kiosk/kiosk"
-config="$root/packaging/demo.ini"
-if [ -n "$DISPLAY" ] || [ -n "$WAYLAND_DISPLAY" ]; then
-    exec "$kiosk" --config "$config" "$@"
-fi
+build=${KIOSK_BUILD_DIR:-$root/build}
 out=${KIOSK_DEMO_OUT:-$root/demo-out}
+station=$(mktemp -d /tmp/kiosk-demo-station-XXXXXX)
+chmod 755 "$station"
+trap '"$root/tests/harness/station.sh" stop "$station"; rm -rf "$station"' EXIT INT TERM
+"$root/tests/harness/station.sh" start "$station" "$build"
+kiosk="$build/kiosk/kiosk"
+set -- --config "$station/kiosk.ini" --set printer.test_on_start=true "$@"
+if [ -n "$DISPLAY" ] || [ -n "$WAYLAND_DISPLAY" ]; then
+    "$kiosk" "$@"
+    exit $?
+fi
 rm -rf "$out"
-mkdir -p "$out"
+mkdir -p "$out/screens" "$out/receipts"
 echo "no display: playing the demo journey headless"
-"$kiosk" --config "$config" --headless --script "$root/assets/demo.script" --out "$out" "$@"
-echo "demo screenshots (PNG): $out"
-ls "$out"
+"$kiosk" "$@" --headless --script "$root/assets/demo.script" --out "$out/screens"
+i=0
+while [ -z "$(ls "$station/receipts")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+cp "$station"/receipts/*.png "$out/receipts/" 2>/dev/null || echo "(no receipt was printed)"
+echo "demo screenshots (PNG): $out/screens"
+ls "$out/screens"
+echo "printed receipts (PNG): $out/receipts"
+ls "$out/receipts"

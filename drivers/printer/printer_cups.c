@@ -17,6 +17,7 @@
 #include "kiosk/core/log.h"
 
 struct cups_priv {
+    char server[260]; /* "host:port" as configured, or "" for CUPS's default */
     char host[200];
     int port;
     char queue[64];
@@ -49,9 +50,7 @@ static int cups_open(void *priv, const struct printer_options *o, char *err, siz
             snprintf(err, errcap, "printer.server '%s' is not host:port", o->server);
             return -1;
         }
-        /* libcups builds job URIs from its (process-wide) default server; the kiosk
-         * talks to one CUPS server, so make it that one. */
-        cupsSetServer(o->server);
+        snprintf(c->server, sizeof c->server, "%s", o->server);
     } else {
         snprintf(c->host, sizeof c->host, "%s", cupsServer());
         c->port = ippPort();
@@ -69,8 +68,12 @@ static int cups_open(void *priv, const struct printer_options *o, char *err, siz
     return 0;
 }
 
+/* Connects to the configured CUPS server. libcups also builds job URIs from its default
+ * server, which is per thread: make it ours on the calling thread first. */
 static http_t *connect_cups(struct cups_priv *c)
 {
+    if (c->server[0])
+        cupsSetServer(c->server);
     return httpConnect2(c->host, c->port, NULL, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
                         c->timeout_ms, NULL);
 }

@@ -10,11 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "kiosk/app/receipt.h"
 #include "kiosk/app/script.h"
 #include "kiosk/app/shot.h"
 #include "kiosk/app/slides.h"
+#include "kiosk/app/station.h"
+#include "kiosk/backend/backend.h"
 #include "kiosk/core/clock.h"
 #include "kiosk/core/evq.h"
 #include "kiosk/core/i18n.h"
@@ -38,7 +42,9 @@ struct app {
     int own_wait;         /* the video driver cannot block: wait in poll() ourselves */
     struct session sess;
     struct slides slides;
+    struct station *station;
     struct health health;
+    int64_t station_next_ms;
     int explain_open;
     enum service explain_svc;
     enum svc_reason explain_reason;
@@ -391,6 +397,15 @@ static void pointer(struct app *a, int down, int x, int y)
 
 static void handle_device_event(struct app *a, const struct ev *e)
 {
+    if (a->station && station_event(a->station, e)) {
+        struct health h;
+        station_health(a->station, &h);
+        if (memcmp(&h, &a->health, sizeof h) != 0) {
+            a->health = h;
+            a->dirty = 1; /* tiles say what is available now */
+        }
+        return;
+    }
     switch (e->kind) {
     case EV_QUIT:
         a->quit = 1;
@@ -406,6 +421,9 @@ static void handle_device_event(struct app *a, const struct ev *e)
         log_info("app", "card %s on %s", e->kind == EV_CARD_IN ? "inserted" : "removed",
                  a->tree.screen);
         break;
+    case EV_BACKEND:
+        backend_result_free(e->ptr);
+        return;
     default:
         break;
     }
@@ -698,7 +716,9 @@ static void loop(struct app *a)
     while (!a->quit) {
         int scripted = a->o->script && a->step < a->script.n;
         int64_t now = clock_now_ms();
-        int64_t until = session_deadline(&a->sess);
+        if (a->station)
+            a->station_next_ms = station_tick(a->station, now);
+        int64_t until = min64(session_deadline(&a->sess), a->station ? a->station_next_ms : INT64_MAX);
         if (a->next_tick_ms)
             until = min64(until, a->next_tick_ms);
         int64_t wait = until == INT64_MAX ? 60000 : until - now;
@@ -834,6 +854,20 @@ int app_run(const struct app_options *o)
     }
     session_init(&a->sess, a->cfg->idle_s * 1000, a->cfg->idle_prompt_s * 1000,
                  a->cfg->attract_slide_s * 1000, a->slides.n, clock_now_ms());
+    if (!o->bench_render && !o->bench_first_frame) {
+        a->station = station_open(a->cfg, a->q, err, sizeof err);
+        if (!a->station) {
+            fprintf(stderr, "kiosk: %s\n", err);
+            goto end_video;
+        }
+        station_health(a->station, &a->health);
+        if (a->cfg->printer_test_on_start) {
+            struct slip *slip = receipt_test_slip(a->text, a->cfg, i18n_lang(), (long long)time(NULL));
+            if (!slip || station_print(a->station, slip_bitmap(slip), "printer test") != 0)
+                log_warn("app", "printer test slip not printed: no printer");
+            slip_destroy(slip);
+        }
+    }
     a->dirty = 1;
     log_info("app", "started: %dx%d, %s, %d slides", w, h, i18n_lang(), a->slides.n);
 
@@ -848,6 +882,7 @@ int app_run(const struct app_options *o)
         printf("screenshots written to %s\n", o->out_dir);
 
 end_video:
+    station_close(a->station);
     video_close(a);
     evq_destroy(a->q);
     for (int i = 0; i < 2; i++)

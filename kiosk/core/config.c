@@ -45,6 +45,8 @@ const struct cfg_option config_options[] = {
     STR("printer", "status_addr", printer_status_addr, "",
         "host:port for DLE EOT status where the link allows; empty = CUPS only"),
     INT("printer", "width_dots", printer_width_dots, "576", 384, 576, "paper width in dots (384|576)"),
+    BOOL("printer", "test_on_start", printer_test_on_start, "false",
+         "print a test slip when the kiosk starts"),
     STR("journal", "path", journal_path, "", "journal SQLite file; empty = data_dir/journal.db"),
     BOOL("demo", "embedded", demo_embedded, "false", "start the simulators with the kiosk"),
     {0},

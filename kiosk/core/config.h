@@ -40,6 +40,7 @@ struct kiosk_config {
     char printer_server[256];
     char printer_status_addr[128];
     int printer_width_dots;
+    int printer_test_on_start;
     /* [journal] */
     char journal_path[512];
     /* [demo] */

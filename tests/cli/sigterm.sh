@@ -2,7 +2,7 @@
 # SIGTERM ends the kiosk cleanly (exit 0) within a second, from an idle loop.
 kiosk=$1; dir=$(mktemp -d)
 printf 'wait attract\npause 30s\n' > "$dir/idle.script"
-"$kiosk" --headless --script "$dir/idle.script" --out "$dir" 2>"$dir/err" &
+"$kiosk" --headless --script "$dir/idle.script" --out "$dir" --set "paths.data_dir=$dir" 2>"$dir/err" &
 pid=$!
 sleep 1
 kill -TERM "$pid"

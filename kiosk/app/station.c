@@ -1,0 +1,357 @@
+#include "kiosk/app/station.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "drivers/printer/printer.h"
+#include "kiosk/backend/backend.h"
+#include "kiosk/core/clock.h"
+#include "kiosk/core/log.h"
+#include "kiosk/core/sign.h"
+#include "kiosk/journal/journal.h"
+
+#define HEARTBEAT_MS 30000
+#define PRINTER_POLL_MS 15000
+#define OUTBOX_IDLE_MS 10000
+
+enum { TAG_HEARTBEAT = 1, TAG_OUTBOX = 2 };
+enum { PRN_STATUS = 0, PRN_JOB = 1 };
+
+struct print_job {
+    struct print_job *next;
+    struct bitmap *b;
+    char title[64];
+};
+
+struct station {
+    const struct kiosk_config *cfg;
+    struct evq *q;
+    struct health health;
+    struct backend *be;
+    int64_t next_heartbeat_ms;
+    int heartbeat_inflight;
+    struct journal *journal;
+    int64_t next_outbox_ms;
+    int64_t outbox_seq;     /* record being uploaded, 0 = none */
+    uint32_t seed;
+    /* the printer worker */
+    struct printer *printer;
+    pthread_t thread;
+    int thread_started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct print_job *jobs;
+    int stop, status_due;
+    enum printer_state printer_state;
+};
+
+static void post_printer(struct station *s, int kind, int64_t value, const char *text)
+{
+    struct ev e = {.kind = EV_PRINTER, .i = kind, .j = value};
+    snprintf(e.text, sizeof e.text, "%s", text);
+    evq_post(s->q, &e);
+}
+
+static void *printer_worker(void *arg)
+{
+    struct station *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        if (!s->jobs && !s->status_due) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += PRINTER_POLL_MS / 1000;
+            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT)
+                s->status_due = 1;
+            continue;
+        }
+        struct print_job *job = s->jobs;
+        if (job)
+            s->jobs = job->next;
+        s->status_due = 0;
+        pthread_mutex_unlock(&s->lock);
+        struct printer_status st;
+        printer_status(s->printer, &st);
+        post_printer(s, PRN_STATUS, st.state, st.detail);
+        if (job) {
+            char err[200] = "";
+            int id = 0, rc = -1;
+            if (printer_state_can_print(st.state))
+                rc = printer_print_bitmap(s->printer, job->b, job->title, &id, err, sizeof err);
+            else
+                snprintf(err, sizeof err, "printer %s", printer_state_name(st.state));
+            post_printer(s, PRN_JOB, rc == 0 ? id : -1, rc == 0 ? job->title : err);
+            bitmap_destroy(job->b);
+            free(job);
+        }
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static int make_dir(const char *p)
+{
+    return mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static void recovery_count(const struct intent *it, void *user)
+{
+    int *n = user;
+    (*n)++;
+    log_warn("station", "unfinished %s intent %lld (%s) waits for the %s flow", it->kind,
+             (long long)it->id, it->idem_key, it->flow);
+}
+
+struct station *station_open(const struct kiosk_config *cfg, struct evq *q, char *err,
+                             size_t errcap)
+{
+    struct station *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    s->cfg = cfg;
+    s->q = q;
+    s->seed = (uint32_t)clock_real_ms() | 1u;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    /* Devices that have no driver in this build are absent; the scanner delivers codes
+     * through the event queue (scripted sessions and the demo). */
+    s->health.c[COMP_SCANNER] = HEALTH_OK;
+
+    if (cfg->backend_url[0]) {
+        struct backend_options o = {cfg->backend_url, cfg->terminal_id, cfg->backend_key,
+                                    cfg->backend_ca, cfg->backend_timeout_ms, 0, 3, 500,
+                                    10000, 0};
+        char why[200];
+        s->be = backend_create(&o, q, why, sizeof why);
+        if (!s->be) {
+            snprintf(err, errcap, "backend: %s", why);
+            station_close(s);
+            return NULL;
+        }
+        s->health.c[COMP_BACKEND] = HEALTH_UNKNOWN;
+    }
+
+    char path[1100];
+    if (cfg->journal_path[0])
+        snprintf(path, sizeof path, "%s", cfg->journal_path);
+    else
+        snprintf(path, sizeof path, "%s/journal.db", cfg->data_dir);
+    if (!cfg->journal_path[0] && make_dir(cfg->data_dir) != 0) {
+        log_error("station", "%s: cannot create data folder: %s", cfg->data_dir, strerror(errno));
+    } else {
+        char why[300] = "";
+        s->journal = journal_open(path, why, sizeof why);
+        if (!s->journal) {
+            log_error("station", "journal: %s", why);
+        } else {
+            int n = 0;
+            journal_intents_unfinished(s->journal, recovery_count, &n);
+            log_info("station", "journal %s: %d unfinished intent(s), %d record(s) to upload",
+                     path, n, journal_outbox_pending(s->journal));
+        }
+    }
+
+    if (strcmp(cfg->printer_driver, "none") != 0) {
+        struct printer_options po = {cfg->printer_server, cfg->printer_queue,
+                                     cfg->printer_status_addr, cfg->printer_width_dots, 3000};
+        char why[200];
+        s->printer = printer_create(cfg->printer_driver, &po, why, sizeof why);
+        if (!s->printer) {
+            snprintf(err, errcap, "printer: %s", why);
+            station_close(s);
+            return NULL;
+        }
+        s->health.c[COMP_PRINTER] = HEALTH_UNKNOWN;
+        s->status_due = 1;
+        if (pthread_create(&s->thread, NULL, printer_worker, s) != 0) {
+            snprintf(err, errcap, "cannot start the printer worker");
+            station_close(s);
+            return NULL;
+        }
+        s->thread_started = 1;
+    }
+    return s;
+}
+
+void station_close(struct station *s)
+{
+    if (!s)
+        return;
+    if (s->thread_started) {
+        pthread_mutex_lock(&s->lock);
+        s->stop = 1;
+        pthread_cond_signal(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+    }
+    while (s->jobs) {
+        struct print_job *j = s->jobs;
+        s->jobs = j->next;
+        bitmap_destroy(j->b);
+        free(j);
+    }
+    printer_destroy(s->printer);
+    backend_destroy(s->be);
+    journal_close(s->journal);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static void send_heartbeat(struct station *s)
+{
+    char body[200], key[40];
+    snprintf(body, sizeof body, "{\"state\":\"ok\",\"printer\":\"%s\",\"outbox_pending\":%d}",
+             printer_state_name(s->printer ? s->printer_state : PRINTER_ABSENT),
+             s->journal ? journal_outbox_pending(s->journal) : 0);
+    memcpy(key, "hb-", 3);
+    sign_random_hex(key + 3, 16);
+    struct backend_request rq = {"POST", "/v1/terminals/heartbeat", body, key, 5000, TAG_HEARTBEAT};
+    if (backend_call(s->be, &rq, NULL) == 0)
+        s->heartbeat_inflight = 1;
+}
+
+/* Sends the oldest pending outbox record, in order, one at a time. Its key is derived from
+ * the record id, so a re-send after a lost answer is recognised by the backend. */
+static void upload_next(struct station *s, int64_t now)
+{
+    struct outbox_rec rec;
+    if (journal_outbox_next(s->journal, now, &rec) != KERR_OK)
+        return;
+    size_t cap = strlen(rec.body) + 256;
+    char *body = malloc(cap), key[80];
+    if (body) {
+        snprintf(body, cap, "{\"records\":[{\"record_id\":\"%s\",\"kind\":\"%s\",\"body\":%s}]}",
+                 rec.record_id, rec.kind, rec.body);
+        snprintf(key, sizeof key, "journal-%s", rec.record_id);
+        struct backend_request rq = {"POST", "/v1/journal/records", body, key, 0,
+                                     (rec.seq << 4) | TAG_OUTBOX};
+        if (backend_call(s->be, &rq, NULL) == 0)
+            s->outbox_seq = rec.seq;
+        free(body);
+    }
+    journal_outbox_rec_free(&rec);
+}
+
+int64_t station_tick(struct station *s, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    if (s->be) {
+        if (!s->heartbeat_inflight && now >= s->next_heartbeat_ms) {
+            send_heartbeat(s);
+            s->next_heartbeat_ms = now + HEARTBEAT_MS;
+        }
+        next = s->next_heartbeat_ms;
+        if (s->journal && !s->outbox_seq && now >= s->next_outbox_ms) {
+            upload_next(s, now);
+            s->next_outbox_ms = now + OUTBOX_IDLE_MS;
+        }
+        if (s->journal && s->next_outbox_ms < next)
+            next = s->next_outbox_ms;
+    }
+    return next;
+}
+
+static enum health_state from_printer(enum printer_state p)
+{
+    switch (p) {
+    case PRINTER_OK: return HEALTH_OK;
+    case PRINTER_PAPER_NEAR_END: return HEALTH_DEGRADED;
+    case PRINTER_ABSENT: return HEALTH_ABSENT;
+    case PRINTER_UNKNOWN: return HEALTH_UNKNOWN;
+    default: return HEALTH_DOWN;
+    }
+}
+
+int station_event(struct station *s, const struct ev *e)
+{
+    if (e->kind == EV_PRINTER) {
+        if (e->i == PRN_STATUS) {
+            enum printer_state st = (enum printer_state)e->j;
+            if (st != s->printer_state || s->health.c[COMP_PRINTER] == HEALTH_UNKNOWN)
+                log_info("station", "printer: %s (%s)", printer_state_name(st), e->text);
+            s->printer_state = st;
+            s->health.c[COMP_PRINTER] = from_printer(st);
+        } else if (e->j > 0) {
+            log_info("station", "printed '%s' as job %lld", e->text, (long long)e->j);
+        } else {
+            log_warn("station", "print failed: %s", e->text);
+        }
+        return 1;
+    }
+    if (e->kind != EV_BACKEND)
+        return 0;
+    struct backend_result *r = e->ptr;
+    int tag = (int)(r->tag & 0xF);
+    if (tag != TAG_HEARTBEAT && tag != TAG_OUTBOX)
+        return 0;
+    int64_t now = clock_now_ms();
+    if (tag == TAG_HEARTBEAT) {
+        s->heartbeat_inflight = 0;
+        enum health_state h = r->outcome == BE_OK && r->status < 300 ? HEALTH_OK : HEALTH_DOWN;
+        if (h != s->health.c[COMP_BACKEND])
+            log_info("station", "station system %s (%s)", h == HEALTH_OK ? "reachable" : "down",
+                     r->outcome == BE_OK ? r->err_code : backend_outcome_str(r->outcome));
+        s->health.c[COMP_BACKEND] = h;
+        if (h != HEALTH_OK)
+            s->next_heartbeat_ms = now + 5000; /* look again soon */
+    } else {
+        int64_t seq = r->tag >> 4;
+        s->outbox_seq = 0;
+        if (r->outcome == BE_OK && r->status >= 200 && r->status < 300) {
+            journal_outbox_done(s->journal, seq, now);
+            s->next_outbox_ms = now; /* the next one at once */
+        } else if (r->outcome == BE_OK && r->status >= 400 && r->status < 500 &&
+                   r->status != 408 && r->status != 429 && r->status != 401) {
+            /* refused for good: park it so the queue moves on (the attendant sees it) */
+            journal_outbox_park(s->journal, seq, r->err_code);
+            s->next_outbox_ms = now;
+        } else {
+            struct outbox_rec rec;
+            int attempts = 1;
+            if (journal_outbox_next(s->journal, INT64_MAX, &rec) == KERR_OK) {
+                attempts = rec.attempts + 1;
+                journal_outbox_rec_free(&rec);
+            }
+            int64_t at = now + 1000 + journal_backoff_ms(attempts, 1000, 300000, &s->seed);
+            journal_outbox_retry(s->journal, seq, at);
+            s->next_outbox_ms = at;
+        }
+    }
+    backend_result_free(r);
+    return 1;
+}
+
+void station_health(const struct station *s, struct health *out)
+{
+    *out = s->health;
+}
+
+int station_print(struct station *s, const struct bitmap *b, const char *title)
+{
+    if (!s->printer)
+        return -1;
+    struct print_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->b = bitmap_create(b->width, b->height))) {
+        free(j);
+        return -1;
+    }
+    memcpy(j->b->bits, b->bits, (size_t)b->stride * (size_t)b->height);
+    snprintf(j->title, sizeof j->title, "%s", title);
+    pthread_mutex_lock(&s->lock);
+    struct print_job **tail = &s->jobs;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = j;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* The kiosk's link to its station: the backend client with its heartbeat, the journal with
+ * its outbox uploader and recovery pass, and the receipt printer on a worker thread. It turns
+ * what they report into component health for the home menu. All calls are on the UI thread;
+ * the blocking work happens on the backend and printer threads. */
+#ifndef KIOSK_APP_STATION_H
+#define KIOSK_APP_STATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiosk/core/config.h"
+#include "kiosk/core/evq.h"
+#include "kiosk/flows/services.h"
+
+struct station;
+struct bitmap;
+
+/* Opens what the config asks for. A component that is not configured is HEALTH_ABSENT; one
+ * that fails to open is reported and HEALTH_DOWN. NULL only on a config error (err says). */
+struct station *station_open(const struct kiosk_config *cfg, struct evq *q, char *err,
+                             size_t errcap);
+void station_close(struct station *s); /* NULL-safe */
+/* Periodic work (heartbeat, status polls, outbox). Returns when it next needs a tick. */
+int64_t station_tick(struct station *s, int64_t now_ms);
+/* Takes an event from the queue that belongs to the station (backend results with its tags,
+ * printer reports). Returns 1 if it was the station's (and frees it), 0 otherwise. */
+int station_event(struct station *s, const struct ev *e);
+/* Current health of every component. */
+void station_health(const struct station *s, struct health *out);
+/* Queues a bitmap to print (the bitmap is copied). 0, or -1 when there is no printer. */
+int station_print(struct station *s, const struct bitmap *b, const char *title);
+
+#endif
