@@ -26,7 +26,17 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS journal (terminal TEXT, record_id TEXT, kind TEXT, body TEXT,"
     "  received_ms INTEGER, PRIMARY KEY (terminal, record_id));"
     "CREATE TABLE IF NOT EXISTS heartbeats (terminal TEXT PRIMARY KEY, at_ms INTEGER,"
-    "  status TEXT);";
+    "  status TEXT);"
+    "CREATE TABLE IF NOT EXISTS invoices (id TEXT PRIMARY KEY, terminal TEXT, txn_no TEXT UNIQUE,"
+    "  buyer_type TEXT, buyer_name TEXT, tax_id TEXT, delivery TEXT, status TEXT);"
+    "CREATE TABLE IF NOT EXISTS cards (card_no TEXT PRIMARY KEY, holder TEXT, kind TEXT,"
+    "  main_card TEXT, account_fen INTEGER, status TEXT);"
+    "CREATE TABLE IF NOT EXISTS card_ops (op_id TEXT PRIMARY KEY, card_no TEXT, kind TEXT,"
+    "  amount_fen INTEGER);"
+    "CREATE TABLE IF NOT EXISTS pickups (code TEXT PRIMARY KEY, product TEXT, volume_ml INTEGER,"
+    "  plate TEXT, id_hash TEXT, verified INTEGER DEFAULT 0, ticket_no TEXT);"
+    "CREATE TABLE IF NOT EXISTS shifts (shift_id TEXT PRIMARY KEY, terminal TEXT, attendant TEXT,"
+    "  totals TEXT, closed_ms INTEGER);";
 
 int sim_ean_check(const char *d)
 {
@@ -144,7 +154,18 @@ static int seed(sqlite3 *db)
                 " VALUES "
                 "('C100','M001','满200减10','¥10 off ¥200',1000,20000),"
                 "('C101','M001','便利店立减5元','¥5 off shop goods',500,0),"
-                "('C200','M002','满100减5','¥5 off ¥100',500,10000);");
+                "('C200','M002','满100减5','¥5 off ¥100',500,10000);"
+                "INSERT INTO cards VALUES "
+                "('1000113300001234','北京运输有限公司','main',NULL,500000,'active'),"
+                "('1000113300005678','王师傅','sub','1000113300001234',2000,'active'),"
+                "('1000113300009999','李师傅','personal',NULL,12345,'lost');"
+                /* depot orders; id_hash = hex(SHA-256(ID number)): the simulator never keeps
+                 * an ID number in clear. 11010519491231002X is the GB 11643 example. */
+                "INSERT INTO pickups (code, product, volume_ml, plate, id_hash) VALUES "
+                "('PK20261123001','0# 柴油 / 0# diesel',20000000,'京A·12345',"
+                "'426695a0efdb59b9eaedaf0b5ca3eddf013cc2a7f9e283437704ea605f421e6d'),"
+                "('PK20261123002','92# 汽油 / 92# gasoline',15000000,'冀B·67890',"
+                "'426695a0efdb59b9eaedaf0b5ca3eddf013cc2a7f9e283437704ea605f421e6d');");
 }
 
 int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap)

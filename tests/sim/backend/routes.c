@@ -540,6 +540,6 @@ void sim_route(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
         char otn[72];
         segment(p, 3, otn, sizeof otn);
         payment_get(db, otn, NULL, r);
-    } else
+    } else if (!sim_route_more(db, rq, r))
         sim_error(r, 404, "NOT_FOUND", "no such route");
 }

@@ -35,6 +35,9 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t err
 /* Routes (routes.c). Runs inside a database transaction; returns after filling resp. */
 void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
+/* Orders, invoices, cards, pickups, shifts (routes2.c): 1 if the route was theirs. */
+int sim_route_more(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
+
 /* EAN-13 check digit for 12 digits (seed data). */
 int sim_ean_check(const char *twelve);
 

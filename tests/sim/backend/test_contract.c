@@ -540,6 +540,129 @@ static void unreachable_and_garbage(void **state)
     assert_non_null(strstr(err, "64 hex"));
 }
 
+static void orders_price_and_complete(void **state)
+{
+    (void)state;
+    /* S1002: 95# 38.50 L at 7.81 = 300.69; two waters at 2.00; gold member; coupon C100
+     * (10 off 200); 100 points asked, at most half the rest */
+    struct backend_result *r = call("POST", "/v1/orders",
+        "{\"order_id\":\"ORD-T-1\",\"sale_ids\":[\"S1002\"],"
+        "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":2}],\"member_id\":\"M001\","
+        "\"coupon_ids\":[\"C100\"],\"points\":100}");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jnum(r->json, "subtotal_fen"), 30069 + 400);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(r->json, "discounts");
+    assert_int_equal(cJSON_GetArraySize(d), 3);
+    assert_int_equal(jnum(cJSON_GetArrayItem(d, 0), "amount_fen"), -770); /* 20 fen x 38.5 L */
+    assert_int_equal(jnum(cJSON_GetArrayItem(d, 1), "amount_fen"), -1000);
+    int64_t after = 30469 - 770 - 1000;
+    int64_t pts = 100 < (after / 2) / 100 ? 100 : (after / 2) / 100;
+    assert_int_equal(jnum(r->json, "points_used"), pts);
+    int64_t total = (int64_t)jnum(r->json, "total_fen");
+    assert_int_equal(total, after - pts * 100);
+    backend_result_free(r);
+
+    /* completion needs a PAID payment of exactly the total */
+    expect_error(call("POST", "/v1/orders/ORD-T-1/complete", "{\"out_trade_no\":\"nope\"}"), 409,
+                 "NOT_PAID");
+    char body[200];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"OTN-ORD-1\",\"order_id\":\"ORD-T-1\","
+                                "\"amount_fen\":%lld,\"mode\":\"micropay\","
+                                "\"auth_code\":\"134567890123454444\"}", (long long)total);
+    r = call("POST", "/v1/payments", body);
+    assert_string_equal(jstr(r->json, "status"), "PAID");
+    backend_result_free(r);
+    r = call("POST", "/v1/orders/ORD-T-1/complete", "{\"out_trade_no\":\"OTN-ORD-1\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "COMPLETED");
+    backend_result_free(r);
+    /* the sale is paid: gone from pump 2, and cannot be ordered again */
+    r = call("GET", "/v1/pumps", NULL);
+    const cJSON *p2 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "pumps"), 1);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p2, "unpaid_sales")), 0);
+    backend_result_free(r);
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-T-2\",\"sale_ids\":[\"S1002\"]}"),
+                 409, "SALE_NOT_PAYABLE");
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-T-3\",\"items\":[]}"), 400,
+                 "EMPTY_ORDER");
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-T-4\",\"sale_ids\":[\"S1003\"],"
+                                            "\"member_id\":\"M002\",\"coupon_ids\":[\"C100\"]}"),
+                 409, "COUPON_NOT_APPLICABLE");
+}
+
+static void invoices_cards_pickups_shifts(void **state)
+{
+    (void)state;
+    struct backend_result *r = call("POST", "/v1/invoices",
+        "{\"txn_no\":\"T0001-20261123-000001\",\"buyer_type\":\"organization\","
+        "\"buyer_name\":\"某某物流有限公司\",\"tax_id\":\"91350100M000100Y43\",\"email\":\"a@b.cn\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    backend_result_free(r);
+    expect_error(call("POST", "/v1/invoices", "{\"txn_no\":\"T0001-20261123-000001\","
+                                              "\"buyer_type\":\"individual\",\"buyer_name\":\"张三\"}"),
+                 409, "ALREADY_INVOICED");
+    expect_error(call("POST", "/v1/invoices", "{\"txn_no\":\"T0001-20261123-000002\","
+                                              "\"buyer_type\":\"organization\",\"buyer_name\":\"X\","
+                                              "\"tax_id\":\"91350100M000100Y44\"}"),
+                 400, "INVALID_TAX_ID");
+
+    r = call("GET", "/v1/cards/1000113300001234", NULL);
+    assert_int_equal(jnum(r->json, "account_fen"), 500000);
+    assert_string_equal(jstr(r->json, "card_no_masked"), "1000********1234");
+    backend_result_free(r);
+    r = call("POST", "/v1/cards/1000113300001234/recharge",
+             "{\"amount_fen\":10000,\"out_trade_no\":\"OTN-RC-1\"}");
+    assert_int_equal(jnum(r->json, "account_fen"), 510000);
+    backend_result_free(r);
+    /* the same recharge again (new key, same out_trade_no) credits nothing more */
+    r = call("POST", "/v1/cards/1000113300001234/recharge",
+             "{\"amount_fen\":10000,\"out_trade_no\":\"OTN-RC-1\"}");
+    assert_int_equal(jnum(r->json, "account_fen"), 510000);
+    backend_result_free(r);
+    r = call("POST", "/v1/cards/1000113300001234/allocate",
+             "{\"amount_fen\":3000,\"out_trade_no\":\"OTN-AL-1\",\"to_card\":\"1000113300005678\"}");
+    assert_int_equal(jnum(r->json, "account_fen"), 507000);
+    backend_result_free(r);
+    r = call("GET", "/v1/cards/1000113300005678", NULL);
+    assert_int_equal(jnum(r->json, "account_fen"), 5000);
+    backend_result_free(r);
+    expect_error(call("POST", "/v1/cards/1000113300009999/recharge",
+                      "{\"amount_fen\":100,\"out_trade_no\":\"OTN-RC-2\"}"),
+                 409, "CARD_BLOCKED");
+    expect_error(call("GET", "/v1/cards/1234", NULL), 404, "CARD_NOT_FOUND");
+
+    r = call("GET", "/v1/pickups/PK20261123001", NULL);
+    assert_int_equal(jnum(r->json, "volume_ml"), 20000000);
+    backend_result_free(r);
+    char hash[SIGN_HEX_LEN], body[200];
+    sign_sha256_hex("11010519491231002X", 18, hash);
+    expect_error(call("POST", "/v1/pickups/PK20261123001/ticket", "{}"), 409, "NOT_VERIFIED");
+    snprintf(body, sizeof body, "{\"id_hash\":\"%s\",\"face_score\":60}", hash);
+    expect_error(call("POST", "/v1/pickups/PK20261123001/verify", body), 403, "IDENTITY_MISMATCH");
+    snprintf(body, sizeof body, "{\"id_hash\":\"%s\",\"face_score\":92}", hash);
+    r = call("POST", "/v1/pickups/PK20261123001/verify", body);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "verified")));
+    backend_result_free(r);
+    r = call_with(be, "POST", "/v1/pickups/PK20261123001/ticket", "{}", "ticket-key-1");
+    assert_string_equal(jstr(r->json, "ticket_no"), "LT-20261123001");
+    backend_result_free(r);
+    /* the same request again is the same answer; a new request is refused: issued once */
+    r = call_with(be, "POST", "/v1/pickups/PK20261123001/ticket", "{}", "ticket-key-1");
+    assert_true(r->replayed);
+    backend_result_free(r);
+    expect_error(call("POST", "/v1/pickups/PK20261123001/ticket", "{}"), 409,
+                 "TICKET_ALREADY_ISSUED");
+
+    r = call("POST", "/v1/shifts/close", "{\"shift_id\":\"SH-1\",\"attendant\":\"A01\","
+                                         "\"totals\":{\"sales_fen\":123456}}");
+    assert_string_equal(jstr(r->json, "status"), "CLOSED");
+    backend_result_free(r);
+    expect_error(call("POST", "/v1/shifts/close", "{\"shift_id\":\"SH-1\",\"attendant\":\"A01\","
+                                                  "\"totals\":{}}"),
+                 409, "SHIFT_CLOSED");
+}
+
 static void backoff_schedule(void **state)
 {
     (void)state;
@@ -565,6 +688,8 @@ int main(void)
         cmocka_unit_test(idempotent_replay),
         cmocka_unit_test(faults),
         cmocka_unit_test(journal_exactly_once),
+        cmocka_unit_test(orders_price_and_complete),
+        cmocka_unit_test(invoices_cards_pickups_shifts),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(unreachable_and_garbage),
     };
