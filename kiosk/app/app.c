@@ -57,6 +57,7 @@ struct app {
     int step;
     int64_t step_start_ms;
     int frames;
+    int shots; /* screenshots written by the script */
 };
 
 /* ---- view model and drawing ------------------------------------------------------------ */
@@ -618,6 +619,8 @@ static int64_t script_turn(struct app *a)
         case STEP_SHOT:
             if (screenshot(a, st->arg) != 0)
                 script_fail(a, st, "cannot write screenshot '%s'", st->arg);
+            else
+                a->shots++;
             break;
         case STEP_SIZE:
             if (video_resize(a, st->w, st->h) != 0)
@@ -878,8 +881,8 @@ int app_run(const struct app_options *o)
         loop(a);
         rc = a->exit_code;
     }
-    if (o->script && o->out_dir && rc == 0)
-        printf("screenshots written to %s\n", o->out_dir);
+    if (a->shots && rc == 0)
+        printf("%d screenshots written to %s\n", a->shots, o->out_dir ? o->out_dir : ".");
 
 end_video:
     station_close(a->station);
