@@ -3,7 +3,7 @@
  * simulated clock live here; the routes are in routes.c, the data in db.c.
  *
  * usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]
- *                          [--terminal ID:HEXKEY]... [--reset] */
+ *                          [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM] */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -394,6 +394,22 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Reads a whole (small) PEM file; the caller frees it. NULL on error. */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 65536);
+    size_t n = buf ? fread(buf, 1, 65535, f) : 0;
+    fclose(f);
+    if (!n) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 static int add_terminal(const char *spec)
 {
     const char *colon = strchr(spec, ':');
@@ -416,6 +432,7 @@ static int add_terminal(const char *spec)
 int main(int argc, char **argv)
 {
     const char *dbpath = NULL, *port_file = NULL, *bind_addr = "127.0.0.1";
+    const char *cert_file = NULL, *key_file = NULL;
     int port = 0, reset = 0;
     char err[512];
     if (sign_init() != 0)
@@ -434,6 +451,10 @@ int main(int argc, char **argv)
             port_file = argv[++i];
         else if (!strcmp(argv[i], "--reset"))
             reset = 1;
+        else if (!strcmp(argv[i], "--tls-cert") && more)
+            cert_file = argv[++i];
+        else if (!strcmp(argv[i], "--tls-key") && more)
+            key_file = argv[++i];
         else if (!strcmp(argv[i], "--terminal") && more) {
             if (add_terminal(argv[++i]) != 0) {
                 fprintf(stderr, "kiosk-backend-sim: --terminal takes ID:64HEXKEY\n");
@@ -441,7 +462,8 @@ int main(int argc, char **argv)
             }
         } else {
             fprintf(stderr, "usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] "
-                            "[--port-file FILE] [--terminal ID:HEXKEY]... [--reset]\n");
+                            "[--port-file FILE] [--terminal ID:HEXKEY]... [--reset] "
+                            "[--tls-cert PEM --tls-key PEM]\n");
             return 2;
         }
     }
@@ -463,11 +485,23 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server threads inherit the mask */
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_END);
+    char *cert = NULL, *key = NULL;
+    if ((cert_file || key_file) &&
+        (!cert_file || !key_file || !(cert = read_pem(cert_file)) || !(key = read_pem(key_file)))) {
+        fprintf(stderr, "kiosk-backend-sim: HTTPS needs readable --tls-cert and --tls-key files\n");
+        return 2;
+    }
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
+    struct MHD_Daemon *d =
+        cert ? MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+                                (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                                MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+                                MHD_OPTION_END)
+             : MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+                                (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "kiosk-backend-sim: cannot listen on %s:%d\n", bind_addr, port);
         return 1;
@@ -483,12 +517,15 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    log_info("sim", "backend simulator on http://%s:%d, database %s", bind_addr, bound, dbpath);
+    log_info("sim", "backend simulator on %s://%s:%d, database %s", cert ? "https" : "http",
+             bind_addr, bound, dbpath);
     int sig;
     sigwait(&set, &sig);
     atomic_store(&stopping, 1);
     log_info("sim", "stopping");
     MHD_stop_daemon(d);
     sqlite3_close(db);
+    free(cert);
+    free(key);
     return 0;
 }

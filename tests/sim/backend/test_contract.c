@@ -663,6 +663,54 @@ static void invoices_cards_pickups_shifts(void **state)
                  409, "SHIFT_CLOSED");
 }
 
+/* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
+ * self-signed server is refused (TLS verification is always on). */
+static void tls_is_verified(void **state)
+{
+    (void)state;
+    char cmd[2000], cert[600], key[600], db[600], pf[600];
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    snprintf(db, sizeof db, "%s/tls.db", dir);
+    snprintf(pf, sizeof pf, "%s/tls.port", dir);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 2 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+             key, cert);
+    assert_int_equal(system(cmd), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(getenv("SIM"), "kiosk-backend-sim", "--db", db, "--port", "0", "--port-file", pf,
+              "--tls-cert", cert, "--tls-key", key, (char *)NULL);
+        _exit(127);
+    }
+    FILE *f = NULL;
+    for (int i = 0; i < 250 && !(f = fopen(pf, "r")); i++)
+        sleep_ms(20);
+    int tls_port = 0;
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &tls_port), 1);
+    fclose(f);
+    char url[64], err[200];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d", tls_port);
+    struct backend_options o = {url, "T0001", KEY, cert, 3000, 1000, 0, 10, 20, 3};
+    struct backend *b = backend_create(&o, q, err, sizeof err);
+    struct backend_result *r = call_with(b, "GET", "/v1/pumps", NULL, NULL);
+    assert_int_equal(r->outcome, BE_OK);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    backend_destroy(b);
+    o.ca_file = NULL; /* the system's CAs do not know this server */
+    b = backend_create(&o, q, err, sizeof err);
+    r = call_with(b, "GET", "/v1/pumps", NULL, NULL);
+    assert_int_equal(r->outcome, BE_TLS);
+    assert_int_equal(r->status, 0);
+    backend_result_free(r);
+    backend_destroy(b);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+}
+
 static void backoff_schedule(void **state)
 {
     (void)state;
@@ -692,6 +740,7 @@ int main(void)
         cmocka_unit_test(invoices_cards_pickups_shifts),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(unreachable_and_garbage),
+        cmocka_unit_test(tls_is_verified),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
