@@ -38,6 +38,19 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS shifts (shift_id TEXT PRIMARY KEY, terminal TEXT, attendant TEXT,"
     "  totals TEXT, closed_ms INTEGER);";
 
+sqlite3_stmt *sim_q(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    return st;
+}
+
+const char *sim_col(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return s ? s : "";
+}
+
 int sim_ean_check(const char *d)
 {
     int sum = 0;

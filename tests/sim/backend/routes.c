@@ -69,19 +69,6 @@ static int64_t int_field(const cJSON *o, const char *name, int required, int64_t
     return (int64_t)v->valuedouble;
 }
 
-static sqlite3_stmt *q(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    return st;
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? s : "";
-}
-
 /* Matches "/v1/<a>/<id>/<b>" style paths: copies segment `idx` into out. */
 static int segment(const char *path, int idx, char *out, size_t cap)
 {
@@ -117,13 +104,13 @@ static int nsegments(const char *path)
 static cJSON *sale_json(sqlite3_stmt *st, const char *terminal)
 {
     cJSON *s = cJSON_CreateObject();
-    cJSON_AddStringToObject(s, "sale_id", col(st, 0));
+    cJSON_AddStringToObject(s, "sale_id", sim_col(st, 0));
     cJSON_AddNumberToObject(s, "pump", sqlite3_column_int(st, 1));
-    cJSON_AddStringToObject(s, "grade", col(st, 2));
+    cJSON_AddStringToObject(s, "grade", sim_col(st, 2));
     cJSON_AddNumberToObject(s, "volume_ml", (double)sqlite3_column_int64(st, 3));
     cJSON_AddNumberToObject(s, "price_fen_per_l", (double)sqlite3_column_int64(st, 4));
     cJSON_AddNumberToObject(s, "amount_fen", (double)sqlite3_column_int64(st, 5));
-    const char *status = col(st, 6), *locked = col(st, 7);
+    const char *status = sim_col(st, 6), *locked = sim_col(st, 7);
     if (!strcmp(status, "locked") && !strcmp(locked, terminal))
         status = "locked_by_you";
     cJSON_AddStringToObject(s, "status", status);
@@ -136,7 +123,7 @@ static void get_pumps(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
     for (int p = 1; p <= 8; p++) {
         cJSON *pj = cJSON_CreateObject(), *sales = cJSON_CreateArray();
         cJSON_AddNumberToObject(pj, "pump", p);
-        sqlite3_stmt *st = q(db, "SELECT id, pump, grade, volume_ml, price_fen, amount_fen, "
+        sqlite3_stmt *st = sim_q(db, "SELECT id, pump, grade, volume_ml, price_fen, amount_fen, "
                                  "status, locked_by FROM sales WHERE pump = ? AND status != 'paid' "
                                  "ORDER BY id");
         sqlite3_bind_int(st, 1, p);
@@ -152,7 +139,7 @@ static void get_pumps(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 static void lock_sale(sqlite3 *db, const struct sim_req *rq, const char *id, int lock,
                       struct sim_resp *r)
 {
-    sqlite3_stmt *st = q(db, "SELECT id, pump, grade, volume_ml, price_fen, amount_fen, status, "
+    sqlite3_stmt *st = sim_q(db, "SELECT id, pump, grade, volume_ml, price_fen, amount_fen, status, "
                              "locked_by FROM sales WHERE id = ?");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -160,7 +147,7 @@ static void lock_sale(sqlite3 *db, const struct sim_req *rq, const char *id, int
         sim_error(r, 404, "NOT_FOUND", "no such sale");
         return;
     }
-    const char *status = col(st, 6), *by = col(st, 7);
+    const char *status = sim_col(st, 6), *by = sim_col(st, 7);
     if (!strcmp(status, "paid")) {
         sqlite3_finalize(st);
         sim_error(r, 409, "SALE_PAID", "this sale is paid already");
@@ -173,16 +160,16 @@ static void lock_sale(sqlite3 *db, const struct sim_req *rq, const char *id, int
     }
     sqlite3_finalize(st);
     if (lock) {
-        st = q(db, "UPDATE sales SET status = 'locked', locked_by = ? WHERE id = ?");
+        st = sim_q(db, "UPDATE sales SET status = 'locked', locked_by = ? WHERE id = ?");
         sqlite3_bind_text(st, 1, rq->terminal, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
     } else {
-        st = q(db, "UPDATE sales SET status = 'unpaid', locked_by = NULL WHERE id = ?");
+        st = sim_q(db, "UPDATE sales SET status = 'unpaid', locked_by = NULL WHERE id = ?");
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     }
     sqlite3_step(st);
     sqlite3_finalize(st);
-    st = q(db, "SELECT id, pump, grade, volume_ml, price_fen, amount_fen, status, locked_by "
+    st = sim_q(db, "SELECT id, pump, grade, volume_ml, price_fen, amount_fen, status, locked_by "
                "FROM sales WHERE id = ?");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_step(st);
@@ -198,7 +185,7 @@ static void get_product(sqlite3 *db, const char *code, struct sim_resp *r)
         sim_error(r, 400, "INVALID_BARCODE", "not an EAN-13/EAN-8 code with a valid check digit");
         return;
     }
-    sqlite3_stmt *st = q(db, "SELECT barcode, name_zh, name_en, price_fen FROM products "
+    sqlite3_stmt *st = sim_q(db, "SELECT barcode, name_zh, name_en, price_fen FROM products "
                              "WHERE barcode = ?");
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -207,9 +194,9 @@ static void get_product(sqlite3 *db, const char *code, struct sim_resp *r)
         return;
     }
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "barcode", col(st, 0));
-    cJSON_AddStringToObject(p, "name_zh", col(st, 1));
-    cJSON_AddStringToObject(p, "name_en", col(st, 2));
+    cJSON_AddStringToObject(p, "barcode", sim_col(st, 0));
+    cJSON_AddStringToObject(p, "name_zh", sim_col(st, 1));
+    cJSON_AddStringToObject(p, "name_en", sim_col(st, 2));
     cJSON_AddNumberToObject(p, "price_fen", (double)sqlite3_column_int64(st, 3));
     sqlite3_finalize(st);
     sim_ok(r, p);
@@ -217,7 +204,7 @@ static void get_product(sqlite3 *db, const char *code, struct sim_resp *r)
 
 static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_resp *r)
 {
-    sqlite3_stmt *st = q(db, !strcmp(by, "by-phone")
+    sqlite3_stmt *st = sim_q(db, !strcmp(by, "by-phone")
                                  ? "SELECT id, name, level, points, phone FROM members WHERE phone = ?"
                                  : "SELECT id, name, level, points, phone FROM members WHERE qr = ?");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -227,26 +214,26 @@ static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_
         return;
     }
     char name[64], phone[32];
-    mask_name(col(st, 1), name, sizeof name);
-    mask_phone(col(st, 4), phone, sizeof phone);
+    mask_name(sim_col(st, 1), name, sizeof name);
+    mask_phone(sim_col(st, 4), phone, sizeof phone);
     cJSON *m = cJSON_CreateObject();
     char id[32];
-    snprintf(id, sizeof id, "%s", col(st, 0));
+    snprintf(id, sizeof id, "%s", sim_col(st, 0));
     cJSON_AddStringToObject(m, "member_id", id);
     cJSON_AddStringToObject(m, "name_masked", name);
     cJSON_AddStringToObject(m, "phone_masked", phone);
-    cJSON_AddStringToObject(m, "level", col(st, 2));
+    cJSON_AddStringToObject(m, "level", sim_col(st, 2));
     cJSON_AddNumberToObject(m, "points", sqlite3_column_int(st, 3));
     sqlite3_finalize(st);
     cJSON *cs = cJSON_AddArrayToObject(m, "coupons");
-    st = q(db, "SELECT id, title_zh, title_en, off_fen, min_spend_fen FROM coupons "
+    st = sim_q(db, "SELECT id, title_zh, title_en, off_fen, min_spend_fen FROM coupons "
                "WHERE member_id = ? AND used = 0 ORDER BY id");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "coupon_id", col(st, 0));
-        cJSON_AddStringToObject(c, "title_zh", col(st, 1));
-        cJSON_AddStringToObject(c, "title_en", col(st, 2));
+        cJSON_AddStringToObject(c, "coupon_id", sim_col(st, 0));
+        cJSON_AddStringToObject(c, "title_zh", sim_col(st, 1));
+        cJSON_AddStringToObject(c, "title_en", sim_col(st, 2));
         cJSON_AddNumberToObject(c, "off_fen", sqlite3_column_int(st, 3));
         cJSON_AddNumberToObject(c, "min_spend_fen", sqlite3_column_int(st, 4));
         cJSON_AddItemToArray(cs, c);
@@ -260,17 +247,17 @@ static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_
 static cJSON *payment_json(sqlite3_stmt *st)
 {
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "out_trade_no", col(st, 0));
-    cJSON_AddStringToObject(p, "order_id", col(st, 1));
+    cJSON_AddStringToObject(p, "out_trade_no", sim_col(st, 0));
+    cJSON_AddStringToObject(p, "order_id", sim_col(st, 1));
     cJSON_AddNumberToObject(p, "amount_fen", (double)sqlite3_column_int64(st, 2));
-    cJSON_AddStringToObject(p, "channel", col(st, 3));
-    cJSON_AddStringToObject(p, "mode", col(st, 4));
-    cJSON_AddStringToObject(p, "status", col(st, 5));
-    if (*col(st, 6))
-        cJSON_AddStringToObject(p, "reason", col(st, 6));
-    if (!strcmp(col(st, 4), "native")) {
+    cJSON_AddStringToObject(p, "channel", sim_col(st, 3));
+    cJSON_AddStringToObject(p, "mode", sim_col(st, 4));
+    cJSON_AddStringToObject(p, "status", sim_col(st, 5));
+    if (*sim_col(st, 6))
+        cJSON_AddStringToObject(p, "reason", sim_col(st, 6));
+    if (!strcmp(sim_col(st, 4), "native")) {
         char url[160];
-        snprintf(url, sizeof url, "weixin://wxpay/bizpayurl?pr=%s", col(st, 0));
+        snprintf(url, sizeof url, "weixin://wxpay/bizpayurl?pr=%s", sim_col(st, 0));
         cJSON_AddStringToObject(p, "code_url", url);
     }
     return p;
@@ -279,7 +266,7 @@ static cJSON *payment_json(sqlite3_stmt *st)
 /* Moves time-driven states on (USERPAYING -> PAID when the customer has confirmed). */
 static void payment_tick(sqlite3 *db, const char *otn, int64_t now)
 {
-    sqlite3_stmt *st = q(db, "UPDATE payments SET status = 'PAID' WHERE out_trade_no = ? AND "
+    sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = 'PAID' WHERE out_trade_no = ? AND "
                              "status = 'USERPAYING' AND confirm_at_ms > 0 AND confirm_at_ms <= ?");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
@@ -289,7 +276,7 @@ static void payment_tick(sqlite3 *db, const char *otn, int64_t now)
 
 static void payment_get(sqlite3 *db, const char *otn, const char *terminal, struct sim_resp *r)
 {
-    sqlite3_stmt *st = q(db, "SELECT out_trade_no, order_id, amount_fen, channel, mode, status, "
+    sqlite3_stmt *st = sim_q(db, "SELECT out_trade_no, order_id, amount_fen, channel, mode, status, "
                              "reason FROM payments WHERE out_trade_no = ? AND "
                              "(terminal = ? OR ? IS NULL)");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
@@ -349,10 +336,10 @@ static void payment_create(sqlite3 *db, const struct sim_req *rq, struct sim_res
     char params[200];
     snprintf(params, sizeof params, "%s|%lld|%s|%s|%s", order ? order : "", (long long)amount,
              mode, chan, masked);
-    sqlite3_stmt *st = q(db, "SELECT params_hash FROM payments WHERE out_trade_no = ?");
+    sqlite3_stmt *st = sim_q(db, "SELECT params_hash FROM payments WHERE out_trade_no = ?");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        int same = !strcmp(col(st, 0), params);
+        int same = !strcmp(sim_col(st, 0), params);
         sqlite3_finalize(st);
         if (!same) {
             sim_error(r, 409, "OUT_TRADE_NO_REUSED", "this out_trade_no names another payment");
@@ -381,7 +368,7 @@ static void payment_create(sqlite3 *db, const struct sim_req *rq, struct sim_res
             r->hang_ms = 120000;
         }
     }
-    st = q(db, "INSERT INTO payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    st = sim_q(db, "INSERT INTO payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, order ? order : "", -1, SQLITE_STATIC);
@@ -406,7 +393,7 @@ static void payment_cancel(sqlite3 *db, const struct sim_req *rq, const char *ot
 {
     payment_tick(db, otn, rq->now_ms);
     /* Never reverse twice: PAID -> REVERSED once; anything not paid closes. */
-    sqlite3_stmt *st = q(db, "UPDATE payments SET status = CASE status "
+    sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = CASE status "
                              "WHEN 'PAID' THEN 'REVERSED' WHEN 'CREATED' THEN 'CLOSED' "
                              "WHEN 'USERPAYING' THEN 'CLOSED' ELSE status END "
                              "WHERE out_trade_no = ? AND terminal = ?");
@@ -437,7 +424,7 @@ static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_res
         if (bad)
             return;
         char *text = body ? cJSON_PrintUnformatted(body) : NULL;
-        sqlite3_stmt *st = q(db, "INSERT OR IGNORE INTO journal VALUES (?,?,?,?,?)");
+        sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO journal VALUES (?,?,?,?,?)");
         sqlite3_bind_text(st, 1, rq->terminal, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
@@ -460,7 +447,7 @@ static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_res
 static void heartbeat(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
     char *text = rq->body ? cJSON_PrintUnformatted(rq->body) : NULL;
-    sqlite3_stmt *st = q(db, "INSERT OR REPLACE INTO heartbeats VALUES (?,?,?)");
+    sqlite3_stmt *st = sim_q(db, "INSERT OR REPLACE INTO heartbeats VALUES (?,?,?)");
     sqlite3_bind_text(st, 1, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, rq->now_ms);
     sqlite3_bind_text(st, 3, text ? text : "{}", -1, SQLITE_STATIC);
@@ -475,12 +462,12 @@ static void heartbeat(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 static void admin_journal(sqlite3 *db, struct sim_resp *r)
 {
     cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "records");
-    sqlite3_stmt *st = q(db, "SELECT terminal, record_id, kind FROM journal ORDER BY rowid");
+    sqlite3_stmt *st = sim_q(db, "SELECT terminal, record_id, kind FROM journal ORDER BY rowid");
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "terminal", col(st, 0));
-        cJSON_AddStringToObject(o, "record_id", col(st, 1));
-        cJSON_AddStringToObject(o, "kind", col(st, 2));
+        cJSON_AddStringToObject(o, "terminal", sim_col(st, 0));
+        cJSON_AddStringToObject(o, "record_id", sim_col(st, 1));
+        cJSON_AddStringToObject(o, "kind", sim_col(st, 2));
         cJSON_AddItemToArray(arr, o);
     }
     sqlite3_finalize(st);
@@ -490,7 +477,7 @@ static void admin_journal(sqlite3 *db, struct sim_resp *r)
 static void admin_pay(sqlite3 *db, const char *otn, struct sim_resp *r)
 {
     /* The customer scans the native QR and pays. */
-    sqlite3_stmt *st = q(db, "UPDATE payments SET status = 'PAID' WHERE out_trade_no = ? AND "
+    sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = 'PAID' WHERE out_trade_no = ? AND "
                              "status IN ('CREATED','USERPAYING')");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
     sqlite3_step(st);

@@ -9,19 +9,6 @@
 #define POINT_FEN 100        /* 1 point = ¥1 */
 #define POINTS_MAX_SHARE 50  /* points pay at most half of an order */
 
-static sqlite3_stmt *q(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    return st;
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? s : "";
-}
-
 static const char *jstr(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -66,12 +53,12 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     const cJSON *it;
     cJSON_ArrayForEach(it, sales)
     {
-        sqlite3_stmt *st = q(db, "SELECT grade, volume_ml, price_fen, amount_fen, status, "
+        sqlite3_stmt *st = sim_q(db, "SELECT grade, volume_ml, price_fen, amount_fen, status, "
                                  "locked_by FROM sales WHERE id = ?");
         sqlite3_bind_text(st, 1, cJSON_IsString(it) ? it->valuestring : "", -1, SQLITE_STATIC);
         int ok = sqlite3_step(st) == SQLITE_ROW;
-        if (!ok || !strcmp(col(st, 4), "paid") ||
-            (!strcmp(col(st, 4), "locked") && strcmp(col(st, 5), rq->terminal))) {
+        if (!ok || !strcmp(sim_col(st, 4), "paid") ||
+            (!strcmp(sim_col(st, 4), "locked") && strcmp(sim_col(st, 5), rq->terminal))) {
             sim_error(r, 409, ok ? "SALE_NOT_PAYABLE" : "NOT_FOUND",
                       ok ? "the sale is paid or held by another terminal" : "no such sale");
             sqlite3_finalize(st);
@@ -81,12 +68,12 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
             return;
         }
         char zh[64], en[64];
-        snprintf(zh, sizeof zh, "%s 汽柴油", col(st, 0));
-        snprintf(en, sizeof en, "%s fuel", col(st, 0));
+        snprintf(zh, sizeof zh, "%s 汽柴油", sim_col(st, 0));
+        snprintf(en, sizeof en, "%s fuel", sim_col(st, 0));
         cJSON *l = cJSON_CreateObject();
         cJSON_AddStringToObject(l, "kind", "fuel");
         cJSON_AddStringToObject(l, "sale_id", it->valuestring);
-        cJSON_AddStringToObject(l, "grade", col(st, 0));
+        cJSON_AddStringToObject(l, "grade", sim_col(st, 0));
         cJSON_AddNumberToObject(l, "volume_ml", (double)sqlite3_column_int64(st, 1));
         cJSON_AddNumberToObject(l, "price_fen_per_l", (double)sqlite3_column_int64(st, 2));
         cJSON_AddNumberToObject(l, "amount_fen", (double)sqlite3_column_int64(st, 3));
@@ -99,7 +86,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     {
         const char *code = jstr(it, "barcode");
         int64_t qty = jint(it, "qty");
-        sqlite3_stmt *st = q(db, "SELECT name_zh, name_en, price_fen FROM products WHERE barcode = ?");
+        sqlite3_stmt *st = sim_q(db, "SELECT name_zh, name_en, price_fen FROM products WHERE barcode = ?");
         sqlite3_bind_text(st, 1, code ? code : "", -1, SQLITE_STATIC);
         if (qty < 1 || qty > 99 || sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_finalize(st);
@@ -112,8 +99,8 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
         cJSON *l = cJSON_CreateObject();
         cJSON_AddStringToObject(l, "kind", "item");
         cJSON_AddStringToObject(l, "barcode", code);
-        cJSON_AddStringToObject(l, "name_zh", col(st, 0));
-        cJSON_AddStringToObject(l, "name_en", col(st, 1));
+        cJSON_AddStringToObject(l, "name_zh", sim_col(st, 0));
+        cJSON_AddStringToObject(l, "name_en", sim_col(st, 1));
         cJSON_AddNumberToObject(l, "qty", (double)qty);
         cJSON_AddNumberToObject(l, "unit_fen", (double)sqlite3_column_int64(st, 2));
         cJSON_AddNumberToObject(l, "amount_fen", (double)(qty * sqlite3_column_int64(st, 2)));
@@ -131,10 +118,10 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     int64_t total = subtotal, points_avail = 0, points_used = 0;
     const char *member = jstr(b, "member_id");
     if (member) {
-        sqlite3_stmt *st = q(db, "SELECT level, points FROM members WHERE id = ?");
+        sqlite3_stmt *st = sim_q(db, "SELECT level, points FROM members WHERE id = ?");
         sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
-            int per_l = !strcmp(col(st, 0), "gold") ? 20 : !strcmp(col(st, 0), "silver") ? 10 : 0;
+            int per_l = !strcmp(sim_col(st, 0), "gold") ? 20 : !strcmp(sim_col(st, 0), "silver") ? 10 : 0;
             int64_t off = (per_l * fuel_ml + 500) / 1000;
             if (off > 0) {
                 add_line(disc, "member", "会员优惠", "Member discount", -off);
@@ -147,7 +134,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     const cJSON *coupons = cJSON_GetObjectItemCaseSensitive(b, "coupon_ids");
     cJSON_ArrayForEach(it, coupons)
     {
-        sqlite3_stmt *st = q(db, "SELECT title_zh, title_en, off_fen, min_spend_fen FROM coupons "
+        sqlite3_stmt *st = sim_q(db, "SELECT title_zh, title_en, off_fen, min_spend_fen FROM coupons "
                                  "WHERE id = ? AND member_id = ? AND used = 0");
         sqlite3_bind_text(st, 1, cJSON_IsString(it) ? it->valuestring : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, member ? member : "", -1, SQLITE_STATIC);
@@ -155,7 +142,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
             int64_t off = sqlite3_column_int64(st, 2);
             if (off > total)
                 off = total;
-            add_line(disc, "coupon", col(st, 0), col(st, 1), -off);
+            add_line(disc, "coupon", sim_col(st, 0), sim_col(st, 1), -off);
             total -= off;
         } else {
             sqlite3_finalize(st);
@@ -187,7 +174,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     cJSON_AddNumberToObject(out, "points_earned", (double)(member ? total / 100 : 0));
     cJSON_AddNumberToObject(out, "total_fen", (double)total);
     char *text = cJSON_PrintUnformatted(out);
-    sqlite3_stmt *st = q(db, "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,'PRICED')");
+    sqlite3_stmt *st = sim_q(db, "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,'PRICED')");
     sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
@@ -204,7 +191,7 @@ static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id
                            struct sim_resp *r)
 {
     const char *otn = jstr(rq->body, "out_trade_no");
-    sqlite3_stmt *st = q(db, "SELECT o.body, o.total_fen, o.status, p.status, p.amount_fen "
+    sqlite3_stmt *st = sim_q(db, "SELECT o.body, o.total_fen, o.status, p.status, p.amount_fen "
                              "FROM orders o LEFT JOIN payments p ON p.out_trade_no = ? "
                              "WHERE o.id = ? AND o.terminal = ?");
     sqlite3_bind_text(st, 1, otn ? otn : "", -1, SQLITE_STATIC);
@@ -215,13 +202,13 @@ static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id
         sim_error(r, 404, "NOT_FOUND", "no such order");
         return;
     }
-    int done = !strcmp(col(st, 2), "COMPLETED");
-    if (!done && (strcmp(col(st, 3), "PAID") || sqlite3_column_int64(st, 4) != sqlite3_column_int64(st, 1))) {
+    int done = !strcmp(sim_col(st, 2), "COMPLETED");
+    if (!done && (strcmp(sim_col(st, 3), "PAID") || sqlite3_column_int64(st, 4) != sqlite3_column_int64(st, 1))) {
         sqlite3_finalize(st);
         sim_error(r, 409, "NOT_PAID", "no PAID payment for this order's total");
         return;
     }
-    cJSON *order = cJSON_Parse(col(st, 0));
+    cJSON *order = cJSON_Parse(sim_col(st, 0));
     sqlite3_finalize(st);
     if (!done) {
         const cJSON *l;
@@ -230,13 +217,13 @@ static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id
             const char *sale = jstr(l, "sale_id");
             if (!sale)
                 continue;
-            st = q(db, "UPDATE sales SET status = 'paid', paid_by = ?, locked_by = NULL WHERE id = ?");
+            st = sim_q(db, "UPDATE sales SET status = 'paid', paid_by = ?, locked_by = NULL WHERE id = ?");
             sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, sale, -1, SQLITE_STATIC);
             sqlite3_step(st);
             sqlite3_finalize(st);
         }
-        st = q(db, "UPDATE orders SET status = 'COMPLETED' WHERE id = ?");
+        st = sim_q(db, "UPDATE orders SET status = 'COMPLETED' WHERE id = ?");
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_finalize(st);
@@ -262,7 +249,7 @@ static void issue_invoice(sqlite3 *db, const struct sim_req *rq, struct sim_resp
     char id[40], url[160];
     snprintf(id, sizeof id, "INV-%s", txn);
     snprintf(url, sizeof url, "https://inv.example/d/%s", id);
-    sqlite3_stmt *st = q(db, "INSERT OR IGNORE INTO invoices VALUES (?,?,?,?,?,?,?, 'ISSUED')");
+    sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO invoices VALUES (?,?,?,?,?,?,?, 'ISSUED')");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, txn, -1, SQLITE_STATIC);
@@ -288,13 +275,13 @@ static cJSON *card_json(sqlite3_stmt *st)
 {
     cJSON *c = cJSON_CreateObject();
     char holder[64], no[40];
-    mask_name(col(st, 1), holder, sizeof holder);
-    mask_code(col(st, 0), no, sizeof no);
+    mask_name(sim_col(st, 1), holder, sizeof holder);
+    mask_code(sim_col(st, 0), no, sizeof no);
     cJSON_AddStringToObject(c, "card_no_masked", no);
     cJSON_AddStringToObject(c, "holder_masked", holder);
-    cJSON_AddStringToObject(c, "kind", col(st, 2));
+    cJSON_AddStringToObject(c, "kind", sim_col(st, 2));
     cJSON_AddNumberToObject(c, "account_fen", (double)sqlite3_column_int64(st, 4));
-    cJSON_AddStringToObject(c, "status", col(st, 5));
+    cJSON_AddStringToObject(c, "status", sim_col(st, 5));
     return c;
 }
 
@@ -302,7 +289,7 @@ static cJSON *card_json(sqlite3_stmt *st)
 static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const char *op,
                   struct sim_resp *r)
 {
-    sqlite3_stmt *st = q(db, "SELECT card_no, holder, kind, main_card, account_fen, status "
+    sqlite3_stmt *st = sim_q(db, "SELECT card_no, holder, kind, main_card, account_fen, status "
                              "FROM cards WHERE card_no = ?");
     sqlite3_bind_text(st, 1, card, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -310,7 +297,7 @@ static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const
         sim_error(r, 404, "CARD_NOT_FOUND", "no such fuel card");
         return;
     }
-    int active = !strcmp(col(st, 5), "active");
+    int active = !strcmp(sim_col(st, 5), "active");
     if (!op) {
         sim_ok(r, card_json(st));
         sqlite3_finalize(st);
@@ -328,7 +315,7 @@ static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const
         sim_error(r, 400, "INVALID_ARGUMENT", "amount_fen >= 1 and out_trade_no are required");
         return;
     }
-    st = q(db, "INSERT OR IGNORE INTO card_ops VALUES (?,?,?,?)");
+    st = sim_q(db, "INSERT OR IGNORE INTO card_ops VALUES (?,?,?,?)");
     sqlite3_bind_text(st, 1, opid, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, op, -1, SQLITE_STATIC);
@@ -337,17 +324,17 @@ static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const
     int fresh = sqlite3_changes(db);
     sqlite3_finalize(st);
     if (fresh && !strcmp(op, "recharge")) {
-        st = q(db, "UPDATE cards SET account_fen = account_fen + ? WHERE card_no = ?");
+        st = sim_q(db, "UPDATE cards SET account_fen = account_fen + ? WHERE card_no = ?");
         sqlite3_bind_int64(st, 1, amount);
         sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_finalize(st);
     } else if (fresh) { /* allocate */
-        st = q(db, "SELECT account_fen FROM cards WHERE card_no = ? AND kind = 'main'");
+        st = sim_q(db, "SELECT account_fen FROM cards WHERE card_no = ? AND kind = 'main'");
         sqlite3_bind_text(st, 1, card, -1, SQLITE_STATIC);
         int64_t have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
         sqlite3_finalize(st);
-        st = q(db, "SELECT 1 FROM cards WHERE card_no = ? AND main_card = ?");
+        st = sim_q(db, "SELECT 1 FROM cards WHERE card_no = ? AND main_card = ?");
         sqlite3_bind_text(st, 1, to ? to : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
         int sub = sqlite3_step(st) == SQLITE_ROW;
@@ -359,12 +346,12 @@ static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const
             return;
         }
         sqlite3_exec(db, "SAVEPOINT a", NULL, NULL, NULL);
-        st = q(db, "UPDATE cards SET account_fen = account_fen - ?1 WHERE card_no = ?2");
+        st = sim_q(db, "UPDATE cards SET account_fen = account_fen - ?1 WHERE card_no = ?2");
         sqlite3_bind_int64(st, 1, amount);
         sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_finalize(st);
-        st = q(db, "UPDATE cards SET account_fen = account_fen + ?1 WHERE card_no = ?2");
+        st = sim_q(db, "UPDATE cards SET account_fen = account_fen + ?1 WHERE card_no = ?2");
         sqlite3_bind_int64(st, 1, amount);
         sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
         sqlite3_step(st);
@@ -378,7 +365,7 @@ static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const
 static void pickups(sqlite3 *db, const struct sim_req *rq, const char *code, const char *op,
                     struct sim_resp *r)
 {
-    sqlite3_stmt *st = q(db, "SELECT product, volume_ml, plate, id_hash, verified, ticket_no "
+    sqlite3_stmt *st = sim_q(db, "SELECT product, volume_ml, plate, id_hash, verified, ticket_no "
                              "FROM pickups WHERE code = ?");
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -387,14 +374,14 @@ static void pickups(sqlite3 *db, const struct sim_req *rq, const char *code, con
         return;
     }
     char hash[80], ticket[80];
-    snprintf(hash, sizeof hash, "%s", col(st, 3));
-    snprintf(ticket, sizeof ticket, "%s", col(st, 5));
+    snprintf(hash, sizeof hash, "%s", sim_col(st, 3));
+    snprintf(ticket, sizeof ticket, "%s", sim_col(st, 5));
     int verified = sqlite3_column_int(st, 4);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "code", code);
-    cJSON_AddStringToObject(o, "product", col(st, 0));
+    cJSON_AddStringToObject(o, "product", sim_col(st, 0));
     cJSON_AddNumberToObject(o, "volume_ml", (double)sqlite3_column_int64(st, 1));
-    cJSON_AddStringToObject(o, "plate", col(st, 2));
+    cJSON_AddStringToObject(o, "plate", sim_col(st, 2));
     sqlite3_finalize(st);
     if (op && !strcmp(op, "verify")) {
         const char *h = jstr(rq->body, "id_hash");
@@ -404,7 +391,7 @@ static void pickups(sqlite3 *db, const struct sim_req *rq, const char *code, con
             sim_error(r, 403, "IDENTITY_MISMATCH", "the ID card or the face does not match the order");
             return;
         }
-        st = q(db, "UPDATE pickups SET verified = 1 WHERE code = ?");
+        st = sim_q(db, "UPDATE pickups SET verified = 1 WHERE code = ?");
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_finalize(st);
@@ -421,7 +408,7 @@ static void pickups(sqlite3 *db, const struct sim_req *rq, const char *code, con
             return;
         }
         snprintf(ticket, sizeof ticket, "LT-%s", code + 2);
-        st = q(db, "UPDATE pickups SET ticket_no = ? WHERE code = ?");
+        st = sim_q(db, "UPDATE pickups SET ticket_no = ? WHERE code = ?");
         sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
         sqlite3_step(st);
@@ -446,7 +433,7 @@ static void close_shift(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
         return;
     }
     char *text = cJSON_PrintUnformatted(totals);
-    sqlite3_stmt *st = q(db, "INSERT OR IGNORE INTO shifts VALUES (?,?,?,?,?)");
+    sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO shifts VALUES (?,?,?,?,?)");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);

@@ -38,6 +38,11 @@ void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 /* Orders, invoices, cards, pickups, shifts (routes2.c): 1 if the route was theirs. */
 int sim_route_more(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
+/* A prepared statement (NULL on a bad statement: sqlite3 calls on NULL are harmless no-ops
+ * that fail), and column i as text, never NULL. */
+sqlite3_stmt *sim_q(sqlite3 *db, const char *sql);
+const char *sim_col(sqlite3_stmt *st, int i);
+
 /* EAN-13 check digit for 12 digits (seed data). */
 int sim_ean_check(const char *twelve);
 
