@@ -235,6 +235,8 @@ void escpos_decoder_feed(struct escpos_decoder *d, const uint8_t *data, size_t n
                          size_t replycap, size_t *nreply)
 {
     *nreply = 0;
+    if (n == 0)
+        return;
     if (d->npend + n > MAX_PENDING) {
         /* A command that never completes: drop what is pending rather than grow. */
         d->npend = 0;

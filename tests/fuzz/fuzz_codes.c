@@ -1,0 +1,33 @@
+/* Codes customers bring (barcodes, payment codes, phones, IDs, tax IDs) and the masks. */
+#include <string.h>
+
+#include "fuzz.h"
+#include "kiosk/core/codes.h"
+#include "kiosk/core/money.h"
+
+const char *const fuzz_seeds[] = {
+    "6901234567892", "134567890123456789", "2845678901234567", "13800138000",
+    "11010519491231002X", "91350100M000100Y43", "张三丰", "¥1,234.56", NULL,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char s[128], out[128];
+    if (size >= sizeof s)
+        size = sizeof s - 1;
+    memcpy(s, data, size);
+    s[size] = '\0';
+    int64_t fen;
+    (void)code_ean_valid(s);
+    (void)code_paycode_kind(s);
+    (void)code_phone_valid(s);
+    (void)code_id_valid(s);
+    (void)code_taxid_valid(s);
+    (void)money_parse(s, &fen);
+    mask_phone(s, out, sizeof out);
+    mask_id(s, out, sizeof out);
+    mask_code(s, out, 5);
+    mask_name(s, out, sizeof out);
+    mask_name(s, out, 3);
+    return 0;
+}

@@ -1,0 +1,30 @@
+/* The printer emulator's ESC/POS decoder and the status parser take any bytes. */
+#include "drivers/printer/escpos.h"
+#include "fuzz.h"
+
+const char *const fuzz_seeds[] = {
+    "\x1b@\x1dv0\x00\x02\x00\x03\x00\xff\x0f\xf0\x0f\xaa\x55\x1b\x64\x03\x1dVB\x00",
+    "\x10\x04\x01\x10\x04\x02\x10\x04\x04",
+    "\x1dV\x01\n\n\x1b@text\x1dV\x41\x05",
+    "\x12\x12\x72",
+    NULL,
+};
+
+static void page(const struct bitmap *p, int torn, void *user)
+{
+    (void)p, (void)torn, (void)user;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct escpos_decoder *d = escpos_decoder_create(384, page, NULL, NULL);
+    uint8_t reply[32];
+    size_t nreply;
+    escpos_decoder_paper_limit(d, size % 3 ? -1 : (long)size);
+    escpos_decoder_feed(d, data, size / 2, reply, sizeof reply, &nreply);
+    escpos_decoder_feed(d, data + size / 2, size - size / 2, reply, sizeof reply, &nreply);
+    escpos_decoder_finish(d);
+    escpos_decoder_destroy(d);
+    (void)escpos_parse_status(data, size);
+    return 0;
+}

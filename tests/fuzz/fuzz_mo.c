@@ -1,0 +1,58 @@
+/* Translation catalogs: a damaged .mo file is refused with a message, never trusted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "kiosk/core/i18n.h"
+
+const char *const fuzz_seeds[] = {
+    /* a valid little-endian .mo with one message: "a" -> "b" */
+    "\xde\x12\x04\x95\x00\x00\x00\x00\x01\x00\x00\x00\x1c\x00\x00\x00\x24\x00\x00\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x2c\x00\x00\x00\x01\x00\x00\x00"
+    "\x2e\x00\x00\x00a\x00" "b",
+    "\x95\x04\x12\xde\x00\x00\x00\x00\x00\x00\x00\x05",
+    NULL,
+};
+
+static char dir[64];
+
+static void cleanup(void)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/xx_XX/LC_MESSAGES/kiosk.mo", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/xx_XX/LC_MESSAGES", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/xx_XX", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char path[128], err[256];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/kiosk-fuzz-mo-%d", (int)getpid());
+        mkdir(dir, 0755);
+        snprintf(path, sizeof path, "%s/xx_XX", dir);
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/xx_XX/LC_MESSAGES", dir);
+        mkdir(path, 0755);
+        atexit(cleanup);
+    }
+    snprintf(path, sizeof path, "%s/xx_XX/LC_MESSAGES/kiosk.mo", dir);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return 0;
+    fwrite(data, 1, size, f);
+    fclose(f);
+    if (i18n_init(dir, "xx_XX", err, sizeof err) == 0) {
+        (void)i18n_get("a");
+        (void)i18n_get("zzz");
+        i18n_shutdown();
+    }
+    return 0;
+}
