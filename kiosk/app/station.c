@@ -10,6 +10,7 @@
 
 #include "drivers/printer/printer.h"
 #include "kiosk/backend/backend.h"
+#include "kiosk/core/backoff.h"
 #include "kiosk/core/clock.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/sign.h"
@@ -321,7 +322,7 @@ int station_event(struct station *s, const struct ev *e)
                 attempts = rec.attempts + 1;
                 journal_outbox_rec_free(&rec);
             }
-            int64_t at = now + 1000 + journal_backoff_ms(attempts, 1000, 300000, &s->seed);
+            int64_t at = now + 1000 + backoff_ms(attempts, 1000, 300000, &s->seed);
             journal_outbox_retry(s->journal, seq, at);
             s->next_outbox_ms = at;
         }

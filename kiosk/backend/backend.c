@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/core/backoff.h"
 #include "kiosk/core/clock.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/sign.h"
@@ -54,22 +55,6 @@ static const char *const outcome_names[BE_OUTCOME_LAST] = {
 const char *backend_outcome_str(enum backend_outcome o)
 {
     return o < BE_OUTCOME_LAST ? outcome_names[o] : "?";
-}
-
-int64_t backend_backoff_ms(const struct backend_options *o, int attempt, uint32_t *seed)
-{
-    int64_t ceiling = o->backoff_base_ms > 0 ? o->backoff_base_ms : 200;
-    int64_t cap = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : 10000;
-    for (int i = 1; i < attempt && ceiling < cap; i++)
-        ceiling *= 2;
-    if (ceiling > cap)
-        ceiling = cap;
-    uint32_t x = *seed ? *seed : 0x2545F491u; /* xorshift32 */
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *seed = x;
-    return (int64_t)(x % (uint64_t)(ceiling + 1));
 }
 
 void backend_result_free(struct backend_result *r)
@@ -261,7 +246,7 @@ static int finish_attempt(struct backend *b, struct call *c, CURLcode rc)
         }
     }
     if (retry && c->attempts <= b->o.max_retries && !c->cancelled) {
-        c->next_try_ms = clock_now_ms() + backend_backoff_ms(&b->o, c->attempts, &b->seed);
+        c->next_try_ms = clock_now_ms() + backoff_ms(c->attempts, b->o.backoff_base_ms, b->o.backoff_cap_ms, &b->seed);
         log_info("backend", "%s %s: %s (HTTP %ld), retry %d in %lld ms", c->method, c->path,
                  backend_outcome_str(out), status, c->attempts,
                  (long long)(c->next_try_ms - clock_now_ms()));
@@ -358,6 +343,10 @@ struct backend *backend_create(const struct backend_options *o, struct evq *q, c
     b->o = *o;
     if (b->o.timeout_ms <= 0)
         b->o.timeout_ms = 8000;
+    if (b->o.backoff_base_ms <= 0)
+        b->o.backoff_base_ms = 200;
+    if (b->o.backoff_cap_ms <= 0)
+        b->o.backoff_cap_ms = 10000;
     if (b->o.connect_timeout_ms <= 0)
         b->o.connect_timeout_ms = b->o.timeout_ms < 3000 ? b->o.timeout_ms : 3000;
     snprintf(b->base, sizeof b->base, "%s", o->base_url);

@@ -80,7 +80,4 @@ void backend_cancel(struct backend *b, uint64_t call_id);
 enum backend_health backend_health(struct backend *b);
 void backend_result_free(struct backend_result *r); /* NULL-safe */
 const char *backend_outcome_str(enum backend_outcome o);
-/* Delay before retry `attempt` (1-based): full jitter in [0, min(cap, base * 2^(attempt-1))]. */
-int64_t backend_backoff_ms(const struct backend_options *o, int attempt, uint32_t *seed);
-
 #endif

@@ -408,19 +408,3 @@ int journal_integrity_ok(struct journal *j)
     sqlite3_finalize(st);
     return ok;
 }
-
-int64_t journal_backoff_ms(int attempts, int64_t base_ms, int64_t cap_ms, uint32_t *seed)
-{
-    int64_t ceiling = base_ms;
-    for (int i = 0; i < attempts && ceiling < cap_ms; i++)
-        ceiling *= 2;
-    if (ceiling > cap_ms)
-        ceiling = cap_ms;
-    /* xorshift32: deterministic for a given seed */
-    uint32_t x = *seed ? *seed : 0x9E3779B9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *seed = x;
-    return (int64_t)(x % (uint64_t)(ceiling + 1));
-}

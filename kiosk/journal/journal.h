@@ -85,8 +85,4 @@ int journal_outbox_pending(struct journal *j);
 /* PRAGMA integrity_check says "ok". */
 int journal_integrity_ok(struct journal *j);
 
-/* Exponential backoff with full jitter for outbox retries: a delay in
- * [0, min(cap, base * 2^attempts)] ms drawn from *seed (deterministic in tests). */
-int64_t journal_backoff_ms(int attempts, int64_t base_ms, int64_t cap_ms, uint32_t *seed);
-
 #endif

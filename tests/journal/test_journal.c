@@ -152,20 +152,6 @@ static void not_a_database(void **state)
     assert_true(err[0] != '\0');
 }
 
-static void backoff(void **state)
-{
-    (void)state;
-    uint32_t s1 = 42, s2 = 42;
-    for (int i = 0; i < 20; i++) {
-        int64_t a = journal_backoff_ms(i, 1000, 300000, &s1);
-        int64_t b = journal_backoff_ms(i, 1000, 300000, &s2);
-        assert_int_equal(a, b); /* deterministic for a seed */
-        assert_true(a >= 0 && a <= 300000);
-        if (i == 0)
-            assert_true(a <= 1000);
-    }
-}
-
 struct seen {
     int64_t id;
     int found;
@@ -317,7 +303,6 @@ int main(void)
         cmocka_unit_test_setup(txn_numbers_and_outbox_order, setup),
         cmocka_unit_test_setup(newer_schema_refused, setup),
         cmocka_unit_test_setup(not_a_database, setup),
-        cmocka_unit_test(backoff),
         cmocka_unit_test_setup(crash_at_random_moments, setup),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);

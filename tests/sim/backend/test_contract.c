@@ -711,25 +711,11 @@ static void tls_is_verified(void **state)
     waitpid(pid, NULL, 0);
 }
 
-static void backoff_schedule(void **state)
-{
-    (void)state;
-    struct backend_options o = {.backoff_base_ms = 100, .backoff_cap_ms = 1000};
-    uint32_t s1 = 5, s2 = 5;
-    for (int i = 1; i < 12; i++) {
-        int64_t a = backend_backoff_ms(&o, i, &s1), b = backend_backoff_ms(&o, i, &s2);
-        assert_int_equal(a, b);
-        int64_t ceiling = i >= 5 ? 1000 : 100 << (i - 1);
-        assert_true(a >= 0 && a <= ceiling);
-    }
-}
-
 int main(void)
 {
     log_set_quiet(1);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(backoff_schedule),
         cmocka_unit_test(pumps_and_sales),
         cmocka_unit_test(products_and_members),
         cmocka_unit_test(payment_state_machine),
