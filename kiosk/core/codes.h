@@ -27,7 +27,7 @@ int code_taxid_valid(const char *s);
 
 /* Masks for display, receipts and logs; each writes a NUL-terminated string into out.
  *   phone 13800138000        -> 138****8000
- *   ID 11010519491231002X    -> 1101**********002X
+ *   ID number (18 characters) -> 1101**********002X
  *   payment code (18 digits) -> 1345**********1234
  *   name 张三丰 / Smith        -> 张** / S****  (first character kept) */
 void mask_phone(const char *s, char *out, size_t cap);
