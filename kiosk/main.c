@@ -11,7 +11,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: kiosk [--config FILE] [--set section.key=value]... [--window]\n"
             "             [--headless [--script FILE] [--out DIR]]\n"
-            "             [--bench-first-frame] [--bench-render N]\n"
+            "             [--bench-first-frame] [--bench-render N] [--bench-receipt N]\n"
             "  --config FILE      INI configuration (docs/config.md)\n"
             "  --set s.k=v        override one configuration key\n"
             "  --window           a window instead of full screen\n"
@@ -81,6 +81,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             o.bench_render = (int)n;
+        } else if (!strcmp(a, "--bench-receipt") && more) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > 100000) {
+                fprintf(stderr, "kiosk: --bench-receipt takes a count of 1..100000\n");
+                return 2;
+            }
+            o.bench_receipt = (int)n;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;

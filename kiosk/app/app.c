@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drivers/printer/escpos.h"
 #include "kiosk/app/receipt.h"
 #include "kiosk/app/script.h"
 #include "kiosk/app/shot.h"
@@ -706,6 +707,33 @@ static void bench_render(struct app *a, int n)
     printf("text cache %zu KiB\n", text_cache_bytes(a->text) / 1024);
 }
 
+/* Draws the printer test slip and encodes it as ESC/POS, n times; prints p50/p99. */
+static void bench_receipt(struct app *a, int n)
+{
+    double *ms = calloc((size_t)n, sizeof *ms);
+    if (!ms)
+        return;
+    Uint64 f = SDL_GetPerformanceFrequency();
+    size_t bytes = 0;
+    int height = 0;
+    for (int i = 0; i < n; i++) {
+        Uint64 t0 = SDL_GetPerformanceCounter();
+        struct slip *s = receipt_test_slip(a->text, a->cfg, i18n_lang(), 1795392000LL + i);
+        const struct bitmap *b = s ? slip_bitmap(s) : NULL;
+        uint8_t *data = b ? escpos_encode(b, 256, &bytes) : NULL;
+        ms[i] = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)f;
+        height = b ? b->height : 0;
+        free(data);
+        slip_destroy(s);
+    }
+    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+    int i99 = (n * 99) / 100;
+    printf("receipt (test slip, %d dots wide, %d rows, %zu bytes ESC/POS): draw + encode "
+           "p50=%.2fms p99=%.2fms\n",
+           a->cfg->printer_width_dots, height, bytes, ms[n / 2], ms[i99 < n ? i99 : n - 1]);
+    free(ms);
+}
+
 /* ---- the loop -------------------------------------------------------------------------- */
 
 static int64_t min64(int64_t x, int64_t y)
@@ -857,7 +885,7 @@ int app_run(const struct app_options *o)
     }
     session_init(&a->sess, a->cfg->idle_s * 1000, a->cfg->idle_prompt_s * 1000,
                  a->cfg->attract_slide_s * 1000, a->slides.n, clock_now_ms());
-    if (!o->bench_render && !o->bench_first_frame) {
+    if (!o->bench_render && !o->bench_first_frame && !o->bench_receipt) {
         a->station = station_open(a->cfg, a->q, err, sizeof err);
         if (!a->station) {
             fprintf(stderr, "kiosk: %s\n", err);
@@ -874,8 +902,11 @@ int app_run(const struct app_options *o)
     a->dirty = 1;
     log_info("app", "started: %dx%d, %s, %d slides", w, h, i18n_lang(), a->slides.n);
 
-    if (o->bench_render > 0) {
-        bench_render(a, o->bench_render);
+    if (o->bench_render > 0 || o->bench_receipt > 0) {
+        if (o->bench_render > 0)
+            bench_render(a, o->bench_render);
+        if (o->bench_receipt > 0)
+            bench_receipt(a, o->bench_receipt);
         rc = 0;
     } else {
         loop(a);

@@ -14,6 +14,7 @@ struct app_options {
     const char *out_dir;      /* screenshots and failure shots */
     int bench_first_frame;    /* print "first-frame" after the first present and exit */
     int bench_render;         /* render every screen N times per size and print p50/p99 */
+    int bench_receipt;        /* draw and ESC/POS-encode the test slip N times */
 };
 
 /* Runs the kiosk until quit; returns the process exit code (0 ok, 1 script failure,

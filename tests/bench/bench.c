@@ -114,6 +114,19 @@ static void render_times(const char *kiosk)
     waitpid(pid, NULL, 0);
 }
 
+static void receipt_time(const char *kiosk)
+{
+    char *argv[] = {(char *)kiosk, "--headless", "--bench-receipt", "100", NULL};
+    int fd;
+    pid_t pid = spawn(argv, &fd);
+    char buf[1024];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    close(fd);
+    waitpid(pid, NULL, 0);
+}
+
 static long cpu_ticks(pid_t pid)
 {
     char path[64], line[1024];
@@ -173,6 +186,7 @@ int main(int argc, char **argv)
     cold_start(argv[1]);
     peak_rss(argv[1], argv[2]);
     render_times(argv[1]);
+    receipt_time(argv[1]);
     idle_cpu(argv[1]);
     return 0;
 }
