@@ -155,6 +155,7 @@ struct station *station_open(const struct kiosk_config *cfg, struct evq *q, char
         } else {
             int n = 0;
             journal_intents_unfinished(s->journal, recovery_count, &n);
+            journal_outbox_wake(s->journal);
             log_info("station", "journal %s: %d unfinished intent(s), %d record(s) to upload",
                      path, n, journal_outbox_pending(s->journal));
         }

@@ -389,6 +389,12 @@ enum kerr journal_outbox_park(struct journal *j, int64_t seq, const char *reason
                          seq, 1, reason ? reason : "");
 }
 
+enum kerr journal_outbox_wake(struct journal *j)
+{
+    sqlite3_stmt *st = prep(j, "UPDATE outbox SET next_try_ms = 0 WHERE state = 'pending'");
+    return st ? step_done(j, st) : KERR_IO;
+}
+
 int journal_outbox_pending(struct journal *j)
 {
     sqlite3_stmt *st = prep(j, "SELECT count(*) FROM outbox WHERE state = 'pending'");

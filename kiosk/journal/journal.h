@@ -81,6 +81,9 @@ enum kerr journal_outbox_retry(struct journal *j, int64_t seq, int64_t next_try_
  * it stays in the journal for the attendant and the operations team. */
 enum kerr journal_outbox_park(struct journal *j, int64_t seq, const char *reason);
 int journal_outbox_pending(struct journal *j);
+/* Makes every pending record due now. Retry times are on the monotonic clock, which starts
+ * again at a reboot, so the kiosk calls this once at start (also a good time to retry). */
+enum kerr journal_outbox_wake(struct journal *j);
 
 /* PRAGMA integrity_check says "ok". */
 int journal_integrity_ok(struct journal *j);
