@@ -22,6 +22,7 @@
 
 enum { TAG_HEARTBEAT = 1, TAG_OUTBOX = 2 };
 enum { PRN_STATUS = 0, PRN_JOB = 1 };
+enum { JOB_WAIT_MS = 20000, JOB_POLL_MS = 300 };
 
 struct print_job {
     struct print_job *next;
@@ -58,6 +59,33 @@ static void post_printer(struct station *s, int kind, int64_t value, const char 
     evq_post(s->q, &e);
 }
 
+/* Follows a queued job until the spooler says it is done or failed (bounded), then asks the
+ * printer again: paper that ran out during the job means the slip may be cut short. */
+static int follow_job(struct station *s, int id, char *err, size_t cap)
+{
+    char detail[160] = "";
+    enum job_state js = JOB_UNKNOWN;
+    for (int waited = 0; waited < JOB_WAIT_MS; waited += JOB_POLL_MS) {
+        js = printer_job_state(s->printer, id, detail, sizeof detail);
+        if (js == JOB_DONE || js == JOB_FAILED)
+            break;
+        struct timespec d = {0, JOB_POLL_MS * 1000000L};
+        nanosleep(&d, NULL);
+    }
+    struct printer_status st;
+    printer_status(s->printer, &st);
+    post_printer(s, PRN_STATUS, st.state, st.detail);
+    if (js != JOB_DONE) {
+        snprintf(err, cap, "job %d not printed: %s", id, detail);
+        return -1;
+    }
+    if (!printer_state_can_print(st.state)) {
+        snprintf(err, cap, "job %d may be cut short: printer %s", id, printer_state_name(st.state));
+        return -1;
+    }
+    return 0;
+}
+
 static void *printer_worker(void *arg)
 {
     struct station *s = arg;
@@ -86,6 +114,8 @@ static void *printer_worker(void *arg)
                 rc = printer_print_bitmap(s->printer, job->b, job->title, &id, err, sizeof err);
             else
                 snprintf(err, sizeof err, "printer %s", printer_state_name(st.state));
+            if (rc == 0)
+                rc = follow_job(s, id, err, sizeof err);
             post_printer(s, PRN_JOB, rc == 0 ? id : -1, rc == 0 ? job->title : err);
             bitmap_destroy(job->b);
             free(job);
