@@ -405,6 +405,57 @@ int journal_outbox_pending(struct journal *j)
     return n;
 }
 
+int64_t journal_shift_current(struct journal *j)
+{
+    sqlite3_stmt *st = prep(j, "SELECT id FROM shifts WHERE closed_ms IS NULL ORDER BY id LIMIT 1");
+    int64_t id = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+enum kerr journal_shift_open(struct journal *j, const char *attendant, int64_t now_ms,
+                             int64_t *id)
+{
+    if (!attendant || !*attendant)
+        return KERR_INVALID;
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = KERR_CONFLICT;
+    if (journal_shift_current(j) == 0) {
+        sqlite3_stmt *st = prep(j, "INSERT INTO shifts (attendant, opened_ms) VALUES (?, ?)");
+        e = KERR_IO;
+        if (st) {
+            sqlite3_bind_text(st, 1, attendant, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, now_ms);
+            e = step_done(j, st);
+        }
+    }
+    if (e != KERR_OK || exec(j, "COMMIT") != 0) {
+        exec(j, "ROLLBACK");
+        return e != KERR_OK ? e : KERR_IO;
+    }
+    if (id)
+        *id = sqlite3_last_insert_rowid(j->db);
+    return KERR_OK;
+}
+
+enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals, int64_t now_ms)
+{
+    sqlite3_stmt *st = prep(j, "UPDATE shifts SET closed_ms = ?, totals = ? "
+                               "WHERE id = ? AND closed_ms IS NULL");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_text(st, 2, totals ? totals : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, id);
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
+        return KERR_NOT_FOUND;
+    return e;
+}
+
 int journal_integrity_ok(struct journal *j)
 {
     sqlite3_stmt *st = prep(j, "PRAGMA integrity_check");

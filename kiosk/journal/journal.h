@@ -85,6 +85,15 @@ int journal_outbox_pending(struct journal *j);
  * again at a reboot, so the kiosk calls this once at start (also a good time to retry). */
 enum kerr journal_outbox_wake(struct journal *j);
 
+/* Opens an attendant's shift; KERR_CONFLICT while another shift is open. */
+enum kerr journal_shift_open(struct journal *j, const char *attendant, int64_t now_ms,
+                             int64_t *id);
+/* Closes shift `id` with its totals (JSON); KERR_NOT_FOUND if it is not open. */
+enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals_json,
+                              int64_t now_ms);
+/* The open shift's id, or 0. */
+int64_t journal_shift_current(struct journal *j);
+
 /* PRAGMA integrity_check says "ok". */
 int journal_integrity_ok(struct journal *j);
 

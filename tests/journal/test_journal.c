@@ -130,6 +130,24 @@ static void txn_numbers_and_outbox_order(void **state)
     journal_close(j);
 }
 
+static void shifts(void **state)
+{
+    (void)state;
+    char err[256];
+    struct journal *j = journal_open(db, err, sizeof err);
+    int64_t a, b;
+    assert_int_equal(journal_shift_current(j), 0);
+    assert_int_equal(journal_shift_open(j, "A01", 100, &a), KERR_OK);
+    assert_int_equal(journal_shift_current(j), a);
+    assert_int_equal(journal_shift_open(j, "A02", 200, &b), KERR_CONFLICT); /* one at a time */
+    assert_int_equal(journal_shift_close(j, a, "{\"sales_fen\":33118}", 300), KERR_OK);
+    assert_int_equal(journal_shift_close(j, a, "{}", 400), KERR_NOT_FOUND); /* closed once */
+    assert_int_equal(journal_shift_open(j, "A02", 500, &b), KERR_OK);
+    assert_true(b > a);
+    assert_int_equal(journal_shift_open(j, "", 600, NULL), KERR_INVALID);
+    journal_close(j);
+}
+
 static void newer_schema_refused(void **state)
 {
     (void)state;
@@ -310,6 +328,7 @@ int main(void)
         cmocka_unit_test_setup(intents_and_recovery, setup),
         cmocka_unit_test_setup(privacy_guard, setup),
         cmocka_unit_test_setup(txn_numbers_and_outbox_order, setup),
+        cmocka_unit_test_setup(shifts, setup),
         cmocka_unit_test_setup(newer_schema_refused, setup),
         cmocka_unit_test_setup(not_a_database, setup),
         cmocka_unit_test_setup(crash_at_random_moments, setup),
