@@ -12,6 +12,12 @@ enum effect_kind {
     EFF_DISCARD = 2,        /* wipe the customer's data (cart, member, codes) */
     EFF_ENTER_SERVICE = 3,  /* start the flow named in arg */
     EFF_EXPLAIN = 4,        /* show why a service is unavailable; arg = service, i = reason */
+    EFF_CALL = 5,           /* call the backend: i = the flow's call kind, arg = its subject */
+    EFF_INTENT = 6,         /* write the flow's pending intent (durably) before its effect */
+    EFF_OUTCOME = 7,        /* write the outcome of the flow's intent: i = enum intent_state */
+    EFF_TXN = 8,            /* record the finished transaction (and its outbox record) */
+    EFF_PRINT = 9,          /* print the flow's receipt */
+    EFF_HOME = 10,          /* the flow is over: back to the home menu */
     EFF_LAST
 };
 
