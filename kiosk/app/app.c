@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "drivers/printer/escpos.h"
+#include "kiosk/app/checkout_io.h"
 #include "kiosk/app/receipt.h"
 #include "kiosk/app/script.h"
 #include "kiosk/app/shot.h"
@@ -24,6 +25,7 @@
 #include "kiosk/core/evq.h"
 #include "kiosk/core/i18n.h"
 #include "kiosk/core/log.h"
+#include "kiosk/core/sign.h"
 #include "kiosk/flows/session.h"
 #include "kiosk/ui/screens/screens.h"
 #include "kiosk/ui/text.h"
@@ -44,6 +46,7 @@ struct app {
     struct session sess;
     struct slides slides;
     struct station *station;
+    struct checkout_io *cio;
     struct health health;
     int64_t station_next_ms;
     int explain_open;
@@ -103,6 +106,10 @@ static void make_view(struct app *a, struct view *v)
     v->explain_reason = a->explain_reason;
     v->prompt_left_s = session_prompt_left_s(&a->sess, v->now_ms);
     v->prompt_total_s = a->cfg->idle_prompt_s;
+    v->co = a->cio ? cio_flow(a->cio) : NULL;
+    v->invoice_url = a->cio ? cio_invoice_url(a->cio) : "";
+    v->printer_ok = a->health.c[COMP_PRINTER] == HEALTH_OK ||
+                    a->health.c[COMP_PRINTER] == HEALTH_DEGRADED;
 }
 
 static void rebuild(struct app *a)
@@ -242,6 +249,8 @@ static int video_resize(struct app *a, int w, int h)
 
 static void discard_customer_data(struct app *a)
 {
+    if (a->cio)
+        cio_abandon(a->cio, clock_now_ms());
     a->explain_open = 0;
     a->pressed = -1;
     a->focus = -1;
@@ -270,9 +279,10 @@ static void run_effects(struct app *a, const struct effects *fx)
             break;
         case EFF_ENTER_SERVICE:
             log_info("app", "service %s started", e->arg);
+            if (e->i == SVC_FUEL && a->cio)
+                cio_start(a->cio, clock_now_ms());
             break;
-        case EFF_NONE:
-        case EFF_LAST:
+        default:
             break;
         }
     }
@@ -284,6 +294,36 @@ static void session_input(struct app *a, enum sess_input in, enum service svc, e
     struct sess_event ev = {in, svc, r};
     session_step(&a->sess, &ev, clock_now_ms(), &fx);
     run_effects(a, &fx);
+}
+
+/* Taps on the pay-for-fuel screens. Returns 1 if the id was one of them. */
+static int checkout_input_for(struct app *a, const char *id)
+{
+    struct co_event e = {.in = CI_TICK};
+    int n;
+    char tail;
+    if (sscanf(id, "pump.%d%c", &n, &tail) == 1) {
+        const struct checkout *c = cio_flow(a->cio);
+        for (int i = 0; i < c->npumps; i++)
+            if (c->pumps[i].pump == n)
+                e = (struct co_event){.in = CI_PICK_PUMP, .index = i};
+        if (e.in == CI_TICK)
+            return 1;
+    } else if (sscanf(id, "sale.%d%c", &n, &tail) == 1) {
+        e = (struct co_event){.in = CI_PICK_SALE, .index = n};
+    } else if (!strcmp(id, "pay.code")) {
+        e.in = CI_PAY_CODE;
+    } else if (!strncmp(id, "pay.qr.", 7)) {
+        e = (struct co_event){.in = CI_PAY_QR, .text = id + 7};
+    } else if (!strcmp(id, "co.cancel")) {
+        e.in = CI_CANCEL;
+    } else if (!strcmp(id, "done.ok") || !strcmp(id, "failed.ok")) {
+        e.in = CI_FINISH;
+    } else {
+        return 0;
+    }
+    cio_input(a->cio, &e, clock_now_ms());
+    return 1;
 }
 
 static void activate(struct app *a, const char *id)
@@ -302,6 +342,8 @@ static void activate(struct app *a, const char *id)
         session_input(a, SI_END, SVC_LAST, REASON_NONE);
     } else if (!strcmp(id, "timeout.more")) {
         session_input(a, SI_MORE_TIME, SVC_LAST, REASON_NONE);
+    } else if (a->cio && checkout_input_for(a, id)) {
+        /* handled */
     } else if (!strncmp(id, "home.", 5)) {
         enum service s = service_by_key(id + 5);
         if (s != SVC_LAST) {
@@ -399,6 +441,8 @@ static void pointer(struct app *a, int down, int x, int y)
 
 static void handle_device_event(struct app *a, const struct ev *e)
 {
+    if (a->cio && cio_event(a->cio, e, clock_now_ms()))
+        return;
     if (a->station && station_event(a->station, e)) {
         struct health h;
         station_health(a->station, &h);
@@ -414,8 +458,13 @@ static void handle_device_event(struct app *a, const struct ev *e)
         break;
     case EV_SCAN:
         session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
-        log_info("app", "scan of %zu characters on %s: no flow takes codes here", strlen(e->text),
-                 a->tree.screen);
+        if (a->cio && a->sess.state == SESS_SERVICE && a->sess.svc == SVC_FUEL) {
+            struct co_event ce = {.in = CI_SCAN, .text = e->text};
+            cio_input(a->cio, &ce, clock_now_ms());
+        } else {
+            log_info("app", "scan of %zu characters on %s: no flow takes codes here",
+                     strlen(e->text), a->tree.screen);
+        }
         break;
     case EV_CARD_IN:
     case EV_CARD_OUT:
@@ -741,6 +790,19 @@ static int64_t min64(int64_t x, int64_t y)
     return x < y ? x : y;
 }
 
+/* Checkout timers and print results; a payment in flight keeps the session alive; the
+ * flow's end takes the customer home. */
+static void checkout_turn(struct app *a, int64_t now)
+{
+    cio_tick(a->cio, now);
+    if (checkout_busy(cio_flow(a->cio)))
+        session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+    if (cio_take_redraw(a->cio))
+        a->dirty = 1;
+    if (cio_take_home(a->cio))
+        session_input(a, SI_HOME, SVC_LAST, REASON_NONE);
+}
+
 static void loop(struct app *a)
 {
     int64_t script_wait = 0;
@@ -749,7 +811,11 @@ static void loop(struct app *a)
         int64_t now = clock_now_ms();
         if (a->station)
             a->station_next_ms = station_tick(a->station, now);
+        if (a->cio)
+            checkout_turn(a, now);
         int64_t until = min64(session_deadline(&a->sess), a->station ? a->station_next_ms : INT64_MAX);
+        if (a->cio)
+            until = min64(until, cio_deadline(a->cio));
         if (a->next_tick_ms)
             until = min64(until, a->next_tick_ms);
         int64_t wait = until == INT64_MAX ? 60000 : until - now;
@@ -775,8 +841,12 @@ static void loop(struct app *a)
             } while (SDL_PollEvent(&e));
         }
         struct ev dev;
-        while (evq_pop(a->q, &dev))
+        while (evq_pop(a->q, &dev)) {
             handle_device_event(a, &dev);
+            sign_wipe(&dev, sizeof dev); /* scanned codes do not linger on the stack */
+        }
+        if (a->cio)
+            checkout_turn(a, clock_now_ms());
         now = clock_now_ms();
         if (now >= session_deadline(&a->sess))
             session_input(a, SI_TICK, SVC_LAST, REASON_NONE);
@@ -892,6 +962,7 @@ int app_run(const struct app_options *o)
             goto end_video;
         }
         station_health(a->station, &a->health);
+        a->cio = cio_create(a->station, a->cfg, &a->text);
         if (a->cfg->printer_test_on_start) {
             struct slip *slip = receipt_test_slip(a->text, a->cfg, i18n_lang(), (long long)time(NULL));
             if (!slip || station_print(a->station, slip_bitmap(slip), "printer test") != 0)
@@ -916,6 +987,7 @@ int app_run(const struct app_options *o)
         printf("%d screenshots written to %s\n", a->shots, o->out_dir ? o->out_dir : ".");
 
 end_video:
+    cio_destroy(a->cio);
     station_close(a->station);
     video_close(a);
     evq_destroy(a->q);

@@ -50,6 +50,7 @@ struct station {
     struct print_job *jobs;
     int stop, status_due;
     enum printer_state printer_state;
+    int jobs_finished, jobs_reported, last_job_ok;
 };
 
 static void post_printer(struct station *s, int kind, int64_t value, const char *text)
@@ -312,10 +313,13 @@ int station_event(struct station *s, const struct ev *e)
                 log_info("station", "printer: %s (%s)", printer_state_name(st), e->text);
             s->printer_state = st;
             s->health.c[COMP_PRINTER] = from_printer(st);
-        } else if (e->j > 0) {
-            log_info("station", "printed '%s' as job %lld", e->text, (long long)e->j);
         } else {
-            log_warn("station", "print failed: %s", e->text);
+            if (e->j > 0)
+                log_info("station", "printed '%s' as job %lld", e->text, (long long)e->j);
+            else
+                log_warn("station", "print failed: %s", e->text);
+            s->jobs_finished++;
+            s->last_job_ok = e->j > 0;
         }
         return 1;
     }
@@ -359,6 +363,25 @@ int station_event(struct station *s, const struct ev *e)
         }
     }
     backend_result_free(r);
+    return 1;
+}
+
+struct backend *station_backend(struct station *s)
+{
+    return s->be;
+}
+
+struct journal *station_journal(struct station *s)
+{
+    return s->journal;
+}
+
+int station_job_result(struct station *s, int *ok)
+{
+    if (s->jobs_reported == s->jobs_finished)
+        return 0;
+    s->jobs_reported = s->jobs_finished;
+    *ok = s->last_job_ok;
     return 1;
 }
 

@@ -27,6 +27,12 @@ int64_t station_tick(struct station *s, int64_t now_ms);
 int station_event(struct station *s, const struct ev *e);
 /* Current health of every component. */
 void station_health(const struct station *s, struct health *out);
+/* The backend client and the journal, for the flows' effects (NULL when absent). */
+struct backend *station_backend(struct station *s);
+struct journal *station_journal(struct station *s);
+/* 1 once for each print job that finished since the last call, with *ok whether it printed
+ * in full; 0 when none did. */
+int station_job_result(struct station *s, int *ok);
 /* Queues a bitmap to print (the bitmap is copied). 0, or -1 when there is no printer. */
 int station_print(struct station *s, const struct bitmap *b, const char *title);
 

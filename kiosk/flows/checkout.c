@@ -45,6 +45,11 @@ void checkout_init(struct checkout *c)
     c->pump_idx = -1;
 }
 
+void checkout_forget_code(struct checkout *c)
+{
+    sign_wipe(c->auth_code, sizeof c->auth_code);
+}
+
 int checkout_busy(const struct checkout *c)
 {
     return c->state >= CO_QR_WAIT && c->state <= CO_COMPLETING;
@@ -61,8 +66,6 @@ static void start_payment(struct checkout *c, enum co_mode mode, int64_t now, st
     effects_add(out, EFF_INTENT, 0, c->otn);
     c->intent_open = 1;
     call(out, CALL_PAY, c->otn);
-    /* The code has gone to the backend (the call copied it): wipe our copy. */
-    sign_wipe(c->auth_code, sizeof c->auth_code);
     set_state(c, mode == CO_PAY_QR ? CO_QR_WAIT : CO_PAYING, out);
 }
 

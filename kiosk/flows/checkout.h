@@ -144,6 +144,9 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
 /* When the flow next needs a CI_TICK, or INT64_MAX. */
 int64_t checkout_deadline(const struct checkout *c);
 const char *checkout_state_name(enum co_state s);
+/* Wipes the customer's payment code: the app calls it as soon as the payment request that
+ * carries it has been built (the code lives no longer than that). */
+void checkout_forget_code(struct checkout *c);
 /* The flow holds money in flight: the session must not be discarded under it. */
 int checkout_busy(const struct checkout *c);
 

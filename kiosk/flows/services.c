@@ -8,7 +8,7 @@
 
 const struct service_info service_table[SVC_LAST] = {
     [SVC_FUEL] = {"fuel", N_("Pay for fuel"), N_("Pick your pump and pay"), "icons/fuel.png",
-                  NEED(COMP_BACKEND), 0},
+                  NEED(COMP_BACKEND), 1},
     [SVC_SHOP] = {"shop", N_("Shop"), N_("Scan goods from the shop"), "icons/shop.png",
                   NEED(COMP_BACKEND) | NEED(COMP_SCANNER), 0},
     [SVC_INVOICE] = {"invoice", N_("E-invoice"), N_("Get an invoice for a receipt"),
@@ -39,6 +39,8 @@ enum svc_reason service_reason(enum service s, int enabled, const struct health 
     for (int c = 0; c < COMP_LAST; c++) {
         if (!(si->requires & NEED(c)))
             continue;
+        if (h->c[c] == HEALTH_ABSENT)
+            return REASON_NOT_OFFERED; /* this kiosk has no such device or link */
         if (h->c[c] != HEALTH_OK && h->c[c] != HEALTH_DEGRADED)
             return comp_reason[c];
     }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "kiosk/flows/checkout.h"
 #include "kiosk/flows/services.h"
 #include "kiosk/flows/session.h"
 
@@ -31,6 +32,10 @@ struct view {
     enum svc_reason explain_reason;
     /* "Need more time?" prompt. */
     int prompt_left_s, prompt_total_s;
+    /* Pay for fuel. */
+    const struct checkout *co;
+    int printer_ok;               /* a receipt can be printed now */
+    const char *invoice_url;      /* e-invoice link of the finished sale, or "" */
 };
 
 #endif

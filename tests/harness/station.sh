@@ -24,7 +24,8 @@ start)
     build=${3:?BUILD_DIR}
     mkdir -p "$dir/receipts" "$dir/cups"
     "$build/tests/sim/backend/kiosk-backend-sim" --port 0 --port-file "$dir/sim.port" \
-        --db "$dir/backend.db" --terminal "T0001:$KEY" >"$dir/sim.log" 2>&1 &
+        --db "$dir/backend.db" --terminal "T0001:$KEY" \
+        --auto-pay-native-ms "${SIM_AUTO_PAY_MS:-4000}" >"$dir/sim.log" 2>&1 &
     echo "SIM_PID=$!" >"$dir/station.env"
     "$build/drivers/printer/escpos-printer-emu" --port 0 --control-port 0 \
         --port-file "$dir/emu.port" --out "$dir/receipts" >"$dir/emu.log" 2>&1 &

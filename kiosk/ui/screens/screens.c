@@ -1,3 +1,5 @@
+#include <stdio.h>
+
 #include "kiosk/ui/screens/screens.h"
 
 static void build_state(struct ui_tree *t, const struct theme *th, const struct view *v,
@@ -7,8 +9,14 @@ static void build_state(struct ui_tree *t, const struct theme *th, const struct 
     case SESS_ATTRACT:
         screen_attract(t, th, v);
         break;
+    case SESS_SERVICE:
+        if (v->co && v->sess->svc == SVC_FUEL) {
+            screen_checkout(t, th, v);
+            break;
+        }
+        screen_home(t, th, v);
+        break;
     case SESS_HOME:
-    case SESS_SERVICE: /* no service flow is built into this version yet */
     case SESS_ASK_MORE:
     case SESS_LAST:
         screen_home(t, th, v);
@@ -23,6 +31,7 @@ void screens_build(struct ui_tree *t, const struct theme *th, const struct view 
     ui_begin(t, names[s->state < SESS_LAST ? s->state : SESS_HOME], t->w, t->h);
     if (s->state == SESS_ASK_MORE) {
         build_state(t, th, v, s->resume);
+        snprintf(t->screen, sizeof t->screen, "more_time");
         screen_more_time(t, th, v);
         return;
     }

@@ -34,6 +34,9 @@ void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
 
 void screen_attract(struct ui_tree *t, const struct theme *th, const struct view *v);
 void screen_home(struct ui_tree *t, const struct theme *th, const struct view *v);
+/* Pay for fuel (view->co); names the screen after the flow's state: pumps, review, pay_qr,
+ * pay_code, wait, done, failed. */
+void screen_checkout(struct ui_tree *t, const struct theme *th, const struct view *v);
 /* The "need more time?" prompt over whatever is built so far. */
 void screen_more_time(struct ui_tree *t, const struct theme *th, const struct view *v);
 

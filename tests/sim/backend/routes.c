@@ -267,7 +267,8 @@ static cJSON *payment_json(sqlite3_stmt *st)
 static void payment_tick(sqlite3 *db, const char *otn, int64_t now)
 {
     sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = 'PAID' WHERE out_trade_no = ? AND "
-                             "status = 'USERPAYING' AND confirm_at_ms > 0 AND confirm_at_ms <= ?");
+                             "status IN ('USERPAYING','CREATED') AND confirm_at_ms > 0 AND "
+                             "confirm_at_ms <= ?");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_step(st);
@@ -367,6 +368,8 @@ static void payment_create(sqlite3 *db, const struct sim_req *rq, struct sim_res
         } else if (!strcmp(tail, CODE_NEVER_ANSWERS)) {
             r->hang_ms = 120000;
         }
+    } else if (sim_auto_pay_ms > 0) {
+        confirm = rq->now_ms + sim_auto_pay_ms; /* a customer will scan and pay */
     }
     st = sim_q(db, "INSERT INTO payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);

@@ -44,6 +44,7 @@ static int nfaults;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static sqlite3 *db;
 static atomic_int stopping;
+int sim_auto_pay_ms; /* > 0: a native QR is paid this long after it is made (demo) */
 
 struct conn {
     char *body;
@@ -451,6 +452,8 @@ int main(int argc, char **argv)
             port_file = argv[++i];
         else if (!strcmp(argv[i], "--reset"))
             reset = 1;
+        else if (!strcmp(argv[i], "--auto-pay-native-ms") && more)
+            sim_auto_pay_ms = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--tls-cert") && more)
             cert_file = argv[++i];
         else if (!strcmp(argv[i], "--tls-key") && more)

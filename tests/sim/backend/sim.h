@@ -29,6 +29,10 @@ void sim_error(struct sim_resp *r, int status, const char *code, const char *mes
 /* Sets a 200 response with `body` (ownership taken). */
 void sim_ok(struct sim_resp *r, cJSON *body);
 
+/* With --auto-pay-native-ms N: a native QR payment is paid N ms after it is created, as if
+ * a customer scanned it (the demo and the kiosk's scenario tests). 0 = never. */
+extern int sim_auto_pay_ms;
+
 /* Database: schema and seed data (db.c). */
 int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap);
 

@@ -1,0 +1,38 @@
+/* The app side of pay-for-fuel: runs the checkout flow's effects (backend calls, journal
+ * intents and transactions, the receipt) and turns backend answers into flow inputs. */
+#ifndef KIOSK_APP_CHECKOUT_IO_H
+#define KIOSK_APP_CHECKOUT_IO_H
+
+#include <stdint.h>
+
+#include "kiosk/app/station.h"
+#include "kiosk/core/config.h"
+#include "kiosk/core/evq.h"
+#include "kiosk/flows/checkout.h"
+#include "kiosk/ui/text.h"
+
+struct checkout_io;
+
+/* `te` points at the app's text engine (which a window resize may replace). */
+struct checkout_io *cio_create(struct station *st, const struct kiosk_config *cfg,
+                               struct text_engine *const *te);
+void cio_destroy(struct checkout_io *io); /* NULL-safe */
+const struct checkout *cio_flow(const struct checkout_io *io);
+/* The e-invoice link of the finished sale ("" before). */
+const char *cio_invoice_url(const struct checkout_io *io);
+/* Starts a new sale (a new transaction number). */
+void cio_start(struct checkout_io *io, int64_t now);
+/* Feeds one customer input. */
+void cio_input(struct checkout_io *io, const struct co_event *e, int64_t now);
+/* Takes a backend answer meant for the checkout (1), or leaves it (0). */
+int cio_event(struct checkout_io *io, const struct ev *e, int64_t now);
+/* Timers and print results. */
+void cio_tick(struct checkout_io *io, int64_t now);
+int64_t cio_deadline(const struct checkout_io *io);
+/* Since the last call: did the view change (redraw), is the flow over (go home)? */
+int cio_take_redraw(struct checkout_io *io);
+int cio_take_home(struct checkout_io *io);
+/* The customer left (inactivity or finish): release what the sale held, forget it. */
+void cio_abandon(struct checkout_io *io, int64_t now);
+
+#endif
