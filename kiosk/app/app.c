@@ -963,6 +963,8 @@ int app_run(const struct app_options *o)
         }
         station_health(a->station, &a->health);
         a->cio = cio_create(a->station, a->cfg, &a->text);
+        if (a->cio)
+            cio_recover(a->cio);
         if (a->cfg->printer_test_on_start) {
             struct slip *slip = receipt_test_slip(a->text, a->cfg, i18n_lang(), (long long)time(NULL));
             if (!slip || station_print(a->station, slip_bitmap(slip), "printer test") != 0)

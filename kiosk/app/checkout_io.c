@@ -15,6 +15,21 @@
 #include "kiosk/journal/journal.h"
 
 #define TAG_CHECKOUT 3 /* low four bits of a backend tag; the call kind above them */
+#define TAG_RECOVERY 4 /* recovery calls: the step in bits 4-7, the intent's slot above */
+#define MAX_RECOVER 16
+#define RECOVER_RETRY_MS 10000
+
+enum { REC_QUERY = 1, REC_COMPLETE, REC_CANCEL };
+
+/* A payment intent found unfinished at start, being resolved with the backend. */
+struct recovery {
+    int64_t intent_id;
+    char otn[72], order_id[72], txn_no[72];
+    char payload[320];
+    int64_t amount_fen;
+    int active;
+    int64_t retry_at_ms;
+};
 
 struct checkout_io {
     struct station *st;
@@ -25,6 +40,7 @@ struct checkout_io {
     char invoice_url[160];
     int redraw, home;
     int printing;
+    struct recovery rec[MAX_RECOVER];
 };
 
 struct checkout_io *cio_create(struct station *st, const struct kiosk_config *cfg,
@@ -258,6 +274,124 @@ void cio_start(struct checkout_io *io, int64_t now)
     cio_input(io, &e, now);
 }
 
+static void rec_send(struct checkout_io *io, int slot, int step)
+{
+    struct recovery *r = &io->rec[slot];
+    struct backend *be = station_backend(io->st);
+    char path[160], body[160], key[80];
+    struct backend_request rq = {"GET", path, NULL, NULL, 0,
+                                 ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_RECOVERY};
+    if (step == REC_QUERY) {
+        snprintf(path, sizeof path, "/v1/payments/%s", r->otn);
+    } else if (step == REC_CANCEL) {
+        snprintf(path, sizeof path, "/v1/payments/%s/cancel", r->otn);
+        snprintf(key, sizeof key, "%s-cancel", r->otn);
+        rq.method = "POST", rq.body = "{}", rq.idem_key = key;
+    } else {
+        snprintf(path, sizeof path, "/v1/orders/%s/complete", r->order_id);
+        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\"}", r->otn);
+        snprintf(key, sizeof key, "%s-complete", r->txn_no);
+        rq.method = "POST", rq.body = body, rq.idem_key = key;
+    }
+    if (!be || backend_call(be, &rq, NULL) != 0)
+        r->retry_at_ms = 1; /* try again on the next tick */
+}
+
+/* Settles a recovered intent: `paid` records the transaction first. */
+static void rec_settle(struct checkout_io *io, int slot, int paid, const char *status)
+{
+    struct recovery *r = &io->rec[slot];
+    struct journal *j = station_journal(io->st);
+    int64_t now = (int64_t)time(NULL) * 1000;
+    if (paid) {
+        char payload[400];
+        snprintf(payload, sizeof payload, "{\"out_trade_no\":\"%s\",\"recovered\":true,\"intent\":%s}",
+                 r->otn, r->payload);
+        enum kerr e = journal_txn_add(j, r->txn_no, "sale", r->amount_fen, payload, now);
+        if (e != KERR_OK && e != KERR_CONFLICT)
+            return; /* try again later: the intent stays open */
+    }
+    journal_intent_finish(j, r->intent_id, paid ? INTENT_DONE : INTENT_FAILED, status, "{}", now);
+    log_info("checkout", "recovered payment %s: %s%s", r->otn, status,
+             paid ? " (sale recorded; receipt available for reprint)" : "");
+    r->active = 0;
+}
+
+static void rec_collect(const struct intent *it, void *user)
+{
+    struct checkout_io *io = user;
+    if (strcmp(it->kind, "payment") || strcmp(it->flow, "checkout"))
+        return;
+    for (int i = 0; i < MAX_RECOVER; i++) {
+        struct recovery *r = &io->rec[i];
+        if (r->active)
+            continue;
+        memset(r, 0, sizeof *r);
+        r->active = 1;
+        r->intent_id = it->id;
+        snprintf(r->otn, sizeof r->otn, "%s", it->idem_key);
+        snprintf(r->payload, sizeof r->payload, "%s", it->payload);
+        /* the transaction number is the out_trade_no without its "-P<attempt>" */
+        snprintf(r->txn_no, sizeof r->txn_no, "%s", it->idem_key);
+        char *dash = strrchr(r->txn_no, '-');
+        if (dash && dash[1] == 'P')
+            *dash = '\0';
+        cJSON *p = cJSON_Parse(it->payload);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "order_id");
+        snprintf(r->order_id, sizeof r->order_id, "%s", cJSON_IsString(v) ? v->valuestring : "");
+        v = cJSON_GetObjectItemCaseSensitive(p, "amount_fen");
+        r->amount_fen = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+        cJSON_Delete(p);
+        return;
+    }
+}
+
+void cio_recover(struct checkout_io *io)
+{
+    struct journal *j = station_journal(io->st);
+    if (!j)
+        return;
+    journal_intents_unfinished(j, rec_collect, io);
+    for (int i = 0; i < MAX_RECOVER; i++)
+        if (io->rec[i].active) {
+            log_info("checkout", "payment %s was left unfinished: asking the backend",
+                     io->rec[i].otn);
+            rec_send(io, i, REC_QUERY);
+        }
+}
+
+/* A recovery answer: decide from the payment's final state. */
+static void rec_event(struct checkout_io *io, const struct backend_result *res, int64_t now)
+{
+    int slot = (int)(res->tag >> 8), step = (int)((res->tag >> 4) & 0xF);
+    if (slot < 0 || slot >= MAX_RECOVER || !io->rec[slot].active)
+        return;
+    struct recovery *r = &io->rec[slot];
+    int answered = res->outcome == BE_OK;
+    const char *status = "";
+    const cJSON *v = res->json ? cJSON_GetObjectItemCaseSensitive(res->json, "status") : NULL;
+    if (cJSON_IsString(v))
+        status = v->valuestring;
+    if (!answered || res->status >= 500) {
+        r->retry_at_ms = now + RECOVER_RETRY_MS; /* unreachable: ask again later */
+        return;
+    }
+    if (step == REC_QUERY || step == REC_CANCEL) {
+        if (res->status == 404) {
+            rec_settle(io, slot, 0, "NEVER_CREATED"); /* the request never reached them */
+        } else if (!strcmp(status, "PAID")) {
+            if (step == REC_QUERY)
+                rec_send(io, slot, REC_COMPLETE);
+        } else if (!strcmp(status, "CLOSED") || !strcmp(status, "REVERSED")) {
+            rec_settle(io, slot, 0, status);
+        } else {
+            rec_send(io, slot, REC_CANCEL); /* CREATED or USERPAYING: nobody waits for it */
+        }
+    } else if (step == REC_COMPLETE) {
+        rec_settle(io, slot, 1, "PAID");
+    }
+}
+
 static const char *jstr(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -316,6 +450,11 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
     if (ev->kind != EV_BACKEND)
         return 0;
     struct backend_result *r = ev->ptr;
+    if ((r->tag & 0xF) == TAG_RECOVERY) {
+        rec_event(io, r, now);
+        backend_result_free(r);
+        return 1;
+    }
     if ((r->tag & 0xF) != TAG_CHECKOUT)
         return 0;
     enum co_call call = (enum co_call)(r->tag >> 4);
@@ -364,6 +503,11 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
 void cio_tick(struct checkout_io *io, int64_t now)
 {
     int ok;
+    for (int i = 0; i < MAX_RECOVER; i++)
+        if (io->rec[i].active && io->rec[i].retry_at_ms && now >= io->rec[i].retry_at_ms) {
+            io->rec[i].retry_at_ms = 0;
+            rec_send(io, i, REC_QUERY);
+        }
     if (io->printing && station_job_result(io->st, &ok)) {
         io->printing = 0;
         struct journal *j = station_journal(io->st);

@@ -22,6 +22,9 @@ const struct checkout *cio_flow(const struct checkout_io *io);
 const char *cio_invoice_url(const struct checkout_io *io);
 /* Starts a new sale (a new transaction number). */
 void cio_start(struct checkout_io *io, int64_t now);
+/* The recovery pass: every payment intent left unfinished (a crash, a power cut) is asked
+ * about; paid -> the sale is completed and recorded once; not paid -> cancelled. */
+void cio_recover(struct checkout_io *io);
 /* Feeds one customer input. */
 void cio_input(struct checkout_io *io, const struct co_event *e, int64_t now);
 /* Takes a backend answer meant for the checkout (1), or leaves it (0). */
