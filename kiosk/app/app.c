@@ -646,6 +646,22 @@ static int64_t script_turn(struct app *a)
                 script_fail(a, st, "widget '%s' says '%s'", st->arg, w->text);
             break;
         }
+        case STEP_AVAILABLE:
+        case STEP_AWAIT: {
+            struct ui_widget *w = ui_find(&a->tree, st->arg);
+            int held = w && (st->kind == STEP_AVAILABLE
+                                 ? !(w->unavailable || w->disabled)
+                                 : (strstr(w->text, st->text) || strstr(w->sub, st->text)));
+            if (!held) {
+                if (clock_real_ms() - a->step_start_ms < 15000)
+                    return 5; /* devices and the backend answer in their own time */
+                script_fail(a, st, "widget '%s' %s after 15 s", st->arg,
+                            !w ? "never appeared" : st->kind == STEP_AVAILABLE
+                                                        ? "is still unavailable"
+                                                        : "never said the text");
+            }
+            break;
+        }
         case STEP_ABSENT:
             if (ui_find(&a->tree, st->arg))
                 script_fail(a, st, "widget '%s' is on screen '%s'", st->arg, a->tree.screen);

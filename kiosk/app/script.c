@@ -16,6 +16,7 @@ static const struct {
     {"card", STEP_CARD_IN, 1}, {"wait", STEP_WAIT, 1},
     {"expect", STEP_EXPECT, 1}, {"absent", STEP_ABSENT, 1},
     {"unavailable", STEP_UNAVAILABLE, 1},
+    {"available", STEP_AVAILABLE, 1},   {"await", STEP_AWAIT, 1},
     {"advance", STEP_ADVANCE, 1}, {"pause", STEP_PAUSE, 1},
     {"shot", STEP_SHOT, 1},    {"size", STEP_SIZE, 1},
 };
@@ -94,12 +95,19 @@ static int parse_line(struct step *st, char *line, char *why, size_t whycap)
     case STEP_TAP:
     case STEP_ABSENT:
     case STEP_UNAVAILABLE:
+    case STEP_AVAILABLE:
         if (*tail || !valid_id(first)) {
             snprintf(why, whycap, "'%.40s' takes one widget id", word);
             return -1;
         }
         snprintf(st->arg, sizeof st->arg, "%s", first);
         return 0;
+    case STEP_AWAIT:
+        if (!*tail) {
+            snprintf(why, whycap, "'await' takes a widget id and the text to wait for");
+            return -1;
+        }
+        /* fall through */
     case STEP_EXPECT:
         if (!valid_id(first)) {
             snprintf(why, whycap, "'%.60s' is not a widget id", first);

@@ -18,6 +18,8 @@ enum step_kind {
     STEP_EXPECT,     /* expect <id> [text] : widget exists, text contains */
     STEP_ABSENT,     /* absent <id> */
     STEP_UNAVAILABLE,/* unavailable <id> : the widget says it cannot be used */
+    STEP_AVAILABLE,  /* available <id> : wait (up to 15 s) until it can be used */
+    STEP_AWAIT,      /* await <id> <text> : wait (up to 15 s) until the widget says text */
     STEP_ADVANCE,    /* advance <duration> : move the kiosk clock */
     STEP_PAUSE,      /* pause <duration> : real time passes (benchmarks) */
     STEP_SHOT,       /* shot <name> : screenshot <out>/<name>.png */

@@ -117,6 +117,11 @@ static void *printer_worker(void *arg)
                 snprintf(err, sizeof err, "printer %s", printer_state_name(st.state));
             if (rc == 0)
                 rc = follow_job(s, id, err, sizeof err);
+            /* logged here, so the outcome is on record even while the kiosk shuts down */
+            if (rc == 0)
+                log_info("station", "printed '%s' as job %d", job->title, id);
+            else
+                log_warn("station", "print failed: %s", err);
             post_printer(s, PRN_JOB, rc == 0 ? id : -1, rc == 0 ? job->title : err);
             bitmap_destroy(job->b);
             free(job);
@@ -314,10 +319,6 @@ int station_event(struct station *s, const struct ev *e)
             s->printer_state = st;
             s->health.c[COMP_PRINTER] = from_printer(st);
         } else {
-            if (e->j > 0)
-                log_info("station", "printed '%s' as job %lld", e->text, (long long)e->j);
-            else
-                log_warn("station", "print failed: %s", e->text);
             s->jobs_finished++;
             s->last_job_ok = e->j > 0;
         }

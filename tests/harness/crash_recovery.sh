@@ -19,9 +19,9 @@ fail() { echo "$*"; tail -20 "$dir/kiosk.log"; exit 1; }
 pay_and_kill() {
     cat >"$dir/pay.script" <<SCRIPT
 wait attract
-pause 500ms
 tap attract.start
 wait home
+available home.fuel
 tap home.fuel
 wait pumps 5s
 tap pump.$1

@@ -24,11 +24,13 @@ static void parses_every_step(void **state)
                        "expect home.title Choose a service\n"
                        "absent dialog.ok\n"
                        "unavailable home.card\n"
+                       "available home.fuel\n"
+                       "await done.receipt printed\n"
                        "advance 61s\n"
                        "pause 250ms\n"
                        "shot 01-home\n";
     assert_int_equal(script_parse(&s, "t", text, err, sizeof err), 0);
-    assert_int_equal(s.n, 14);
+    assert_int_equal(s.n, 16);
     assert_int_equal(s.steps[0].kind, STEP_SIZE);
     assert_int_equal(s.steps[0].w, 1920);
     assert_int_equal(s.steps[1].kind, STEP_WAIT);
@@ -40,8 +42,11 @@ static void parses_every_step(void **state)
     assert_int_equal(s.steps[7].kind, STEP_CARD_OUT);
     assert_string_equal(s.steps[8].arg, "home.title");
     assert_string_equal(s.steps[8].text, "Choose a service");
-    assert_int_equal(s.steps[11].ms, 61000);
-    assert_int_equal(s.steps[12].ms, 250);
+    assert_int_equal(s.steps[11].kind, STEP_AVAILABLE);
+    assert_int_equal(s.steps[12].kind, STEP_AWAIT);
+    assert_string_equal(s.steps[12].text, "printed");
+    assert_int_equal(s.steps[13].ms, 61000);
+    assert_int_equal(s.steps[14].ms, 250);
     script_free(&s);
 }
 
@@ -70,6 +75,7 @@ static void rejects_malformed_lines(void **state)
     expect_bad("card shake\n", "'card' takes");
     expect_bad("shot ../../etc/x\n", "'shot' takes one name");
     expect_bad("key Tab Tab\n", "one key name");
+    expect_bad("await done.receipt\n", "'await' takes a widget id and the text");
 }
 
 static void durations(void **state)
