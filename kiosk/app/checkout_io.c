@@ -278,7 +278,7 @@ static void rec_send(struct checkout_io *io, int slot, int step)
 {
     struct recovery *r = &io->rec[slot];
     struct backend *be = station_backend(io->st);
-    char path[160], body[160], key[80];
+    char path[160], body[160], key[96];
     struct backend_request rq = {"GET", path, NULL, NULL, 0,
                                  ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_RECOVERY};
     if (step == REC_QUERY) {
@@ -304,7 +304,7 @@ static void rec_settle(struct checkout_io *io, int slot, int paid, const char *s
     struct journal *j = station_journal(io->st);
     int64_t now = (int64_t)time(NULL) * 1000;
     if (paid) {
-        char payload[400];
+        char payload[480];
         snprintf(payload, sizeof payload, "{\"out_trade_no\":\"%s\",\"recovered\":true,\"intent\":%s}",
                  r->otn, r->payload);
         enum kerr e = journal_txn_add(j, r->txn_no, "sale", r->amount_fen, payload, now);
