@@ -331,12 +331,40 @@ def ad_invoice(path):
     c.save(path)
 
 
+def art_paycode(path):
+    """A phone showing a payment code, held over the scanner window below the screen."""
+    c = Canvas(512, 512)
+    blue, ink = hexc('#0B5FD6'), hexc('#101828')
+    c.rrect(156, 20, 200, 330, 30, hexc('#D0D5DD'))      # phone
+    c.rrect(170, 52, 172, 266, 12, WHITE)                # screen
+    c.rrect(226, 30, 60, 8, 4, hexc('#98A2B3'))
+    for i, w in enumerate((3, 1, 2, 1, 3, 2, 1, 1, 3, 1, 2, 3, 1, 2, 1, 3)):   # barcode
+        x = 184 + sum((3, 1, 2, 1, 3, 2, 1, 1, 3, 1, 2, 3, 1, 2, 1, 3)[:i]) * 4 + i * 2
+        c.rect(x, 72, w * 3, 64, ink)
+    m = 9                                                # a QR-like block
+    import random
+    rnd = random.Random(3)
+    for yy in range(13):
+        for xx in range(13):
+            if rnd.random() < 0.5:
+                c.rect(197 + xx * m, 156 + yy * m, m, m, ink)
+    for fx, fy in ((0, 0), (8, 0), (0, 8)):
+        c.rect(197 + fx * m, 156 + fy * m, 5 * m, 5 * m, ink)
+        c.rect(197 + (fx + 1) * m, 156 + (fy + 1) * m, 3 * m, 3 * m, WHITE)
+        c.rect(197 + (fx + 2) * m, 156 + (fy + 2) * m, m, m, ink)
+    c.poly([(236, 364), (276, 364), (276, 404), (300, 404), (256, 448), (212, 404), (236, 404)], blue)  # arrow
+    c.rrect(136, 458, 240, 40, 20, hexc('#344054'))      # scanner window
+    c.rrect(156, 470, 200, 16, 8, hexc('#F04438'))       # its red light
+    c.save(path)
+
+
 def main():
     jobs = [
         (icon_fuel, 'assets/icons/fuel.png'), (icon_shop, 'assets/icons/shop.png'),
         (icon_invoice, 'assets/icons/invoice.png'), (icon_card, 'assets/icons/card.png'),
         (icon_depot, 'assets/icons/depot.png'), (ad_pay, 'assets/ads/pay.png'),
         (ad_points, 'assets/ads/points.png'), (ad_invoice, 'assets/ads/invoice.png'),
+        (art_paycode, 'assets/icons/paycode.png'),
     ]
     for fn, rel in jobs:
         fn(os.path.join(ROOT, rel))

@@ -234,8 +234,20 @@ static void pay_code(struct ui_tree *t, const struct theme *th, const struct vie
                                    _("Open WeChat or Alipay, show the payment code and hold it to the scanner below the screen."),
                                    FONT_TITLE, ALIGN_CENTER);
     snprintf(i->id, sizeof i->id, "code.help");
+    /* A picture of what to do: the phone's code over the scanner window below the screen. */
+    int top = a.y + th->font_px[FONT_HEADLINE] * 3 + th->font_px[FONT_TITLE] * 4;
+    int pic = a.y + a.h - top - (c->message == 1 ? th->min_target * 2 + l->gap : 0);
+    if (pic > a.w * 6 / 10)
+        pic = a.w * 6 / 10;
+    if (pic > th->min_target) {
+        struct ui_widget *img = ui_add(t, UI_IMAGE, ST_PLAIN, "code.picture",
+                                       (SDL_Rect){a.x + (a.w - pic) / 2, top, pic, pic}, NULL);
+        snprintf(img->image, sizeof img->image, "icons/paycode.png");
+        img->bg = th->bg;
+    }
     if (c->message == 1) {
-        struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h / 2, a.w, th->min_target * 2},
+        struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h - th->min_target * 2, a.w,
+                                                     th->min_target * 2},
                                        _("That is not a WeChat or Alipay payment code. Nothing was charged; please try again."),
                                        FONT_BODY, ALIGN_CENTER);
         n->style = ST_NOTICE;
