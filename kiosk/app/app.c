@@ -279,8 +279,8 @@ static void run_effects(struct app *a, const struct effects *fx)
             break;
         case EFF_ENTER_SERVICE:
             log_info("app", "service %s started", e->arg);
-            if (e->i == SVC_FUEL && a->cio)
-                cio_start(a->cio, clock_now_ms());
+            if ((e->i == SVC_FUEL || e->i == SVC_SHOP) && a->cio)
+                cio_start(a->cio, e->i == SVC_SHOP, clock_now_ms());
             break;
         default:
             break;
@@ -309,6 +309,10 @@ static int checkout_input_for(struct app *a, const char *id)
                 e = (struct co_event){.in = CI_PICK_PUMP, .index = i};
         if (e.in == CI_TICK)
             return 1;
+    } else if (sscanf(id, "item.%d.more%c", &n, &tail) == 1) {
+        e = (struct co_event){.in = CI_ITEM_MORE, .index = n};
+    } else if (sscanf(id, "item.%d.less%c", &n, &tail) == 1) {
+        e = (struct co_event){.in = CI_ITEM_LESS, .index = n};
     } else if (sscanf(id, "sale.%d%c", &n, &tail) == 1) {
         e = (struct co_event){.in = CI_PICK_SALE, .index = n};
     } else if (!strcmp(id, "pay.code")) {
@@ -458,7 +462,8 @@ static void handle_device_event(struct app *a, const struct ev *e)
         break;
     case EV_SCAN:
         session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
-        if (a->cio && a->sess.state == SESS_SERVICE && a->sess.svc == SVC_FUEL) {
+        if (a->cio && a->sess.state == SESS_SERVICE &&
+            (a->sess.svc == SVC_FUEL || a->sess.svc == SVC_SHOP)) {
             struct co_event ce = {.in = CI_SCAN, .text = e->text};
             cio_input(a->cio, &ce, clock_now_ms());
         } else {

@@ -86,8 +86,12 @@ static void send(struct checkout_io *io, enum co_call call, const char *method, 
 static void do_call(struct checkout_io *io, enum co_call call, const char *subject)
 {
     const struct checkout *c = &io->co;
-    char path[160], body[600], key[80];
+    char path[160], body[1400], key[80];
     switch (call) {
+    case CALL_PRODUCT:
+        snprintf(path, sizeof path, "/v1/products/%s", subject);
+        send(io, call, "GET", path, NULL, NULL);
+        break;
     case CALL_PUMPS:
         send(io, call, "GET", "/v1/pumps", NULL, NULL);
         break;
@@ -97,12 +101,20 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
         snprintf(key, sizeof key, "%s-%s", c->txn_no, call == CALL_LOCK ? "lock" : "unlock");
         send(io, call, "POST", path, "{}", key);
         break;
-    case CALL_PRICE:
-        snprintf(body, sizeof body, "{\"order_id\":\"%s\",\"sale_ids\":[\"%s\"]}", c->order_id,
-                 c->sale.id);
-        snprintf(key, sizeof key, "%s-price", c->txn_no);
+    case CALL_PRICE: {
+        int n = snprintf(body, sizeof body, "{\"order_id\":\"%s\",\"sale_ids\":[", c->order_id);
+        if (c->has_sale)
+            n += snprintf(body + n, sizeof body - (size_t)n, "\"%s\"", c->sale.id);
+        n += snprintf(body + n, sizeof body - (size_t)n, "],\"items\":[");
+        for (int i = 0; i < c->nitems && n < (int)sizeof body; i++)
+            n += snprintf(body + n, sizeof body - (size_t)n, "%s{\"barcode\":\"%s\",\"qty\":%d}",
+                          i ? "," : "", c->items[i].barcode, c->items[i].qty);
+        if (n < (int)sizeof body)
+            snprintf(body + n, sizeof body - (size_t)n, "]}");
+        snprintf(key, sizeof key, "%s-price-%d", c->txn_no, c->pricing_round);
         send(io, call, "POST", "/v1/orders", body, key);
         break;
+    }
     case CALL_PAY:
         if (c->mode == CO_PAY_QR)
             snprintf(body, sizeof body,
@@ -153,21 +165,34 @@ static void print_receipt(struct checkout_io *io)
     int big = io->cfg->printer_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
     slip_text(s, io->cfg->station_name[0] ? io->cfg->station_name : i18n_get_in(lang, "Self-service kiosk"),
               big, 1, SLIP_CENTER);
-    slip_text(s, i18n_get_in(lang, "Fuel receipt"), normal, 1, SLIP_CENTER);
+    slip_text(s, c->has_sale ? i18n_get_in(lang, "Fuel receipt") : i18n_get_in(lang, "Receipt"),
+              normal, 1, SLIP_CENTER);
     slip_rule(s);
     slip_pair(s, i18n_get_in(lang, "Transaction"), c->txn_no, normal, 0);
     slip_pair(s, i18n_get_in(lang, "Terminal"), io->cfg->terminal_id, normal, 0);
     slip_pair(s, i18n_get_in(lang, "Time"), when, normal, 0);
     slip_rule(s);
-    snprintf(a, sizeof a, i18n_get_in(lang, "Pump %d"), c->sale.pump);
-    slip_pair(s, a, c->sale.grade, normal, 0);
-    volume_format(c->sale.volume_ml, b, sizeof b);
-    slip_pair(s, i18n_get_in(lang, "Volume"), b, normal, 0);
-    money_format(c->sale.price_fen, a, sizeof a);
-    slip_pair(s, i18n_get_in(lang, "Price"), a, normal, 0);
-    money_format(c->sale.amount_fen, a, sizeof a);
-    slip_pair(s, i18n_get_in(lang, "Amount"), a, normal, 0);
-    slip_rule(s);
+    if (c->has_sale) {
+        snprintf(a, sizeof a, i18n_get_in(lang, "Pump %d"), c->sale.pump);
+        slip_pair(s, a, c->sale.grade, normal, 0);
+        volume_format(c->sale.volume_ml, b, sizeof b);
+        slip_pair(s, i18n_get_in(lang, "Volume"), b, normal, 0);
+        money_format(c->sale.price_fen, a, sizeof a);
+        slip_pair(s, i18n_get_in(lang, "Price"), a, normal, 0);
+        money_format(c->sale.amount_fen, a, sizeof a);
+        slip_pair(s, i18n_get_in(lang, "Amount"), a, normal, 0);
+        slip_rule(s);
+    }
+    for (int i = 0; i < c->nitems; i++) {
+        const struct co_item *it = &c->items[i];
+        char name[96];
+        snprintf(name, sizeof name, "%s x%d", strcmp(lang, "zh_CN") ? it->name_en : it->name_zh,
+                 it->qty);
+        money_format(it->unit_fen * it->qty, a, sizeof a);
+        slip_pair(s, name, a, normal, 0);
+    }
+    if (c->nitems)
+        slip_rule(s);
     money_format(c->total_fen, a, sizeof a);
     slip_pair(s, i18n_get_in(lang, "Paid"), a, big, 1);
     snprintf(b, sizeof b, "%s%s%s",
@@ -230,11 +255,11 @@ static void run(struct checkout_io *io, const struct effects *fx)
             snprintf(payload, sizeof payload,
                      "{\"order_id\":\"%s\",\"out_trade_no\":\"%s\",\"sale_id\":\"%s\",\"pump\":%d,"
                      "\"grade\":\"%s\",\"volume_ml\":%lld,\"price_fen_per_l\":%lld,"
-                     "\"amount_fen\":%lld,\"mode\":\"%s\",\"code\":\"%s\"}",
-                     c->order_id, c->otn, c->sale.id, c->sale.pump, c->sale.grade,
-                     (long long)c->sale.volume_ml, (long long)c->sale.price_fen,
+                     "\"amount_fen\":%lld,\"mode\":\"%s\",\"code\":\"%s\",\"items\":%d}",
+                     c->order_id, c->otn, c->has_sale ? c->sale.id : "", c->sale.pump,
+                     c->sale.grade, (long long)c->sale.volume_ml, (long long)c->sale.price_fen,
                      (long long)c->total_fen, c->mode == CO_PAY_QR ? "native" : "micropay",
-                     c->code_masked);
+                     c->code_masked, c->nitems);
             if (!j || journal_txn_add(j, c->txn_no, "sale", c->total_fen, payload,
                                       (int64_t)time(NULL) * 1000) != KERR_OK)
                 log_error("checkout", "transaction %s not journaled", c->txn_no);
@@ -261,7 +286,7 @@ void cio_input(struct checkout_io *io, const struct co_event *e, int64_t now)
     run(io, &fx);
 }
 
-void cio_start(struct checkout_io *io, int64_t now)
+void cio_start(struct checkout_io *io, int shop_only, int64_t now)
 {
     char txn[40] = "";
     struct journal *j = station_journal(io->st);
@@ -270,7 +295,7 @@ void cio_start(struct checkout_io *io, int64_t now)
         snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)time(NULL));
     io->invoice_url[0] = '\0';
     io->printing = 0;
-    struct co_event e = {.in = CI_START, .text = txn};
+    struct co_event e = {.in = CI_START, .text = txn, .index = shop_only};
     cio_input(io, &e, now);
 }
 
@@ -488,6 +513,13 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
         case CALL_COMPLETE:
             e.in = CI_COMPLETED;
             break;
+        case CALL_PRODUCT:
+            e.amount = jint(r->json, "price_fen");
+            e.text = jstr(r->json, "name_zh");
+            e.text2 = jstr(r->json, "name_en");
+            if (e.amount > 0)
+                e.in = CI_PRODUCT;
+            break;
         case CALL_UNLOCK:
             backend_result_free(r);
             return 1;
@@ -544,8 +576,8 @@ int cio_take_home(struct checkout_io *io)
 void cio_abandon(struct checkout_io *io, int64_t now)
 {
     const struct checkout *c = &io->co;
-    if (c->sale.id[0] && (c->state == CO_REVIEW || c->state == CO_PRICING ||
-                          c->state == CO_CODE || c->state == CO_FAILED))
+    if (c->has_sale && (c->state == CO_REVIEW || c->state == CO_PRICING ||
+                        c->state == CO_LOOKUP || c->state == CO_CODE || c->state == CO_FAILED))
         do_call(io, CALL_UNLOCK, c->sale.id);
     (void)now;
     checkout_init(&io->co);

@@ -20,8 +20,9 @@ void cio_destroy(struct checkout_io *io); /* NULL-safe */
 const struct checkout *cio_flow(const struct checkout_io *io);
 /* The e-invoice link of the finished sale ("" before). */
 const char *cio_invoice_url(const struct checkout_io *io);
-/* Starts a new sale (a new transaction number). */
-void cio_start(struct checkout_io *io, int64_t now);
+/* Starts a new sale (a new transaction number): at the pumps, or with an empty bill for shop
+ * goods only. */
+void cio_start(struct checkout_io *io, int shop_only, int64_t now);
 /* The recovery pass: every payment intent left unfinished (a crash, a power cut) is asked
  * about; paid -> the sale is completed and recorded once; not paid -> cancelled. */
 void cio_recover(struct checkout_io *io);

@@ -8,7 +8,7 @@
 #include "kiosk/core/sign.h"
 
 static const char *const names[CO_LAST] = {
-    "loading", "pumps",     "sales",      "locking",    "pricing", "review", "qr_wait", "qr",
+    "loading", "pumps", "sales", "locking", "pricing", "review", "lookup", "qr_wait", "qr",
     "code",    "paying",    "userpaying", "cancelling", "completing", "done", "failed",
 };
 
@@ -43,6 +43,20 @@ void checkout_init(struct checkout *c)
     sign_wipe(c, sizeof *c);
     c->state = CO_LOADING;
     c->pump_idx = -1;
+}
+
+/* Asks the backend to price the bill again (a new request each time), or, with nothing on
+ * it, shows the empty bill. */
+static void reprice(struct checkout *c, struct effects *out)
+{
+    if (!c->has_sale && c->nitems == 0) {
+        c->total_fen = 0;
+        set_state(c, CO_REVIEW, out);
+        return;
+    }
+    c->pricing_round++;
+    call(out, CALL_PRICE, c->order_id);
+    set_state(c, CO_PRICING, out);
 }
 
 void checkout_forget_code(struct checkout *c)
@@ -128,8 +142,14 @@ static void on_failed(struct checkout *c, const struct co_event *e, int64_t now,
     case CALL_PUMPS:
     case CALL_PRICE:
         fail(c, CO_ERR_OFFLINE, 0, out);
-        if (e->call == CALL_PRICE)
+        if (e->call == CALL_PRICE && c->has_sale)
             call(out, CALL_UNLOCK, c->sale.id);
+        break;
+    case CALL_PRODUCT:
+        c->message = !strcmp(code, "PRODUCT_NOT_FOUND") ? CO_NOTE_UNKNOWN_ITEM
+                     : !strcmp(code, "INVALID_BARCODE") ? CO_NOTE_NOT_BARCODE
+                                                          : CO_NOTE_LOOKUP_FAILED;
+        set_state(c, CO_REVIEW, out);
         break;
     case CALL_LOCK:
         fail(c, code[0] ? CO_ERR_SALE_TAKEN : CO_ERR_OFFLINE, 0, out);
@@ -172,8 +192,51 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         checkout_init(c);
         snprintf(c->txn_no, sizeof c->txn_no, "%s", e->text ? e->text : "");
         snprintf(c->order_id, sizeof c->order_id, "%.32s-O", c->txn_no);
+        if (e->index == 1) {
+            set_state(c, CO_REVIEW, out); /* shop goods only: an empty bill to scan into */
+            break;
+        }
         call(out, CALL_PUMPS, NULL);
         set_state(c, CO_LOADING, out);
+        break;
+    case CI_PRODUCT: {
+        if (c->state != CO_LOOKUP)
+            break;
+        int i;
+        for (i = 0; i < c->nitems; i++)
+            if (!strcmp(c->items[i].barcode, c->pending_code))
+                break;
+        if (i == c->nitems) {
+            if (c->nitems == CO_MAX_ITEMS) {
+                c->message = CO_NOTE_CART_FULL;
+                set_state(c, CO_REVIEW, out);
+                break;
+            }
+            struct co_item *it = &c->items[c->nitems++];
+            memset(it, 0, sizeof *it);
+            snprintf(it->barcode, sizeof it->barcode, "%s", c->pending_code);
+            snprintf(it->name_zh, sizeof it->name_zh, "%s", e->text ? e->text : "");
+            snprintf(it->name_en, sizeof it->name_en, "%s", e->text2 ? e->text2 : "");
+            it->unit_fen = e->amount;
+        }
+        if (c->items[i].qty < CO_MAX_QTY)
+            c->items[i].qty++;
+        reprice(c, out);
+        break;
+    }
+    case CI_ITEM_MORE:
+    case CI_ITEM_LESS:
+        if (c->state != CO_REVIEW || e->index < 0 || e->index >= c->nitems)
+            break;
+        if (e->in == CI_ITEM_MORE && c->items[e->index].qty < CO_MAX_QTY) {
+            c->items[e->index].qty++;
+        } else if (e->in == CI_ITEM_LESS && --c->items[e->index].qty == 0) {
+            memmove(&c->items[e->index], &c->items[e->index + 1],
+                    sizeof c->items[0] * (size_t)(c->nitems - e->index - 1));
+            c->nitems--;
+        }
+        c->message = CO_NOTE_NONE;
+        reprice(c, out);
         break;
     case CI_PUMPS:
         if (c->state != CO_LOADING)
@@ -206,6 +269,7 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         if (s->locked_elsewhere)
             break; /* shown as taken */
         c->sale = *s;
+        c->has_sale = 1;
         call(out, CALL_LOCK, c->sale.id);
         set_state(c, CO_LOCKING, out);
         break;
@@ -213,8 +277,7 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
     case CI_LOCKED:
         if (c->state != CO_LOCKING)
             break;
-        call(out, CALL_PRICE, c->order_id);
-        set_state(c, CO_PRICING, out);
+        reprice(c, out);
         break;
     case CI_PRICED:
         if (c->state != CO_PRICING)
@@ -223,28 +286,41 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         set_state(c, CO_REVIEW, out);
         break;
     case CI_PAY_QR:
-        if (c->state != CO_REVIEW)
+        if (c->state != CO_REVIEW || c->total_fen <= 0)
             break;
         snprintf(c->channel, sizeof c->channel, "%s", e->text ? e->text : "wechat");
         start_payment(c, CO_PAY_QR, now, out);
         break;
     case CI_PAY_CODE:
-        if (c->state != CO_REVIEW)
+        if (c->state != CO_REVIEW || c->total_fen <= 0)
             break;
-        c->message = 0;
+        c->message = CO_NOTE_NONE;
         set_state(c, CO_CODE, out);
         break;
     case CI_SCAN:
+        if (c->state == CO_REVIEW) {
+            /* goods from the shop, scanned onto the bill */
+            if (!code_ean_valid(e->text)) {
+                c->message = CO_NOTE_NOT_BARCODE;
+                effects_add(out, EFF_REDRAW, 0, NULL);
+                break;
+            }
+            snprintf(c->pending_code, sizeof c->pending_code, "%s", e->text);
+            c->message = CO_NOTE_NONE;
+            call(out, CALL_PRODUCT, c->pending_code);
+            set_state(c, CO_LOOKUP, out);
+            break;
+        }
         if (c->state != CO_CODE)
             break;
         if (code_paycode_kind(e->text) == PAYCODE_INVALID) {
-            c->message = 1; /* refused here, before anything is sent */
+            c->message = CO_NOTE_NOT_PAYCODE; /* refused here, before anything is sent */
             effects_add(out, EFF_REDRAW, 0, NULL);
             break;
         }
         snprintf(c->auth_code, sizeof c->auth_code, "%s", e->text);
         mask_code(e->text, c->code_masked, sizeof c->code_masked);
-        c->message = 0;
+        c->message = CO_NOTE_NONE;
         start_payment(c, CO_PAY_CODE, now, out);
         break;
     case CI_PAYMENT:
@@ -277,7 +353,9 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
             break;
         case CO_REVIEW:
         case CO_PRICING:
-            call(out, CALL_UNLOCK, c->sale.id);
+        case CO_LOOKUP:
+            if (c->has_sale)
+                call(out, CALL_UNLOCK, c->sale.id);
             effects_add(out, EFF_HOME, 0, NULL);
             break;
         case CO_SALES:
@@ -295,7 +373,7 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         break;
     case CI_FINISH:
         if (c->state == CO_DONE || c->state == CO_FAILED) {
-            if (c->state == CO_FAILED && c->sale.id[0] && c->money_moved <= 0)
+            if (c->state == CO_FAILED && c->has_sale && c->money_moved <= 0)
                 call(out, CALL_UNLOCK, c->sale.id);
             effects_add(out, EFF_HOME, 0, NULL);
         }

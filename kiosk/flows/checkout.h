@@ -15,6 +15,8 @@
 
 #define CO_MAX_PUMPS 8
 #define CO_MAX_SALES 4
+#define CO_MAX_ITEMS 10
+#define CO_MAX_QTY 99
 
 /* Timings (ms), from reference.md section 8. */
 #define CO_QR_LIFETIME_MS 120000   /* a native QR is closed after this */
@@ -29,7 +31,8 @@ enum co_state {
     CO_SALES,      /* a pump has several unpaid sales: pick one */
     CO_LOCKING,    /* reserving the sale for this kiosk */
     CO_PRICING,    /* the backend prices the order */
-    CO_REVIEW,     /* the bill and the ways to pay */
+    CO_REVIEW,     /* the bill (fuel and shop goods) and the ways to pay */
+    CO_LOOKUP,     /* a scanned barcode is being looked up */
     CO_QR_WAIT,    /* creating the native QR payment */
     CO_QR,         /* QR on screen, polling until paid or expired */
     CO_CODE,       /* waiting for the customer's payment code at the scanner */
@@ -51,6 +54,7 @@ enum co_call {
     CALL_QUERY,      /* GET /v1/payments/{otn} */
     CALL_CANCEL,     /* POST /v1/payments/{otn}/cancel */
     CALL_COMPLETE,   /* POST /v1/orders/{id}/complete */
+    CALL_PRODUCT,    /* GET /v1/products/{barcode} */
 };
 
 /* What went wrong, for the failure screen. */
@@ -82,13 +86,35 @@ struct co_pump {
 
 enum co_mode { CO_PAY_NONE, CO_PAY_QR, CO_PAY_CODE };
 
+struct co_item {
+    char barcode[16];
+    char name_zh[64], name_en[64];
+    int64_t unit_fen;
+    int qty;
+};
+
+/* Notices on the bill and payment-code screens. */
+enum co_notice {
+    CO_NOTE_NONE,
+    CO_NOTE_NOT_PAYCODE,  /* scanned something that is not a WeChat/Alipay payment code */
+    CO_NOTE_NOT_BARCODE,  /* not an EAN-13/EAN-8 with a valid check digit */
+    CO_NOTE_UNKNOWN_ITEM, /* a valid barcode the station does not sell */
+    CO_NOTE_CART_FULL,
+    CO_NOTE_LOOKUP_FAILED /* the station system did not answer the lookup */
+};
+
 struct checkout {
     enum co_state state;
     char txn_no[40];          /* this sale's number; order and payment ids derive from it */
     struct co_pump pumps[CO_MAX_PUMPS];
     int npumps;
     int pump_idx;             /* the pump picked */
+    int has_sale;             /* a fuel sale is on the bill (shop-only purchases have none) */
     struct co_sale sale;      /* the sale being paid */
+    struct co_item items[CO_MAX_ITEMS];
+    int nitems;
+    char pending_code[16];    /* the barcode being looked up */
+    int pricing_round;        /* each repricing is its own request */
     char order_id[48];
     int64_t total_fen;
     enum co_mode mode;
@@ -103,12 +129,15 @@ struct checkout {
     int intent_open;          /* a payment intent is journaled without an outcome */
     enum co_error error;
     int money_moved;          /* for the failure screen: 0 no, 1 taken, -1 returned */
-    int message;              /* a passing notice: 1 = code refused locally */
+    enum co_notice message;   /* a passing notice for the customer */
     int printed;              /* 0 pending, 1 printed, -1 not printed */
 };
 
 enum co_input {
-    CI_START,       /* text = the transaction number */
+    CI_START,       /* text = the transaction number; index 0 = fuel, 1 = shop goods only */
+    CI_PRODUCT,     /* text = name_zh, text2 = name_en, amount = unit price */
+    CI_ITEM_MORE,   /* index: one more of item i */
+    CI_ITEM_LESS,   /* index: one less (removed at zero) */
     CI_PUMPS,       /* pumps/npumps filled */
     CI_PICK_PUMP,   /* index */
     CI_PICK_SALE,   /* index */

@@ -10,7 +10,7 @@ const struct service_info service_table[SVC_LAST] = {
     [SVC_FUEL] = {"fuel", N_("Pay for fuel"), N_("Pick your pump and pay"), "icons/fuel.png",
                   NEED(COMP_BACKEND), 1},
     [SVC_SHOP] = {"shop", N_("Shop"), N_("Scan goods from the shop"), "icons/shop.png",
-                  NEED(COMP_BACKEND) | NEED(COMP_SCANNER), 0},
+                  NEED(COMP_BACKEND) | NEED(COMP_SCANNER), 1},
     [SVC_INVOICE] = {"invoice", N_("E-invoice"), N_("Get an invoice for a receipt"),
                      "icons/invoice.png", NEED(COMP_BACKEND), 0},
     [SVC_CARD] = {"card", N_("Fuel card"), N_("Balance, top up, load, allocate"),

@@ -91,7 +91,7 @@ static void code_refused_locally_then_paid(void **state)
     assert_int_equal(c.state, CO_CODE);
     step(&c, (struct co_event){.in = CI_SCAN, .text = "6901234567892"}, 110);
     assert_int_equal(c.state, CO_CODE);
-    assert_int_equal(c.message, 1);
+    assert_int_equal(c.message, CO_NOTE_NOT_PAYCODE);
     assert_false(has(EFF_INTENT, -1)); /* nothing sent, nothing journaled */
     step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 120);
     assert_int_equal(c.state, CO_PAYING);
@@ -208,6 +208,53 @@ static void sale_taken(void **state)
     assert_false(checkout_busy(&c));
 }
 
+static void shop_goods(void **state)
+{
+    (void)state;
+    struct checkout c;
+    step(&c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000050", .index = 1}, 0);
+    assert_int_equal(c.state, CO_REVIEW); /* shop only: an empty bill */
+    assert_false(c.has_sale);
+    step(&c, (struct co_event){.in = CI_PAY_CODE}, 1);
+    assert_int_equal(c.state, CO_REVIEW); /* nothing to pay yet */
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010008"}, 2);
+    assert_int_equal(c.message, CO_NOTE_NOT_BARCODE); /* bad check digit: refused locally */
+    assert_false(has(EFF_CALL, -1));
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"}, 3);
+    assert_int_equal(c.state, CO_LOOKUP);
+    assert_true(has(EFF_CALL, CALL_PRODUCT));
+    step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 4);
+    assert_int_equal(c.nitems, 1);
+    assert_int_equal(c.state, CO_PRICING);
+    assert_int_equal(c.pricing_round, 1);
+    step(&c, (struct co_event){.in = CI_PRICED, .amount = 200}, 5);
+    /* the same barcode again adds one more, a new pricing request */
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"}, 6);
+    step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 7);
+    assert_int_equal(c.nitems, 1);
+    assert_int_equal(c.items[0].qty, 2);
+    assert_int_equal(c.pricing_round, 2);
+    step(&c, (struct co_event){.in = CI_PRICED, .amount = 400}, 8);
+    /* an unknown product says so and keeps the bill */
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "4006381333931"}, 9);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PRODUCT,
+                               .err_code = "PRODUCT_NOT_FOUND"}, 10);
+    assert_int_equal(c.state, CO_REVIEW);
+    assert_int_equal(c.message, CO_NOTE_UNKNOWN_ITEM);
+    assert_int_equal(c.total_fen, 400);
+    /* less, less: removed, the bill is empty again and nothing is priced */
+    step(&c, (struct co_event){.in = CI_ITEM_LESS, .index = 0}, 11);
+    step(&c, (struct co_event){.in = CI_PRICED, .amount = 200}, 12);
+    step(&c, (struct co_event){.in = CI_ITEM_LESS, .index = 0}, 13);
+    assert_int_equal(c.nitems, 0);
+    assert_int_equal(c.state, CO_REVIEW);
+    assert_int_equal(c.total_fen, 0);
+    /* cancelling a shop-only bill unlocks nothing */
+    step(&c, (struct co_event){.in = CI_CANCEL}, 14);
+    assert_false(has(EFF_CALL, CALL_UNLOCK));
+    assert_true(has(EFF_HOME, -1));
+}
+
 int main(void)
 {
     log_set_quiet(1);
@@ -218,6 +265,7 @@ int main(void)
         cmocka_unit_test(lost_answer_is_queried_not_resent),
         cmocka_unit_test(cancel_and_declines),
         cmocka_unit_test(sale_taken),
+        cmocka_unit_test(shop_goods),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,12 +7,16 @@
 
 /* Pay for fuel: pump grid, the bill, QR / payment code, waiting, receipt, failure. */
 
-static const char *screen_name(enum co_state s)
+static const char *screen_name(const struct checkout *c)
 {
+    enum co_state s = c->state;
+    if (s == CO_PRICING && (c->pricing_round > 1 || !c->has_sale))
+        return "review";
     switch (s) {
     case CO_PUMPS:
     case CO_SALES: return "pumps";
-    case CO_REVIEW: return "review";
+    case CO_REVIEW:
+    case CO_LOOKUP: return "review";
     case CO_QR: return "pay_qr";
     case CO_CODE: return "pay_code";
     case CO_DONE: return "done";
@@ -128,66 +132,130 @@ static void bill_row(struct ui_tree *t, SDL_Rect r, const char *left, const char
         snprintf(b->id, sizeof b->id, "%s", id);
 }
 
+/* The bill: the fuel sale, each shop item with - and + keys, and the total, biggest. */
 static void bill(struct ui_tree *t, const struct theme *th, const struct view *v, SDL_Rect a)
 {
     const struct checkout *c = v->co;
-    char buf[64], buf2[64];
-    int rh = th->font_px[FONT_BODY] * 2;
+    char buf[96], buf2[64];
+    int rh = th->font_px[FONT_BODY] * 2, pad = th->min_target / 3;
     ui_add(t, UI_PANEL, ST_CARD, NULL, a, NULL);
-    SDL_Rect r = {a.x + th->min_target / 3, a.y + th->min_target / 4, a.w - th->min_target * 2 / 3, rh};
-    snprintf(buf, sizeof buf, _("Pump %d"), c->sale.pump);
-    bill_row(t, r, buf, c->sale.grade, FONT_BODY, 0, NULL);
-    r.y += rh;
-    volume_format(c->sale.volume_ml, buf, sizeof buf);
-    bill_row(t, r, _("Volume"), buf, FONT_BODY, 0, NULL);
-    r.y += rh;
-    money_format(c->sale.price_fen, buf2, sizeof buf2);
-    snprintf(buf, sizeof buf, _("%s per litre"), buf2);
-    bill_row(t, r, _("Price"), buf, FONT_BODY, 0, NULL);
-    r.y += rh;
+    SDL_Rect r = {a.x + pad, a.y + pad / 2, a.w - 2 * pad, rh};
+    if (c->has_sale) {
+        snprintf(buf, sizeof buf, _("Pump %d"), c->sale.pump);
+        volume_format(c->sale.volume_ml, buf2, sizeof buf2);
+        char left[200];
+        snprintf(left, sizeof left, "%s  %s  %s", buf, c->sale.grade, buf2);
+        money_format(c->sale.amount_fen, buf, sizeof buf);
+        bill_row(t, r, left, buf, FONT_BODY, 0, "review.fuel");
+        r.y += rh;
+    }
+    int key = th->min_target;
+    for (int i = 0; i < c->nitems; i++) {
+        const struct co_item *it = &c->items[i];
+        char id[UI_ID_LEN], name[96];
+        snprintf(name, sizeof name, "%s", strcmp(v->lang, "zh_CN") ? it->name_en : it->name_zh);
+        SDL_Rect row = {r.x, r.y + (key + 8 - rh) / 2, r.w - 3 * key - 24, rh};
+        money_format(it->unit_fen * it->qty, buf, sizeof buf);
+        snprintf(id, sizeof id, "item.%d.amount", i);
+        bill_row(t, row, name, buf, FONT_BODY, 0, id);
+        if (t->n >= 2)
+            snprintf(t->v[t->n - 2].id, sizeof t->v[0].id, "item.%d.name", i);
+        int kx = r.x + r.w - 3 * key - 8;
+        snprintf(id, sizeof id, "item.%d.less", i);
+        ui_button(t, id, (SDL_Rect){kx, r.y, key, key}, "-", ST_KEY)->font = FONT_TITLE;
+        snprintf(buf, sizeof buf, "%d", it->qty);
+        struct ui_widget *q = ui_label(t, (SDL_Rect){kx + key, r.y, key, key}, buf, FONT_TITLE,
+                                       ALIGN_CENTER);
+        snprintf(q->id, sizeof q->id, "item.%d.qty", i);
+        snprintf(id, sizeof id, "item.%d.more", i);
+        ui_button(t, id, (SDL_Rect){kx + 2 * key, r.y, key, key}, "+", ST_KEY)->font = FONT_TITLE;
+        r.y += key + 8;
+    }
+    if (!c->has_sale && c->nitems == 0) {
+        struct ui_widget *e = ui_label(t, r, _("Scan the barcode of each item"), FONT_BODY,
+                                       ALIGN_LEFT);
+        snprintf(e->id, sizeof e->id, "review.empty");
+        r.y += rh;
+    }
     money_format(c->total_fen, buf, sizeof buf);
+    r.y = a.y + a.h - th->font_px[FONT_DISPLAY] * 3 / 2 - pad / 2;
     r.h = th->font_px[FONT_DISPLAY] * 3 / 2;
     bill_row(t, r, _("To pay"), buf, FONT_DISPLAY, 1, "review.total");
+}
+
+static const char *notice_text(enum co_notice n)
+{
+    switch (n) {
+    case CO_NOTE_NOT_PAYCODE:
+        return _("That is not a WeChat or Alipay payment code. Nothing was charged; please try again.");
+    case CO_NOTE_NOT_BARCODE: return _("That is not a product barcode. Please scan the item's barcode.");
+    case CO_NOTE_UNKNOWN_ITEM: return _("This item is not sold here. Please ask at the counter.");
+    case CO_NOTE_CART_FULL: return _("The bill is full. Please pay, then start a new one.");
+    case CO_NOTE_LOOKUP_FAILED: return _("The item could not be looked up. Please scan it again.");
+    case CO_NOTE_NONE: break;
+    }
+    return "";
 }
 
 static void review(struct ui_tree *t, const struct theme *th, const struct view *v,
                    const struct layout *l)
 {
+    const struct checkout *c = v->co;
     SDL_Rect a = l->content;
-    int bill_h = th->font_px[FONT_BODY] * 6 + th->font_px[FONT_DISPLAY] * 3 / 2 + th->min_target / 2;
+    int busy = c->state == CO_LOOKUP || c->state == CO_PRICING;
+    int lines = (c->has_sale ? 1 : 0) + c->nitems + (!c->has_sale && !c->nitems ? 1 : 0);
+    int bill_h = th->font_px[FONT_BODY] * 2 * (c->has_sale ? 1 : 0) +
+                 (th->min_target + 8) * c->nitems + th->font_px[FONT_BODY] * 2 *
+                 (lines == 1 && !c->nitems ? 1 : 0) + th->font_px[FONT_DISPLAY] * 3 / 2 +
+                 th->min_target / 2 + th->font_px[FONT_BODY];
     int bh = th->min_target * 3 / 2;
     if (l->portrait && a.y < t->h * 12 / 100) {
         a.h -= t->h * 12 / 100 - a.y;
         a.y = t->h * 12 / 100;
     }
+    int max_bill = l->portrait ? a.h / 2 : a.h;
+    if (bill_h > max_bill)
+        bill_h = max_bill;
     SDL_Rect billr = {a.x, a.y, l->portrait ? a.w : a.w / 2 - l->gap / 2, bill_h};
     bill(t, th, v, billr);
     SDL_Rect pay = l->portrait ? (SDL_Rect){a.x, a.y + bill_h + l->gap, a.w, a.h - bill_h - l->gap}
                                : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
     int y = pay.y;
-    if (!v->printer_ok) {
+    const char *note = notice_text(c->message);
+    if (note[0] || !v->printer_ok) {
         struct ui_widget *n = ui_label(t, (SDL_Rect){pay.x, y, pay.w, bh},
-                                       _("The printer cannot print now: you will get your receipt as a QR code on screen."),
+                                       note[0] ? note
+                                               : _("The printer cannot print now: you will get your receipt as a QR code on screen."),
                                        FONT_BODY, ALIGN_LEFT);
         n->style = ST_NOTICE;
-        snprintf(n->id, sizeof n->id, "review.printer");
+        snprintf(n->id, sizeof n->id, "%s", note[0] ? "review.notice" : "review.printer");
         y += bh + l->gap / 2;
     }
     struct ui_widget *h = ui_label(t, (SDL_Rect){pay.x, y, pay.w, th->font_px[FONT_TITLE] * 2},
                                    _("How would you like to pay?"), FONT_TITLE, ALIGN_LEFT);
     h->bold = 1;
     y += th->font_px[FONT_TITLE] * 2;
+    int no_pay = busy || c->total_fen <= 0;
     struct ui_widget *b = ui_button(t, "pay.code", (SDL_Rect){pay.x, y, pay.w, bh * 3 / 2},
                                     _("Show your payment code"), ST_PRIMARY);
     snprintf(b->sub, sizeof b->sub, "%s", _("WeChat or Alipay, to the scanner"));
+    b->disabled = no_pay;
     y += bh * 3 / 2 + l->gap / 2;
     b = ui_button(t, "pay.qr.wechat", (SDL_Rect){pay.x, y, pay.w / 2 - l->gap / 4, bh * 3 / 2},
                   _("Scan a QR: WeChat"), ST_SECONDARY);
     b->font = FONT_TITLE;
+    b->disabled = no_pay;
     b = ui_button(t, "pay.qr.alipay",
                   (SDL_Rect){pay.x + pay.w / 2 + l->gap / 4, y, pay.w / 2 - l->gap / 4, bh * 3 / 2},
                   _("Scan a QR: Alipay"), ST_SECONDARY);
     b->font = FONT_TITLE;
+    b->disabled = no_pay;
+    y += bh * 3 / 2 + l->gap / 2;
+    struct ui_widget *hint = ui_label(t, (SDL_Rect){pay.x, y, pay.w, th->font_px[FONT_BODY] * 3},
+                                      _("Buying something from the shop? Scan its barcode to add it."),
+                                      FONT_BODY, ALIGN_LEFT);
+    hint->fg = th->text_dim;
+    snprintf(hint->id, sizeof hint->id, "review.scan");
 }
 
 static void pay_qr(struct ui_tree *t, const struct theme *th, const struct view *v,
@@ -236,7 +304,7 @@ static void pay_code(struct ui_tree *t, const struct theme *th, const struct vie
     snprintf(i->id, sizeof i->id, "code.help");
     /* A picture of what to do: the phone's code over the scanner window below the screen. */
     int top = a.y + th->font_px[FONT_HEADLINE] * 3 + th->font_px[FONT_TITLE] * 4;
-    int pic = a.y + a.h - top - (c->message == 1 ? th->min_target * 2 + l->gap : 0);
+    int pic = a.y + a.h - top - (c->message ? th->min_target * 2 + l->gap : 0);
     if (pic > a.w * 6 / 10)
         pic = a.w * 6 / 10;
     if (pic > th->min_target) {
@@ -245,7 +313,7 @@ static void pay_code(struct ui_tree *t, const struct theme *th, const struct vie
         snprintf(img->image, sizeof img->image, "icons/paycode.png");
         img->bg = th->bg;
     }
-    if (c->message == 1) {
+    if (c->message == CO_NOTE_NOT_PAYCODE) {
         struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h - th->min_target * 2, a.w,
                                                      th->min_target * 2},
                                        _("That is not a WeChat or Alipay payment code. Nothing was charged; please try again."),
@@ -375,13 +443,20 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
 {
     const struct checkout *c = v->co;
     struct layout l;
-    snprintf(t->screen, sizeof t->screen, "%s", screen_name(c->state));
+    snprintf(t->screen, sizeof t->screen, "%s", screen_name(c));
     chrome_layout(&l, t, th);
-    chrome_header(t, &l, v, _("Pay for fuel"));
+    chrome_header(t, &l, v, c->has_sale || c->state < CO_REVIEW ? _("Pay for fuel") : _("Shop"));
     switch (c->state) {
     case CO_PUMPS:
     case CO_SALES: pumps(t, th, v, &l); break;
-    case CO_REVIEW: review(t, th, v, &l); break;
+    case CO_REVIEW:
+    case CO_LOOKUP: review(t, th, v, &l); break;
+    case CO_PRICING:
+        if (c->pricing_round > 1 || !c->has_sale)
+            review(t, th, v, &l); /* repricing: keep the bill on screen */
+        else
+            waiting(t, th, v, &l);
+        break;
     case CO_QR: pay_qr(t, th, v, &l); break;
     case CO_CODE: pay_code(t, th, v, &l); break;
     case CO_DONE: done(t, th, v, &l); break;

@@ -10,7 +10,7 @@ static void build_state(struct ui_tree *t, const struct theme *th, const struct 
         screen_attract(t, th, v);
         break;
     case SESS_SERVICE:
-        if (v->co && v->sess->svc == SVC_FUEL) {
+        if (v->co && (v->sess->svc == SVC_FUEL || v->sess->svc == SVC_SHOP)) {
             screen_checkout(t, th, v);
             break;
         }
