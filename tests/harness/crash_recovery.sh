@@ -5,12 +5,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
-dir=$(mktemp -d /tmp/kiosk-crash-XXXXXX)
-chmod 755 "$dir"
-trap '"$here/station.sh" stop "$dir"; rm -rf "$dir"' EXIT
-"$here/station.sh" start "$dir" "$build" >/dev/null || exit 1
-. "$dir/station.env"
-admin() { curl -s -X "$1" "http://127.0.0.1:$SIM_PORT$2" ${3:+-d "$3"}; }
+. "$here/lib.sh"
+station_up crash
 q() { sqlite3 "$dir/journal.db" "$1"; }
 fail() { echo "$*"; tail -20 "$dir/kiosk.log"; exit 1; }
 

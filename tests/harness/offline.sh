@@ -4,11 +4,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
-dir=$(mktemp -d /tmp/kiosk-offline-XXXXXX)
-chmod 755 "$dir"
-trap '"$here/station.sh" stop "$dir"; rm -rf "$dir"' EXIT
-"$here/station.sh" start "$dir" "$build" >/dev/null || exit 1
-. "$dir/station.env"
+. "$here/lib.sh"
+station_up offline
 kill -TERM "$SIM_PID"   # the station system goes away
 cat >"$dir/offline.script" <<'SCRIPT'
 wait attract

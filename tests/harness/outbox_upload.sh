@@ -5,12 +5,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
-dir=$(mktemp -d /tmp/kiosk-outbox-XXXXXX)
-chmod 755 "$dir"
-trap '"$here/station.sh" stop "$dir"; rm -rf "$dir"' EXIT
-"$here/station.sh" start "$dir" "$build" >/dev/null
-. "$dir/station.env"
-admin() { curl -s -X "$1" "http://127.0.0.1:$SIM_PORT$2" ${3:+-d "$3"}; }
+. "$here/lib.sh"
+station_up outbox
 received() { admin GET /v1/admin/journal | grep -o '"record_id"' | wc -l; }
 run_kiosk() { # run_kiosk SECONDS
     printf 'wait attract\npause %ss\n' "$1" >"$dir/s.script"

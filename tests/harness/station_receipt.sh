@@ -6,10 +6,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
-dir=$(mktemp -d /tmp/kiosk-station-XXXXXX)
-chmod 755 "$dir"
-trap '"$here/station.sh" stop "$dir"; rm -rf "$dir"' EXIT
-"$here/station.sh" start "$dir" "$build" >/dev/null
+. "$here/lib.sh"
+station_up slip
 printf 'wait attract\npause 3s\n' >"$dir/s.script"
 "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --set printer.test_on_start=true \
     --script "$dir/s.script" --out "$dir/shots" 2>"$dir/kiosk.log"
@@ -20,7 +18,6 @@ got=$(zbarimg -q --raw "$dir/receipts/receipt-0001.png" 2>/dev/null || true)
 grep -q "station system reachable" "$dir/kiosk.log" || { echo "backend never reachable"; cat "$dir/kiosk.log"; exit 1; }
 grep -q "printed 'printer test'" "$dir/kiosk.log" || { echo "no print logged"; exit 1; }
 # paper runs out 200 rows into the next slip
-. "$dir/station.env"
 exec 3<>"/dev/tcp/127.0.0.1/$EMU_CONTROL_PORT"
 printf 'paper-out-after 200\n' >&3
 read -r answer <&3

@@ -4,10 +4,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1 script=$2 out=$3
-dir=$(mktemp -d /tmp/kiosk-scn-XXXXXX)
-chmod 755 "$dir"
-trap '"$here/station.sh" stop "$dir"; rm -rf "$dir"' EXIT
-"$here/station.sh" start "$dir" "$build" >/dev/null || exit 1
+. "$here/lib.sh"
+station_up scn
 rm -rf "$out"
 mkdir -p "$out"
 "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$script" --out "$out" \
