@@ -321,6 +321,8 @@ static int checkout_input_for(struct app *a, const char *id)
         e = (struct co_event){.in = CI_PAY_QR, .text = id + 7};
     } else if (!strcmp(id, "co.cancel")) {
         e.in = CI_CANCEL;
+    } else if (!strcmp(id, "done.reprint")) {
+        e.in = CI_REPRINT;
     } else if (!strcmp(id, "done.ok") || !strcmp(id, "failed.ok")) {
         e.in = CI_FINISH;
     } else {

@@ -295,7 +295,8 @@ void cio_start(struct checkout_io *io, int shop_only, int64_t now)
         snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)time(NULL));
     io->invoice_url[0] = '\0';
     io->printing = 0;
-    struct co_event e = {.in = CI_START, .text = txn, .index = shop_only};
+    struct co_event e = {.in = CI_START, .text = txn, .index = shop_only,
+                         .amount = (int64_t)io->cfg->printer_reprint_s * 1000};
     cio_input(io, &e, now);
 }
 

@@ -47,6 +47,8 @@ const struct cfg_option config_options[] = {
     INT("printer", "width_dots", printer_width_dots, "576", 384, 576, "paper width in dots (384|576)"),
     BOOL("printer", "test_on_start", printer_test_on_start, "false",
          "print a test slip when the kiosk starts"),
+    INT("printer", "reprint_s", printer_reprint_s, "180", 0, 3600,
+        "seconds the done screen offers to print the receipt again"),
     STR("journal", "path", journal_path, "", "journal SQLite file; empty = data_dir/journal.db"),
     BOOL("demo", "embedded", demo_embedded, "false", "start the simulators with the kiosk"),
     {0},

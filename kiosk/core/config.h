@@ -41,6 +41,7 @@ struct kiosk_config {
     char printer_status_addr[128];
     int printer_width_dots;
     int printer_test_on_start;
+    int printer_reprint_s;
     /* [journal] */
     char journal_path[512];
     /* [demo] */

@@ -59,6 +59,11 @@ static void reprice(struct checkout *c, struct effects *out)
     set_state(c, CO_PRICING, out);
 }
 
+int checkout_can_reprint(const struct checkout *c, int64_t now)
+{
+    return c->state == CO_DONE && c->reprint_ms > 0 && now - c->done_ms < c->reprint_ms;
+}
+
 void checkout_forget_code(struct checkout *c)
 {
     sign_wipe(c->auth_code, sizeof c->auth_code);
@@ -178,6 +183,7 @@ static void on_failed(struct checkout *c, const struct co_event *e, int64_t now,
         /* paid: the sale is recorded in our journal and the outbox tells the backend */
         effects_add(out, EFF_TXN, 0, c->txn_no);
         effects_add(out, EFF_PRINT, 0, c->txn_no);
+        c->done_ms = now;
         set_state(c, CO_DONE, out);
         break;
     case CALL_UNLOCK:
@@ -190,6 +196,7 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
     switch (e->in) {
     case CI_START:
         checkout_init(c);
+        c->reprint_ms = (int)e->amount;
         snprintf(c->txn_no, sizeof c->txn_no, "%s", e->text ? e->text : "");
         snprintf(c->order_id, sizeof c->order_id, "%.32s-O", c->txn_no);
         if (e->index == 1) {
@@ -333,7 +340,15 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
             break;
         effects_add(out, EFF_TXN, 0, c->txn_no);
         effects_add(out, EFF_PRINT, 0, c->txn_no);
+        c->done_ms = now;
         set_state(c, CO_DONE, out);
+        break;
+    case CI_REPRINT:
+        if (c->state == CO_DONE && c->printed != 0 && checkout_can_reprint(c, now)) {
+            c->printed = 0;
+            effects_add(out, EFF_PRINT, 0, c->txn_no);
+            effects_add(out, EFF_REDRAW, 0, NULL);
+        }
         break;
     case CI_CALL_FAILED:
         on_failed(c, e, now, out);

@@ -131,10 +131,13 @@ struct checkout {
     int money_moved;          /* for the failure screen: 0 no, 1 taken, -1 returned */
     enum co_notice message;   /* a passing notice for the customer */
     int printed;              /* 0 pending, 1 printed, -1 not printed */
+    int64_t done_ms;          /* when the sale finished (the reprint window starts) */
+    int reprint_ms;           /* how long "print again" is offered; 0 = not offered */
 };
 
 enum co_input {
-    CI_START,       /* text = the transaction number; index 0 = fuel, 1 = shop goods only */
+    CI_START,       /* text = the transaction number; index 0 = fuel, 1 = shop goods only;
+                     * amount = how long reprints are offered (ms) */
     CI_PRODUCT,     /* text = name_zh, text2 = name_en, amount = unit price */
     CI_ITEM_MORE,   /* index: one more of item i */
     CI_ITEM_LESS,   /* index: one less (removed at zero) */
@@ -153,6 +156,7 @@ enum co_input {
     CI_CANCEL,      /* the customer's cancel / back */
     CI_TICK,
     CI_FINISH,      /* the customer is done */
+    CI_REPRINT,     /* print the receipt again (done screen, within the reprint window) */
 };
 
 struct co_event {
@@ -176,6 +180,8 @@ const char *checkout_state_name(enum co_state s);
 /* Wipes the customer's payment code: the app calls it as soon as the payment request that
  * carries it has been built (the code lives no longer than that). */
 void checkout_forget_code(struct checkout *c);
+/* "Print again" is offered on the done screen for reprint_ms after the sale. */
+int checkout_can_reprint(const struct checkout *c, int64_t now);
 /* The flow holds money in flight: the session must not be discarded under it. */
 int checkout_busy(const struct checkout *c);
 

@@ -80,6 +80,18 @@ static void qr_happy_path(void **state)
     step(&c, (struct co_event){.in = CI_COMPLETED}, 2400);
     assert_int_equal(c.state, CO_DONE);
     assert_true(pos(EFF_TXN) >= 0 && pos(EFF_TXN) < pos(EFF_PRINT));
+    /* reprints: not while printing, then within the window only */
+    c.reprint_ms = 180000;
+    step(&c, (struct co_event){.in = CI_REPRINT}, 2500);
+    assert_false(has(EFF_PRINT, -1));
+    step(&c, (struct co_event){.in = CI_PRINTED, .ok = 1}, 3000);
+    assert_true(checkout_can_reprint(&c, 3000));
+    step(&c, (struct co_event){.in = CI_REPRINT}, 3100);
+    assert_true(has(EFF_PRINT, -1));
+    step(&c, (struct co_event){.in = CI_PRINTED, .ok = 1}, 4000);
+    assert_false(checkout_can_reprint(&c, 2400 + 180000));
+    step(&c, (struct co_event){.in = CI_REPRINT}, 2400 + 180000);
+    assert_false(has(EFF_PRINT, -1));
 }
 
 static void code_refused_locally_then_paid(void **state)

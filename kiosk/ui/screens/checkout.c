@@ -381,8 +381,10 @@ static void done(struct ui_tree *t, const struct theme *th, const struct view *v
     ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2}, line, FONT_BODY, ALIGN_CENTER);
     y += th->font_px[FONT_BODY] * 2;
     int side = (a.w < a.h ? a.w : a.h) * 45 / 100;
-    if (side > a.y + a.h - y - th->font_px[FONT_BODY] * 2)
-        side = a.y + a.h - y - th->font_px[FONT_BODY] * 2;
+    /* room for the caption and the "print again" button above the footer */
+    int room = a.y + a.h - y - th->font_px[FONT_BODY] * 2 - th->min_target * 2;
+    if (side > room)
+        side = room;
     if (v->invoice_url && v->invoice_url[0] && side > 100) {
         SDL_Rect q = {a.x + (a.w - side) / 2, y, side, side};
         ui_add(t, UI_QR, ST_PLAIN, "done.invoice", q, v->invoice_url);
@@ -468,6 +470,11 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
     const char *back_id = NULL, *back = NULL;
     if (c->state == CO_DONE || c->state == CO_FAILED) {
         int bw = l.footer.w * 60 / 100;
+        if (c->state == CO_DONE && c->printed != 0 && checkout_can_reprint(c, v->now_ms)) {
+            int rh = l.footer.h;
+            ui_button(t, "done.reprint", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},
+                      _("Print the receipt again"), ST_SECONDARY)->font = FONT_TITLE;
+        }
         ui_button(t, c->state == CO_DONE ? "done.ok" : "failed.ok",
                   (SDL_Rect){l.footer.x, l.footer.y, bw, l.footer.h}, _("Finish"), ST_PRIMARY);
     } else if (c->state == CO_CODE) {
