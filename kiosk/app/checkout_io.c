@@ -557,7 +557,8 @@ void cio_tick(struct checkout_io *io, int64_t now)
 
 int64_t cio_deadline(const struct checkout_io *io)
 {
-    return io->printing ? 0 : checkout_deadline(&io->co);
+    /* A finished print job arrives as an event, which wakes the loop: no polling for it. */
+    return checkout_deadline(&io->co);
 }
 
 int cio_take_redraw(struct checkout_io *io)
