@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/core/crash.h"
 #include "kiosk/core/log.h"
 
 struct journal {
@@ -39,6 +40,10 @@ static const char *const migrations[] = {
     "  id INTEGER PRIMARY KEY, attendant TEXT NOT NULL, opened_ms INTEGER NOT NULL,"
     "  closed_ms INTEGER, totals TEXT);"
     "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+    /* 2: orders: what is about to be paid for, written before the payment intent */
+    "CREATE TABLE orders ("
+    "  order_id TEXT PRIMARY KEY, txn_no TEXT NOT NULL, body TEXT NOT NULL,"
+    "  updated_ms INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -175,22 +180,20 @@ enum kerr journal_intent_begin(struct journal *j, const char *kind, const char *
     sqlite3_bind_text(st, 4, payload, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now_ms);
     sqlite3_bind_int64(st, 6, now_ms);
+    crash_point("journal.intent_begin:before");
     /* Autocommit: with synchronous=FULL the commit is synced before this returns. */
     enum kerr e = step_done(j, st);
     if (e == KERR_OK && id)
         *id = sqlite3_last_insert_rowid(j->db);
+    if (e == KERR_OK)
+        crash_point("journal.intent_begin:after");
     return e;
 }
 
-enum kerr journal_intent_finish(struct journal *j, int64_t id, enum intent_state state,
-                                const char *result, const char *detail, int64_t now_ms)
+/* Moves pending intent `id` to `state` with its outcome, inside the caller's transaction. */
+static enum kerr finish_in_txn(struct journal *j, int64_t id, enum intent_state state,
+                               const char *result, const char *detail, int64_t now_ms)
 {
-    if (state > INTENT_ABANDONED || state == INTENT_PENDING || !result)
-        return KERR_INVALID;
-    if (detail && looks_private(detail))
-        return KERR_INVALID;
-    if (exec(j, "BEGIN IMMEDIATE") != 0)
-        return KERR_IO;
     sqlite3_stmt *st = prep(j, "UPDATE intents SET state = ?, updated_ms = ? "
                                "WHERE id = ? AND state = 'pending'");
     enum kerr e = KERR_IO;
@@ -213,11 +216,33 @@ enum kerr journal_intent_finish(struct journal *j, int64_t id, enum intent_state
             e = step_done(j, st);
         }
     }
+    return e;
+}
+
+/* Commits what the caller began, or rolls it back; `e` is how far it got. */
+static enum kerr end_txn(struct journal *j, enum kerr e)
+{
     if (e != KERR_OK || exec(j, "COMMIT") != 0) {
         exec(j, "ROLLBACK");
         return e != KERR_OK ? e : KERR_IO;
     }
     return KERR_OK;
+}
+
+enum kerr journal_intent_finish(struct journal *j, int64_t id, enum intent_state state,
+                                const char *result, const char *detail, int64_t now_ms)
+{
+    if (state > INTENT_ABANDONED || state == INTENT_PENDING || !result)
+        return KERR_INVALID;
+    if (detail && looks_private(detail))
+        return KERR_INVALID;
+    crash_point("journal.intent_finish:before");
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = end_txn(j, finish_in_txn(j, id, state, result, detail, now_ms));
+    if (e == KERR_OK)
+        crash_point("journal.intent_finish:after");
+    return e;
 }
 
 int journal_intents_unfinished(struct journal *j, void (*cb)(const struct intent *, void *),
@@ -245,15 +270,10 @@ int journal_intents_unfinished(struct journal *j, void (*cb)(const struct intent
     return rc == SQLITE_DONE ? n : -1;
 }
 
-enum kerr journal_txn_add(struct journal *j, const char *txn_no, const char *kind,
-                          int64_t amount_fen, const char *payload, int64_t now_ms)
+/* Inserts a transaction and its outbox record inside the caller's transaction. */
+static enum kerr txn_insert(struct journal *j, const char *txn_no, const char *kind,
+                            int64_t amount_fen, const char *payload, int64_t now_ms)
 {
-    if (!txn_no || !*txn_no || strlen(txn_no) > 64 || !kind || !payload)
-        return KERR_INVALID;
-    if (looks_private(payload))
-        return KERR_INVALID;
-    if (exec(j, "BEGIN IMMEDIATE") != 0)
-        return KERR_IO;
     enum kerr e = KERR_IO;
     sqlite3_stmt *st = prep(j, "INSERT INTO transactions (txn_no, kind, amount_fen, payload,"
                                " created_ms) VALUES (?, ?, ?, ?, ?)");
@@ -275,11 +295,124 @@ enum kerr journal_txn_add(struct journal *j, const char *txn_no, const char *kin
             e = step_done(j, st);
         }
     }
-    if (e != KERR_OK || exec(j, "COMMIT") != 0) {
-        exec(j, "ROLLBACK");
-        return e != KERR_OK ? e : KERR_IO;
+    return e;
+}
+
+static int txn_args_ok(const char *txn_no, const char *kind, const char *payload)
+{
+    return txn_no && *txn_no && strlen(txn_no) <= 64 && kind && payload && !looks_private(payload);
+}
+
+enum kerr journal_txn_add(struct journal *j, const char *txn_no, const char *kind,
+                          int64_t amount_fen, const char *payload, int64_t now_ms)
+{
+    if (!txn_args_ok(txn_no, kind, payload))
+        return KERR_INVALID;
+    crash_point("journal.txn_add:before");
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = end_txn(j, txn_insert(j, txn_no, kind, amount_fen, payload, now_ms));
+    if (e == KERR_OK)
+        crash_point("journal.txn_add:after");
+    return e;
+}
+
+enum kerr journal_txn_settle(struct journal *j, int64_t intent_id, const char *txn_no,
+                             const char *kind, int64_t amount_fen, const char *payload,
+                             int64_t now_ms)
+{
+    if (!txn_args_ok(txn_no, kind, payload) || intent_id <= 0)
+        return KERR_INVALID;
+    crash_point("journal.txn_settle:before");
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = txn_insert(j, txn_no, kind, amount_fen, payload, now_ms), added = e;
+    if (e == KERR_CONFLICT)
+        e = KERR_OK; /* recorded already: only the intent is left to settle */
+    if (e == KERR_OK) {
+        e = finish_in_txn(j, intent_id, INTENT_DONE, "PAID", "{}", now_ms);
+        if (e == KERR_NOT_FOUND && added == KERR_OK)
+            e = KERR_OK; /* settled already, but the sale was not recorded: record it */
     }
-    return KERR_OK;
+    e = end_txn(j, e);
+    if (e == KERR_OK)
+        crash_point("journal.txn_settle:after");
+    return e == KERR_OK && added == KERR_CONFLICT ? KERR_CONFLICT : e;
+}
+
+enum kerr journal_txn_get(struct journal *j, const char *txn_no, char **payload,
+                          char *print_state, size_t cap, int64_t *created_ms)
+{
+    sqlite3_stmt *st = prep(j, "SELECT payload, print_state, created_ms FROM transactions "
+                               "WHERE txn_no = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, txn_no, -1, SQLITE_STATIC);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        e = KERR_OK;
+        if (payload && !(*payload = strdup((const char *)sqlite3_column_text(st, 0))))
+            e = KERR_NOMEM;
+        if (print_state)
+            snprintf(print_state, cap, "%s", (const char *)sqlite3_column_text(st, 1));
+        if (created_ms)
+            *created_ms = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return e;
+}
+
+int journal_txns_unprinted(struct journal *j, int64_t since_ms,
+                           void (*cb)(const char *txn_no, void *user), void *user)
+{
+    sqlite3_stmt *st = prep(j, "SELECT txn_no FROM transactions WHERE print_state = 'pending'"
+                               " AND created_ms >= ? ORDER BY id");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since_ms);
+    int n = 0, rc;
+    char no[72];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        snprintf(no, sizeof no, "%s", (const char *)sqlite3_column_text(st, 0));
+        cb(no, user);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+enum kerr journal_order_put(struct journal *j, const char *order_id, const char *txn_no,
+                            const char *body, int64_t now_ms)
+{
+    if (!order_id || !*order_id || !txn_args_ok(txn_no, "order", body))
+        return KERR_INVALID;
+    sqlite3_stmt *st = prep(j, "INSERT INTO orders (order_id, txn_no, body, updated_ms) "
+                               "VALUES (?, ?, ?, ?) ON CONFLICT(order_id) DO UPDATE SET "
+                               "body = excluded.body, updated_ms = excluded.updated_ms");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, txn_no, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now_ms);
+    crash_point("journal.order_put:before");
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK)
+        crash_point("journal.order_put:after");
+    return e;
+}
+
+enum kerr journal_order_get(struct journal *j, const char *order_id, char **body)
+{
+    sqlite3_stmt *st = prep(j, "SELECT body FROM orders WHERE order_id = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        e = (*body = strdup((const char *)sqlite3_column_text(st, 0))) ? KERR_OK : KERR_NOMEM;
+    sqlite3_finalize(st);
+    return e;
 }
 
 enum kerr journal_txn_set_print_state(struct journal *j, const char *txn_no, const char *state)
@@ -289,9 +422,12 @@ enum kerr journal_txn_set_print_state(struct journal *j, const char *txn_no, con
         return KERR_IO;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, txn_no, -1, SQLITE_STATIC);
+    crash_point("journal.txn_set_print_state:before");
     enum kerr e = step_done(j, st);
     if (e == KERR_OK && sqlite3_changes(j->db) != 1)
         return KERR_NOT_FOUND;
+    if (e == KERR_OK)
+        crash_point("journal.txn_set_print_state:after");
     return e;
 }
 
@@ -370,9 +506,13 @@ static enum kerr outbox_update(struct journal *j, const char *sql, int64_t seq, 
 
 enum kerr journal_outbox_done(struct journal *j, int64_t seq, int64_t now_ms)
 {
-    return outbox_update(j, "UPDATE outbox SET state = 'sent', sent_ms = ? "
-                            "WHERE seq = ? AND state = 'pending'",
-                         seq, now_ms, NULL);
+    crash_point("journal.outbox_done:before");
+    enum kerr e = outbox_update(j, "UPDATE outbox SET state = 'sent', sent_ms = ? "
+                                   "WHERE seq = ? AND state = 'pending'",
+                                seq, now_ms, NULL);
+    if (e == KERR_OK)
+        crash_point("journal.outbox_done:after");
+    return e;
 }
 
 enum kerr journal_outbox_retry(struct journal *j, int64_t seq, int64_t next_try_ms)

@@ -10,7 +10,10 @@
  *
  * Privacy: callers mask payment codes, ID numbers and PINs before they reach the journal;
  * journal_intent_begin() and journal_txn_add() refuse payloads that contain a run of 16 or
- * more digits (a full payment code, card or ID number) as a last line of defence. */
+ * more digits (a full payment code, card or ID number) as a last line of defence.
+ *
+ * Every write passes crash points "journal.<function>:before" and ":after"
+ * (kiosk/core/crash.h): the crash tests kill the kiosk at each of them. */
 #ifndef KIOSK_JOURNAL_JOURNAL_H
 #define KIOSK_JOURNAL_JOURNAL_H
 
@@ -62,6 +65,29 @@ int journal_intents_unfinished(struct journal *j,
  * `txn_no` is unique (KERR_CONFLICT if it exists already: nothing is written twice). */
 enum kerr journal_txn_add(struct journal *j, const char *txn_no, const char *kind,
                           int64_t amount_fen, const char *payload_json, int64_t now_ms);
+/* Records a paid sale AND settles its payment intent as done ("PAID"), in one SQLite
+ * transaction with the outbox record: after a crash either both are on disk or neither.
+ * KERR_CONFLICT when the transaction was recorded already (the intent is settled now if it
+ * was still pending); KERR_NOT_FOUND when both were done already. */
+enum kerr journal_txn_settle(struct journal *j, int64_t intent_id, const char *txn_no,
+                             const char *kind, int64_t amount_fen, const char *payload,
+                             int64_t now_ms);
+/* A transaction's payload (*payload: caller frees with free()), its receipt state (into
+ * print_state, `cap` bytes) and when it was recorded; any out-pointer may be NULL.
+ * KERR_NOT_FOUND if there is no such transaction. */
+enum kerr journal_txn_get(struct journal *j, const char *txn_no, char **payload,
+                          char *print_state, size_t cap, int64_t *created_ms);
+/* Calls `cb` with each transaction recorded at or after `since_ms` whose receipt is still
+ * 'pending' (a crash came between recording and printing). Returns the count, or -1. */
+int journal_txns_unprinted(struct journal *j, int64_t since_ms,
+                           void (*cb)(const char *txn_no, void *user), void *user);
+/* Writes (or rewrites) the order about to be paid for: `body` is the sale record without
+ * its payment, so that a payment found paid after a crash can still be recorded and its
+ * receipt printed. KERR_INVALID for a private-looking body. */
+enum kerr journal_order_put(struct journal *j, const char *order_id, const char *txn_no,
+                            const char *body, int64_t now_ms);
+/* The order's body (*body: caller frees with free()); KERR_NOT_FOUND if none. */
+enum kerr journal_order_get(struct journal *j, const char *order_id, char **body);
 /* Marks the receipt state of a transaction ("printed", "failed", "e-receipt"). */
 enum kerr journal_txn_set_print_state(struct journal *j, const char *txn_no, const char *state);
 /* Next transaction number for this terminal and day: T0001-20261123-000042. Survives

@@ -130,6 +130,57 @@ static void txn_numbers_and_outbox_order(void **state)
     journal_close(j);
 }
 
+static void unprinted_cb(const char *txn_no, void *user)
+{
+    snprintf(user, 64, "%s", txn_no);
+}
+
+/* The order, then the intent; the sale recorded and the intent settled in one transaction;
+ * a repeat (recovery after a crash) records nothing twice. */
+static void orders_and_settled_sales(void **state)
+{
+    (void)state;
+    char err[256], *body = NULL, ps[16];
+    struct journal *j = journal_open(db, err, sizeof err);
+    assert_int_equal(journal_order_put(j, "T-9-O", "T-9", "{\"total_fen\":100}", 1), KERR_OK);
+    assert_int_equal(journal_order_put(j, "T-9-O", "T-9", "{\"total_fen\":90}", 2), KERR_OK);
+    assert_int_equal(journal_order_put(j, "T-9-O", "T-9", "{\"code\":\"134567890123456789\"}", 3),
+                     KERR_INVALID);
+    assert_int_equal(journal_order_get(j, "T-9-O", &body), KERR_OK);
+    assert_string_equal(body, "{\"total_fen\":90}");
+    free(body);
+    assert_int_equal(journal_order_get(j, "nope", &body), KERR_NOT_FOUND);
+    int64_t id;
+    assert_int_equal(journal_intent_begin(j, "payment", "checkout", "T-9-P1", "{}", 4, &id), KERR_OK);
+    assert_int_equal(journal_txn_settle(j, id, "T-9", "sale", 90, "{\"n\":9}", 5), KERR_OK);
+    int64_t last = 0;
+    assert_int_equal(journal_intents_unfinished(j, count_cb, &last), 0);
+    assert_int_equal(journal_outbox_pending(j), 1);
+    /* again: recorded already, settled already */
+    assert_int_equal(journal_txn_settle(j, id, "T-9", "sale", 90, "{\"n\":9}", 6), KERR_NOT_FOUND);
+    assert_int_equal(journal_outbox_pending(j), 1);
+    /* a sale recorded before its intent was settled: only the intent is left to settle */
+    int64_t id2;
+    assert_int_equal(journal_intent_begin(j, "payment", "checkout", "T-10-P1", "{}", 7, &id2), KERR_OK);
+    assert_int_equal(journal_txn_add(j, "T-10", "sale", 5, "{}", 8), KERR_OK);
+    assert_int_equal(journal_txn_settle(j, id2, "T-10", "sale", 5, "{}", 9), KERR_CONFLICT);
+    assert_int_equal(journal_intents_unfinished(j, count_cb, &last), 0);
+    /* receipts still to print, and what was recorded */
+    char no[64] = "";
+    assert_int_equal(journal_txns_unprinted(j, 6, unprinted_cb, no), 1);
+    assert_string_equal(no, "T-10");
+    assert_int_equal(journal_txn_set_print_state(j, "T-10", "printed"), KERR_OK);
+    assert_int_equal(journal_txns_unprinted(j, 0, unprinted_cb, no), 1); /* T-9 */
+    assert_int_equal(journal_txn_get(j, "T-9", &body, ps, sizeof ps, &last), KERR_OK);
+    assert_string_equal(body, "{\"n\":9}");
+    assert_string_equal(ps, "pending");
+    assert_int_equal(last, 5);
+    free(body);
+    assert_int_equal(journal_txn_get(j, "T-404", &body, NULL, 0, NULL), KERR_NOT_FOUND);
+    assert_true(journal_integrity_ok(j));
+    journal_close(j);
+}
+
 static void shifts(void **state)
 {
     (void)state;
@@ -328,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup(intents_and_recovery, setup),
         cmocka_unit_test_setup(privacy_guard, setup),
         cmocka_unit_test_setup(txn_numbers_and_outbox_order, setup),
+        cmocka_unit_test_setup(orders_and_settled_sales, setup),
         cmocka_unit_test_setup(shifts, setup),
         cmocka_unit_test_setup(newer_schema_refused, setup),
         cmocka_unit_test_setup(not_a_database, setup),
