@@ -15,8 +15,10 @@ static const char *const schema =
     "  price_fen INTEGER);"
     "CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, phone TEXT UNIQUE, qr TEXT UNIQUE,"
     "  name TEXT, level TEXT, points INTEGER);"
+    /* member_id NULL: a bearer coupon, scanned from its QR code `qr` (NULL for members') */
     "CREATE TABLE IF NOT EXISTS coupons (id TEXT PRIMARY KEY, member_id TEXT, title_zh TEXT,"
-    "  title_en TEXT, off_fen INTEGER, min_spend_fen INTEGER, used INTEGER DEFAULT 0);"
+    "  title_en TEXT, off_fen INTEGER, min_spend_fen INTEGER, used INTEGER DEFAULT 0,"
+    "  qr TEXT UNIQUE);"
     "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, terminal TEXT, body TEXT,"
     "  total_fen INTEGER, status TEXT);"
     "CREATE TABLE IF NOT EXISTS payments (out_trade_no TEXT PRIMARY KEY, terminal TEXT,"
@@ -37,6 +39,21 @@ static const char *const schema =
     "  plate TEXT, id_hash TEXT, verified INTEGER DEFAULT 0, ticket_no TEXT);"
     "CREATE TABLE IF NOT EXISTS shifts (shift_id TEXT PRIMARY KEY, terminal TEXT, attendant TEXT,"
     "  totals TEXT, closed_ms INTEGER);";
+
+/* Every table, for --reset and POST /v1/admin/reset. */
+static const char *const drop_all =
+    "DROP TABLE IF EXISTS idem; DROP TABLE IF EXISTS sales; DROP TABLE IF EXISTS products;"
+    "DROP TABLE IF EXISTS members; DROP TABLE IF EXISTS coupons; DROP TABLE IF EXISTS orders;"
+    "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS journal;"
+    "DROP TABLE IF EXISTS heartbeats; DROP TABLE IF EXISTS invoices; DROP TABLE IF EXISTS cards;"
+    "DROP TABLE IF EXISTS card_ops; DROP TABLE IF EXISTS pickups; DROP TABLE IF EXISTS shifts;";
+
+/* Bearer coupons: anyone who scans the code may use them, once. */
+static const char *const bearer_coupons =
+    "INSERT OR IGNORE INTO coupons (id, member_id, qr, title_zh, title_en, off_fen,"
+    "  min_spend_fen) VALUES "
+    "('C900',NULL,'CPN-5OFF-0001','立减5元','¥5 off',500,0),"
+    "('C901',NULL,'CPN-20OFF-0002','满300减20','¥20 off ¥300',2000,30000);";
 
 sqlite3_stmt *sim_q(sqlite3 *db, const char *sql)
 {
@@ -158,6 +175,8 @@ static int seed(sqlite3 *db)
     }
     sqlite3_finalize(st);
 
+    if (exec(db, bearer_coupons) != 0)
+        return -1;
     return exec(db,
                 "INSERT INTO members VALUES "
                 "('M001','13800138000','MQR-7F3A91','张三丰','gold',2380),"
@@ -181,6 +200,14 @@ static int seed(sqlite3 *db)
                 "'426695a0efdb59b9eaedaf0b5ca3eddf013cc2a7f9e283437704ea605f421e6d');");
 }
 
+int sim_db_reset(sqlite3 *db)
+{
+    return exec(db, drop_all) != 0 || exec(db, schema) != 0 || exec(db, "BEGIN") != 0 ||
+                   seed(db) != 0 || exec(db, "COMMIT") != 0
+               ? -1
+               : 0;
+}
+
 int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap)
 {
     if (sqlite3_open(path, db) != SQLITE_OK) {
@@ -190,12 +217,11 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t err
     sqlite3_busy_timeout(*db, 5000);
     if (exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") != 0)
         goto fail;
-    if (reset)
-        exec(*db, "DROP TABLE IF EXISTS idem; DROP TABLE IF EXISTS sales;"
-                  "DROP TABLE IF EXISTS products; DROP TABLE IF EXISTS members;"
-                  "DROP TABLE IF EXISTS coupons; DROP TABLE IF EXISTS orders;"
-                  "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS journal;"
-                  "DROP TABLE IF EXISTS heartbeats;");
+    if (reset) {
+        if (sim_db_reset(*db) != 0)
+            goto fail;
+        return 0;
+    }
     if (exec(*db, schema) != 0)
         goto fail;
     sqlite3_stmt *st;

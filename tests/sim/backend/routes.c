@@ -223,8 +223,11 @@ static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_
     cJSON_AddStringToObject(m, "name_masked", name);
     cJSON_AddStringToObject(m, "phone_masked", phone);
     cJSON_AddStringToObject(m, "level", sim_col(st, 2));
-    cJSON_AddNumberToObject(m, "points", sqlite3_column_int(st, 3));
+    cJSON_AddNumberToObject(m, "points", (double)sqlite3_column_int64(st, 3));
     sqlite3_finalize(st);
+    /* the points rule, so the kiosk can say what the points are worth */
+    cJSON_AddNumberToObject(m, "point_value_fen", (double)sim_point_value_fen);
+    cJSON_AddNumberToObject(m, "points_max_share_pct", sim_points_max_share);
     cJSON *cs = cJSON_AddArrayToObject(m, "coupons");
     st = sim_q(db, "SELECT id, title_zh, title_en, off_fen, min_spend_fen FROM coupons "
                "WHERE member_id = ? AND used = 0 ORDER BY id");
@@ -234,12 +237,38 @@ static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_
         cJSON_AddStringToObject(c, "coupon_id", sim_col(st, 0));
         cJSON_AddStringToObject(c, "title_zh", sim_col(st, 1));
         cJSON_AddStringToObject(c, "title_en", sim_col(st, 2));
-        cJSON_AddNumberToObject(c, "off_fen", sqlite3_column_int(st, 3));
-        cJSON_AddNumberToObject(c, "min_spend_fen", sqlite3_column_int(st, 4));
+        cJSON_AddNumberToObject(c, "off_fen", (double)sqlite3_column_int64(st, 3));
+        cJSON_AddNumberToObject(c, "min_spend_fen", (double)sqlite3_column_int64(st, 4));
         cJSON_AddItemToArray(cs, c);
     }
     sqlite3_finalize(st);
     sim_ok(r, m);
+}
+
+/* GET /v1/coupons/{qr}: a bearer coupon scanned from its QR code. */
+static void get_coupon(sqlite3 *db, const char *qr, struct sim_resp *r)
+{
+    sqlite3_stmt *st = sim_q(db, "SELECT id, title_zh, title_en, off_fen, min_spend_fen, used "
+                             "FROM coupons WHERE qr = ?");
+    sqlite3_bind_text(st, 1, qr, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        sim_error(r, 404, "COUPON_NOT_FOUND", "no coupon with this code");
+        return;
+    }
+    if (sqlite3_column_int(st, 5)) {
+        sqlite3_finalize(st);
+        sim_error(r, 409, "COUPON_USED", "this coupon has been used");
+        return;
+    }
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "coupon_id", sim_col(st, 0));
+    cJSON_AddStringToObject(c, "title_zh", sim_col(st, 1));
+    cJSON_AddStringToObject(c, "title_en", sim_col(st, 2));
+    cJSON_AddNumberToObject(c, "off_fen", (double)sqlite3_column_int64(st, 3));
+    cJSON_AddNumberToObject(c, "min_spend_fen", (double)sqlite3_column_int64(st, 4));
+    sqlite3_finalize(st);
+    sim_ok(r, c);
 }
 
 /* ---- payments ---- */
@@ -351,6 +380,20 @@ static void payment_create(sqlite3 *db, const struct sim_req *rq, struct sim_res
         return;
     }
     sqlite3_finalize(st);
+    /* A sale is paid once: refuse a payment for an order whose fuel sale another order has
+     * a PAID payment for (a kiosk that crashed mid-payment and a customer who tried again). */
+    st = sim_q(db, "SELECT 1 FROM orders o, json_each(o.body, '$.lines') l "
+                   "JOIN payments p ON p.order_id = o.id AND p.status = 'PAID' "
+                   "WHERE o.id <> ?1 AND json_extract(l.value, '$.sale_id') IN "
+                   "(SELECT json_extract(l2.value, '$.sale_id') FROM orders o2, "
+                   "json_each(o2.body, '$.lines') l2 WHERE o2.id = ?1)");
+    sqlite3_bind_text(st, 1, order ? order : "", -1, SQLITE_STATIC);
+    int taken = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (taken) {
+        sim_error(r, 409, "SALE_PAID", "a sale in this order is paid already");
+        return;
+    }
     const char *status = "CREATED", *reason = "";
     int64_t confirm = 0;
     size_t cl = code ? strlen(code) : 0;
@@ -394,9 +437,24 @@ static void payment_create(sqlite3 *db, const struct sim_req *rq, struct sim_res
 static void payment_cancel(sqlite3 *db, const struct sim_req *rq, const char *otn,
                            struct sim_resp *r)
 {
+    if (strlen(otn) < 6 || strlen(otn) > 32) {
+        sim_error(r, 400, "INVALID_ARGUMENT", "out_trade_no must be 6..32 characters");
+        return;
+    }
+    /* A number the payment system never saw is closed for good: a create that arrives late
+     * with it is refused, so nothing can be charged after the kiosk gave up on it. */
+    sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO payments (out_trade_no, terminal,"
+                             " order_id, amount_fen, channel, mode, status, code_masked, reason,"
+                             " created_ms, confirm_at_ms, params_hash)"
+                             " VALUES (?, ?, '', 0, '', '', 'CLOSED', '', 'CANCELLED_UNSEEN', ?, 0, '')");
+    sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rq->now_ms);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
     payment_tick(db, otn, rq->now_ms);
     /* Never reverse twice: PAID -> REVERSED once; anything not paid closes. */
-    sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = CASE status "
+    st = sim_q(db, "UPDATE payments SET status = CASE status "
                              "WHEN 'PAID' THEN 'REVERSED' WHEN 'CREATED' THEN 'CLOSED' "
                              "WHEN 'USERPAYING' THEN 'CLOSED' ELSE status END "
                              "WHERE out_trade_no = ? AND terminal = ?");
@@ -409,6 +467,9 @@ static void payment_cancel(sqlite3 *db, const struct sim_req *rq, const char *ot
 
 /* ---- journal upload, heartbeat ---- */
 
+/* POST /v1/journal/records: kept once per terminal and record_id. A new "sale" record naming
+ * an order and its payment completes that order if the kiosk could not (it was offline when
+ * the customer paid): the same completion as POST /v1/orders/{id}/complete. */
 static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
     const cJSON *recs = rq->body ? cJSON_GetObjectItemCaseSensitive(rq->body, "records") : NULL;
@@ -416,16 +477,21 @@ static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_res
         sim_error(r, 400, "INVALID_ARGUMENT", "field 'records' must be an array of at most 500");
         return;
     }
-    int accepted = 0, dup = 0;
+    int accepted = 0, dup = 0, bad = 0;
     const cJSON *rec;
+    /* all or nothing: check every record before keeping any */
     cJSON_ArrayForEach(rec, recs)
     {
-        int bad = 0;
+        str_field(rec, "record_id", 1, r, &bad);
+        str_field(rec, "kind", 1, r, &bad);
+        if (bad)
+            return;
+    }
+    cJSON_ArrayForEach(rec, recs)
+    {
         const char *id = str_field(rec, "record_id", 1, r, &bad);
         const char *kind = str_field(rec, "kind", 1, r, &bad);
         const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
-        if (bad)
-            return;
         char *text = body ? cJSON_PrintUnformatted(body) : NULL;
         sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO journal VALUES (?,?,?,?,?)");
         sqlite3_bind_text(st, 1, rq->terminal, -1, SQLITE_STATIC);
@@ -436,10 +502,15 @@ static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_res
         sqlite3_step(st);
         sqlite3_finalize(st);
         free(text);
-        if (sqlite3_changes(db))
-            accepted++;
-        else
+        if (!sqlite3_changes(db)) {
             dup++;
+            continue;
+        }
+        accepted++;
+        const cJSON *order = cJSON_GetObjectItemCaseSensitive(body, "order_id");
+        const cJSON *otn = cJSON_GetObjectItemCaseSensitive(body, "out_trade_no");
+        if (!strcmp(kind, "sale") && cJSON_IsString(order) && cJSON_IsString(otn))
+            sim_order_complete(db, rq->terminal, order->valuestring, otn->valuestring, NULL);
     }
     cJSON *out = cJSON_CreateObject();
     cJSON_AddNumberToObject(out, "accepted", accepted);
@@ -509,6 +580,8 @@ void sim_route(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
     else if (get && n == 4 && !strcmp(a, "members") && has_id &&
              (!strcmp(id, "by-phone") || !strcmp(id, "by-qr")))
         get_member(db, id, c, r);
+    else if (get && n == 3 && !strcmp(a, "coupons") && has_id)
+        get_coupon(db, id, r);
     else if (post && !strcmp(p, "/v1/payments"))
         payment_create(db, rq, r);
     else if (get && n == 3 && !strcmp(a, "payments") && has_id) {
@@ -530,6 +603,6 @@ void sim_route(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
         char otn[72];
         segment(p, 3, otn, sizeof otn);
         payment_get(db, otn, NULL, r);
-    } else if (!sim_route_more(db, rq, r))
+    } else if (!sim_route_more(db, rq, r) && !sim_route_admin(db, rq, r))
         sim_error(r, 404, "NOT_FOUND", "no such route");
 }

@@ -6,8 +6,7 @@
 #include "kiosk/core/codes.h"
 #include "sim.h"
 
-#define POINT_FEN 100        /* 1 point = ¥1 */
-#define POINTS_MAX_SHARE 50  /* points pay at most half of an order */
+#define MAX_COUPONS 10 /* coupons in one order */
 
 static const char *jstr(const cJSON *o, const char *name)
 {
@@ -35,8 +34,43 @@ static void add_line(cJSON *arr, const char *kind, const char *zh, const char *e
     cJSON_AddItemToArray(arr, l);
 }
 
+/* A discount of `off` capped so that the order still pays at least 1 fen. */
+static int64_t capped(int64_t off, int64_t total)
+{
+    return off < total - 1 ? off : total > 1 ? total - 1 : 0;
+}
+
+/* The fields of POST /v1/orders beyond order_id, sale_ids and items: NULL if they are well
+ * formed, else what is wrong. */
+static const char *check_order_fields(const cJSON *b)
+{
+    const cJSON *member = cJSON_GetObjectItemCaseSensitive(b, "member_id");
+    const cJSON *coupons = cJSON_GetObjectItemCaseSensitive(b, "coupon_ids");
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(b, "points");
+    if (member && !cJSON_IsNull(member) && !cJSON_IsString(member))
+        return "field 'member_id' must be a string";
+    if (points && !cJSON_IsNull(points) && jint(b, "points") < 0)
+        return "field 'points' must be a whole number >= 0";
+    if (!coupons || cJSON_IsNull(coupons))
+        return NULL;
+    if (!cJSON_IsArray(coupons) || cJSON_GetArraySize(coupons) > MAX_COUPONS)
+        return "field 'coupon_ids' must be an array of at most 10 coupon ids";
+    const cJSON *c, *d;
+    cJSON_ArrayForEach(c, coupons)
+    {
+        if (!cJSON_IsString(c))
+            return "field 'coupon_ids' must hold strings";
+        for (d = coupons->child; d != c; d = d->next)
+            if (!strcmp(d->valuestring, c->valuestring))
+                return "field 'coupon_ids' names a coupon twice";
+    }
+    return NULL;
+}
+
 /* POST /v1/orders: prices a cart. Discounts are separate lines, applied in this order:
- * member fuel discount (gold 20 fen/L, silver 10 fen/L), coupon, points. */
+ * member fuel discount (gold 20 fen/L, silver 10 fen/L), coupons, points; none takes the
+ * total below 1 fen. The answer is stored as the order's body: completion reads the member,
+ * coupons and points from it. */
 static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
     const cJSON *b = rq->body;
@@ -48,13 +82,26 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
         sim_error(r, 400, "INVALID_ARGUMENT", "order_id (6..40), sale_ids[] and items[] expected");
         return;
     }
+    const char *wrong = check_order_fields(b);
+    if (wrong) {
+        sim_error(r, 400, "INVALID_ARGUMENT", wrong);
+        return;
+    }
+    sqlite3_stmt *st = sim_q(db, "SELECT 1 FROM orders WHERE id = ? AND status = 'COMPLETED'");
+    sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+    int completed = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (completed) {
+        sim_error(r, 409, "ORDER_COMPLETED", "this order is paid and completed already");
+        return;
+    }
     cJSON *out = cJSON_CreateObject(), *lines = cJSON_CreateArray(), *disc = cJSON_CreateArray();
     int64_t subtotal = 0, fuel_ml = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, sales)
     {
-        sqlite3_stmt *st = sim_q(db, "SELECT grade, volume_ml, price_fen, amount_fen, status, "
-                                 "locked_by FROM sales WHERE id = ?");
+        st = sim_q(db, "SELECT grade, volume_ml, price_fen, amount_fen, status, locked_by "
+                   "FROM sales WHERE id = ?");
         sqlite3_bind_text(st, 1, cJSON_IsString(it) ? it->valuestring : "", -1, SQLITE_STATIC);
         int ok = sqlite3_step(st) == SQLITE_ROW;
         if (!ok || !strcmp(sim_col(st, 4), "paid") ||
@@ -62,10 +109,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
             sim_error(r, 409, ok ? "SALE_NOT_PAYABLE" : "NOT_FOUND",
                       ok ? "the sale is paid or held by another terminal" : "no such sale");
             sqlite3_finalize(st);
-            cJSON_Delete(out);
-            cJSON_Delete(lines);
-            cJSON_Delete(disc);
-            return;
+            goto fail;
         }
         char zh[64], en[64];
         snprintf(zh, sizeof zh, "%s 汽柴油", sim_col(st, 0));
@@ -86,15 +130,12 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     {
         const char *code = jstr(it, "barcode");
         int64_t qty = jint(it, "qty");
-        sqlite3_stmt *st = sim_q(db, "SELECT name_zh, name_en, price_fen FROM products WHERE barcode = ?");
+        st = sim_q(db, "SELECT name_zh, name_en, price_fen FROM products WHERE barcode = ?");
         sqlite3_bind_text(st, 1, code ? code : "", -1, SQLITE_STATIC);
         if (qty < 1 || qty > 99 || sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_finalize(st);
             sim_error(r, 400, "INVALID_ARGUMENT", "each item needs a known barcode and qty 1..99");
-            cJSON_Delete(out);
-            cJSON_Delete(lines);
-            cJSON_Delete(disc);
-            return;
+            goto fail;
         }
         cJSON *l = cJSON_CreateObject();
         cJSON_AddStringToObject(l, "kind", "item");
@@ -110,71 +151,87 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     }
     if (!cJSON_GetArraySize(lines)) {
         sim_error(r, 400, "EMPTY_ORDER", "an order needs a sale or an item");
-        cJSON_Delete(out);
-        cJSON_Delete(lines);
-        cJSON_Delete(disc);
-        return;
+        goto fail;
     }
-    int64_t total = subtotal, points_avail = 0, points_used = 0;
+    int64_t total = subtotal, member_points = 0;
     const char *member = jstr(b, "member_id");
     if (member) {
-        sqlite3_stmt *st = sim_q(db, "SELECT level, points FROM members WHERE id = ?");
+        st = sim_q(db, "SELECT level, points FROM members WHERE id = ?");
         sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            int per_l = !strcmp(sim_col(st, 0), "gold") ? 20 : !strcmp(sim_col(st, 0), "silver") ? 10 : 0;
-            int64_t off = (per_l * fuel_ml + 500) / 1000;
-            if (off > 0) {
-                add_line(disc, "member", "会员优惠", "Member discount", -off);
-                total -= off;
-            }
-            points_avail = sqlite3_column_int64(st, 1);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_finalize(st);
+            sim_error(r, 404, "MEMBER_NOT_FOUND", "no such member");
+            goto fail;
         }
+        const char *level = sim_col(st, 0);
+        int per_l = !strcmp(level, "gold") ? 20 : !strcmp(level, "silver") ? 10 : 0;
+        int64_t off = capped((per_l * fuel_ml + 500) / 1000, total);
+        if (off > 0) {
+            add_line(disc, "member", "会员优惠", "Member discount", -off);
+            total -= off;
+        }
+        member_points = sqlite3_column_int64(st, 1);
         sqlite3_finalize(st);
     }
-    const cJSON *coupons = cJSON_GetObjectItemCaseSensitive(b, "coupon_ids");
-    cJSON_ArrayForEach(it, coupons)
+    /* A coupon applies when unused, a bearer coupon or the member's, and the subtotal
+     * reaches its minimum spend. */
+    cJSON *applied = cJSON_CreateArray();
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(b, "coupon_ids"))
     {
-        sqlite3_stmt *st = sim_q(db, "SELECT title_zh, title_en, off_fen, min_spend_fen FROM coupons "
-                                 "WHERE id = ? AND member_id = ? AND used = 0");
-        sqlite3_bind_text(st, 1, cJSON_IsString(it) ? it->valuestring : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, member ? member : "", -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && subtotal >= sqlite3_column_int64(st, 3)) {
-            int64_t off = sqlite3_column_int64(st, 2);
-            if (off > total)
-                off = total;
-            add_line(disc, "coupon", sim_col(st, 0), sim_col(st, 1), -off);
-            total -= off;
-        } else {
+        st = sim_q(db, "SELECT title_zh, title_en, off_fen, min_spend_fen FROM coupons "
+                   "WHERE id = ? AND used = 0 AND (member_id IS NULL OR member_id = ?)");
+        sqlite3_bind_text(st, 1, it->valuestring, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, member, -1, SQLITE_STATIC); /* NULL: bearer coupons only */
+        if (sqlite3_step(st) != SQLITE_ROW || subtotal < sqlite3_column_int64(st, 3)) {
             sqlite3_finalize(st);
+            cJSON_Delete(applied);
             sim_error(r, 409, "COUPON_NOT_APPLICABLE",
                       "the coupon is used, not the member's, or the minimum spend is not met");
-            cJSON_Delete(out);
-            cJSON_Delete(lines);
-            cJSON_Delete(disc);
-            return;
+            goto fail;
         }
+        int64_t off = capped(sqlite3_column_int64(st, 2), total);
+        add_line(disc, "coupon", sim_col(st, 0), sim_col(st, 1), -off);
+        cJSON_AddStringToObject(cJSON_GetArrayItem(disc, cJSON_GetArraySize(disc) - 1),
+                                "coupon_id", it->valuestring);
+        cJSON_AddItemToArray(applied, cJSON_CreateString(it->valuestring));
+        total -= off;
         sqlite3_finalize(st);
+    }
+    /* Points pay at most P% of what is left, at N fen each, and leave at least 1 fen. */
+    int64_t points_avail = 0, points_used = 0;
+    if (member) {
+        int64_t share = (total * sim_points_max_share / 100) / sim_point_value_fen;
+        int64_t floor_cap = (total - 1) / sim_point_value_fen;
+        points_avail = member_points < share ? member_points : share;
+        if (points_avail > floor_cap)
+            points_avail = floor_cap;
+        if (points_avail < 0)
+            points_avail = 0;
     }
     int64_t want = jint(b, "points");
     if (want > 0) {
-        int64_t max_pts = (total * POINTS_MAX_SHARE / 100) / POINT_FEN;
         points_used = want < points_avail ? want : points_avail;
-        if (points_used > max_pts)
-            points_used = max_pts;
         if (points_used > 0) {
-            add_line(disc, "points", "积分抵扣", "Points", -points_used * POINT_FEN);
-            total -= points_used * POINT_FEN;
+            add_line(disc, "points", "积分抵扣", "Points", -points_used * sim_point_value_fen);
+            total -= points_used * sim_point_value_fen;
         }
     }
     cJSON_AddStringToObject(out, "order_id", order_id);
+    if (member)
+        cJSON_AddStringToObject(out, "member_id", member);
+    else
+        cJSON_AddNullToObject(out, "member_id");
+    cJSON_AddItemToObject(out, "coupon_ids", applied);
     cJSON_AddItemToObject(out, "lines", lines);
     cJSON_AddItemToObject(out, "discounts", disc);
     cJSON_AddNumberToObject(out, "subtotal_fen", (double)subtotal);
+    cJSON_AddNumberToObject(out, "points_available", (double)points_avail);
     cJSON_AddNumberToObject(out, "points_used", (double)points_used);
+    /* 1 point per yuan paid, whatever a point is worth */
     cJSON_AddNumberToObject(out, "points_earned", (double)(member ? total / 100 : 0));
     cJSON_AddNumberToObject(out, "total_fen", (double)total);
     char *text = cJSON_PrintUnformatted(out);
-    sqlite3_stmt *st = sim_q(db, "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,'PRICED')");
+    st = sim_q(db, "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,'PRICED')");
     sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
@@ -183,51 +240,109 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     sqlite3_finalize(st);
     free(text);
     sim_ok(r, out);
+    return;
+fail:
+    cJSON_Delete(out);
+    cJSON_Delete(lines);
+    cJSON_Delete(disc);
 }
 
-/* POST /v1/orders/{id}/complete {"out_trade_no"}: the payment is PAID for the total: the
- * sales become paid, coupons used, points moved. Exactly once. */
-static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id,
-                           struct sim_resp *r)
+/* What completion does, once: the sales become paid by `otn`, the coupons used, the points
+ * used are deducted from the member and the points earned added. */
+static void apply_completion(sqlite3 *db, const cJSON *order, const char *otn)
 {
-    const char *otn = jstr(rq->body, "out_trade_no");
-    sqlite3_stmt *st = sim_q(db, "SELECT o.body, o.total_fen, o.status, p.status, p.amount_fen "
-                             "FROM orders o LEFT JOIN payments p ON p.out_trade_no = ? "
-                             "WHERE o.id = ? AND o.terminal = ?");
-    sqlite3_bind_text(st, 1, otn ? otn : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, rq->terminal, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        sim_error(r, 404, "NOT_FOUND", "no such order");
-        return;
-    }
-    int done = !strcmp(sim_col(st, 2), "COMPLETED");
-    if (!done && (strcmp(sim_col(st, 3), "PAID") || sqlite3_column_int64(st, 4) != sqlite3_column_int64(st, 1))) {
-        sqlite3_finalize(st);
-        sim_error(r, 409, "NOT_PAID", "no PAID payment for this order's total");
-        return;
-    }
-    cJSON *order = cJSON_Parse(sim_col(st, 0));
-    sqlite3_finalize(st);
-    if (!done) {
-        const cJSON *l;
-        cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "lines"))
-        {
-            const char *sale = jstr(l, "sale_id");
-            if (!sale)
-                continue;
-            st = sim_q(db, "UPDATE sales SET status = 'paid', paid_by = ?, locked_by = NULL WHERE id = ?");
-            sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, sale, -1, SQLITE_STATIC);
-            sqlite3_step(st);
-            sqlite3_finalize(st);
-        }
-        st = sim_q(db, "UPDATE orders SET status = 'COMPLETED' WHERE id = ?");
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    const cJSON *l;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "lines"))
+    {
+        if (!jstr(l, "sale_id"))
+            continue;
+        sqlite3_stmt *st = sim_q(db, "UPDATE sales SET status = 'paid', paid_by = ?, "
+                                 "locked_by = NULL WHERE id = ? AND status != 'paid'");
+        sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, jstr(l, "sale_id"), -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_finalize(st);
     }
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "coupon_ids"))
+    {
+        sqlite3_stmt *st = sim_q(db, "UPDATE coupons SET used = 1 WHERE id = ?");
+        sqlite3_bind_text(st, 1, cJSON_IsString(l) ? l->valuestring : "", -1, SQLITE_STATIC);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    const char *member = jstr(order, "member_id");
+    int64_t used = jint(order, "points_used"), earned = jint(order, "points_earned");
+    if (!member || used < 0 || earned < 0)
+        return;
+    /* Pricing reserves nothing: should another order have spent the points meanwhile, the
+     * balance stops at 0 rather than going negative. */
+    sqlite3_stmt *st = sim_q(db, "UPDATE members SET points = max(points - ?, 0) + ? WHERE id = ?");
+    sqlite3_bind_int64(st, 1, used);
+    sqlite3_bind_int64(st, 2, earned);
+    sqlite3_bind_text(st, 3, member, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, const char *id,
+                                          const char *otn, cJSON **order)
+{
+    sqlite3_stmt *st = sim_q(db, "SELECT o.body, o.total_fen, o.status, p.status, p.amount_fen, "
+                             "p.order_id FROM orders o LEFT JOIN payments p "
+                             "ON p.out_trade_no = ? WHERE o.id = ? AND o.terminal = ?");
+    sqlite3_bind_text(st, 1, otn ? otn : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, terminal, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return SIM_ORDER_NOT_FOUND;
+    }
+    int done = !strcmp(sim_col(st, 2), "COMPLETED");
+    if (!done && (strcmp(sim_col(st, 3), "PAID") || strcmp(sim_col(st, 5), id) ||
+                  sqlite3_column_int64(st, 4) != sqlite3_column_int64(st, 1))) {
+        sqlite3_finalize(st);
+        return SIM_ORDER_NOT_PAID;
+    }
+    cJSON *body = cJSON_Parse(sim_col(st, 0));
+    sqlite3_finalize(st);
+    if (!done) {
+        /* the status moves first, so however often this runs, the effects apply once */
+        st = sim_q(db, "UPDATE orders SET status = 'COMPLETED' WHERE id = ? AND terminal = ? "
+                   "AND status != 'COMPLETED'");
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, terminal, -1, SQLITE_STATIC);
+        sqlite3_step(st);
+        done = !sqlite3_changes(db);
+        sqlite3_finalize(st);
+        if (!done)
+            apply_completion(db, body, otn);
+    }
+    if (order)
+        *order = body;
+    else
+        cJSON_Delete(body);
+    return done ? SIM_ORDER_WAS_DONE : SIM_ORDER_COMPLETED;
+}
+
+/* POST /v1/orders/{id}/complete {"out_trade_no"}: see sim_order_complete(). Repeating it
+ * answers the same and changes nothing. */
+static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id,
+                           struct sim_resp *r)
+{
+    cJSON *order = NULL;
+    switch (sim_order_complete(db, rq->terminal, id, jstr(rq->body, "out_trade_no"), &order)) {
+    case SIM_ORDER_NOT_FOUND:
+        sim_error(r, 404, "NOT_FOUND", "no such order");
+        return;
+    case SIM_ORDER_NOT_PAID:
+        sim_error(r, 409, "NOT_PAID", "no PAID payment for this order's total");
+        return;
+    case SIM_ORDER_COMPLETED:
+    case SIM_ORDER_WAS_DONE:
+        break;
+    }
+    if (!order)
+        order = cJSON_CreateObject();
     cJSON_AddStringToObject(order, "status", "COMPLETED");
     sim_ok(r, order);
 }

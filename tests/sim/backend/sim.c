@@ -1,9 +1,12 @@
 /* kiosk-backend-sim: the backend simulator's HTTP side. Authentication (HMAC request
  * signatures), idempotency keys, the error model, body limits, fault injection and the
- * simulated clock live here; the routes are in routes.c, the data in db.c.
+ * simulated clock live here; the routes are in routes.c, routes2.c and admin.c, the data in
+ * db.c.
  *
  * usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]
- *                          [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM] */
+ *                          [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]
+ *                          [--auto-pay-native-ms N] [--point-value-fen N]
+ *                          [--points-max-share P] */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -45,6 +48,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static sqlite3 *db;
 static atomic_int stopping;
 int sim_auto_pay_ms; /* > 0: a native QR is paid this long after it is made (demo) */
+int64_t sim_point_value_fen = 100; /* 1 point = ¥1 */
+int sim_points_max_share = 50;     /* points pay at most half of what is left */
 
 struct conn {
     char *body;
@@ -191,6 +196,15 @@ static int admin(struct MHD_Connection *c, const char *method, const char *url, 
             return send_error(c, 400, "TOO_MANY_FAULTS", "at most 16 fault rules");
         snprintf(m, sizeof m, "{\"faults\":%d}", nfaults);
         return send_text(c, 200, m, 0);
+    }
+    if (!strcmp(url, "/v1/admin/reset") && !strcmp(method, "POST")) {
+        /* a fresh station: the seed data again, no faults (tests run case after case) */
+        pthread_mutex_lock(&lock);
+        nfaults = 0;
+        int rc = sim_db_reset(db);
+        pthread_mutex_unlock(&lock);
+        return rc == 0 ? send_text(c, 200, "{\"reset\":true}", 0)
+                       : send_error(c, 500, "RESET_FAILED", sqlite3_errmsg(db));
     }
     if (!strcmp(url, "/v1/admin/clock") && !strcmp(method, "POST")) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, "advance_ms");
@@ -430,6 +444,26 @@ static int add_terminal(const char *spec)
     return 0;
 }
 
+/* A whole number in min..max, all of `s`; -1 otherwise. */
+static int parse_int(const char *s, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const char usage[] =
+    "usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]\n"
+    "                         [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]\n"
+    "                         [--auto-pay-native-ms N] [--point-value-fen N]\n"
+    "                         [--points-max-share P]\n"
+    "  --point-value-fen N   one loyalty point pays N fen (1..100000, default 100)\n"
+    "  --points-max-share P  points pay at most P% of what is left after member and coupon\n"
+    "                        discounts (0..100, default 50)\n";
+
 int main(int argc, char **argv)
 {
     const char *dbpath = NULL, *port_file = NULL, *bind_addr = "127.0.0.1";
@@ -442,6 +476,7 @@ int main(int argc, char **argv)
     add_terminal("T0001:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
     for (int i = 1; i < argc; i++) {
         int more = i + 1 < argc;
+        long v;
         if (!strcmp(argv[i], "--db") && more)
             dbpath = argv[++i];
         else if (!strcmp(argv[i], "--port") && more)
@@ -454,7 +489,15 @@ int main(int argc, char **argv)
             reset = 1;
         else if (!strcmp(argv[i], "--auto-pay-native-ms") && more)
             sim_auto_pay_ms = (int)strtol(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--tls-cert") && more)
+        else if (!strcmp(argv[i], "--point-value-fen") && more &&
+                 parse_int(argv[i + 1], 1, 100000, &v) == 0) {
+            sim_point_value_fen = v;
+            i++;
+        } else if (!strcmp(argv[i], "--points-max-share") && more &&
+                   parse_int(argv[i + 1], 0, 100, &v) == 0) {
+            sim_points_max_share = (int)v;
+            i++;
+        } else if (!strcmp(argv[i], "--tls-cert") && more)
             cert_file = argv[++i];
         else if (!strcmp(argv[i], "--tls-key") && more)
             key_file = argv[++i];
@@ -464,9 +507,7 @@ int main(int argc, char **argv)
                 return 2;
             }
         } else {
-            fprintf(stderr, "usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] "
-                            "[--port-file FILE] [--terminal ID:HEXKEY]... [--reset] "
-                            "[--tls-cert PEM --tls-key PEM]\n");
+            fputs(usage, stderr);
             return 2;
         }
     }

@@ -33,14 +33,40 @@ void sim_ok(struct sim_resp *r, cJSON *body);
  * a customer scanned it (the demo and the kiosk's scenario tests). 0 = never. */
 extern int sim_auto_pay_ms;
 
+/* The points rule (--point-value-fen, --points-max-share): one point pays this many fen, and
+ * points pay at most this percentage of what is left after member and coupon discounts. */
+extern int64_t sim_point_value_fen;
+extern int sim_points_max_share;
+
 /* Database: schema and seed data (db.c). */
 int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap);
+/* Drops every table and seeds them again (POST /v1/admin/reset). 0 or -1. */
+int sim_db_reset(sqlite3 *db);
 
 /* Routes (routes.c). Runs inside a database transaction; returns after filling resp. */
 void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
 /* Orders, invoices, cards, pickups, shifts (routes2.c): 1 if the route was theirs. */
 int sim_route_more(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
+
+/* The inspection routes under /v1/admin/ for tests (admin.c): 1 if the route was theirs. */
+int sim_route_admin(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
+
+/* What sim_order_complete() found. */
+enum sim_order_outcome {
+    SIM_ORDER_NOT_FOUND,  /* no such order of this terminal */
+    SIM_ORDER_NOT_PAID,   /* not completed, and `otn` is no PAID payment for its total */
+    SIM_ORDER_COMPLETED,  /* completed now: sales paid, coupons used, points moved */
+    SIM_ORDER_WAS_DONE,   /* completed before: nothing changed */
+};
+
+/* Completes the order `id` of `terminal` paid by `otn` (POST /v1/orders/{id}/complete and a
+ * "sale" journal record share it). The payment must be PAID, for this order, for exactly its
+ * total. On the first completion only, the sales become paid by `otn`, the order's coupons
+ * used, its points_used deducted from the member and points_earned added. With `order` set,
+ * *order is the stored order body (the caller frees it) unless NOT_FOUND/NOT_PAID. */
+enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, const char *id,
+                                          const char *otn, cJSON **order);
 
 /* A prepared statement (NULL on a bad statement: sqlite3 calls on NULL are harmless no-ops
  * that fail), and column i as text, never NULL. */

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,26 +49,49 @@ static struct backend *client(int timeout_ms, int retries, const char *key)
     return b;
 }
 
-static int setup(void **state)
+/* Stops a simulator started by start_sim(): 0 when it stopped cleanly. */
+static int stop_sim(pid_t pid)
 {
-    (void)state;
-    if (!mkdtemp(dir))
-        return -1;
+    int st;
+    kill(pid, SIGTERM);
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Starts a simulator on `name`.db in the test directory with up to 4 more arguments (NULL
+ * ends them); its port in *port_out. The process id, or -1. */
+static pid_t start_sim(const char *name, int *port_out, const char *a1, const char *a2,
+                       const char *a3, const char *a4)
+{
     char db[600], pf[600];
-    snprintf(db, sizeof db, "%s/sim.db", dir);
-    snprintf(pf, sizeof pf, "%s/port", dir);
-    sim_pid = fork();
-    if (sim_pid == 0) {
+    snprintf(db, sizeof db, "%s/%s.db", dir, name);
+    snprintf(pf, sizeof pf, "%s/%s.port", dir, name);
+    unlink(pf);
+    pid_t pid = fork();
+    if (pid == 0) {
         execl(getenv("SIM"), "kiosk-backend-sim", "--db", db, "--port", "0", "--port-file", pf,
-              "--terminal", "T0001:" KEY, (char *)NULL);
+              "--terminal", "T0001:" KEY, a1, a2, a3, a4, (char *)NULL);
         _exit(127);
     }
     FILE *f = NULL;
     for (int i = 0; i < 250 && !(f = fopen(pf, "r")); i++)
         sleep_ms(20);
-    if (!f || fscanf(f, "%d", &port) != 1)
+    int ok = f && fscanf(f, "%d", port_out) == 1;
+    if (f)
+        fclose(f);
+    if (!ok && pid > 0)
+        stop_sim(pid);
+    return ok ? pid : -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
         return -1;
-    fclose(f);
+    sim_pid = start_sim("sim", &port, NULL, NULL, NULL, NULL);
+    if (sim_pid < 0)
+        return -1;
     snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
     q = evq_create(64);
     be = client(3000, 3, KEY);
@@ -79,13 +103,8 @@ static int teardown(void **state)
     (void)state;
     backend_destroy(be);
     evq_destroy(q);
-    if (sim_pid > 0) {
-        kill(sim_pid, SIGTERM);
-        int st;
-        waitpid(sim_pid, &st, 0);
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-            return -1; /* the simulator must stop cleanly */
-    }
+    if (sim_pid > 0 && stop_sim(sim_pid) != 0)
+        return -1; /* the simulator must stop cleanly */
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : -1;
@@ -141,6 +160,68 @@ static void expect_error(struct backend_result *r, int status, const char *code)
     backend_result_free(r);
 }
 
+/* The backend's own records (admin routes). */
+static int64_t points_of(const char *member)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/admin/members/%s", member);
+    struct backend_result *r = call("GET", path, NULL);
+    assert_int_equal(r->status, 200);
+    int64_t p = (int64_t)jnum(r->json, "points");
+    backend_result_free(r);
+    return p;
+}
+
+static int coupon_used(const char *id)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/admin/coupons/%s", id);
+    struct backend_result *r = call("GET", path, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "coupon_id"), id);
+    int used = (int)jnum(r->json, "used");
+    assert_true(used == 0 || used == 1);
+    backend_result_free(r);
+    return used;
+}
+
+static const char *order_status(const char *id)
+{
+    static char st[32];
+    char path[96];
+    snprintf(path, sizeof path, "/v1/admin/orders/%s", id);
+    struct backend_result *r = call("GET", path, NULL);
+    snprintf(st, sizeof st, "%s", jstr(r->json, "status"));
+    backend_result_free(r);
+    return st;
+}
+
+/* Prices an order (body without the braces' order_id) and answers its total. */
+static int64_t price(struct backend *b, const char *order_id, const char *rest)
+{
+    char body[600];
+    snprintf(body, sizeof body, "{\"order_id\":\"%s\",%s}", order_id, rest);
+    struct backend_result *r = call_with(b, "POST", "/v1/orders", body, NULL);
+    if (r->status != 200)
+        fail_msg("pricing %s: %d %s (%s)", order_id, r->status, r->err_code, r->err_msg);
+    int64_t total = (int64_t)jnum(r->json, "total_fen");
+    backend_result_free(r);
+    return total;
+}
+
+/* A payment code payment for an order, paid at once. */
+static void pay(struct backend *b, const char *otn, const char *order_id, int64_t amount)
+{
+    char body[300];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"order_id\":\"%s\","
+                                "\"amount_fen\":%lld,\"mode\":\"micropay\","
+                                "\"auth_code\":\"134567890123454444\"}",
+             otn, order_id, (long long)amount);
+    struct backend_result *r = call_with(b, "POST", "/v1/payments", body, NULL);
+    assert_string_equal(jstr(r->json, "status"), "PAID");
+    backend_result_free(r);
+}
+
 static void pumps_and_sales(void **state)
 {
     (void)state;
@@ -191,9 +272,16 @@ static void products_and_members(void **state)
     assert_string_equal(jstr(r->json, "phone_masked"), "138****8000");
     assert_int_equal(jnum(r->json, "points"), 2380);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "coupons")), 2);
+    /* the default points rule: 1 point = ¥1, at most half of what is left */
+    assert_int_equal(jnum(r->json, "point_value_fen"), 100);
+    assert_int_equal(jnum(r->json, "points_max_share_pct"), 50);
     backend_result_free(r);
     r = call("GET", "/v1/members/by-qr/MQR-22B0C4", NULL);
     assert_string_equal(jstr(r->json, "level"), "silver");
+    assert_int_equal(jnum(r->json, "point_value_fen"), 100);
+    assert_int_equal(jnum(r->json, "points_max_share_pct"), 50);
+    /* bearer coupons belong to nobody: not in a member's list */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "coupons")), 1);
     backend_result_free(r);
     expect_error(call("GET", "/v1/members/by-phone/13000000000", NULL), 404, "MEMBER_NOT_FOUND");
 }
@@ -283,6 +371,38 @@ static void payment_state_machine(void **state)
     expect_error(call("POST", "/v1/payments", "{\"out_trade_no\":\"OTN-T-2\",\"amount_fen\":5.5,"
                                               "\"mode\":\"native\",\"channel\":\"alipay\"}"),
                  400, "INVALID_ARGUMENT");
+}
+
+/* A number cancelled before the payment system saw it is closed for good; a sale is paid
+ * once whatever orders it is in; a reset gives the seed data back. */
+static void closed_unseen_and_paid_once(void **state)
+{
+    (void)state;
+    struct backend_result *r = call("POST", "/v1/payments/OTN-LATE-1/cancel", "{}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "CLOSED");
+    backend_result_free(r);
+    /* the create arrives late: refused, nothing charged */
+    expect_error(micropay("OTN-LATE-1", "134567890123451234"), 409, "OUT_TRADE_NO_REUSED");
+    assert_string_equal(status_of("OTN-LATE-1"), "CLOSED");
+
+    /* S1008 in two orders (a crash between paying and completing, then a second try) */
+    assert_int_equal(price(be, "ORD-TWICE-1", "\"sale_ids\":[\"S1008\"]"), 39831);
+    pay(be, "OTN-TWICE-1", "ORD-TWICE-1", 39831);
+    assert_int_equal(price(be, "ORD-TWICE-2", "\"sale_ids\":[\"S1008\"]"), 39831);
+    expect_error(call("POST", "/v1/payments",
+                      "{\"out_trade_no\":\"OTN-TWICE-2\",\"order_id\":\"ORD-TWICE-2\","
+                      "\"amount_fen\":39831,\"mode\":\"micropay\","
+                      "\"auth_code\":\"134567890123454444\"}"),
+                 409, "SALE_PAID");
+
+    r = call("POST", "/v1/admin/reset", "{}");
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    expect_error(call("GET", "/v1/payments/OTN-TWICE-1", NULL), 404, "PAYMENT_NOT_FOUND");
+    r = call("GET", "/v1/admin/sales/S1008", NULL);
+    assert_string_equal(jstr(r->json, "status"), "unpaid");
+    backend_result_free(r);
 }
 
 static void idempotent_replay(void **state)
@@ -557,7 +677,9 @@ static void orders_price_and_complete(void **state)
     assert_int_equal(jnum(cJSON_GetArrayItem(d, 1), "amount_fen"), -1000);
     int64_t after = 30469 - 770 - 1000;
     int64_t pts = 100 < (after / 2) / 100 ? 100 : (after / 2) / 100;
+    assert_int_equal(jnum(r->json, "points_available"), (after / 2) / 100); /* 143 < 2380 */
     assert_int_equal(jnum(r->json, "points_used"), pts);
+    assert_int_equal(jnum(r->json, "points_earned"), (after - pts * 100) / 100);
     int64_t total = (int64_t)jnum(r->json, "total_fen");
     assert_int_equal(total, after - pts * 100);
     backend_result_free(r);
@@ -576,6 +698,51 @@ static void orders_price_and_complete(void **state)
     assert_int_equal(r->status, 200);
     assert_string_equal(jstr(r->json, "status"), "COMPLETED");
     backend_result_free(r);
+    /* coupons used, points spent and earned: 2380 - 100 + 186 */
+    int64_t earned = (total / 100);
+    assert_int_equal(points_of("M001"), 2380 - pts + earned);
+    assert_true(coupon_used("C100"));
+    assert_false(coupon_used("C101"));
+    r = call("GET", "/v1/admin/members/M001", NULL);
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(r->json, "coupons");
+    assert_int_equal(cJSON_GetArraySize(cs), 2);
+    assert_string_equal(jstr(cJSON_GetArrayItem(cs, 0), "coupon_id"), "C100");
+    assert_int_equal(jnum(cJSON_GetArrayItem(cs, 0), "used"), 1);
+    assert_string_equal(jstr(cJSON_GetArrayItem(cs, 1), "coupon_id"), "C101");
+    assert_int_equal(jnum(cJSON_GetArrayItem(cs, 1), "used"), 0);
+    backend_result_free(r);
+    /* repeated (new keys, not replays): exactly once */
+    for (int i = 0; i < 2; i++) {
+        r = call("POST", "/v1/orders/ORD-T-1/complete", "{\"out_trade_no\":\"OTN-ORD-1\"}");
+        assert_int_equal(r->status, 200);
+        assert_false(r->replayed);
+        assert_string_equal(jstr(r->json, "status"), "COMPLETED");
+        backend_result_free(r);
+    }
+    assert_int_equal(points_of("M001"), 2380 - pts + earned);
+    /* the backend's own records */
+    r = call("GET", "/v1/admin/orders/ORD-T-1", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "order_id"), "ORD-T-1");
+    assert_string_equal(jstr(r->json, "status"), "COMPLETED");
+    assert_int_equal(jnum(r->json, "total_fen"), total);
+    const cJSON *ob = cJSON_GetObjectItemCaseSensitive(r->json, "body");
+    assert_string_equal(jstr(ob, "member_id"), "M001");
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ob, "coupon_ids"), 0)
+                            ->valuestring,
+                        "C100");
+    assert_int_equal(jnum(ob, "points_used"), pts);
+    backend_result_free(r);
+    r = call("GET", "/v1/admin/sales/S1002", NULL);
+    assert_string_equal(jstr(r->json, "status"), "paid");
+    assert_string_equal(jstr(r->json, "paid_by"), "OTN-ORD-1");
+    assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r->json, "locked_by")));
+    assert_string_equal(jstr(r->json, "locked_by"), "");
+    backend_result_free(r);
+    /* a completed order is not priced again */
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-T-1\",\"items\":"
+                                            "[{\"barcode\":\"6920000010004\",\"qty\":1}]}"),
+                 409, "ORDER_COMPLETED");
     /* the sale is paid: gone from pump 2, and cannot be ordered again */
     r = call("GET", "/v1/pumps", NULL);
     const cJSON *p2 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "pumps"), 1);
@@ -663,6 +830,387 @@ static void invoices_cards_pickups_shifts(void **state)
                  409, "SHIFT_CLOSED");
 }
 
+/* Bearer coupons: scanned from their QR code, used once by anyone, member or not. */
+static void bearer_coupons(void **state)
+{
+    (void)state;
+    struct backend_result *r = call("GET", "/v1/coupons/CPN-5OFF-0001", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "coupon_id"), "C900");
+    assert_string_equal(jstr(r->json, "title_zh"), "立减5元");
+    assert_string_equal(jstr(r->json, "title_en"), "¥5 off");
+    assert_int_equal(jnum(r->json, "off_fen"), 500);
+    assert_int_equal(jnum(r->json, "min_spend_fen"), 0);
+    backend_result_free(r);
+    r = call("GET", "/v1/coupons/CPN-20OFF-0002", NULL);
+    assert_string_equal(jstr(r->json, "coupon_id"), "C901");
+    assert_int_equal(jnum(r->json, "off_fen"), 2000);
+    assert_int_equal(jnum(r->json, "min_spend_fen"), 30000);
+    backend_result_free(r);
+    expect_error(call("GET", "/v1/coupons/CPN-NOPE-9999", NULL), 404, "COUPON_NOT_FOUND");
+
+    /* ¥5 off a ¥2 water, without a member: capped so that ¥0.01 is still paid */
+    r = call("POST", "/v1/orders", "{\"order_id\":\"ORD-C-1\",\"items\":[{\"barcode\":"
+                                   "\"6920000010004\",\"qty\":1}],\"coupon_ids\":[\"C900\"]}");
+    assert_int_equal(r->status, 200);
+    const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "discounts"), 0);
+    assert_string_equal(jstr(d, "kind"), "coupon");
+    assert_string_equal(jstr(d, "coupon_id"), "C900");
+    assert_int_equal(jnum(d, "amount_fen"), -199);
+    assert_int_equal(jnum(r->json, "total_fen"), 1);
+    assert_int_equal(jnum(r->json, "points_available"), 0);
+    assert_int_equal(jnum(r->json, "points_earned"), 0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, "member_id")));
+    backend_result_free(r);
+    /* minimum spend, someone else's coupon, the same coupon twice */
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-C-2\",\"items\":[{\"barcode\":"
+                                            "\"6920000010004\",\"qty\":1}],"
+                                            "\"coupon_ids\":[\"C901\"]}"),
+                 409, "COUPON_NOT_APPLICABLE");
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-C-3\",\"items\":[{\"barcode\":"
+                                            "\"6920000010004\",\"qty\":1}],"
+                                            "\"coupon_ids\":[\"C101\"]}"),
+                 409, "COUPON_NOT_APPLICABLE");
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-C-4\",\"items\":[{\"barcode\":"
+                                            "\"6920000010004\",\"qty\":1}],"
+                                            "\"coupon_ids\":[\"C900\",\"C900\"]}"),
+                 400, "INVALID_ARGUMENT");
+    /* a member may use bearer coupons with their own: S1008 95# 51 L = 398.31, silver 5.10
+     * off, C901 20 off 300, C200 5 off 100 */
+    int64_t m002 = points_of("M002");
+    r = call("POST", "/v1/orders", "{\"order_id\":\"ORD-C-6\",\"sale_ids\":[\"S1008\"],"
+                                   "\"member_id\":\"M002\",\"coupon_ids\":[\"C901\",\"C200\"]}");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jnum(r->json, "subtotal_fen"), 39831);
+    assert_int_equal(jnum(r->json, "total_fen"), 39831 - 510 - 2000 - 500);
+    int64_t share = (39831 - 510 - 2000 - 500) / 2 / 100;
+    assert_int_equal(jnum(r->json, "points_available"), m002 < share ? m002 : share);
+    assert_int_equal(jnum(r->json, "points_used"), 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "coupon_ids")),
+                     2);
+    backend_result_free(r);
+
+    /* paid and completed: the coupon is used, by anyone */
+    pay(be, "OTN-C-1", "ORD-C-1", 1);
+    r = call("POST", "/v1/orders/ORD-C-1/complete", "{\"out_trade_no\":\"OTN-C-1\"}");
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    assert_true(coupon_used("C900"));
+    assert_false(coupon_used("C901"));
+    expect_error(call("GET", "/v1/coupons/CPN-5OFF-0001", NULL), 409, "COUPON_USED");
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-C-5\",\"items\":[{\"barcode\":"
+                                            "\"6920000010004\",\"qty\":1}],"
+                                            "\"coupon_ids\":[\"C900\"]}"),
+                 409, "COUPON_NOT_APPLICABLE");
+}
+
+/* What a priced order must be. */
+static void order_arguments(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}],\"coupon_ids\":\"C900\"",
+        "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}],\"coupon_ids\":[900]",
+        "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}],\"points\":1.5",
+        "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}],\"points\":-1",
+        "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}],\"member_id\":7",
+    };
+    char body[300];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(body, sizeof body, "{\"order_id\":\"ORD-A-%zu\",%s}", i, bad[i]);
+        expect_error(call("POST", "/v1/orders", body), 400, "INVALID_ARGUMENT");
+    }
+    expect_error(call("POST", "/v1/orders", "{\"order_id\":\"ORD-A-9\",\"items\":[{\"barcode\":"
+                                            "\"6920000010004\",\"qty\":1}],"
+                                            "\"member_id\":\"M999\"}"),
+                 404, "MEMBER_NOT_FOUND");
+    /* a member without points has none to use; points without a member are ignored */
+    struct backend_result *r =
+        call("POST", "/v1/orders", "{\"order_id\":\"ORD-A-10\",\"items\":[{\"barcode\":"
+                                   "\"6920000010004\",\"qty\":3}],\"member_id\":\"M003\","
+                                   "\"points\":5}");
+    assert_int_equal(jnum(r->json, "points_available"), 0);
+    assert_int_equal(jnum(r->json, "points_used"), 0);
+    assert_int_equal(jnum(r->json, "points_earned"), 6);
+    backend_result_free(r);
+    r = call("POST", "/v1/orders", "{\"order_id\":\"ORD-A-11\",\"items\":[{\"barcode\":"
+                                   "\"6920000010004\",\"qty\":3}],\"points\":5}");
+    assert_int_equal(jnum(r->json, "points_available"), 0);
+    assert_int_equal(jnum(r->json, "points_used"), 0);
+    assert_int_equal(jnum(r->json, "points_earned"), 0);
+    assert_int_equal(jnum(r->json, "total_fen"), 600);
+    backend_result_free(r);
+    /* completion needs a payment for this very order */
+    pay(be, "OTN-A-11", "ORD-A-10", 600);
+    expect_error(call("POST", "/v1/orders/ORD-A-11/complete", "{\"out_trade_no\":\"OTN-A-11\"}"),
+                 409, "NOT_PAID");
+    expect_error(call("POST", "/v1/orders/ORD-NOPE/complete", "{\"out_trade_no\":\"OTN-A-11\"}"),
+                 404, "NOT_FOUND");
+}
+
+static const char *journal_body(const char *record_id, const char *kind, const char *order_id,
+                                const char *otn)
+{
+    static char body[400];
+    snprintf(body, sizeof body,
+             "{\"records\":[{\"record_id\":\"%s\",\"kind\":\"%s\",\"body\":{\"order_id\":\"%s\","
+             "\"out_trade_no\":\"%s\",\"amount_fen\":1}}]}",
+             record_id, kind, order_id, otn);
+    return body;
+}
+
+/* A kiosk offline when the customer paid: its outbox's sale record completes the order. */
+static void journal_completes_order(void **state)
+{
+    (void)state;
+    int64_t p0 = points_of("M002");
+    assert_true(p0 >= 50);
+    /* S1005 0# 120.35 L = 843.65; silver 12.04 off; C200 5 off; 50 points */
+    int64_t total = price(be, "ORD-J-1", "\"sale_ids\":[\"S1005\"],\"member_id\":\"M002\","
+                                         "\"coupon_ids\":[\"C200\"],\"points\":50");
+    assert_int_equal(total, 84365 - 1204 - 500 - 5000);
+    pay(be, "OTN-J-1", "ORD-J-1", total);
+    /* paid for the wrong amount, for another order, or not a sale record: nothing happens */
+    int64_t t2 = price(be, "ORD-J-2", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}]");
+    pay(be, "OTN-J-2", "ORD-J-2", t2 - 1);
+    int64_t t3 = price(be, "ORD-J-3", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}]");
+    pay(be, "OTN-J-3", "ORD-J-OTHER", t3);
+    int64_t t4 = price(be, "ORD-J-4", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}]");
+    pay(be, "OTN-J-4", "ORD-J-4", t4);
+    const char *recs[][4] = {
+        {"T0001-J-000001", "sale", "ORD-J-1", "OTN-J-1"},
+        {"T0001-J-000002", "sale", "ORD-J-2", "OTN-J-2"},
+        {"T0001-J-000003", "sale", "ORD-J-3", "OTN-J-3"},
+        {"T0001-J-000004", "shift", "ORD-J-4", "OTN-J-4"},
+    };
+    struct backend_result *r;
+    for (int i = 0; i < 4; i++) {
+        r = call("POST", "/v1/journal/records",
+                 journal_body(recs[i][0], recs[i][1], recs[i][2], recs[i][3]));
+        assert_int_equal(r->status, 200);
+        assert_int_equal(jnum(r->json, "accepted"), 1);
+        backend_result_free(r);
+    }
+    r = call("POST", "/v1/journal/records", "{\"records\":[{\"record_id\":\"T0001-J-000005\","
+                                            "\"kind\":\"sale\",\"body\":{\"amount_fen\":5}}]}");
+    assert_int_equal(jnum(r->json, "accepted"), 1);
+    backend_result_free(r);
+    assert_string_equal(order_status("ORD-J-1"), "COMPLETED");
+    assert_string_equal(order_status("ORD-J-2"), "PRICED");
+    assert_string_equal(order_status("ORD-J-3"), "PRICED");
+    assert_string_equal(order_status("ORD-J-4"), "PRICED");
+    r = call("GET", "/v1/admin/sales/S1005", NULL);
+    assert_string_equal(jstr(r->json, "status"), "paid");
+    assert_string_equal(jstr(r->json, "paid_by"), "OTN-J-1");
+    backend_result_free(r);
+    assert_true(coupon_used("C200"));
+    int64_t p1 = p0 - 50 + total / 100;
+    assert_int_equal(points_of("M002"), p1);
+
+    /* exactly once: the record again, another record, the kiosk's own completion */
+    r = call("POST", "/v1/journal/records", journal_body("T0001-J-000001", "sale", "ORD-J-1",
+                                                         "OTN-J-1"));
+    assert_int_equal(jnum(r->json, "duplicates"), 1);
+    backend_result_free(r);
+    r = call("POST", "/v1/journal/records", journal_body("T0001-J-000006", "sale", "ORD-J-1",
+                                                         "OTN-J-1"));
+    assert_int_equal(jnum(r->json, "accepted"), 1);
+    backend_result_free(r);
+    r = call("POST", "/v1/orders/ORD-J-1/complete", "{\"out_trade_no\":\"OTN-J-1\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "COMPLETED");
+    backend_result_free(r);
+    assert_int_equal(points_of("M002"), p1);
+    /* the shift record did nothing; the order completes the ordinary way */
+    r = call("POST", "/v1/orders/ORD-J-4/complete", "{\"out_trade_no\":\"OTN-J-4\"}");
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    assert_string_equal(order_status("ORD-J-4"), "COMPLETED");
+    /* a batch with a bad record keeps none of it */
+    expect_error(call("POST", "/v1/journal/records",
+                      "{\"records\":[{\"record_id\":\"T0001-J-000007\",\"kind\":\"sale\"},"
+                      "{\"kind\":\"sale\"}]}"),
+                 400, "INVALID_ARGUMENT");
+    r = call("POST", "/v1/journal/records",
+             "{\"records\":[{\"record_id\":\"T0001-J-000007\",\"kind\":\"sale\"}]}");
+    assert_int_equal(jnum(r->json, "accepted"), 1);
+    backend_result_free(r);
+}
+
+/* QR payments on every channel the backend serves. */
+static void native_channels(void **state)
+{
+    (void)state;
+    static const char *const channels[] = {"unionpay", "ecny", "wechat", "alipay"};
+    char body[200], otn[32], path[80];
+    for (int i = 0; i < 4; i++) {
+        snprintf(otn, sizeof otn, "OTN-CH-%d", i);
+        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"order_id\":\"O-CH\","
+                                    "\"amount_fen\":1234,\"mode\":\"native\",\"channel\":\"%s\"}",
+                 otn, channels[i]);
+        struct backend_result *r = call("POST", "/v1/payments", body);
+        assert_int_equal(r->status, 200);
+        assert_string_equal(jstr(r->json, "status"), "CREATED");
+        assert_string_equal(jstr(r->json, "channel"), channels[i]);
+        assert_non_null(strstr(jstr(r->json, "code_url"), otn));
+        backend_result_free(r);
+        snprintf(path, sizeof path, "/v1/admin/payments/%s/pay", otn);
+        backend_result_free(call("POST", path, "{}"));
+        snprintf(path, sizeof path, "/v1/payments/%s", otn);
+        r = call("GET", path, NULL);
+        assert_string_equal(jstr(r->json, "status"), "PAID");
+        assert_string_equal(jstr(r->json, "channel"), channels[i]);
+        backend_result_free(r);
+    }
+    expect_error(call("POST", "/v1/payments", "{\"out_trade_no\":\"OTN-CH-X\",\"amount_fen\":1,"
+                                              "\"mode\":\"native\",\"channel\":\"paypal\"}"),
+                 400, "INVALID_ARGUMENT");
+}
+
+/* The admin routes tests use to check the backend's own records. */
+static void admin_records(void **state)
+{
+    (void)state;
+    struct backend_result *r = call("GET", "/v1/admin/payments", NULL);
+    assert_int_equal(r->status, 200);
+    const cJSON *ps = cJSON_GetObjectItemCaseSensitive(r->json, "payments"), *p;
+    int first_paid = -1, ali = -1, qr = -1, up = -1, i = 0;
+    cJSON_ArrayForEach(p, ps)
+    {
+        const char *otn = jstr(p, "out_trade_no");
+        if (!strcmp(otn, "OTN-PAID-1")) {
+            first_paid = i;
+            assert_string_equal(jstr(p, "order_id"), "O1");
+            assert_int_equal(jnum(p, "amount_fen"), 33118);
+            assert_string_equal(jstr(p, "status"), "PAID");
+            assert_string_equal(jstr(p, "mode"), "micropay");
+            assert_string_equal(jstr(p, "channel"), "wechat");
+        } else if (!strcmp(otn, "OTN-ALI-1")) {
+            ali = i;
+        } else if (!strcmp(otn, "OTN-QR-1")) {
+            qr = i;
+            assert_string_equal(jstr(p, "status"), "REVERSED");
+            assert_string_equal(jstr(p, "mode"), "native");
+            assert_string_equal(jstr(p, "channel"), "alipay");
+        } else if (!strcmp(otn, "OTN-CH-0")) {
+            up = i;
+            assert_string_equal(jstr(p, "channel"), "unionpay");
+        }
+        i++;
+    }
+    assert_int_equal(first_paid, 0); /* the first payment this simulator took */
+    assert_true(first_paid < ali && ali < qr && qr < up);
+    backend_result_free(r);
+
+    r = call("GET", "/v1/admin/sales/S1006", NULL);
+    assert_string_equal(jstr(r->json, "sale_id"), "S1006");
+    assert_string_equal(jstr(r->json, "status"), "locked");
+    assert_string_equal(jstr(r->json, "locked_by"), "T0009");
+    assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r->json, "paid_by")));
+    assert_string_equal(jstr(r->json, "paid_by"), "");
+    backend_result_free(r);
+    r = call("GET", "/v1/admin/members/M003", NULL);
+    assert_string_equal(jstr(r->json, "member_id"), "M003");
+    assert_int_equal(jnum(r->json, "points"), 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "coupons")), 0);
+    backend_result_free(r);
+    expect_error(call("GET", "/v1/admin/orders/NOPE", NULL), 404, "NOT_FOUND");
+    expect_error(call("GET", "/v1/admin/sales/NOPE", NULL), 404, "NOT_FOUND");
+    expect_error(call("GET", "/v1/admin/members/NOPE", NULL), 404, "NOT_FOUND");
+    expect_error(call("GET", "/v1/admin/coupons/NOPE", NULL), 404, "NOT_FOUND");
+    expect_error(call("GET", "/v1/admin/coupons/C900/x", NULL), 404, "NOT_FOUND");
+}
+
+static struct backend *client_at(int p)
+{
+    char url[64], err[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", p);
+    struct backend_options o = {url, "T0001", KEY, NULL, 3000, 1000, 3, 50, 400, 7};
+    struct backend *b = backend_create(&o, q, err, sizeof err);
+    if (!b)
+        fail_msg("backend_create: %s", err);
+    return b;
+}
+
+static pid_t extra_pid = -1; /* a second simulator, stopped even when its test fails */
+
+static int stop_extra(void **state)
+{
+    (void)state;
+    int rc = extra_pid > 0 ? stop_sim(extra_pid) : 0;
+    extra_pid = -1;
+    return rc;
+}
+
+/* Another simulator with another points rule; restarts keep its data, --reset restores the
+ * seed, and a database from before bearer coupons gains them. */
+static void points_rule_restart_reset(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("pts", &p, "--point-value-fen", "10", "--points-max-share", "100");
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    struct backend_result *r = call_with(b, "GET", "/v1/members/by-phone/13800138000", NULL, NULL);
+    assert_int_equal(jnum(r->json, "point_value_fen"), 10);
+    assert_int_equal(jnum(r->json, "points_max_share_pct"), 100);
+    assert_int_equal(jnum(r->json, "points"), 2380);
+    backend_result_free(r);
+    /* a ¥2 water: points may pay it all, at 10 fen each, but ¥0.01 remains: 19 points */
+    r = call_with(b, "POST", "/v1/orders", "{\"order_id\":\"ORD-P-1\",\"items\":[{\"barcode\":"
+                                           "\"6920000010004\",\"qty\":1}],"
+                                           "\"member_id\":\"M001\",\"points\":1000}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jnum(r->json, "points_available"), 19);
+    assert_int_equal(jnum(r->json, "points_used"), 19);
+    const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "discounts"), 0);
+    assert_string_equal(jstr(d, "kind"), "points");
+    assert_int_equal(jnum(d, "amount_fen"), -190);
+    assert_int_equal(jnum(r->json, "total_fen"), 10);
+    assert_int_equal(jnum(r->json, "points_earned"), 0); /* 1 point per whole yuan paid */
+    backend_result_free(r);
+    /* fewer points than the rule allows: all of them */
+    r = call_with(b, "POST", "/v1/orders", "{\"order_id\":\"ORD-P-2\",\"sale_ids\":[\"S1009\"],"
+                                           "\"member_id\":\"M002\"}", NULL);
+    assert_int_equal(jnum(r->json, "total_fen"), 6459 - 88);
+    assert_int_equal(jnum(r->json, "points_available"), 150);
+    assert_int_equal(jnum(r->json, "points_used"), 0);
+    backend_result_free(r);
+    char body[300];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"OTN-P-1\",\"order_id\":\"ORD-P-1\","
+                                "\"amount_fen\":10,\"mode\":\"native\",\"channel\":\"ecny\"}");
+    backend_result_free(call_with(b, "POST", "/v1/payments", body, NULL));
+    backend_result_free(call_with(b, "POST", "/v1/admin/payments/OTN-P-1/pay", "{}", NULL));
+    r = call_with(b, "POST", "/v1/orders/ORD-P-1/complete", "{\"out_trade_no\":\"OTN-P-1\"}",
+                  NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+
+    /* restarted: the points stay spent */
+    extra_pid = start_sim("pts", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    b = client_at(p);
+    r = call_with(b, "GET", "/v1/admin/members/M001", NULL, NULL);
+    assert_int_equal(jnum(r->json, "points"), 2380 - 19);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+    /* --reset: the seed again */
+    extra_pid = start_sim("pts", &p, "--reset", NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    b = client_at(p);
+    r = call_with(b, "GET", "/v1/admin/members/M001", NULL, NULL);
+    assert_int_equal(jnum(r->json, "points"), 2380);
+    backend_result_free(r);
+    r = call_with(b, "GET", "/v1/admin/orders/ORD-P-1", NULL, NULL);
+    assert_int_equal(r->status, 404);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+
+}
+
 /* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
  * self-signed server is refused (TLS verification is always on). */
 static void tls_is_verified(void **state)
@@ -723,9 +1271,16 @@ int main(void)
         cmocka_unit_test(faults),
         cmocka_unit_test(journal_exactly_once),
         cmocka_unit_test(orders_price_and_complete),
+        cmocka_unit_test(bearer_coupons),
+        cmocka_unit_test(order_arguments),
+        cmocka_unit_test(journal_completes_order),
+        cmocka_unit_test(native_channels),
+        cmocka_unit_test(admin_records),
+        cmocka_unit_test_teardown(points_rule_restart_reset, stop_extra),
         cmocka_unit_test(invoices_cards_pickups_shifts),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(unreachable_and_garbage),
+        cmocka_unit_test(closed_unseen_and_paid_once), /* resets the simulator: keep it last */
         cmocka_unit_test(tls_is_verified),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
