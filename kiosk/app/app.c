@@ -101,6 +101,12 @@ static void make_view(struct app *a, struct view *v)
                                    a->cfg->svc_card, a->cfg->svc_depot};
     for (int i = 0; i < SVC_LAST; i++)
         v->reason[i] = service_reason((enum service)i, enabled[i], &a->health);
+    /* A payment left open (a restart, a customer who walked away) is being settled: new
+     * sales wait until it is, so that no sale is paid twice. */
+    if (a->cio && cio_settling(a->cio))
+        for (int i = SVC_FUEL; i <= SVC_SHOP; i++)
+            if (v->reason[i] == REASON_NONE)
+                v->reason[i] = REASON_SETTLING;
     v->explain_open = a->explain_open;
     v->explain_svc = a->explain_svc;
     v->explain_reason = a->explain_reason;
@@ -110,6 +116,7 @@ static void make_view(struct app *a, struct view *v)
     v->invoice_url = a->cio ? cio_invoice_url(a->cio) : "";
     v->printer_ok = a->health.c[COMP_PRINTER] == HEALTH_OK ||
                     a->health.c[COMP_PRINTER] == HEALTH_DEGRADED;
+    v->printer_problem = a->station ? _(station_printer_problem(a->station)) : "";
 }
 
 static void rebuild(struct app *a)
@@ -315,6 +322,23 @@ static int checkout_input_for(struct app *a, const char *id)
         e = (struct co_event){.in = CI_ITEM_LESS, .index = n};
     } else if (sscanf(id, "sale.%d%c", &n, &tail) == 1) {
         e = (struct co_event){.in = CI_PICK_SALE, .index = n};
+    } else if (sscanf(id, "coupon.%d%c", &n, &tail) == 1) {
+        e = (struct co_event){.in = CI_TOGGLE_COUPON, .index = n};
+    } else if (!strncmp(id, "member.key.", 11)) {
+        const char *k = id + 11;
+        e = (struct co_event){.in = !strcmp(k, "ok") ? CI_PHONE_OK : CI_KEY, .text = k};
+    } else if (!strcmp(id, "review.member")) {
+        e.in = CI_OPEN_MEMBER;
+    } else if (!strcmp(id, "member.done")) {
+        e.in = CI_MEMBER_DONE;
+    } else if (!strcmp(id, "member.forget")) {
+        e.in = CI_MEMBER_FORGET;
+    } else if (!strcmp(id, "member.points")) {
+        e.in = CI_TOGGLE_POINTS;
+    } else if (!strcmp(id, "co.continue")) {
+        e.in = CI_CONTINUE;
+    } else if (!strcmp(id, "failed.retry")) {
+        e.in = CI_RETRY;
     } else if (!strcmp(id, "pay.code")) {
         e.in = CI_PAY_CODE;
     } else if (!strncmp(id, "pay.qr.", 7)) {
@@ -669,6 +693,14 @@ static int64_t script_turn(struct app *a)
             }
             break;
         }
+        case STEP_SETTLED:
+            if ((a->cio && !cio_idle(a->cio)) ||
+                (a->station && station_outbox_pending(a->station) > 0)) {
+                if (clock_real_ms() - a->step_start_ms < 15000)
+                    return 20;
+                script_fail(a, st, "payments, receipts or uploads still open after 15 s");
+            }
+            break;
         case STEP_ABSENT:
             if (ui_find(&a->tree, st->arg))
                 script_fail(a, st, "widget '%s' is on screen '%s'", st->arg, a->tree.screen);
@@ -990,7 +1022,7 @@ int app_run(const struct app_options *o)
             cio_recover(a->cio);
         if (a->cfg->printer_test_on_start) {
             struct slip *slip = receipt_test_slip(a->text, a->cfg, i18n_lang(), (long long)time(NULL));
-            if (!slip || station_print(a->station, slip_bitmap(slip), "printer test") != 0)
+            if (!slip || station_print(a->station, slip_bitmap(slip), "printer test") < 0)
                 log_warn("app", "printer test slip not printed: no printer");
             slip_destroy(slip);
         }

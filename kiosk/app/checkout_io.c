@@ -7,28 +7,44 @@
 #include <time.h>
 
 #include "kiosk/app/receipt.h"
+#include "kiosk/app/sale_json.h"
 #include "kiosk/backend/backend.h"
+#include "kiosk/core/clock.h"
+#include "kiosk/core/crash.h"
 #include "kiosk/core/i18n.h"
 #include "kiosk/core/log.h"
-#include "kiosk/core/money.h"
 #include "kiosk/core/sign.h"
 #include "kiosk/journal/journal.h"
 
-#define TAG_CHECKOUT 3 /* low four bits of a backend tag; the call kind above them */
-#define TAG_RECOVERY 4 /* recovery calls: the step in bits 4-7, the intent's slot above */
-#define MAX_RECOVER 16
-#define RECOVER_RETRY_MS 10000
+/* Backend tags: the low four bits say whose answer it is. */
+#define TAG_CHECKOUT 3 /* the customer's sale: call kind in bits 4-11, sale generation above */
+#define TAG_SETTLE 4   /* background settlement: step in bits 4-7, slot above */
+#define MAX_SETTLE 16
+#define MAX_JOBS 8
+#define SETTLE_RETRY_MS 10000
+#define TOKEN_LEN 24
 
-enum { REC_QUERY = 1, REC_COMPLETE, REC_CANCEL };
+enum settle_step { ST_QUERY = 1, ST_COMPLETE, ST_CANCEL, ST_UNLOCK };
 
-/* A payment intent found unfinished at start, being resolved with the backend. */
-struct recovery {
-    int64_t intent_id;
-    char otn[72], order_id[72], txn_no[72];
-    char payload[320];
-    int64_t amount_fen;
+/* A payment intent nobody waits for: resolved with the backend in the background. */
+struct settle {
     int active;
+    int64_t intent_id;
+    char otn[72], order_id[72], txn_no[72], sale_id[32];
+    char mode[12], channel[12], code_masked[32];
+    int64_t amount_fen;
+    int cancel;               /* the customer was told it is cancelled: never complete it */
+    enum settle_step step;    /* the call in flight, or the next one after retry_at_ms */
+    int inflight;
     int64_t retry_at_ms;
+};
+
+/* A print job of ours: its receipt state goes to the journal. */
+struct job {
+    int no;
+    char txn_no[40];
+    int receipt; /* the customer's receipt (not the release slip) */
+    int live;    /* the sale on screen waits for it */
 };
 
 struct checkout_io {
@@ -36,12 +52,21 @@ struct checkout_io {
     const struct kiosk_config *cfg;
     struct text_engine *const *te; /* the app's, which a resize may replace */
     struct checkout co;
+    struct co_config cocfg;
+    unsigned gen;                  /* sale generation: answers for an older sale are dropped */
     int64_t intent_id;
-    char invoice_url[160];
+    char invoice_token[TOKEN_LEN + 1];
+    char invoice_url[200];
     int redraw, home;
-    int printing;
-    struct recovery rec[MAX_RECOVER];
+    int check;                     /* printer check being waited for, 0 = none */
+    struct job jobs[MAX_JOBS];
+    struct settle set[MAX_SETTLE];
 };
+
+static int64_t wall_ms(void)
+{
+    return (int64_t)time(NULL) * 1000;
+}
 
 struct checkout_io *cio_create(struct station *st, const struct kiosk_config *cfg,
                                struct text_engine *const *te)
@@ -52,12 +77,18 @@ struct checkout_io *cio_create(struct station *st, const struct kiosk_config *cf
     io->st = st;
     io->cfg = cfg;
     io->te = te;
+    io->cocfg = (struct co_config){.reprint_ms = cfg->printer_reprint_s * 1000,
+                                   .points_max = cfg->points_max,
+                                   .member_prefix = cfg->member_prefix,
+                                   .coupon_prefix = cfg->coupon_prefix};
     checkout_init(&io->co);
     return io;
 }
 
 void cio_destroy(struct checkout_io *io)
 {
+    if (io)
+        sign_wipe(io, sizeof *io);
     free(io);
 }
 
@@ -71,25 +102,90 @@ const char *cio_invoice_url(const struct checkout_io *io)
     return io->invoice_url;
 }
 
+int cio_settling(const struct checkout_io *io)
+{
+    for (int i = 0; i < MAX_SETTLE; i++)
+        if (io->set[i].active)
+            return 1;
+    return 0;
+}
+
+int cio_idle(const struct checkout_io *io)
+{
+    for (int i = 0; i < MAX_JOBS; i++)
+        if (io->jobs[i].no)
+            return 0;
+    return !cio_settling(io);
+}
+
+static void run(struct checkout_io *io, const struct effects *fx);
+
+static void feed(struct checkout_io *io, const struct co_event *e, int64_t now)
+{
+    struct effects fx = {.n = 0};
+    checkout_step(&io->co, e, now, &fx);
+    run(io, &fx);
+}
+
+/* ---- backend calls for the sale on screen ---------------------------------------------- */
+
 static void send(struct checkout_io *io, enum co_call call, const char *method, const char *path,
                  const char *body, const char *key)
 {
     struct backend *be = station_backend(io->st);
-    struct backend_request rq = {method, path, body, key, 0, ((int64_t)call << 4) | TAG_CHECKOUT};
+    struct backend_request rq = {method, path, body, key, 0,
+                                 ((int64_t)io->gen << 12) | ((int64_t)call << 4) | TAG_CHECKOUT};
     if (!be || backend_call(be, &rq, NULL) != 0) {
         struct co_event e = {.in = CI_CALL_FAILED, .call = call, .err_code = ""};
-        struct effects fx = {.n = 0};
-        checkout_step(&io->co, &e, 0, &fx);
+        feed(io, &e, 0);
     }
+}
+
+/* POST /v1/orders: the bill as it stands, with the member, coupons and points. */
+static char *price_body(const struct checkout *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "order_id", c->order_id);
+    cJSON *sales = cJSON_AddArrayToObject(o, "sale_ids");
+    if (c->has_sale)
+        cJSON_AddItemToArray(sales, cJSON_CreateString(c->sale.id));
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    for (int i = 0; i < c->nitems; i++) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddStringToObject(it, "barcode", c->items[i].barcode);
+        cJSON_AddNumberToObject(it, "qty", c->items[i].qty);
+        cJSON_AddItemToArray(items, it);
+    }
+    if (c->has_member)
+        cJSON_AddStringToObject(o, "member_id", c->member.id);
+    cJSON *cps = cJSON_AddArrayToObject(o, "coupon_ids");
+    for (int i = 0; i < c->ncoupons; i++)
+        if (c->coupons[i].selected)
+            cJSON_AddItemToArray(cps, cJSON_CreateString(c->coupons[i].id));
+    cJSON_AddNumberToObject(o, "points", (double)checkout_points_wanted(c));
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
 }
 
 static void do_call(struct checkout_io *io, enum co_call call, const char *subject)
 {
     const struct checkout *c = &io->co;
-    char path[160], body[1400], key[80];
+    char path[200], body[600], key[96];
     switch (call) {
     case CALL_PRODUCT:
         snprintf(path, sizeof path, "/v1/products/%s", subject);
+        send(io, call, "GET", path, NULL, NULL);
+        break;
+    case CALL_MEMBER_PHONE:
+    case CALL_MEMBER_QR:
+        snprintf(path, sizeof path, "/v1/members/%s/%s",
+                 call == CALL_MEMBER_PHONE ? "by-phone" : "by-qr", subject);
+        send(io, call, "GET", path, NULL, NULL);
+        sign_wipe(path, sizeof path); /* a phone number */
+        break;
+    case CALL_COUPON:
+        snprintf(path, sizeof path, "/v1/coupons/%s", subject);
         send(io, call, "GET", path, NULL, NULL);
         break;
     case CALL_PUMPS:
@@ -98,21 +194,18 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
     case CALL_LOCK:
     case CALL_UNLOCK:
         snprintf(path, sizeof path, "/v1/sales/%s/%s", subject, call == CALL_LOCK ? "lock" : "unlock");
-        snprintf(key, sizeof key, "%s-%s", c->txn_no, call == CALL_LOCK ? "lock" : "unlock");
+        snprintf(key, sizeof key, "%s-%s-%d", c->txn_no, call == CALL_LOCK ? "lock" : "unlock",
+                 c->attempt);
         send(io, call, "POST", path, "{}", key);
         break;
     case CALL_PRICE: {
-        int n = snprintf(body, sizeof body, "{\"order_id\":\"%s\",\"sale_ids\":[", c->order_id);
-        if (c->has_sale)
-            n += snprintf(body + n, sizeof body - (size_t)n, "\"%s\"", c->sale.id);
-        n += snprintf(body + n, sizeof body - (size_t)n, "],\"items\":[");
-        for (int i = 0; i < c->nitems && n < (int)sizeof body; i++)
-            n += snprintf(body + n, sizeof body - (size_t)n, "%s{\"barcode\":\"%s\",\"qty\":%d}",
-                          i ? "," : "", c->items[i].barcode, c->items[i].qty);
-        if (n < (int)sizeof body)
-            snprintf(body + n, sizeof body - (size_t)n, "]}");
+        char *b = price_body(c);
         snprintf(key, sizeof key, "%s-price-%d", c->txn_no, c->pricing_round);
-        send(io, call, "POST", "/v1/orders", body, key);
+        if (b)
+            send(io, call, "POST", "/v1/orders", b, key);
+        else
+            send(io, call, "POST", "/v1/orders", NULL, NULL); /* refused: fails the call */
+        free(b);
         break;
     }
     case CALL_PAY:
@@ -126,8 +219,9 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
                      "{\"out_trade_no\":\"%s\",\"order_id\":\"%s\",\"amount_fen\":%lld,"
                      "\"mode\":\"micropay\",\"auth_code\":\"%s\"}",
                      c->otn, c->order_id, (long long)c->total_fen, c->auth_code);
-        /* the out_trade_no is the idempotency key of the payment */
+        /* the code lives no longer than the request that carries it */
         checkout_forget_code(&io->co);
+        /* the out_trade_no is the idempotency key of the payment */
         send(io, call, "POST", "/v1/payments", body, c->otn);
         sign_wipe(body, sizeof body);
         break;
@@ -143,78 +237,132 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
     case CALL_COMPLETE:
         snprintf(path, sizeof path, "/v1/orders/%s/complete", subject);
         snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\"}", c->otn);
-        snprintf(key, sizeof key, "%s-complete", c->txn_no);
+        snprintf(key, sizeof key, "%s-complete", c->otn);
+        crash_point("checkout.complete:before");
         send(io, call, "POST", path, body, key);
         break;
     }
 }
 
-/* The receipt: everything a driver and an auditor need, nothing private. */
-static void print_receipt(struct checkout_io *io)
+/* ---- receipts -------------------------------------------------------------------------- */
+
+static void track_job(struct checkout_io *io, int no, const char *txn_no, int receipt, int live)
+{
+    for (int i = 0; i < MAX_JOBS; i++)
+        if (!io->jobs[i].no) {
+            io->jobs[i] = (struct job){.no = no, .receipt = receipt, .live = live};
+            snprintf(io->jobs[i].txn_no, sizeof io->jobs[i].txn_no, "%s", txn_no);
+            return;
+        }
+    log_warn("checkout", "print job %d not followed: too many jobs", no);
+}
+
+/* Prints the receipt of sale `r` (and its release slip when configured and not a copy).
+ * Returns 0 when the receipt is queued, -1 without a printer. */
+static int print_record(struct checkout_io *io, const struct sale_record *r, int copy, int live)
+{
+    const char *lang = i18n_lang();
+    struct slip *s = receipt_sale(*io->te, io->cfg, lang, r, copy);
+    int no = s ? station_print(io->st, slip_bitmap(s), r->txn_no) : -1;
+    slip_destroy(s);
+    if (no < 0)
+        return -1;
+    track_job(io, no, r->txn_no, 1, live);
+    if (io->cfg->printer_release_slip && r->has_fuel && !copy) {
+        char title[64];
+        snprintf(title, sizeof title, "%s release", r->txn_no);
+        s = receipt_release(*io->te, io->cfg, lang, r);
+        no = s ? station_print(io->st, slip_bitmap(s), title) : -1;
+        slip_destroy(s);
+        if (no > 0)
+            track_job(io, no, r->txn_no, 0, 0);
+    }
+    return 0;
+}
+
+/* Prints the journaled sale `txn_no`: what was recorded is what the customer gets. */
+static int print_txn(struct checkout_io *io, const char *txn_no, int copy, int live)
+{
+    struct journal *j = station_journal(io->st);
+    char *body = NULL;
+    struct sale_record r;
+    int rc = -1;
+    if (j && journal_txn_get(j, txn_no, &body, NULL, 0, NULL) == KERR_OK &&
+        sale_json_decode(body, &r) == 0)
+        rc = print_record(io, &r, copy, live);
+    else
+        log_error("checkout", "sale %s: no readable record to print", txn_no);
+    free(body);
+    return rc;
+}
+
+/* ---- effects --------------------------------------------------------------------------- */
+
+/* The flow's sale as a record, with the app's parts (invoice token, time). */
+static void current_record(struct checkout_io *io, struct sale_record *r)
+{
+    checkout_record(&io->co, r);
+    snprintf(r->invoice_token, sizeof r->invoice_token, "%s", io->invoice_token);
+    r->paid_unix = (int64_t)time(NULL);
+}
+
+static int journal_order(struct checkout_io *io)
+{
+    struct journal *j = station_journal(io->st);
+    struct sale_record r;
+    current_record(io, &r);
+    char *body = sale_json_encode(&r);
+    enum kerr e = j && body ? journal_order_put(j, r.order_id, r.txn_no, body, wall_ms())
+                            : KERR_IO;
+    free(body);
+    return e == KERR_OK ? 0 : -1;
+}
+
+static int journal_intent(struct checkout_io *io, const char *otn)
 {
     const struct checkout *c = &io->co;
-    const char *lang = i18n_lang();
-    struct slip *s = slip_create(*io->te, io->cfg->printer_width_dots);
-    if (!s)
-        return;
-    char a[64], b[64], when[40];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    int big = io->cfg->printer_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
-    slip_text(s, io->cfg->station_name[0] ? io->cfg->station_name : i18n_get_in(lang, "Self-service kiosk"),
-              big, 1, SLIP_CENTER);
-    slip_text(s, c->has_sale ? i18n_get_in(lang, "Fuel receipt") : i18n_get_in(lang, "Receipt"),
-              normal, 1, SLIP_CENTER);
-    slip_rule(s);
-    slip_pair(s, i18n_get_in(lang, "Transaction"), c->txn_no, normal, 0);
-    slip_pair(s, i18n_get_in(lang, "Terminal"), io->cfg->terminal_id, normal, 0);
-    slip_pair(s, i18n_get_in(lang, "Time"), when, normal, 0);
-    slip_rule(s);
-    if (c->has_sale) {
-        snprintf(a, sizeof a, i18n_get_in(lang, "Pump %d"), c->sale.pump);
-        slip_pair(s, a, c->sale.grade, normal, 0);
-        volume_format(c->sale.volume_ml, b, sizeof b);
-        slip_pair(s, i18n_get_in(lang, "Volume"), b, normal, 0);
-        money_format(c->sale.price_fen, a, sizeof a);
-        slip_pair(s, i18n_get_in(lang, "Price"), a, normal, 0);
-        money_format(c->sale.amount_fen, a, sizeof a);
-        slip_pair(s, i18n_get_in(lang, "Amount"), a, normal, 0);
-        slip_rule(s);
-    }
-    for (int i = 0; i < c->nitems; i++) {
-        const struct co_item *it = &c->items[i];
-        char name[96];
-        snprintf(name, sizeof name, "%s x%d", strcmp(lang, "zh_CN") ? it->name_en : it->name_zh,
-                 it->qty);
-        money_format(it->unit_fen * it->qty, a, sizeof a);
-        slip_pair(s, name, a, normal, 0);
-    }
-    if (c->nitems)
-        slip_rule(s);
-    money_format(c->total_fen, a, sizeof a);
-    slip_pair(s, i18n_get_in(lang, "Paid"), a, big, 1);
-    snprintf(b, sizeof b, "%s%s%s",
-             !strcmp(c->channel, "alipay") || (c->code_masked[0] && c->code_masked[0] >= '2')
-                 ? i18n_get_in(lang, "Alipay")
-                 : i18n_get_in(lang, "WeChat"),
-             c->code_masked[0] ? " " : "", c->code_masked);
-    slip_pair(s, i18n_get_in(lang, "Payment"), b, normal, 0);
-    slip_gap(s, 12);
-    slip_qr(s, io->invoice_url, io->cfg->printer_width_dots >= 576 ? 7 : 5);
-    slip_text(s, i18n_get_in(lang, "Scan for your e-invoice"), normal, 0, SLIP_CENTER);
-    if (station_print(io->st, slip_bitmap(s), c->txn_no) == 0)
-        io->printing = 1;
-    else
-        io->co.printed = -1; /* no printer: the e-receipt QR on screen */
-    slip_destroy(s);
+    struct journal *j = station_journal(io->st);
+    char payload[400];
+    snprintf(payload, sizeof payload,
+             "{\"txn_no\":\"%s\",\"order_id\":\"%s\",\"sale_id\":\"%s\",\"amount_fen\":%lld,"
+             "\"mode\":\"%s\",\"channel\":\"%s\",\"code\":\"%s\"}",
+             c->txn_no, c->order_id, c->has_sale ? c->sale.id : "", (long long)c->total_fen,
+             c->mode == CO_PAY_QR ? "native" : "micropay", c->channel, c->code_masked);
+    return j && journal_intent_begin(j, "payment", "checkout", otn, payload, wall_ms(),
+                                     &io->intent_id) == KERR_OK
+               ? 0
+               : -1;
 }
+
+static void record_txn(struct checkout_io *io)
+{
+    struct journal *j = station_journal(io->st);
+    struct sale_record r;
+    current_record(io, &r);
+    receipt_invoice_url(io->cfg, &r, io->invoice_url, sizeof io->invoice_url);
+    char *body = sale_json_encode(&r);
+    enum kerr e = j && body ? journal_txn_settle(j, io->intent_id, r.txn_no, "sale", r.total_fen,
+                                                 body, wall_ms())
+                            : KERR_IO;
+    if (e == KERR_OK && r.e_receipt)
+        journal_txn_set_print_state(j, r.txn_no, "e-receipt");
+    if (e == KERR_OK)
+        station_outbox_poke(io->st);
+    if (e != KERR_OK)
+        /* The intent stays open: the next start settles it with the backend (paid, so it
+         * is recorded then). The customer still gets the receipt now. */
+        log_error("checkout", "sale %s not journaled (%s): left for recovery", r.txn_no,
+                  kerr_str(e));
+    free(body);
+    io->intent_id = 0;
+}
+
+/* A settlement slot for the flow's open intent (EFF_SETTLE): it goes on cancelling. */
+static void settle_add_current(struct checkout_io *io, const char *otn);
 
 static void run(struct checkout_io *io, const struct effects *fx)
 {
     struct journal *j = station_journal(io->st);
-    const struct checkout *c = &io->co;
     for (int i = 0; i < fx->n; i++) {
         const struct effect *e = &fx->v[i];
         switch (e->kind) {
@@ -224,51 +372,43 @@ static void run(struct checkout_io *io, const struct effects *fx)
         case EFF_HOME:
             io->home = 1;
             break;
-        case EFF_INTENT: {
-            char payload[300];
-            snprintf(payload, sizeof payload,
-                     "{\"order_id\":\"%s\",\"sale_id\":\"%s\",\"amount_fen\":%lld,\"mode\":\"%s\","
-                     "\"channel\":\"%s\",\"code\":\"%s\"}",
-                     c->order_id, c->sale.id, (long long)c->total_fen,
-                     c->mode == CO_PAY_QR ? "native" : "micropay", c->channel, c->code_masked);
-            if (!j || journal_intent_begin(j, "payment", "checkout", e->arg, payload,
-                                           (int64_t)time(NULL) * 1000, &io->intent_id) != KERR_OK) {
-                /* Without the intent on disk no money may move: skip the call. */
-                log_error("checkout", "payment intent %s not journaled: payment refused", e->arg);
-                struct co_event f = {.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "JOURNAL"};
-                struct effects fx2 = {.n = 0};
-                checkout_step(&io->co, &f, 0, &fx2);
-                run(io, &fx2);
+        case EFF_ORDER:
+        case EFF_INTENT:
+            if ((e->kind == EFF_ORDER ? journal_order(io) : journal_intent(io, e->arg)) != 0) {
+                /* Without the order and the intent on disk no money may move: the payment
+                 * call that follows in this list is not made. */
+                log_error("checkout", "%s %s not journaled: payment refused",
+                          e->kind == EFF_ORDER ? "order" : "payment intent", e->arg);
+                struct co_event f = {.in = CI_JOURNAL_FAILED};
+                feed(io, &f, 0);
                 return;
             }
             break;
-        }
         case EFF_OUTCOME:
             if (j && io->intent_id)
-                journal_intent_finish(j, io->intent_id,
-                                      e->i == 1 ? INTENT_DONE : INTENT_FAILED, e->arg, "{}",
-                                      (int64_t)time(NULL) * 1000);
+                journal_intent_finish(j, io->intent_id, (enum intent_state)e->i, e->arg, "{}",
+                                      wall_ms());
             io->intent_id = 0;
             break;
-        case EFF_TXN: {
-            char payload[400];
-            snprintf(payload, sizeof payload,
-                     "{\"order_id\":\"%s\",\"out_trade_no\":\"%s\",\"sale_id\":\"%s\",\"pump\":%d,"
-                     "\"grade\":\"%s\",\"volume_ml\":%lld,\"price_fen_per_l\":%lld,"
-                     "\"amount_fen\":%lld,\"mode\":\"%s\",\"code\":\"%s\",\"items\":%d}",
-                     c->order_id, c->otn, c->has_sale ? c->sale.id : "", c->sale.pump,
-                     c->sale.grade, (long long)c->sale.volume_ml, (long long)c->sale.price_fen,
-                     (long long)c->total_fen, c->mode == CO_PAY_QR ? "native" : "micropay",
-                     c->code_masked, c->nitems);
-            if (!j || journal_txn_add(j, c->txn_no, "sale", c->total_fen, payload,
-                                      (int64_t)time(NULL) * 1000) != KERR_OK)
-                log_error("checkout", "transaction %s not journaled", c->txn_no);
-            snprintf(io->invoice_url, sizeof io->invoice_url, "https://inv.example/t/%s",
-                     c->txn_no);
+        case EFF_TXN:
+            record_txn(io);
             break;
-        }
-        case EFF_PRINT:
-            print_receipt(io);
+        case EFF_PRINT: /* i = 1: a copy, asked for on the done screen */
+            if (print_txn(io, e->arg, (int)e->i, 1) != 0) {
+                struct co_event p = {.in = CI_PRINTED, .ok = 0};
+                feed(io, &p, 0);
+            }
+            break;
+        case EFF_PRINTER_CHECK:
+            io->check = station_printer_check(io->st);
+            if (io->check < 0) {
+                io->check = 0;
+                struct co_event p = {.in = CI_PRINTER, .ok = 0}; /* no printer at all */
+                feed(io, &p, 0);
+            }
+            break;
+        case EFF_SETTLE:
+            settle_add_current(io, e->arg);
             break;
         case EFF_CALL:
             do_call(io, (enum co_call)e->i, e->arg);
@@ -281,9 +421,7 @@ static void run(struct checkout_io *io, const struct effects *fx)
 
 void cio_input(struct checkout_io *io, const struct co_event *e, int64_t now)
 {
-    struct effects fx = {.n = 0};
-    checkout_step(&io->co, e, now, &fx);
-    run(io, &fx);
+    feed(io, e, now);
 }
 
 void cio_start(struct checkout_io *io, int shop_only, int64_t now)
@@ -293,83 +431,238 @@ void cio_start(struct checkout_io *io, int shop_only, int64_t now)
     if (!j || journal_next_txn_no(j, io->cfg->terminal_id, (int64_t)time(NULL), txn,
                                   sizeof txn) != KERR_OK)
         snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)time(NULL));
+    io->gen++;
     io->invoice_url[0] = '\0';
-    io->printing = 0;
-    struct co_event e = {.in = CI_START, .text = txn, .index = shop_only,
-                         .amount = (int64_t)io->cfg->printer_reprint_s * 1000};
-    cio_input(io, &e, now);
+    io->check = 0;
+    io->intent_id = 0;
+    sign_random_token(io->invoice_token, TOKEN_LEN);
+    for (int i = 0; i < MAX_JOBS; i++)
+        io->jobs[i].live = 0;
+    struct co_event e = {.in = CI_START, .text = txn, .index = shop_only, .cfg = &io->cocfg};
+    feed(io, &e, now);
 }
 
-static void rec_send(struct checkout_io *io, int slot, int step)
+/* ---- background settlement ------------------------------------------------------------- */
+
+static struct settle *settle_slot(struct checkout_io *io)
 {
-    struct recovery *r = &io->rec[slot];
+    for (int i = 0; i < MAX_SETTLE; i++)
+        if (!io->set[i].active) {
+            memset(&io->set[i], 0, sizeof io->set[i]);
+            return &io->set[i];
+        }
+    return NULL;
+}
+
+static void settle_send(struct checkout_io *io, int slot, enum settle_step step)
+{
+    struct settle *r = &io->set[slot];
     struct backend *be = station_backend(io->st);
-    char path[160], body[160], key[96];
+    char path[200], body[160], key[112];
     struct backend_request rq = {"GET", path, NULL, NULL, 0,
-                                 ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_RECOVERY};
-    if (step == REC_QUERY) {
+                                 ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_SETTLE};
+    r->step = step;
+    switch (step) {
+    case ST_QUERY:
         snprintf(path, sizeof path, "/v1/payments/%s", r->otn);
-    } else if (step == REC_CANCEL) {
+        break;
+    case ST_CANCEL:
         snprintf(path, sizeof path, "/v1/payments/%s/cancel", r->otn);
         snprintf(key, sizeof key, "%s-cancel", r->otn);
         rq.method = "POST", rq.body = "{}", rq.idem_key = key;
-    } else {
+        break;
+    case ST_COMPLETE:
         snprintf(path, sizeof path, "/v1/orders/%s/complete", r->order_id);
         snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\"}", r->otn);
-        snprintf(key, sizeof key, "%s-complete", r->txn_no);
+        snprintf(key, sizeof key, "%s-complete", r->otn);
         rq.method = "POST", rq.body = body, rq.idem_key = key;
+        break;
+    case ST_UNLOCK:
+        snprintf(path, sizeof path, "/v1/sales/%s/unlock", r->sale_id);
+        snprintf(key, sizeof key, "%s-unlock-settled", r->otn);
+        rq.method = "POST", rq.body = "{}", rq.idem_key = key;
+        break;
     }
-    if (!be || backend_call(be, &rq, NULL) != 0)
-        r->retry_at_ms = 1; /* try again on the next tick */
+    r->inflight = be && backend_call(be, &rq, NULL) == 0;
+    if (!r->inflight)
+        r->retry_at_ms = 1; /* no backend client: look again on the next tick */
 }
 
-/* Settles a recovered intent: `paid` records the transaction first. */
-static void rec_settle(struct checkout_io *io, int slot, int paid, const char *status)
+/* The payment went through: the sale is recorded (once) from its journaled order, and its
+ * receipt printed. */
+static int settle_paid(struct checkout_io *io, struct settle *r)
 {
-    struct recovery *r = &io->rec[slot];
     struct journal *j = station_journal(io->st);
-    int64_t now = (int64_t)time(NULL) * 1000;
-    if (paid) {
-        char payload[480];
-        snprintf(payload, sizeof payload, "{\"out_trade_no\":\"%s\",\"recovered\":true,\"intent\":%s}",
-                 r->otn, r->payload);
-        enum kerr e = journal_txn_add(j, r->txn_no, "sale", r->amount_fen, payload, now);
-        if (e != KERR_OK && e != KERR_CONFLICT)
-            return; /* try again later: the intent stays open */
+    struct sale_record rec;
+    char *body = NULL;
+    if (journal_order_get(j, r->order_id, &body) != KERR_OK || sale_json_decode(body, &rec) != 0) {
+        /* no order on record (an older journal): what the intent knows */
+        memset(&rec, 0, sizeof rec);
+        snprintf(rec.txn_no, sizeof rec.txn_no, "%s", r->txn_no);
+        snprintf(rec.order_id, sizeof rec.order_id, "%s", r->order_id);
+        rec.total_fen = rec.subtotal_fen = r->amount_fen;
     }
-    journal_intent_finish(j, r->intent_id, paid ? INTENT_DONE : INTENT_FAILED, status, "{}", now);
-    log_info("checkout", "recovered payment %s: %s%s", r->otn, status,
-             paid ? " (sale recorded; receipt available for reprint)" : "");
-    r->active = 0;
+    free(body);
+    snprintf(rec.out_trade_no, sizeof rec.out_trade_no, "%s", r->otn);
+    snprintf(rec.mode, sizeof rec.mode, "%s", r->mode);
+    snprintf(rec.channel, sizeof rec.channel, "%s", r->channel);
+    snprintf(rec.code_masked, sizeof rec.code_masked, "%s", r->code_masked);
+    rec.paid_unix = (int64_t)time(NULL);
+    rec.e_receipt = 0;
+    if (!rec.invoice_token[0])
+        sign_random_token(rec.invoice_token, TOKEN_LEN);
+    char *text = sale_json_encode(&rec);
+    enum kerr e = text ? journal_txn_settle(j, r->intent_id, rec.txn_no, "sale", rec.total_fen,
+                                            text, wall_ms())
+                       : KERR_NOMEM;
+    free(text);
+    if (e == KERR_OK) {
+        station_outbox_poke(io->st);
+        log_info("checkout", "settled payment %s: paid; sale %s recorded, receipt printing",
+                 r->otn, rec.txn_no);
+        if (print_record(io, &rec, 0, 0) != 0)
+            journal_txn_set_print_state(j, rec.txn_no, "failed");
+        return 0;
+    }
+    if (e == KERR_CONFLICT || e == KERR_NOT_FOUND) {
+        log_info("checkout", "settled payment %s: paid; sale %s was recorded already", r->otn,
+                 rec.txn_no);
+        return 0;
+    }
+    return -1; /* the journal cannot write now: try again later */
 }
 
-static void rec_collect(const struct intent *it, void *user)
+static void settle_done(struct checkout_io *io, int slot, const char *result)
+{
+    struct settle *r = &io->set[slot];
+    struct journal *j = station_journal(io->st);
+    enum kerr e = journal_intent_finish(j, r->intent_id, INTENT_FAILED, result, "{}", wall_ms());
+    if (e != KERR_OK && e != KERR_NOT_FOUND) {
+        r->retry_at_ms = clock_now_ms() + SETTLE_RETRY_MS;
+        return;
+    }
+    log_info("checkout", "settled payment %s: %s, nothing charged", r->otn, result);
+    if (r->sale_id[0])
+        settle_send(io, slot, ST_UNLOCK); /* the pump's sale is free again */
+    else
+        r->active = 0;
+}
+
+static void settle_answer(struct checkout_io *io, const struct backend_result *res, int64_t now)
+{
+    int slot = (int)(res->tag >> 8);
+    enum settle_step step = (enum settle_step)((res->tag >> 4) & 0xF);
+    if (slot < 0 || slot >= MAX_SETTLE || !io->set[slot].active || io->set[slot].step != step)
+        return;
+    struct settle *r = &io->set[slot];
+    r->inflight = 0;
+    const cJSON *v = res->json ? cJSON_GetObjectItemCaseSensitive(res->json, "status") : NULL;
+    const char *status = cJSON_IsString(v) ? v->valuestring : "";
+    int ok = res->outcome == BE_OK && res->status >= 200 && res->status < 300;
+    if (step == ST_UNLOCK) {
+        r->active = 0; /* released, or not ours to release any more */
+        return;
+    }
+    if (res->outcome != BE_OK || res->status >= 500 || res->status == 429 ||
+        res->status == 401) {
+        r->retry_at_ms = now + SETTLE_RETRY_MS; /* unreachable: ask again later */
+        return;
+    }
+    if (step == ST_COMPLETE) {
+        /* completed, or refused for a reason retrying cannot change: the money was taken,
+         * so the sale is recorded either way and the outbox tells the backend */
+        if (settle_paid(io, r) == 0)
+            r->active = 0;
+        else
+            r->retry_at_ms = now + SETTLE_RETRY_MS;
+        return;
+    }
+    if (!ok && !strcmp(res->err_code, "PAYMENT_NOT_FOUND")) {
+        /* never reached the payment system: close the number so it never can */
+        settle_send(io, slot, ST_CANCEL);
+    } else if (!ok) {
+        r->retry_at_ms = now + SETTLE_RETRY_MS;
+    } else if (!strcmp(status, "PAID")) {
+        settle_send(io, slot, r->cancel ? ST_CANCEL : ST_COMPLETE);
+    } else if (!strcmp(status, "CLOSED") || !strcmp(status, "REVERSED")) {
+        settle_done(io, slot, status);
+    } else {
+        settle_send(io, slot, ST_CANCEL); /* CREATED or USERPAYING: nobody waits for it */
+    }
+}
+
+static int64_t jint(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *bad);
+
+/* Takes an unfinished payment intent found in the journal. */
+static void settle_collect(const struct intent *it, void *user)
 {
     struct checkout_io *io = user;
     if (strcmp(it->kind, "payment") || strcmp(it->flow, "checkout"))
         return;
-    for (int i = 0; i < MAX_RECOVER; i++) {
-        struct recovery *r = &io->rec[i];
-        if (r->active)
-            continue;
-        memset(r, 0, sizeof *r);
-        r->active = 1;
-        r->intent_id = it->id;
-        snprintf(r->otn, sizeof r->otn, "%s", it->idem_key);
-        snprintf(r->payload, sizeof r->payload, "%s", it->payload);
+    struct settle *r = settle_slot(io);
+    if (!r) {
+        log_error("checkout", "payment %s left for the next start: too many to settle",
+                  it->idem_key);
+        return;
+    }
+    r->active = 1;
+    r->intent_id = it->id;
+    snprintf(r->otn, sizeof r->otn, "%s", it->idem_key);
+    cJSON *p = cJSON_Parse(it->payload);
+    const cJSON *v;
+    int bad = 0;
+#define PAYLOAD_STR(field, name)                                                                   \
+    v = cJSON_GetObjectItemCaseSensitive(p, name);                                                 \
+    snprintf(r->field, sizeof r->field, "%s", cJSON_IsString(v) ? v->valuestring : "");
+    PAYLOAD_STR(txn_no, "txn_no")
+    PAYLOAD_STR(order_id, "order_id")
+    PAYLOAD_STR(sale_id, "sale_id")
+    PAYLOAD_STR(mode, "mode")
+    PAYLOAD_STR(channel, "channel")
+    PAYLOAD_STR(code_masked, "code")
+#undef PAYLOAD_STR
+    r->amount_fen = jint(p, "amount_fen", 0, INT64_C(100000000000), &bad);
+    cJSON_Delete(p);
+    if (!r->txn_no[0]) {
         /* the transaction number is the out_trade_no without its "-P<attempt>" */
-        snprintf(r->txn_no, sizeof r->txn_no, "%s", it->idem_key);
+        memcpy(r->txn_no, r->otn, sizeof r->txn_no);
         char *dash = strrchr(r->txn_no, '-');
         if (dash && dash[1] == 'P')
             *dash = '\0';
-        cJSON *p = cJSON_Parse(it->payload);
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "order_id");
-        snprintf(r->order_id, sizeof r->order_id, "%s", cJSON_IsString(v) ? v->valuestring : "");
-        v = cJSON_GetObjectItemCaseSensitive(p, "amount_fen");
-        r->amount_fen = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-        cJSON_Delete(p);
-        return;
     }
+}
+
+static void settle_add_current(struct checkout_io *io, const char *otn)
+{
+    struct journal *j = station_journal(io->st);
+    int before[MAX_SETTLE];
+    for (int i = 0; i < MAX_SETTLE; i++)
+        before[i] = io->set[i].active;
+    /* the open intent, as the journal has it (the same path as recovery) */
+    if (j)
+        journal_intents_unfinished(j, settle_collect, io);
+    for (int i = 0; i < MAX_SETTLE; i++) {
+        struct settle *r = &io->set[i];
+        if (before[i] || !r->active)
+            continue;
+        if (strcmp(r->otn, otn) != 0) {
+            r->active = 0; /* another one, settled by whoever holds it */
+            continue;
+        }
+        r->cancel = 1;
+        log_warn("checkout", "payment %s: cancelling goes on in the background", otn);
+        settle_send(io, i, ST_CANCEL);
+    }
+    io->intent_id = 0;
+}
+
+/* Recent sales whose receipt never came out (a crash between recording and printing). */
+static void print_unprinted(const char *txn_no, void *user)
+{
+    struct checkout_io *io = user;
+    log_info("checkout", "sale %s: receipt not printed before the restart, printing it", txn_no);
+    if (print_txn(io, txn_no, 1, 0) != 0)
+        journal_txn_set_print_state(station_journal(io->st), txn_no, "failed");
 }
 
 void cio_recover(struct checkout_io *io)
@@ -377,46 +670,18 @@ void cio_recover(struct checkout_io *io)
     struct journal *j = station_journal(io->st);
     if (!j)
         return;
-    journal_intents_unfinished(j, rec_collect, io);
-    for (int i = 0; i < MAX_RECOVER; i++)
-        if (io->rec[i].active) {
+    journal_intents_unfinished(j, settle_collect, io);
+    for (int i = 0; i < MAX_SETTLE; i++)
+        if (io->set[i].active && !io->set[i].inflight) {
             log_info("checkout", "payment %s was left unfinished: asking the backend",
-                     io->rec[i].otn);
-            rec_send(io, i, REC_QUERY);
+                     io->set[i].otn);
+            settle_send(io, i, ST_QUERY);
         }
+    journal_txns_unprinted(j, wall_ms() - (int64_t)io->cfg->printer_reprint_s * 1000,
+                           print_unprinted, io);
 }
 
-/* A recovery answer: decide from the payment's final state. */
-static void rec_event(struct checkout_io *io, const struct backend_result *res, int64_t now)
-{
-    int slot = (int)(res->tag >> 8), step = (int)((res->tag >> 4) & 0xF);
-    if (slot < 0 || slot >= MAX_RECOVER || !io->rec[slot].active)
-        return;
-    struct recovery *r = &io->rec[slot];
-    int answered = res->outcome == BE_OK;
-    const char *status = "";
-    const cJSON *v = res->json ? cJSON_GetObjectItemCaseSensitive(res->json, "status") : NULL;
-    if (cJSON_IsString(v))
-        status = v->valuestring;
-    if (!answered || res->status >= 500) {
-        r->retry_at_ms = now + RECOVER_RETRY_MS; /* unreachable: ask again later */
-        return;
-    }
-    if (step == REC_QUERY || step == REC_CANCEL) {
-        if (res->status == 404) {
-            rec_settle(io, slot, 0, "NEVER_CREATED"); /* the request never reached them */
-        } else if (!strcmp(status, "PAID")) {
-            if (step == REC_QUERY)
-                rec_send(io, slot, REC_COMPLETE);
-        } else if (!strcmp(status, "CLOSED") || !strcmp(status, "REVERSED")) {
-            rec_settle(io, slot, 0, status);
-        } else {
-            rec_send(io, slot, REC_CANCEL); /* CREATED or USERPAYING: nobody waits for it */
-        }
-    } else if (step == REC_COMPLETE) {
-        rec_settle(io, slot, 1, "PAID");
-    }
-}
+/* ---- backend answers for the sale on screen -------------------------------------------- */
 
 static const char *jstr(const cJSON *o, const char *name)
 {
@@ -424,19 +689,33 @@ static const char *jstr(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* Whole numbers only (money is integer fen); -1 otherwise. */
-static int64_t jint(const cJSON *o, const char *name)
+/* A whole number in [lo, hi] (money is integer fen); sets *bad otherwise. */
+static int64_t jint(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *bad)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e13 ||
-        v->valuedouble != (double)(int64_t)v->valuedouble)
-        return -1;
+    if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo || v->valuedouble > (double)hi ||
+        v->valuedouble != (double)(int64_t)v->valuedouble) {
+        *bad = 1;
+        return 0;
+    }
     return (int64_t)v->valuedouble;
+}
+
+#define MAX_FEN INT64_C(100000000000)
+
+/* Copies a string field; a missing one or one too long for its place is bad. */
+static void jcopy(const cJSON *o, const char *name, char *out, size_t cap, int *bad)
+{
+    const char *s = jstr(o, name);
+    if (!s[0] || strlen(s) >= cap)
+        *bad = 1;
+    snprintf(out, cap, "%s", s);
 }
 
 static int parse_pumps(const cJSON *j, struct co_pump *pumps, int *n)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "pumps"), *p;
+    int bad = 0;
     *n = 0;
     if (!cJSON_IsArray(arr))
         return -1;
@@ -444,31 +723,95 @@ static int parse_pumps(const cJSON *j, struct co_pump *pumps, int *n)
     {
         if (*n == CO_MAX_PUMPS)
             break;
-        struct co_pump *cp = &pumps[*n];
+        struct co_pump *cp = &pumps[(*n)++];
         memset(cp, 0, sizeof *cp);
-        cp->pump = (int)jint(p, "pump");
+        cp->pump = (int)jint(p, "pump", 1, 999, &bad);
         const cJSON *s;
         cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "unpaid_sales"))
         {
             if (cp->nsales == CO_MAX_SALES)
                 break;
-            struct co_sale *cs = &cp->sales[cp->nsales];
-            snprintf(cs->id, sizeof cs->id, "%s", jstr(s, "sale_id"));
-            snprintf(cs->grade, sizeof cs->grade, "%s", jstr(s, "grade"));
+            struct co_sale *cs = &cp->sales[cp->nsales++];
+            jcopy(s, "sale_id", cs->id, sizeof cs->id, &bad);
+            jcopy(s, "grade", cs->grade, sizeof cs->grade, &bad);
             cs->pump = cp->pump;
-            cs->volume_ml = jint(s, "volume_ml");
-            cs->price_fen = jint(s, "price_fen_per_l");
-            cs->amount_fen = jint(s, "amount_fen");
+            cs->volume_ml = jint(s, "volume_ml", 0, MAX_FEN, &bad);
+            cs->price_fen = jint(s, "price_fen_per_l", 0, MAX_FEN, &bad);
+            cs->amount_fen = jint(s, "amount_fen", 0, MAX_FEN, &bad);
             cs->locked_elsewhere = !strcmp(jstr(s, "status"), "locked");
-            if (!cs->id[0] || cs->volume_ml < 0 || cs->price_fen < 0 || cs->amount_fen < 0)
-                return -1; /* a reply we cannot trust with money */
-            cp->nsales++;
         }
-        if (cp->pump < 1)
-            return -1;
-        (*n)++;
     }
-    return 0;
+    return bad ? -1 : 0; /* a reply we cannot trust with money */
+}
+
+static int parse_priced(const cJSON *j, struct co_priced *p)
+{
+    int bad = 0;
+    memset(p, 0, sizeof *p);
+    p->subtotal_fen = jint(j, "subtotal_fen", 0, MAX_FEN, &bad);
+    p->total_fen = jint(j, "total_fen", 1, MAX_FEN, &bad);
+    p->points_used = jint(j, "points_used", 0, MAX_FEN, &bad);
+    int none = 0;
+    p->points_earned = jint(j, "points_earned", 0, MAX_FEN, &none);
+    p->points_available = jint(j, "points_available", 0, MAX_FEN, &none);
+    const cJSON *d;
+    int64_t sum = 0;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(j, "discounts"))
+    {
+        if (p->ndiscounts == CO_MAX_DISCOUNTS) {
+            bad = 1;
+            break;
+        }
+        struct co_discount *cd = &p->discounts[p->ndiscounts++];
+        jcopy(d, "kind", cd->kind, sizeof cd->kind, &bad);
+        jcopy(d, "label_zh", cd->label_zh, sizeof cd->label_zh, &bad);
+        jcopy(d, "label_en", cd->label_en, sizeof cd->label_en, &bad);
+        cd->amount_fen = jint(d, "amount_fen", -MAX_FEN, 0, &bad);
+        sum += cd->amount_fen;
+    }
+    /* the lines must add up: a total we cannot explain is not charged */
+    if (!bad && p->subtotal_fen + sum != p->total_fen) {
+        log_error("checkout", "priced order does not add up: %lld %+lld != %lld",
+                  (long long)p->subtotal_fen, (long long)sum, (long long)p->total_fen);
+        bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+static int parse_coupon(const cJSON *j, struct co_coupon *c)
+{
+    int bad = 0;
+    memset(c, 0, sizeof *c);
+    jcopy(j, "coupon_id", c->id, sizeof c->id, &bad);
+    jcopy(j, "title_zh", c->title_zh, sizeof c->title_zh, &bad);
+    jcopy(j, "title_en", c->title_en, sizeof c->title_en, &bad);
+    c->off_fen = jint(j, "off_fen", 1, MAX_FEN, &bad);
+    c->min_spend_fen = jint(j, "min_spend_fen", 0, MAX_FEN, &bad);
+    return bad ? -1 : 0;
+}
+
+static int parse_member(const cJSON *j, struct co_member *m, struct co_coupon *cps, int *n)
+{
+    int bad = 0, none = 0;
+    memset(m, 0, sizeof *m);
+    jcopy(j, "member_id", m->id, sizeof m->id, &bad);
+    jcopy(j, "name_masked", m->name_masked, sizeof m->name_masked, &bad);
+    jcopy(j, "phone_masked", m->phone_masked, sizeof m->phone_masked, &bad);
+    jcopy(j, "level", m->level, sizeof m->level, &bad);
+    m->points = jint(j, "points", 0, MAX_FEN, &bad);
+    m->point_value_fen = jint(j, "point_value_fen", 1, 100000, &none);
+    if (none)
+        m->point_value_fen = 100; /* 1 point = ¥1 unless the station says otherwise */
+    *n = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "coupons"))
+    {
+        if (*n == CO_MAX_COUPONS)
+            break;
+        if (parse_coupon(c, &cps[*n]) == 0)
+            (*n)++;
+    }
+    return bad ? -1 : 0;
 }
 
 int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
@@ -476,18 +819,27 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
     if (ev->kind != EV_BACKEND)
         return 0;
     struct backend_result *r = ev->ptr;
-    if ((r->tag & 0xF) == TAG_RECOVERY) {
-        rec_event(io, r, now);
+    if ((r->tag & 0xF) == TAG_SETTLE) {
+        settle_answer(io, r, now);
         backend_result_free(r);
         return 1;
     }
     if ((r->tag & 0xF) != TAG_CHECKOUT)
         return 0;
-    enum co_call call = (enum co_call)(r->tag >> 4);
+    enum co_call call = (enum co_call)((r->tag >> 4) & 0xFF);
+    if ((unsigned)(r->tag >> 12) != io->gen || call == CALL_UNLOCK) {
+        backend_result_free(r); /* an earlier sale's answer, or nothing to wait for */
+        return 1;
+    }
+    /* A 5xx or a lost answer to a state-changing call may have been applied unseen. */
     struct co_event e = {.in = CI_CALL_FAILED, .call = call, .err_code = r->err_code,
-                         .unknown = r->outcome_unknown};
+                         .unknown = r->outcome_unknown || r->outcome != BE_OK ||
+                                    r->status >= 500};
     int ok = r->outcome == BE_OK && r->status >= 200 && r->status < 300 && r->json;
     static struct co_pump pumps[CO_MAX_PUMPS];
+    struct co_priced priced;
+    struct co_member member;
+    struct co_coupon coupons[CO_MAX_COUPONS];
     if (ok) {
         switch (call) {
         case CALL_PUMPS:
@@ -500,9 +852,10 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
             e.in = CI_LOCKED;
             break;
         case CALL_PRICE:
-            e.amount = jint(r->json, "total_fen");
-            if (e.amount > 0)
+            if (parse_priced(r->json, &priced) == 0) {
                 e.in = CI_PRICED;
+                e.priced = &priced;
+            }
             break;
         case CALL_PAY:
         case CALL_QUERY:
@@ -514,51 +867,90 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
         case CALL_COMPLETE:
             e.in = CI_COMPLETED;
             break;
-        case CALL_PRODUCT:
-            e.amount = jint(r->json, "price_fen");
+        case CALL_PRODUCT: {
+            int bad = 0;
+            e.amount = jint(r->json, "price_fen", 1, MAX_FEN, &bad);
             e.text = jstr(r->json, "name_zh");
             e.text2 = jstr(r->json, "name_en");
-            if (e.amount > 0)
+            if (!bad && e.text[0])
                 e.in = CI_PRODUCT;
             break;
+        }
+        case CALL_MEMBER_PHONE:
+        case CALL_MEMBER_QR:
+            if (parse_member(r->json, &member, coupons, &e.ncoupons) == 0) {
+                e.in = CI_MEMBER;
+                e.member = &member;
+                e.coupons = coupons;
+            }
+            break;
+        case CALL_COUPON:
+            if (parse_coupon(r->json, &coupons[0]) == 0) {
+                e.in = CI_COUPON;
+                e.coupons = coupons;
+                e.ncoupons = 1;
+            }
+            break;
         case CALL_UNLOCK:
-            backend_result_free(r);
-            return 1;
+            break;
         }
     }
-    if (e.in == CI_CALL_FAILED && !e.err_code[0] && r->outcome == BE_OK && r->status < 300)
+    if (e.in == CI_CALL_FAILED && !e.err_code[0] && r->outcome == BE_OK && r->status < 300) {
         e.err_code = "BAD_RESPONSE";
-    cio_input(io, &e, now);
+        log_error("checkout", "call %d: an answer we cannot use", call);
+    }
+    feed(io, &e, now);
+    sign_wipe(&member, sizeof member);
     backend_result_free(r);
     return 1;
 }
 
 void cio_tick(struct checkout_io *io, int64_t now)
 {
-    int ok;
-    for (int i = 0; i < MAX_RECOVER; i++)
-        if (io->rec[i].active && io->rec[i].retry_at_ms && now >= io->rec[i].retry_at_ms) {
-            io->rec[i].retry_at_ms = 0;
-            rec_send(io, i, REC_QUERY);
+    for (int i = 0; i < MAX_SETTLE; i++) {
+        struct settle *r = &io->set[i];
+        if (r->active && !r->inflight && r->retry_at_ms && now >= r->retry_at_ms) {
+            r->retry_at_ms = 0;
+            settle_send(io, i, r->step == ST_COMPLETE || r->step == ST_UNLOCK || r->cancel
+                                   ? r->step
+                                   : ST_QUERY);
         }
-    if (io->printing && station_job_result(io->st, &ok)) {
-        io->printing = 0;
-        struct journal *j = station_journal(io->st);
-        if (j)
-            journal_txn_set_print_state(j, io->co.txn_no, ok ? "printed" : "failed");
-        struct co_event e = {.in = CI_PRINTED, .ok = ok};
-        cio_input(io, &e, now);
+    }
+    struct journal *j = station_journal(io->st);
+    for (int i = 0; i < MAX_JOBS; i++) {
+        struct job *jb = &io->jobs[i];
+        int ok;
+        if (!jb->no || !station_job_result(io->st, jb->no, &ok))
+            continue;
+        if (jb->receipt && j)
+            journal_txn_set_print_state(j, jb->txn_no, ok ? "printed" : "failed");
+        if (jb->live && !strcmp(jb->txn_no, io->co.txn_no)) {
+            struct co_event e = {.in = CI_PRINTED, .ok = ok};
+            feed(io, &e, now);
+        }
+        jb->no = 0;
+    }
+    int can;
+    if (io->check && station_printer_answer(io->st, io->check, &can)) {
+        io->check = 0;
+        struct co_event e = {.in = CI_PRINTER, .ok = can};
+        feed(io, &e, now);
     }
     if (now >= checkout_deadline(&io->co)) {
         struct co_event e = {.in = CI_TICK};
-        cio_input(io, &e, now);
+        feed(io, &e, now);
     }
 }
 
 int64_t cio_deadline(const struct checkout_io *io)
 {
-    /* A finished print job arrives as an event, which wakes the loop: no polling for it. */
-    return checkout_deadline(&io->co);
+    /* Print results and printer answers arrive as events, which wake the loop. */
+    int64_t d = checkout_deadline(&io->co);
+    for (int i = 0; i < MAX_SETTLE; i++)
+        if (io->set[i].active && !io->set[i].inflight && io->set[i].retry_at_ms &&
+            io->set[i].retry_at_ms < d)
+            d = io->set[i].retry_at_ms;
+    return d;
 }
 
 int cio_take_redraw(struct checkout_io *io)
@@ -578,10 +970,20 @@ int cio_take_home(struct checkout_io *io)
 void cio_abandon(struct checkout_io *io, int64_t now)
 {
     const struct checkout *c = &io->co;
-    if (c->has_sale && (c->state == CO_REVIEW || c->state == CO_PRICING ||
-                        c->state == CO_LOOKUP || c->state == CO_CODE || c->state == CO_FAILED))
+    if (c->intent_open)
+        settle_add_current(io, c->otn); /* money in flight: it is settled without them */
+    else if (c->has_sale && (c->state == CO_REVIEW || c->state == CO_PRICING ||
+                             c->state == CO_LOOKUP || c->state == CO_MEMBER ||
+                             c->state == CO_CODE || c->state == CO_PRINTER_CHECK ||
+                             c->state == CO_NO_PRINTER ||
+                             (c->state == CO_FAILED && c->money_moved == 0)))
         do_call(io, CALL_UNLOCK, c->sale.id);
     (void)now;
     checkout_init(&io->co);
+    io->gen++;
+    io->check = 0;
     io->home = io->redraw = 0;
+    sign_wipe(io->invoice_token, sizeof io->invoice_token);
+    for (int i = 0; i < MAX_JOBS; i++)
+        io->jobs[i].live = 0;
 }

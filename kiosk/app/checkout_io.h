@@ -1,5 +1,8 @@
-/* The app side of pay-for-fuel: runs the checkout flow's effects (backend calls, journal
- * intents and transactions, the receipt) and turns backend answers into flow inputs. */
+/* The app side of pay-for-fuel and shop goods: runs the checkout flow's effects (backend
+ * calls, journal writes, printer checks, receipts) and turns backend answers and printer
+ * reports into flow inputs. It also settles payments nobody waits for any more: those left
+ * unfinished by a crash or power cut (found at start) and those a customer walked away
+ * from while the station system was unreachable. */
 #ifndef KIOSK_APP_CHECKOUT_IO_H
 #define KIOSK_APP_CHECKOUT_IO_H
 
@@ -13,7 +16,8 @@
 
 struct checkout_io;
 
-/* `te` points at the app's text engine (which a window resize may replace). */
+/* `st`, `cfg` borrowed for the object's life; `te` points at the app's text engine (which a
+ * window resize may replace). NULL on no memory. */
 struct checkout_io *cio_create(struct station *st, const struct kiosk_config *cfg,
                                struct text_engine *const *te);
 void cio_destroy(struct checkout_io *io); /* NULL-safe */
@@ -23,14 +27,19 @@ const char *cio_invoice_url(const struct checkout_io *io);
 /* Starts a new sale (a new transaction number): at the pumps, or with an empty bill for shop
  * goods only. */
 void cio_start(struct checkout_io *io, int shop_only, int64_t now);
-/* The recovery pass: every payment intent left unfinished (a crash, a power cut) is asked
- * about; paid -> the sale is completed and recorded once; not paid -> cancelled. */
+/* The recovery pass, at start: every payment intent left unfinished is settled with the
+ * backend (paid -> completed, recorded once, receipt printed; otherwise cancelled and the
+ * sale released), and recent sales whose receipt never printed are printed. */
 void cio_recover(struct checkout_io *io);
+/* Payments are being settled in the background: new sales wait (no sale is paid twice). */
+int cio_settling(const struct checkout_io *io);
+/* Nothing in the background: no payment being settled, no receipt still printing. */
+int cio_idle(const struct checkout_io *io);
 /* Feeds one customer input. */
 void cio_input(struct checkout_io *io, const struct co_event *e, int64_t now);
 /* Takes a backend answer meant for the checkout (1), or leaves it (0). */
 int cio_event(struct checkout_io *io, const struct ev *e, int64_t now);
-/* Timers and print results. */
+/* Timers, printer answers and print results. */
 void cio_tick(struct checkout_io *io, int64_t now);
 int64_t cio_deadline(const struct checkout_io *io);
 /* Since the last call: did the view change (redraw), is the flow over (go home)? */

@@ -5,6 +5,7 @@
 
 #include "drivers/printer/bitmap.h"
 #include "kiosk/core/config.h"
+#include "kiosk/flows/checkout.h"
 #include "kiosk/ui/text.h"
 
 struct slip;
@@ -22,6 +23,8 @@ void slip_rule(struct slip *s);
 void slip_gap(struct slip *s, int dots);
 /* A QR code of `text`, centred, `module` dots per module. */
 void slip_qr(struct slip *s, const char *text, int module);
+/* A Code 128 barcode of `text` (printable ASCII), centred, `height` dots tall. */
+void slip_barcode(struct slip *s, const char *text, int height);
 /* The finished image (owned by the slip). */
 const struct bitmap *slip_bitmap(const struct slip *s);
 
@@ -29,5 +32,19 @@ const struct bitmap *slip_bitmap(const struct slip *s);
  * printer's width and a QR code to check the print quality. Caller destroys it. */
 struct slip *receipt_test_slip(struct text_engine *te, const struct kiosk_config *cfg,
                                const char *lang, long long unix_s);
+
+/* The customer's receipt for a sale: station, terminal, transaction, time; pump, grade,
+ * volume, unit price; items; each discount; points used and earned; the payment (masked
+ * code); the masked member phone; the e-invoice QR (cfg->invoice_url + the sale's invoice
+ * token). `copy` marks a reprint. Caller destroys it; NULL on no memory. */
+struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg,
+                          const char *lang, const struct sale_record *r, int copy);
+/* The release slip (放行小票) the attendant takes at the pump: pump, grade, volume, amount,
+ * transaction, time and the transaction number as a Code 128 barcode. */
+struct slip *receipt_release(struct text_engine *te, const struct kiosk_config *cfg,
+                             const char *lang, const struct sale_record *r);
+/* The e-invoice link of a sale into out (cfg->invoice_url + token). */
+void receipt_invoice_url(const struct kiosk_config *cfg, const struct sale_record *r, char *out,
+                         size_t cap);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
     {"available", STEP_AVAILABLE, 1},   {"await", STEP_AWAIT, 1},
     {"advance", STEP_ADVANCE, 1}, {"pause", STEP_PAUSE, 1},
     {"shot", STEP_SHOT, 1},    {"size", STEP_SIZE, 1},
+    {"settled", STEP_SETTLED, 0},
 };
 
 int64_t script_duration(const char *t)
@@ -169,6 +170,12 @@ static int parse_line(struct step *st, char *line, char *why, size_t whycap)
         }
         return 0;
     }
+    case STEP_SETTLED:
+        if (*rest) {
+            snprintf(why, whycap, "'settled' takes no argument");
+            return -1;
+        }
+        return 0;
     case STEP_CARD_OUT:
     case STEP_LAST:
         break;

@@ -24,6 +24,8 @@ enum step_kind {
     STEP_PAUSE,      /* pause <duration> : real time passes (benchmarks) */
     STEP_SHOT,       /* shot <name> : screenshot <out>/<name>.png */
     STEP_SIZE,       /* size <w> <h> */
+    STEP_SETTLED,    /* settled : wait (up to 15 s) until no payment is being settled, no
+                      * receipt is printing and the outbox has uploaded everything */
     STEP_LAST
 };
 

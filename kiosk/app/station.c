@@ -12,6 +12,7 @@
 #include "kiosk/backend/backend.h"
 #include "kiosk/core/backoff.h"
 #include "kiosk/core/clock.h"
+#include "kiosk/core/i18n.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/sign.h"
 #include "kiosk/journal/journal.h"
@@ -21,12 +22,14 @@
 #define OUTBOX_IDLE_MS 10000
 
 enum { TAG_HEARTBEAT = 1, TAG_OUTBOX = 2 };
-enum { PRN_STATUS = 0, PRN_JOB = 1 };
+enum { PRN_STATUS = 0, PRN_JOB_OK = 1, PRN_JOB_FAILED = 2 };
+#define MAX_RESULTS 16
 enum { JOB_WAIT_MS = 20000, JOB_POLL_MS = 300 };
 
 struct print_job {
     struct print_job *next;
     struct bitmap *b;
+    int no;
     char title[64];
 };
 
@@ -49,8 +52,12 @@ struct station {
     pthread_cond_t cond;
     struct print_job *jobs;
     int stop, status_due;
+    int checks_asked;       /* on-demand checks asked for (under lock) */
+    int checks_answered;    /* UI thread: the newest check an arrived state answers */
     enum printer_state printer_state;
-    int jobs_finished, jobs_reported, last_job_ok;
+    int next_job;
+    struct { int no, ok; } results[MAX_RESULTS]; /* finished jobs not yet taken */
+    int nresults;
 };
 
 static void post_printer(struct station *s, int kind, int64_t value, const char *text)
@@ -58,6 +65,17 @@ static void post_printer(struct station *s, int kind, int64_t value, const char 
     struct ev e = {.kind = EV_PRINTER, .i = kind, .j = value};
     snprintf(e.text, sizeof e.text, "%s", text);
     evq_post(s->q, &e);
+}
+
+/* Asks the printer for its state and posts it, numbered with the on-demand checks asked
+ * for so far: each of them is answered by a reading taken after it was asked. */
+static void report_status(struct station *s, struct printer_status *st)
+{
+    pthread_mutex_lock(&s->lock);
+    int check = s->checks_asked;
+    pthread_mutex_unlock(&s->lock);
+    printer_status(s->printer, st);
+    post_printer(s, PRN_STATUS, ((int64_t)check << 8) | st->state, st->detail);
 }
 
 /* Follows a queued job until the spooler says it is done or failed (bounded), then asks the
@@ -74,8 +92,7 @@ static int follow_job(struct station *s, int id, char *err, size_t cap)
         nanosleep(&d, NULL);
     }
     struct printer_status st;
-    printer_status(s->printer, &st);
-    post_printer(s, PRN_STATUS, st.state, st.detail);
+    report_status(s, &st);
     if (js != JOB_DONE) {
         snprintf(err, cap, "job %d not printed: %s", id, detail);
         return -1;
@@ -106,8 +123,7 @@ static void *printer_worker(void *arg)
         s->status_due = 0;
         pthread_mutex_unlock(&s->lock);
         struct printer_status st;
-        printer_status(s->printer, &st);
-        post_printer(s, PRN_STATUS, st.state, st.detail);
+        report_status(s, &st);
         if (job) {
             char err[200] = "";
             int id = 0, rc = -1;
@@ -122,7 +138,8 @@ static void *printer_worker(void *arg)
                 log_info("station", "printed '%s' as job %d", job->title, id);
             else
                 log_warn("station", "print failed: %s", err);
-            post_printer(s, PRN_JOB, rc == 0 ? id : -1, rc == 0 ? job->title : err);
+            post_printer(s, rc == 0 ? PRN_JOB_OK : PRN_JOB_FAILED, job->no,
+                         rc == 0 ? job->title : err);
             bitmap_destroy(job->b);
             free(job);
         }
@@ -313,14 +330,21 @@ int station_event(struct station *s, const struct ev *e)
 {
     if (e->kind == EV_PRINTER) {
         if (e->i == PRN_STATUS) {
-            enum printer_state st = (enum printer_state)e->j;
+            enum printer_state st = (enum printer_state)(e->j & 0xFF);
             if (st != s->printer_state || s->health.c[COMP_PRINTER] == HEALTH_UNKNOWN)
                 log_info("station", "printer: %s (%s)", printer_state_name(st), e->text);
             s->printer_state = st;
             s->health.c[COMP_PRINTER] = from_printer(st);
+            if ((int)(e->j >> 8) > s->checks_answered)
+                s->checks_answered = (int)(e->j >> 8);
         } else {
-            s->jobs_finished++;
-            s->last_job_ok = e->j > 0;
+            if (s->nresults == MAX_RESULTS) { /* nobody asked about the oldest: forget it */
+                memmove(&s->results[0], &s->results[1], sizeof s->results[0] * (MAX_RESULTS - 1));
+                s->nresults--;
+            }
+            s->results[s->nresults].no = (int)e->j;
+            s->results[s->nresults].ok = e->i == PRN_JOB_OK;
+            s->nresults++;
         }
         return 1;
     }
@@ -367,6 +391,17 @@ int station_event(struct station *s, const struct ev *e)
     return 1;
 }
 
+void station_outbox_poke(struct station *s)
+{
+    if (!s->outbox_seq && s->next_outbox_ms > clock_now_ms())
+        s->next_outbox_ms = 0;
+}
+
+int station_outbox_pending(struct station *s)
+{
+    return s->journal ? journal_outbox_pending(s->journal) : 0;
+}
+
 struct backend *station_backend(struct station *s)
 {
     return s->be;
@@ -377,12 +412,50 @@ struct journal *station_journal(struct station *s)
     return s->journal;
 }
 
-int station_job_result(struct station *s, int *ok)
+int station_job_result(struct station *s, int no, int *ok)
 {
-    if (s->jobs_reported == s->jobs_finished)
+    for (int i = 0; i < s->nresults; i++)
+        if (s->results[i].no == no) {
+            *ok = s->results[i].ok;
+            memmove(&s->results[i], &s->results[i + 1],
+                    sizeof s->results[0] * (size_t)(s->nresults - i - 1));
+            s->nresults--;
+            return 1;
+        }
+    return 0;
+}
+
+const char *station_printer_problem(const struct station *s)
+{
+    switch (s->printer ? s->printer_state : PRINTER_ABSENT) {
+    case PRINTER_OK:
+    case PRINTER_PAPER_NEAR_END: return "";
+    case PRINTER_PAPER_OUT: return N_("The receipt printer is out of paper.");
+    case PRINTER_COVER_OPEN: return N_("The receipt printer's cover is open.");
+    case PRINTER_OFFLINE:
+    case PRINTER_ERROR: return N_("The receipt printer is out of order.");
+    case PRINTER_ABSENT: return N_("This kiosk has no receipt printer.");
+    default: return N_("The receipt printer is not answering.");
+    }
+}
+
+int station_printer_check(struct station *s)
+{
+    if (!s->printer)
+        return -1;
+    pthread_mutex_lock(&s->lock);
+    int check = ++s->checks_asked;
+    s->status_due = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return check;
+}
+
+int station_printer_answer(const struct station *s, int check, int *can_print)
+{
+    if (s->checks_answered < check)
         return 0;
-    s->jobs_reported = s->jobs_finished;
-    *ok = s->last_job_ok;
+    *can_print = printer_state_can_print(s->printer_state);
     return 1;
 }
 
@@ -402,6 +475,8 @@ int station_print(struct station *s, const struct bitmap *b, const char *title)
     }
     memcpy(j->b->bits, b->bits, (size_t)b->stride * (size_t)b->height);
     snprintf(j->title, sizeof j->title, "%s", title);
+    j->no = ++s->next_job;
+    int no = j->no;
     pthread_mutex_lock(&s->lock);
     struct print_job **tail = &s->jobs;
     while (*tail)
@@ -409,5 +484,5 @@ int station_print(struct station *s, const struct bitmap *b, const char *title)
     *tail = j;
     pthread_cond_signal(&s->cond);
     pthread_mutex_unlock(&s->lock);
-    return 0;
+    return no;
 }

@@ -25,15 +25,28 @@ int64_t station_tick(struct station *s, int64_t now_ms);
 /* Takes an event from the queue that belongs to the station (backend results with its tags,
  * printer reports). Returns 1 if it was the station's (and frees it), 0 otherwise. */
 int station_event(struct station *s, const struct ev *e);
+/* A transaction was recorded: upload it now rather than at the next idle look. */
+void station_outbox_poke(struct station *s);
+/* Records waiting in the outbox (0 without a journal). */
+int station_outbox_pending(struct station *s);
 /* Current health of every component. */
 void station_health(const struct station *s, struct health *out);
 /* The backend client and the journal, for the flows' effects (NULL when absent). */
 struct backend *station_backend(struct station *s);
 struct journal *station_journal(struct station *s);
-/* 1 once for each print job that finished since the last call, with *ok whether it printed
- * in full; 0 when none did. */
-int station_job_result(struct station *s, int *ok);
-/* Queues a bitmap to print (the bitmap is copied). 0, or -1 when there is no printer. */
+/* Queues a bitmap to print (the bitmap is copied). Returns the job's number (> 0), or -1
+ * when there is no printer. */
 int station_print(struct station *s, const struct bitmap *b, const char *title);
+/* 1 once job `no` has finished, with *ok whether it printed in full (a slip cut short by
+ * paper running out is not ok); 0 while it is queued or printing. */
+int station_job_result(struct station *s, int no, int *ok);
+/* Why the printer cannot print, as a message id to translate ("" when it can). */
+const char *station_printer_problem(const struct station *s);
+/* Asks the printer for its state now (not at the next periodic poll). Returns the number
+ * the answer will carry (see station_printer_answer()), or -1 without a printer. */
+int station_printer_check(struct station *s);
+/* 1 once a printer state numbered `check` or later has arrived, with *can_print whether
+ * the printer can print a receipt now; 0 while waiting. */
+int station_printer_answer(const struct station *s, int check, int *can_print);
 
 #endif

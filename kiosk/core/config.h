@@ -42,6 +42,12 @@ struct kiosk_config {
     int printer_width_dots;
     int printer_test_on_start;
     int printer_reprint_s;
+    int printer_release_slip;
+    /* [checkout] */
+    char member_prefix[24];
+    char coupon_prefix[24];
+    int points_max;
+    char invoice_url[128];
     /* [journal] */
     char journal_path[512];
     /* [demo] */

@@ -74,6 +74,14 @@ void sign_random_hex(char *out, size_t n)
     sodium_bin2hex(out, n * 2 + 1, buf, n);
 }
 
+void sign_random_token(char *out, size_t len)
+{
+    static const char letters[] = "abcdefghijkmnpqrstuvwxyzABCDEFGH"; /* 32, no digits */
+    for (size_t i = 0; i < len; i++)
+        out[i] = letters[randombytes_uniform(32)];
+    out[len] = '\0';
+}
+
 void sign_wipe(void *p, size_t n)
 {
     sodium_memzero(p, n);

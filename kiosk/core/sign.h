@@ -27,6 +27,9 @@ int sign_verify(const uint8_t key[SIGN_KEY_LEN], const char *method, const char 
 void sign_sha256_hex(const void *data, size_t len, char out[SIGN_HEX_LEN]);
 /* Random bytes as hex (2*n characters + NUL into out of size >= 2n+1): idempotency keys. */
 void sign_random_hex(char *out, size_t n);
+/* `len` random letters (5 bits each) + NUL into out (size >= len + 1): unguessable tokens
+ * that never look like a number (e-invoice links). */
+void sign_random_token(char *out, size_t len);
 /* Overwrites memory in a way the compiler cannot drop (PINs, payment codes, ID numbers). */
 void sign_wipe(void *p, size_t n);
 

@@ -1,11 +1,19 @@
-/* Pay for fuel: pick the pump, see the sale, pay by showing a QR or presenting a payment
- * code, get a receipt. A pure state machine: inputs (customer actions, backend answers,
- * time) in, state and effects out. The app turns effects into backend calls, journal
- * writes and print jobs, and answers back with inputs.
+/* Pay for fuel and shop goods: pick the pump, add goods by barcode, member points and
+ * coupons, pay by showing a QR or presenting a payment code, get a receipt. A pure state
+ * machine: inputs (customer actions, backend answers, device reports, time) in, state and
+ * effects out. The app turns effects into backend calls, journal writes and print jobs, and
+ * answers back with inputs.
  *
- * Money rule: the payment intent is journaled (EFF_INTENT) before the payment call; every
- * payment is driven to PAID, CLOSED or REVERSED; a payment whose answer was lost is queried,
- * never re-sent with a new out_trade_no. */
+ * Money rules:
+ *  - before any money moves, the printer is asked whether it can print; if it cannot, the
+ *    customer chooses an on-screen e-receipt or goes back;
+ *  - the order (EFF_ORDER) and then the payment intent (EFF_INTENT) are journaled before
+ *    the payment call; the intent is settled in the same journal transaction that records
+ *    the sale (EFF_TXN) or with a failed outcome (EFF_OUTCOME);
+ *  - every payment is driven to PAID, CLOSED or REVERSED; a payment whose answer was lost is
+ *    queried, never re-sent with a new out_trade_no; if the station system stops answering
+ *    while a payment is being cancelled, the intent is handed to the app's background
+ *    settlement (EFF_SETTLE) and the customer is told what happens to the money. */
 #ifndef KIOSK_FLOWS_CHECKOUT_H
 #define KIOSK_FLOWS_CHECKOUT_H
 
@@ -17,6 +25,9 @@
 #define CO_MAX_SALES 4
 #define CO_MAX_ITEMS 10
 #define CO_MAX_QTY 99
+#define CO_MAX_COUPONS 6
+#define CO_MAX_DISCOUNTS 8
+#define CO_PHONE_LEN 11
 
 /* Timings (ms), from reference.md section 8. */
 #define CO_QR_LIFETIME_MS 120000   /* a native QR is closed after this */
@@ -24,50 +35,80 @@
 #define CO_USERPAYING_POLL_MS 5000
 #define CO_USERPAYING_MAX_MS 60000 /* then cancel: no money taken */
 #define CO_RETRY_MS 5000           /* query again after a lost answer */
+#define CO_PRINTER_CHECK_MS 3000   /* no answer from the printer: it cannot print */
+#define CO_CANCEL_MAX_MS 30000     /* then the cancel goes on in the background */
 
 enum co_state {
-    CO_LOADING,    /* fetching the pumps and their unpaid sales */
-    CO_PUMPS,      /* the customer picks a pump */
-    CO_SALES,      /* a pump has several unpaid sales: pick one */
-    CO_LOCKING,    /* reserving the sale for this kiosk */
-    CO_PRICING,    /* the backend prices the order */
-    CO_REVIEW,     /* the bill (fuel and shop goods) and the ways to pay */
-    CO_LOOKUP,     /* a scanned barcode is being looked up */
-    CO_QR_WAIT,    /* creating the native QR payment */
-    CO_QR,         /* QR on screen, polling until paid or expired */
-    CO_CODE,       /* waiting for the customer's payment code at the scanner */
-    CO_PAYING,     /* payment code sent, waiting for the answer */
-    CO_USERPAYING, /* the customer confirms on the phone: query on a schedule */
-    CO_CANCELLING, /* closing or reversing the payment */
-    CO_COMPLETING, /* paid: the backend marks the sale paid */
-    CO_DONE,       /* receipt printed or offered */
-    CO_FAILED,     /* stopped: the screen says what happened and whether money moved */
+    CO_LOADING,       /* fetching the pumps and their unpaid sales */
+    CO_PUMPS,         /* the customer picks a pump */
+    CO_SALES,         /* a pump has several unpaid sales: pick one */
+    CO_LOCKING,       /* reserving the sale for this kiosk */
+    CO_PRICING,       /* the backend prices the order (the page stays on screen) */
+    CO_REVIEW,        /* the bill (fuel, goods, discounts) and the ways to pay */
+    CO_LOOKUP,        /* a scanned code or typed phone number is being looked up */
+    CO_MEMBER,        /* member page: phone keypad, or the member's coupons and points */
+    CO_PRINTER_CHECK, /* asking the receipt printer before any money moves */
+    CO_NO_PRINTER,    /* it cannot print: pay with an e-receipt instead, or go back */
+    CO_QR_WAIT,       /* creating the native QR payment */
+    CO_QR,            /* QR on screen, polling until paid or expired */
+    CO_CODE,          /* waiting for the customer's payment code at the scanner */
+    CO_PAYING,        /* payment code sent, waiting for the answer */
+    CO_USERPAYING,    /* the customer confirms on the phone: query on a schedule */
+    CO_CHECKING,      /* the payment's answer was lost: query on a schedule */
+    CO_CANCELLING,    /* closing or reversing the payment */
+    CO_COMPLETING,    /* paid: the backend marks the sale paid */
+    CO_DONE,          /* receipt printed or offered on screen */
+    CO_FAILED,        /* stopped: the screen says what happened and whether money moved */
     CO_LAST
 };
 
 enum co_call {
-    CALL_PUMPS = 1,  /* GET /v1/pumps */
-    CALL_LOCK,       /* POST /v1/sales/{id}/lock */
-    CALL_UNLOCK,     /* POST /v1/sales/{id}/unlock */
-    CALL_PRICE,      /* POST /v1/orders */
-    CALL_PAY,        /* POST /v1/payments (native or micropay) */
-    CALL_QUERY,      /* GET /v1/payments/{otn} */
-    CALL_CANCEL,     /* POST /v1/payments/{otn}/cancel */
-    CALL_COMPLETE,   /* POST /v1/orders/{id}/complete */
-    CALL_PRODUCT,    /* GET /v1/products/{barcode} */
+    CALL_PUMPS = 1,    /* GET /v1/pumps */
+    CALL_LOCK,         /* POST /v1/sales/{id}/lock */
+    CALL_UNLOCK,       /* POST /v1/sales/{id}/unlock */
+    CALL_PRICE,        /* POST /v1/orders */
+    CALL_PAY,          /* POST /v1/payments (native or micropay) */
+    CALL_QUERY,        /* GET /v1/payments/{otn} */
+    CALL_CANCEL,       /* POST /v1/payments/{otn}/cancel */
+    CALL_COMPLETE,     /* POST /v1/orders/{id}/complete */
+    CALL_PRODUCT,      /* GET /v1/products/{barcode} */
+    CALL_MEMBER_PHONE, /* GET /v1/members/by-phone/{phone} */
+    CALL_MEMBER_QR,    /* GET /v1/members/by-qr/{token} */
+    CALL_COUPON,       /* GET /v1/coupons/{code} */
 };
 
 /* What went wrong, for the failure screen. */
 enum co_error {
     CO_OK,
-    CO_ERR_OFFLINE,     /* the station system did not answer */
-    CO_ERR_SALE_TAKEN,  /* paid already, or another terminal is taking payment */
-    CO_ERR_DECLINED,    /* the payment was refused (insufficient funds, closed) */
+    CO_ERR_OFFLINE,       /* the station system did not answer */
+    CO_ERR_SALE_TAKEN,    /* paid already, or another terminal is taking payment */
+    CO_ERR_DECLINED,      /* the payment was refused (insufficient funds, bad code) */
     CO_ERR_NOT_CONFIRMED, /* the customer did not confirm in time: cancelled */
-    CO_ERR_QR_EXPIRED,  /* nobody paid the QR in time: closed */
-    CO_ERR_CANCELLED,   /* the customer cancelled */
-    CO_ERR_REVERSED,    /* paid, then reversed: the money goes back */
+    CO_ERR_QR_EXPIRED,    /* nobody paid the QR in time: closed */
+    CO_ERR_CANCELLED,     /* the customer cancelled */
+    CO_ERR_REVERSED,      /* paid, then reversed: the money goes back */
+    CO_ERR_NOT_MADE,      /* the payment could not be made (no answer, then closed) */
+    CO_ERR_KIOSK,         /* this kiosk cannot record payments now (journal) */
+    CO_ERR_UNSETTLED,     /* cancelling did not finish: it goes on in the background */
     CO_ERR_LAST
+};
+
+/* Notices on the bill, member and payment-code pages. */
+enum co_notice {
+    CO_NOTE_NONE,
+    CO_NOTE_NOT_PAYCODE,    /* scanned something that is not a WeChat/Alipay payment code */
+    CO_NOTE_NOT_BARCODE,    /* digits like a barcode, but the check digit is wrong */
+    CO_NOTE_UNKNOWN_ITEM,   /* a valid barcode the station does not sell */
+    CO_NOTE_CART_FULL,
+    CO_NOTE_LOOKUP_FAILED,  /* the station system did not answer a lookup */
+    CO_NOTE_UNKNOWN_CODE,   /* not a product, member, coupon or payment code */
+    CO_NOTE_BAD_PHONE,      /* not an 11-digit mobile number */
+    CO_NOTE_NO_MEMBER,      /* no member with that phone number or code */
+    CO_NOTE_COUPON_UNKNOWN, /* no such coupon */
+    CO_NOTE_COUPON_USED,    /* the coupon was used already */
+    CO_NOTE_COUPON_NOT_APPLICABLE, /* minimum spend not met, or not this member's */
+    CO_NOTE_COUPONS_FULL,
+    CO_NOTE_PAY_FIRST,      /* a payment code scanned while there is nothing to pay */
 };
 
 struct co_sale {
@@ -93,19 +134,52 @@ struct co_item {
     int qty;
 };
 
-/* Notices on the bill and payment-code screens. */
-enum co_notice {
-    CO_NOTE_NONE,
-    CO_NOTE_NOT_PAYCODE,  /* scanned something that is not a WeChat/Alipay payment code */
-    CO_NOTE_NOT_BARCODE,  /* not an EAN-13/EAN-8 with a valid check digit */
-    CO_NOTE_UNKNOWN_ITEM, /* a valid barcode the station does not sell */
-    CO_NOTE_CART_FULL,
-    CO_NOTE_LOOKUP_FAILED /* the station system did not answer the lookup */
+/* A discount line as the backend priced it (amount negative). */
+struct co_discount {
+    char kind[12]; /* member, coupon, points */
+    char label_zh[48], label_en[48];
+    int64_t amount_fen;
+};
+
+struct co_coupon {
+    char id[24];
+    char title_zh[48], title_en[48];
+    int64_t off_fen, min_spend_fen;
+    int selected; /* applied to this bill */
+    int scanned;  /* brought as a QR code (not from the member's wallet) */
+};
+
+/* The member, as the backend shows them: masked name and phone. */
+struct co_member {
+    char id[24];
+    char name_masked[32];
+    char phone_masked[16];
+    char level[12];           /* gold, silver, standard */
+    int64_t points;
+    int64_t point_value_fen;  /* what one point pays */
+};
+
+/* The backend's pricing of the bill. */
+struct co_priced {
+    int64_t subtotal_fen, total_fen;
+    int ndiscounts;
+    struct co_discount discounts[CO_MAX_DISCOUNTS];
+    int64_t points_used, points_earned, points_available;
+};
+
+/* What the app configures per sale. */
+struct co_config {
+    int reprint_ms;          /* how long "print again" is offered; 0 = not offered */
+    int64_t points_max;      /* most points one order may use; 0 = as the station allows */
+    const char *member_prefix, *coupon_prefix; /* member / coupon QR payloads start so */
 };
 
 struct checkout {
     enum co_state state;
+    enum co_state page;       /* CO_REVIEW or CO_MEMBER: the page under a lookup/pricing */
+    struct co_config cfg;
     char txn_no[40];          /* this sale's number; order and payment ids derive from it */
+    char order_id[48];
     struct co_pump pumps[CO_MAX_PUMPS];
     int npumps;
     int pump_idx;             /* the pump picked */
@@ -113,12 +187,21 @@ struct checkout {
     struct co_sale sale;      /* the sale being paid */
     struct co_item items[CO_MAX_ITEMS];
     int nitems;
-    char pending_code[16];    /* the barcode being looked up */
+    char pending_code[48];    /* the barcode / member or coupon code being looked up */
+    char phone[CO_PHONE_LEN + 1]; /* digits typed on the member keypad */
+    int has_member;
+    struct co_member member;
+    struct co_coupon coupons[CO_MAX_COUPONS];
+    int ncoupons;
+    int last_coupon;          /* the coupon toggled last (undone if it does not apply) */
+    int use_points;
     int pricing_round;        /* each repricing is its own request */
-    char order_id[48];
+    int priced;               /* the bill has been priced at least once */
+    struct co_priced price;
     int64_t total_fen;
-    enum co_mode mode;
-    char channel[12];         /* wechat, alipay, ... */
+    enum co_mode mode;        /* the payment being made, or asked for */
+    char channel[12];         /* wechat, alipay, unionpay, ecny */
+    int e_receipt;            /* the customer agreed to an on-screen receipt (no printer) */
     int attempt;              /* payment attempts: a new out_trade_no each */
     char otn[40];             /* out_trade_no of the current payment */
     char code_url[200];       /* native QR contents */
@@ -126,37 +209,72 @@ struct checkout {
     char code_masked[32];
     char pay_status[16];
     int64_t pay_started_ms, deadline_ms, next_query_ms;
-    int intent_open;          /* a payment intent is journaled without an outcome */
+    int intent_open;          /* a payment intent is journaled and not settled */
     enum co_error error;
-    int money_moved;          /* for the failure screen: 0 no, 1 taken, -1 returned */
+    int money_moved;          /* for the failure screen: 0 no, 1 taken, -1 returned, 2 unknown */
     enum co_notice message;   /* a passing notice for the customer */
-    int printed;              /* 0 pending, 1 printed, -1 not printed */
+    int printed;              /* 0 printing, 1 printed, -1 not printed */
     int64_t done_ms;          /* when the sale finished (the reprint window starts) */
-    int reprint_ms;           /* how long "print again" is offered; 0 = not offered */
+};
+
+/* The finished sale as it is journaled, uploaded and printed: everything a receipt needs,
+ * nothing private (codes and phone numbers masked). */
+struct sale_record {
+    char txn_no[40], order_id[48], out_trade_no[40];
+    char invoice_token[40];   /* the e-invoice link's token; unguessable */
+    int64_t paid_unix;        /* wall-clock seconds when the sale was recorded */
+    int has_fuel;
+    char sale_id[24];
+    int pump;
+    char grade[12];
+    int64_t volume_ml, price_fen, fuel_fen;
+    int nitems;
+    struct co_item items[CO_MAX_ITEMS];
+    int ndiscounts;
+    struct co_discount discounts[CO_MAX_DISCOUNTS];
+    int64_t subtotal_fen, total_fen, points_used, points_earned;
+    char member_phone[16], member_level[12];
+    char channel[12];         /* wechat, alipay, unionpay, ecny */
+    char mode[12];            /* native, micropay */
+    char code_masked[32];
+    int e_receipt;            /* no paper: the receipt was offered on screen */
 };
 
 enum co_input {
-    CI_START,       /* text = the transaction number; index 0 = fuel, 1 = shop goods only;
-                     * amount = how long reprints are offered (ms) */
-    CI_PRODUCT,     /* text = name_zh, text2 = name_en, amount = unit price */
-    CI_ITEM_MORE,   /* index: one more of item i */
-    CI_ITEM_LESS,   /* index: one less (removed at zero) */
-    CI_PUMPS,       /* pumps/npumps filled */
-    CI_PICK_PUMP,   /* index */
-    CI_PICK_SALE,   /* index */
+    CI_START,         /* text = the transaction number; index 0 = fuel, 1 = shop goods only;
+                       * cfg = what the app configures */
+    CI_PUMPS,         /* pumps/npumps filled */
+    CI_PICK_PUMP,     /* index */
+    CI_PICK_SALE,     /* index */
     CI_LOCKED,
-    CI_PRICED,      /* text = order id, amount = total */
-    CI_PAY_QR,      /* text = channel */
+    CI_PRICED,        /* priced */
+    CI_PRODUCT,       /* text = name_zh, text2 = name_en, amount = unit price */
+    CI_MEMBER,        /* member, coupons/ncoupons: found by phone or QR */
+    CI_COUPON,        /* coupons[0]: a scanned coupon */
+    CI_ITEM_MORE,     /* index: one more of item i */
+    CI_ITEM_LESS,     /* index: one less (removed at zero) */
+    CI_OPEN_MEMBER,   /* the member page */
+    CI_KEY,           /* member keypad: text = "0".."9" or "del" */
+    CI_PHONE_OK,      /* look up the typed phone number */
+    CI_MEMBER_DONE,   /* back to the bill */
+    CI_MEMBER_FORGET, /* take the member (and their coupons and points) off the bill */
+    CI_TOGGLE_COUPON, /* index */
+    CI_TOGGLE_POINTS,
+    CI_PAY_QR,        /* text = channel */
     CI_PAY_CODE,
-    CI_SCAN,        /* text = the scanned code */
-    CI_PAYMENT,     /* text = payment status, text2 = code_url */
+    CI_PRINTER,       /* ok: the printer can print */
+    CI_CONTINUE,      /* pay without a paper receipt (the printer cannot print) */
+    CI_SCAN,          /* text = the scanned code */
+    CI_PAYMENT,       /* text = payment status, text2 = code_url */
     CI_COMPLETED,
-    CI_CALL_FAILED, /* call, err_code (or "" for no answer), unknown = maybe applied */
-    CI_PRINTED,     /* ok */
-    CI_CANCEL,      /* the customer's cancel / back */
+    CI_CALL_FAILED,   /* call, err_code (or "" for no answer), unknown = maybe applied */
+    CI_JOURNAL_FAILED,/* the order or intent could not be journaled: no money may move */
+    CI_PRINTED,       /* ok */
+    CI_CANCEL,        /* the customer's cancel / back */
     CI_TICK,
-    CI_FINISH,      /* the customer is done */
-    CI_REPRINT,     /* print the receipt again (done screen, within the reprint window) */
+    CI_FINISH,        /* the customer is done */
+    CI_RETRY,         /* after a failure where nothing moved: back to the bill */
+    CI_REPRINT,       /* print the receipt again (done screen, within the reprint window) */
 };
 
 struct co_event {
@@ -166,6 +284,11 @@ struct co_event {
     int64_t amount;
     const struct co_pump *pumps;
     int npumps;
+    const struct co_priced *priced;
+    const struct co_member *member;
+    const struct co_coupon *coupons;
+    int ncoupons;
+    const struct co_config *cfg;
     enum co_call call;
     const char *err_code;
     int unknown;
@@ -184,5 +307,12 @@ void checkout_forget_code(struct checkout *c);
 int checkout_can_reprint(const struct checkout *c, int64_t now);
 /* The flow holds money in flight: the session must not be discarded under it. */
 int checkout_busy(const struct checkout *c);
+/* The wallet a channel names ("wechat" -> "WeChat"), as a message id to translate. */
+const char *checkout_channel_label(const char *channel);
+/* Points the next pricing asks to use. */
+int64_t checkout_points_wanted(const struct checkout *c);
+/* The sale as it stands, for the journal and the receipt (`rec` caller-owned). Payment
+ * fields are those of the current attempt; paid_unix and invoice_token are the app's. */
+void checkout_record(const struct checkout *c, struct sale_record *rec);
 
 #endif

@@ -14,10 +14,15 @@ enum effect_kind {
     EFF_EXPLAIN = 4,        /* show why a service is unavailable; arg = service, i = reason */
     EFF_CALL = 5,           /* call the backend: i = the flow's call kind, arg = its subject */
     EFF_INTENT = 6,         /* write the flow's pending intent (durably) before its effect */
-    EFF_OUTCOME = 7,        /* write the outcome of the flow's intent: i = enum intent_state */
-    EFF_TXN = 8,            /* record the finished transaction (and its outbox record) */
+    EFF_OUTCOME = 7,        /* settle the flow's intent as not done: i = enum intent_state */
+    EFF_TXN = 8,            /* record the finished transaction (and its outbox record) and
+                             * settle the flow's intent as done, in one journal transaction */
     EFF_PRINT = 9,          /* print the flow's receipt */
     EFF_HOME = 10,          /* the flow is over: back to the home menu */
+    EFF_ORDER = 11,         /* journal what is about to be paid for (before EFF_INTENT) */
+    EFF_PRINTER_CHECK = 12, /* ask the receipt printer now whether it can print */
+    EFF_SETTLE = 13,        /* the flow stops waiting: settle its open intent in the
+                             * background (query, then complete or cancel) */
     EFF_LAST
 };
 

@@ -60,6 +60,7 @@ const char *service_reason_text(enum svc_reason r)
     case REASON_CAMERA: return N_("Camera out of service");
     case REASON_PUMP: return N_("Pump controller out of service");
     case REASON_OUT_OF_SERVICE: return N_("This kiosk is out of service");
+    case REASON_SETTLING: return N_("Finishing an earlier payment");
     case REASON_LAST: break;
     }
     return "";
@@ -72,6 +73,7 @@ const char *service_reason_advice(enum svc_reason r)
     case REASON_NOT_OFFERED: return N_("Please ask at the counter: the staff can help you.");
     case REASON_BACKEND:
         return N_("Nothing was charged. Please pay at the counter, or try again in a few minutes.");
+    case REASON_SETTLING: return N_("Please try again in a moment.");
     default: return N_("Please ask at the counter: the staff can help you.");
     }
 }

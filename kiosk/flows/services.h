@@ -43,6 +43,7 @@ enum svc_reason {
     REASON_CAMERA,
     REASON_PUMP,
     REASON_OUT_OF_SERVICE, /* attendant took the kiosk out of service */
+    REASON_SETTLING,    /* an earlier payment is being settled with the station system */
     REASON_LAST
 };
 

@@ -35,6 +35,7 @@ struct view {
     /* Pay for fuel. */
     const struct checkout *co;
     int printer_ok;               /* a receipt can be printed now */
+    const char *printer_problem;  /* why it cannot ("The printer is out of paper."), or "" */
     const char *invoice_url;      /* e-invoice link of the finished sale, or "" */
 };
 

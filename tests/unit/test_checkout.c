@@ -1,3 +1,4 @@
+/* The checkout flow, driven directly: pure state machine, made-up times, no devices. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include "kiosk/flows/checkout.h"
 
 static struct effects fx;
+static const struct co_config cfg = {.reprint_ms = 180000, .member_prefix = "MQR-",
+                                     .coupon_prefix = "CPN-"};
 
 static int has(enum effect_kind k, int64_t i)
 {
@@ -18,11 +21,11 @@ static int has(enum effect_kind k, int64_t i)
     return 0;
 }
 
-/* index of the first effect of kind k, or -1 */
-static int pos(enum effect_kind k)
+/* index of the first effect of kind k (and call kind i, unless i < 0), or -1 */
+static int pos(enum effect_kind k, int64_t i)
 {
     for (int n = 0; n < fx.n; n++)
-        if (fx.v[n].kind == k)
+        if (fx.v[n].kind == k && (i < 0 || fx.v[n].i == i))
             return n;
     return -1;
 }
@@ -31,6 +34,21 @@ static void step(struct checkout *c, struct co_event e, int64_t now)
 {
     fx.n = 0;
     checkout_step(c, &e, now, &fx);
+}
+
+static struct co_priced priced(int64_t subtotal, int64_t total)
+{
+    struct co_priced p;
+    memset(&p, 0, sizeof p);
+    p.subtotal_fen = subtotal;
+    p.total_fen = total;
+    return p;
+}
+
+static void price(struct checkout *c, int64_t total, int64_t now)
+{
+    struct co_priced p = priced(total, total);
+    step(c, (struct co_event){.in = CI_PRICED, .priced = &p}, now);
 }
 
 /* Up to the bill: pump 3 with one sale, locked, priced at 331.18. */
@@ -43,7 +61,7 @@ static void to_review(struct checkout *c)
     pumps[1].nsales = 1;
     strcpy(pumps[1].sales[0].id, "S1003");
     pumps[1].sales[0].amount_fen = 33118;
-    step(c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000042"}, 0);
+    step(c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000042", .cfg = &cfg}, 0);
     assert_true(has(EFF_CALL, CALL_PUMPS));
     step(c, (struct co_event){.in = CI_PUMPS, .pumps = pumps, .npumps = 2}, 10);
     assert_int_equal(c->state, CO_PUMPS);
@@ -51,12 +69,22 @@ static void to_review(struct checkout *c)
     assert_int_equal(c->state, CO_PUMPS);
     step(c, (struct co_event){.in = CI_PICK_PUMP, .index = 1}, 30);
     assert_int_equal(c->state, CO_LOCKING);
-    assert_string_equal(fx.v[pos(EFF_CALL)].arg, "S1003");
+    assert_string_equal(fx.v[pos(EFF_CALL, -1)].arg, "S1003");
     step(c, (struct co_event){.in = CI_LOCKED}, 40);
     assert_int_equal(c->state, CO_PRICING);
-    step(c, (struct co_event){.in = CI_PRICED, .amount = 33118}, 50);
+    price(c, 33118, 50);
     assert_int_equal(c->state, CO_REVIEW);
     assert_int_equal(c->total_fen, 33118);
+}
+
+/* Pay button -> the printer is asked first; it answers `ok`. */
+static void choose(struct checkout *c, struct co_event pay, int printer_ok, int64_t now)
+{
+    step(c, pay, now);
+    assert_int_equal(c->state, CO_PRINTER_CHECK);
+    assert_true(has(EFF_PRINTER_CHECK, -1));
+    assert_false(has(EFF_INTENT, -1)); /* no money before the printer has answered */
+    step(c, (struct co_event){.in = CI_PRINTER, .ok = printer_ok}, now + 5);
 }
 
 static void qr_happy_path(void **state)
@@ -64,10 +92,12 @@ static void qr_happy_path(void **state)
     (void)state;
     struct checkout c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_QR, .text = "alipay"}, 100);
-    /* journal first, then the call */
-    assert_true(pos(EFF_INTENT) >= 0 && pos(EFF_INTENT) < pos(EFF_CALL));
+    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "alipay"}, 1, 100);
+    /* the order, then the intent, are journaled before the call */
+    assert_true(pos(EFF_ORDER, -1) >= 0 && pos(EFF_ORDER, -1) < pos(EFF_INTENT, -1));
+    assert_true(pos(EFF_INTENT, -1) < pos(EFF_CALL, CALL_PAY));
     assert_string_equal(c.otn, "T0001-20261123-000042-P1");
+    assert_int_equal(c.state, CO_QR_WAIT);
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "weixin://x"}, 200);
     assert_int_equal(c.state, CO_QR);
     assert_string_equal(c.code_url, "weixin://x");
@@ -75,23 +105,32 @@ static void qr_happy_path(void **state)
     assert_true(has(EFF_CALL, CALL_QUERY));
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 2300);
     assert_int_equal(c.state, CO_COMPLETING);
-    assert_true(has(EFF_OUTCOME, 1));
+    assert_false(has(EFF_OUTCOME, -1)); /* settled with the sale, not before */
     assert_true(has(EFF_CALL, CALL_COMPLETE));
+    assert_true(checkout_busy(&c));
     step(&c, (struct co_event){.in = CI_COMPLETED}, 2400);
     assert_int_equal(c.state, CO_DONE);
-    assert_true(pos(EFF_TXN) >= 0 && pos(EFF_TXN) < pos(EFF_PRINT));
-    /* reprints: not while printing, then within the window only */
-    c.reprint_ms = 180000;
+    assert_true(pos(EFF_TXN, -1) >= 0 && pos(EFF_TXN, -1) < pos(EFF_PRINT, -1));
+    assert_false(c.intent_open);
+    /* reprints: not while printing, then within the window only, as copies */
     step(&c, (struct co_event){.in = CI_REPRINT}, 2500);
     assert_false(has(EFF_PRINT, -1));
     step(&c, (struct co_event){.in = CI_PRINTED, .ok = 1}, 3000);
+    assert_int_equal(c.printed, 1);
     assert_true(checkout_can_reprint(&c, 3000));
     step(&c, (struct co_event){.in = CI_REPRINT}, 3100);
-    assert_true(has(EFF_PRINT, -1));
+    assert_true(has(EFF_PRINT, 1));
     step(&c, (struct co_event){.in = CI_PRINTED, .ok = 1}, 4000);
     assert_false(checkout_can_reprint(&c, 2400 + 180000));
     step(&c, (struct co_event){.in = CI_REPRINT}, 2400 + 180000);
     assert_false(has(EFF_PRINT, -1));
+    struct sale_record r;
+    checkout_record(&c, &r);
+    assert_string_equal(r.channel, "alipay");
+    assert_string_equal(r.mode, "native");
+    assert_int_equal(r.total_fen, 33118);
+    assert_int_equal(r.pump, 0); /* the test's sale has no pump number */
+    assert_true(r.has_fuel);
 }
 
 static void code_refused_locally_then_paid(void **state)
@@ -99,16 +138,17 @@ static void code_refused_locally_then_paid(void **state)
     (void)state;
     struct checkout c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_CODE}, 100);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
     assert_int_equal(c.state, CO_CODE);
     step(&c, (struct co_event){.in = CI_SCAN, .text = "6901234567892"}, 110);
     assert_int_equal(c.state, CO_CODE);
     assert_int_equal(c.message, CO_NOTE_NOT_PAYCODE);
     assert_false(has(EFF_INTENT, -1)); /* nothing sent, nothing journaled */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 120);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "284567890123451234"}, 120);
     assert_int_equal(c.state, CO_PAYING);
-    assert_string_equal(c.code_masked, "1345**********1234");
-    assert_string_equal(c.auth_code, "134567890123451234"); /* for the request being built */
+    assert_string_equal(c.channel, "alipay");
+    assert_string_equal(c.code_masked, "2845**********1234");
+    assert_string_equal(c.auth_code, "284567890123451234"); /* for the request being built */
     checkout_forget_code(&c);
     for (size_t i = 0; i < sizeof c.auth_code; i++)
         assert_int_equal(c.auth_code[i], 0); /* wiped once the request is built */
@@ -116,12 +156,61 @@ static void code_refused_locally_then_paid(void **state)
     assert_int_equal(c.state, CO_COMPLETING);
 }
 
+/* A payment code presented while the bill is up pays straight away: 3 taps + 1 scan. */
+static void code_on_the_bill_pays(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 100);
+    assert_int_equal(c.state, CO_PRINTER_CHECK);
+    assert_string_equal(c.channel, "wechat");
+    step(&c, (struct co_event){.in = CI_PRINTER, .ok = 1}, 110);
+    assert_int_equal(c.state, CO_PAYING);
+    assert_true(has(EFF_CALL, CALL_PAY));
+}
+
+static void no_printer_e_receipt_or_back(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    /* the customer goes back: the code is forgotten, nothing was journaled */
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 100);
+    step(&c, (struct co_event){.in = CI_PRINTER, .ok = 0}, 110);
+    assert_int_equal(c.state, CO_NO_PRINTER);
+    step(&c, (struct co_event){.in = CI_CANCEL}, 120);
+    assert_int_equal(c.state, CO_REVIEW);
+    assert_int_equal(c.auth_code[0], 0);
+    assert_false(has(EFF_INTENT, -1));
+    /* the printer never answers: after the check's timeout it counts as unable */
+    step(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 200);
+    assert_int_equal(checkout_deadline(&c), 200 + CO_PRINTER_CHECK_MS);
+    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_PRINTER_CHECK_MS);
+    assert_int_equal(c.state, CO_NO_PRINTER);
+    /* the customer pays anyway, with the receipt on screen: nothing goes to the printer */
+    step(&c, (struct co_event){.in = CI_CONTINUE}, 4000);
+    assert_int_equal(c.state, CO_QR_WAIT);
+    assert_true(c.e_receipt);
+    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "u"}, 4100);
+    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 4200);
+    step(&c, (struct co_event){.in = CI_COMPLETED}, 4300);
+    assert_int_equal(c.state, CO_DONE);
+    assert_true(has(EFF_TXN, -1));
+    assert_false(has(EFF_PRINT, -1));
+    assert_int_equal(c.printed, -1);
+    assert_false(checkout_can_reprint(&c, 4400));
+    struct sale_record r;
+    checkout_record(&c, &r);
+    assert_true(r.e_receipt);
+}
+
 static void userpaying_then_timeout_cancels(void **state)
 {
     (void)state;
     struct checkout c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_CODE}, 100);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
     step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123459992"}, 110);
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "USERPAYING"}, 200);
     assert_int_equal(c.state, CO_USERPAYING);
@@ -144,6 +233,11 @@ static void userpaying_then_timeout_cancels(void **state)
     assert_int_equal(c.error, CO_ERR_NOT_CONFIRMED);
     assert_int_equal(c.money_moved, 0);
     assert_true(has(EFF_OUTCOME, 2));
+    /* nothing moved: the customer may try another way, with a new out_trade_no */
+    step(&c, (struct co_event){.in = CI_RETRY}, t + 200);
+    assert_int_equal(c.state, CO_REVIEW);
+    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, t + 300);
+    assert_string_equal(c.otn, "T0001-20261123-000042-P2");
 }
 
 static void lost_answer_is_queried_not_resent(void **state)
@@ -151,16 +245,73 @@ static void lost_answer_is_queried_not_resent(void **state)
     (void)state;
     struct checkout c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_CODE}, 100);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
     step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
     step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .unknown = 1}, 200);
-    assert_int_equal(c.state, CO_USERPAYING);
+    assert_int_equal(c.state, CO_CHECKING);
     assert_false(has(EFF_CALL, CALL_PAY));
+    assert_true(checkout_busy(&c));
     step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_RETRY_MS);
     assert_true(has(EFF_CALL, CALL_QUERY));
-    assert_string_equal(fx.v[pos(EFF_CALL)].arg, "T0001-20261123-000042-P1"); /* same otn */
+    assert_string_equal(fx.v[pos(EFF_CALL, -1)].arg, "T0001-20261123-000042-P1"); /* same otn */
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 5300);
     assert_int_equal(c.state, CO_COMPLETING);
+}
+
+/* A 5xx to the payment: unknown. The query finds nothing, so the number is closed for good
+ * (a late create cannot take money) and the customer is told nothing was charged. */
+static void server_error_then_not_found_closes(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "INJECTED_FAULT",
+                               .unknown = 1},
+         200);
+    assert_int_equal(c.state, CO_CHECKING);
+    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_RETRY_MS);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_QUERY,
+                               .err_code = "PAYMENT_NOT_FOUND"},
+         5300);
+    assert_int_equal(c.state, CO_CANCELLING);
+    assert_true(has(EFF_CALL, CALL_CANCEL));
+    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CLOSED"}, 5400);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_NOT_MADE);
+    assert_int_equal(c.money_moved, 0);
+    assert_true(has(EFF_OUTCOME, 2));
+}
+
+/* The station system stops answering while a payment is being cancelled: after a while the
+ * customer is told, and the cancel goes on in the background. */
+static void cancel_without_answer_goes_to_background(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
+    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "u"}, 200);
+    step(&c, (struct co_event){.in = CI_CANCEL}, 300);
+    assert_int_equal(c.state, CO_CANCELLING);
+    int64_t t = 300;
+    int cancels = 1;
+    while (c.state == CO_CANCELLING && t < 300 + CO_CANCEL_MAX_MS + 1000) {
+        step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_CANCEL}, t + 10);
+        t = checkout_deadline(&c);
+        step(&c, (struct co_event){.in = CI_TICK}, t);
+        cancels += has(EFF_CALL, CALL_CANCEL);
+    }
+    assert_true(cancels >= 5);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_UNSETTLED);
+    assert_true(has(EFF_SETTLE, -1));
+    assert_false(c.intent_open);
+    /* nothing is unlocked while the money is not settled */
+    step(&c, (struct co_event){.in = CI_FINISH}, t + 1);
+    assert_false(has(EFF_CALL, CALL_UNLOCK));
+    assert_true(has(EFF_HOME, -1));
 }
 
 static void cancel_and_declines(void **state)
@@ -168,7 +319,7 @@ static void cancel_and_declines(void **state)
     (void)state;
     struct checkout c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 100);
+    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "u"}, 200);
     step(&c, (struct co_event){.in = CI_CANCEL}, 300);
     assert_int_equal(c.state, CO_CANCELLING);
@@ -179,7 +330,7 @@ static void cancel_and_declines(void **state)
     assert_int_equal(c.money_moved, -1);
 
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_CODE}, 100);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
     step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123459993"}, 110);
     step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CLOSED"}, 200);
     assert_int_equal(c.error, CO_ERR_DECLINED);
@@ -187,18 +338,27 @@ static void cancel_and_declines(void **state)
     assert_true(has(EFF_CALL, CALL_UNLOCK));
     assert_true(has(EFF_HOME, -1));
 
-    /* a second attempt after a decline uses a new out_trade_no */
+    /* refused outright (a 4xx): nothing charged, the intent settled as failed */
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 100);
-    step(&c, (struct co_event){.in = CI_TICK}, 100);
-    assert_string_equal(c.otn, "T0001-20261123-000042-P1");
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "SALE_PAID"}, 200);
+    assert_int_equal(c.error, CO_ERR_SALE_TAKEN);
+    assert_true(has(EFF_OUTCOME, 2));
+
+    /* the journal cannot write: no money moves */
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
+    step(&c, (struct co_event){.in = CI_JOURNAL_FAILED}, 110);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_KIOSK);
+    assert_false(c.intent_open);
 }
 
 static void sale_taken(void **state)
 {
     (void)state;
     struct checkout c;
-    to_review(&c);
     checkout_init(&c);
     static struct co_pump p[1];
     memset(p, 0, sizeof p);
@@ -207,7 +367,7 @@ static void sale_taken(void **state)
     strcpy(p[0].sales[0].id, "S1");
     p[0].sales[0].locked_elsewhere = 1;
     strcpy(p[0].sales[1].id, "S2");
-    step(&c, (struct co_event){.in = CI_START, .text = "T1"}, 0);
+    step(&c, (struct co_event){.in = CI_START, .text = "T1", .cfg = &cfg}, 0);
     step(&c, (struct co_event){.in = CI_PUMPS, .pumps = p, .npumps = 1}, 0);
     step(&c, (struct co_event){.in = CI_PICK_PUMP, .index = 0}, 0);
     assert_int_equal(c.state, CO_SALES);
@@ -224,13 +384,22 @@ static void shop_goods(void **state)
 {
     (void)state;
     struct checkout c;
-    step(&c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000050", .index = 1}, 0);
+    step(&c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000050", .index = 1,
+                               .cfg = &cfg},
+         0);
     assert_int_equal(c.state, CO_REVIEW); /* shop only: an empty bill */
     assert_false(c.has_sale);
     step(&c, (struct co_event){.in = CI_PAY_CODE}, 1);
     assert_int_equal(c.state, CO_REVIEW); /* nothing to pay yet */
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 1);
+    assert_int_equal(c.message, CO_NOTE_PAY_FIRST);
     step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010008"}, 2);
     assert_int_equal(c.message, CO_NOTE_NOT_BARCODE); /* bad check digit: refused locally */
+    assert_false(has(EFF_CALL, -1));
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "hello world"}, 2);
+    assert_int_equal(c.message, CO_NOTE_UNKNOWN_CODE);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "MQR-a/../b"}, 2);
+    assert_int_equal(c.message, CO_NOTE_UNKNOWN_CODE); /* not a token: never in a URL */
     assert_false(has(EFF_CALL, -1));
     step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"}, 3);
     assert_int_equal(c.state, CO_LOOKUP);
@@ -239,14 +408,14 @@ static void shop_goods(void **state)
     assert_int_equal(c.nitems, 1);
     assert_int_equal(c.state, CO_PRICING);
     assert_int_equal(c.pricing_round, 1);
-    step(&c, (struct co_event){.in = CI_PRICED, .amount = 200}, 5);
+    price(&c, 200, 5);
     /* the same barcode again adds one more, a new pricing request */
     step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"}, 6);
     step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 7);
     assert_int_equal(c.nitems, 1);
     assert_int_equal(c.items[0].qty, 2);
     assert_int_equal(c.pricing_round, 2);
-    step(&c, (struct co_event){.in = CI_PRICED, .amount = 400}, 8);
+    price(&c, 400, 8);
     /* an unknown product says so and keeps the bill */
     step(&c, (struct co_event){.in = CI_SCAN, .text = "4006381333931"}, 9);
     step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PRODUCT,
@@ -256,7 +425,7 @@ static void shop_goods(void **state)
     assert_int_equal(c.total_fen, 400);
     /* less, less: removed, the bill is empty again and nothing is priced */
     step(&c, (struct co_event){.in = CI_ITEM_LESS, .index = 0}, 11);
-    step(&c, (struct co_event){.in = CI_PRICED, .amount = 200}, 12);
+    price(&c, 200, 12);
     step(&c, (struct co_event){.in = CI_ITEM_LESS, .index = 0}, 13);
     assert_int_equal(c.nitems, 0);
     assert_int_equal(c.state, CO_REVIEW);
@@ -267,17 +436,102 @@ static void shop_goods(void **state)
     assert_true(has(EFF_HOME, -1));
 }
 
+static void member_coupons_points(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    step(&c, (struct co_event){.in = CI_OPEN_MEMBER}, 100);
+    assert_int_equal(c.state, CO_MEMBER);
+    /* a short number is refused here */
+    const char *digits = "1380013800";
+    for (const char *d = digits; *d; d++) {
+        char k[2] = {*d, 0};
+        step(&c, (struct co_event){.in = CI_KEY, .text = k}, 110);
+    }
+    step(&c, (struct co_event){.in = CI_PHONE_OK}, 120);
+    assert_int_equal(c.message, CO_NOTE_BAD_PHONE);
+    assert_false(has(EFF_CALL, -1));
+    step(&c, (struct co_event){.in = CI_KEY, .text = "0"}, 130);
+    step(&c, (struct co_event){.in = CI_KEY, .text = "9"}, 131); /* the 12th digit: ignored */
+    assert_string_equal(c.phone, "13800138000");
+    step(&c, (struct co_event){.in = CI_KEY, .text = "del"}, 132);
+    step(&c, (struct co_event){.in = CI_KEY, .text = "0"}, 133);
+    step(&c, (struct co_event){.in = CI_PHONE_OK}, 140);
+    assert_int_equal(c.state, CO_LOOKUP);
+    assert_string_equal(fx.v[pos(EFF_CALL, CALL_MEMBER_PHONE)].arg, "13800138000");
+    assert_int_equal(c.phone[0], 0); /* the typed number is not kept */
+    struct co_member m = {.id = "M001", .name_masked = "张**", .phone_masked = "138****8000",
+                          .level = "gold", .points = 2380, .point_value_fen = 100};
+    struct co_coupon cps[2] = {{.id = "C100", .off_fen = 1000, .min_spend_fen = 20000},
+                               {.id = "C101", .off_fen = 500}};
+    step(&c, (struct co_event){.in = CI_MEMBER, .member = &m, .coupons = cps, .ncoupons = 2}, 150);
+    assert_true(c.has_member);
+    assert_int_equal(c.ncoupons, 2);
+    assert_int_equal(c.state, CO_PRICING);
+    assert_int_equal(c.page, CO_MEMBER);
+    price(&c, 32216, 160); /* member discount */
+    assert_int_equal(c.state, CO_MEMBER);
+    /* a coupon that does not apply is undone with a notice */
+    step(&c, (struct co_event){.in = CI_TOGGLE_COUPON, .index = 1}, 170);
+    assert_true(c.coupons[1].selected);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PRICE,
+                               .err_code = "COUPON_NOT_APPLICABLE"}, 180);
+    assert_false(c.coupons[1].selected);
+    assert_int_equal(c.message, CO_NOTE_COUPON_NOT_APPLICABLE);
+    assert_int_equal(c.state, CO_PRICING);
+    price(&c, 32216, 190);
+    step(&c, (struct co_event){.in = CI_TOGGLE_COUPON, .index = 0}, 200);
+    price(&c, 31216, 210);
+    step(&c, (struct co_event){.in = CI_TOGGLE_POINTS}, 220);
+    assert_int_equal(checkout_points_wanted(&c), 2380);
+    struct co_priced p = priced(33118, 15608);
+    p.ndiscounts = 3;
+    p.discounts[0] = (struct co_discount){"member", "会员优惠", "Member discount", -902};
+    p.discounts[1] = (struct co_discount){"coupon", "满200减10", "¥10 off ¥200", -1000};
+    p.discounts[2] = (struct co_discount){"points", "积分抵扣", "Points", -15608};
+    p.points_used = 156;
+    p.points_earned = 156;
+    step(&c, (struct co_event){.in = CI_PRICED, .priced = &p}, 230);
+    /* a scanned coupon joins, selected */
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "CPN-5OFF-0001"}, 240);
+    assert_true(has(EFF_CALL, CALL_COUPON));
+    struct co_coupon sc = {.id = "C900", .off_fen = 500};
+    step(&c, (struct co_event){.in = CI_COUPON, .coupons = &sc, .ncoupons = 1}, 250);
+    assert_int_equal(c.ncoupons, 3);
+    assert_true(c.coupons[2].selected && c.coupons[2].scanned);
+    step(&c, (struct co_event){.in = CI_PRICED, .priced = &p}, 260);
+    step(&c, (struct co_event){.in = CI_MEMBER_DONE}, 270);
+    assert_int_equal(c.state, CO_REVIEW);
+    struct sale_record r;
+    checkout_record(&c, &r);
+    assert_int_equal(r.ndiscounts, 3);
+    assert_int_equal(r.points_used, 156);
+    assert_string_equal(r.member_phone, "138****8000");
+    /* the member goes; their coupons go, the scanned one stays */
+    step(&c, (struct co_event){.in = CI_MEMBER_FORGET}, 280);
+    assert_false(c.has_member);
+    assert_int_equal(c.ncoupons, 1);
+    assert_string_equal(c.coupons[0].id, "C900");
+    assert_int_equal(checkout_points_wanted(&c), 0);
+}
+
 int main(void)
 {
     log_set_quiet(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(qr_happy_path),
         cmocka_unit_test(code_refused_locally_then_paid),
+        cmocka_unit_test(code_on_the_bill_pays),
+        cmocka_unit_test(no_printer_e_receipt_or_back),
         cmocka_unit_test(userpaying_then_timeout_cancels),
         cmocka_unit_test(lost_answer_is_queried_not_resent),
+        cmocka_unit_test(server_error_then_not_found_closes),
+        cmocka_unit_test(cancel_without_answer_goes_to_background),
         cmocka_unit_test(cancel_and_declines),
         cmocka_unit_test(sale_taken),
         cmocka_unit_test(shop_goods),
+        cmocka_unit_test(member_coupons_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

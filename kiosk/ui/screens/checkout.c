@@ -5,18 +5,21 @@
 #include "kiosk/core/money.h"
 #include "kiosk/ui/screens/screens.h"
 
-/* Pay for fuel: pump grid, the bill, QR / payment code, waiting, receipt, failure. */
+/* Pay for fuel and shop goods: pump grid, the bill, QR / payment code, waiting, receipt,
+ * failure. The member page is in member.c. */
 
 static const char *screen_name(const struct checkout *c)
 {
     enum co_state s = c->state;
-    if (s == CO_PRICING && (c->pricing_round > 1 || !c->has_sale))
-        return "review";
+    int on_page = s == CO_PRICING ? c->priced || !c->has_sale
+                                  : s == CO_LOOKUP || s == CO_PRINTER_CHECK || s == CO_NO_PRINTER;
+    if (on_page)
+        return c->page == CO_MEMBER ? "member" : "review";
     switch (s) {
     case CO_PUMPS:
     case CO_SALES: return "pumps";
-    case CO_REVIEW:
-    case CO_LOOKUP: return "review";
+    case CO_REVIEW: return "review";
+    case CO_MEMBER: return "member";
     case CO_QR: return "pay_qr";
     case CO_CODE: return "pay_code";
     case CO_DONE: return "done";
@@ -25,7 +28,44 @@ static const char *screen_name(const struct checkout *c)
     }
 }
 
-/* "3号 92# 45.12 L ¥331.18" in the current language. */
+/* The steps of the flow, the current one marked: "1 Pump  2 Bill  3 Pay  4 Receipt". */
+static int steps(struct ui_tree *t, const struct theme *th, const struct view *v,
+                 const struct layout *l)
+{
+    const struct checkout *c = v->co;
+    const char *fuel[] = {N_("Pump"), N_("Bill"), N_("Pay"), N_("Done")};
+    const char *shop[] = {N_("Items"), N_("Pay"), N_("Done")};
+    int fuel_flow = c->has_sale || c->state <= CO_LOCKING;
+    int n = fuel_flow ? 4 : 3, cur;
+    const char *const *names = fuel_flow ? fuel : shop;
+    if (c->state <= CO_SALES)
+        cur = 0;
+    else if (c->state <= CO_MEMBER || c->state == CO_PRINTER_CHECK || c->state == CO_NO_PRINTER)
+        cur = 1;
+    else if (c->state < CO_DONE)
+        cur = 2;
+    else
+        cur = 3;
+    if (!fuel_flow)
+        cur = cur > 0 ? cur - 1 : 0;
+    int h = th->font_px[FONT_CAPTION] * 2, w = l->content.w / n;
+    for (int i = 0; i < n; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "%d  %s", i + 1, _(names[i]));
+        struct ui_widget *s = ui_label(t, (SDL_Rect){l->content.x + i * w, l->content.y, w, h},
+                                       text, FONT_CAPTION, ALIGN_LEFT);
+        s->fg = i == cur ? th->primary : th->text_dim;
+        s->bold = i == cur;
+        if (i == cur)
+            snprintf(s->id, sizeof s->id, "steps.current");
+    }
+    ui_add(t, UI_PANEL, ST_PLAIN, NULL,
+           (SDL_Rect){l->content.x + cur * w, l->content.y + h - 6, w - l->gap / 2, 6}, NULL)
+        ->bg = th->primary;
+    return h + l->gap / 2;
+}
+
+/* "92#  45.12 L  ¥331.18" in the current language. */
 static void sale_line(const struct co_sale *s, char *out, size_t cap)
 {
     char vol[24], amt[32];
@@ -35,11 +75,10 @@ static void sale_line(const struct co_sale *s, char *out, size_t cap)
 }
 
 static void pumps(struct ui_tree *t, const struct theme *th, const struct view *v,
-                  const struct layout *l)
+                  const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
     int title_h = th->font_px[FONT_HEADLINE] * 2;
-    SDL_Rect a = l->content;
     struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, title_h}, _("Which pump did you use?"),
                                     FONT_HEADLINE, ALIGN_LEFT);
     snprintf(tw->id, sizeof tw->id, "pumps.title");
@@ -73,7 +112,6 @@ static void pumps(struct ui_tree *t, const struct theme *th, const struct view *
         } else if (p->nsales == 1) {
             sale_line(&p->sales[0], b->sub, sizeof b->sub);
             b->style = ST_PRIMARY;
-            b->font = FONT_HEADLINE;
         } else {
             snprintf(b->sub, sizeof b->sub, _("%d sales to choose from"), p->nsales);
             b->style = ST_PRIMARY;
@@ -85,65 +123,80 @@ static void pumps(struct ui_tree *t, const struct theme *th, const struct view *
 static void sales_dialog(struct ui_tree *t, const struct theme *th, const struct view *v)
 {
     const struct checkout *c = v->co;
-    if (c->pump_idx >= 0) {
-        const struct co_pump *p = &c->pumps[c->pump_idx];
-        int side = t->w < t->h ? t->w : t->h, pad = side * 5 / 100;
-        int bh = th->min_target * 3 / 2, dw = side * 86 / 100;
-        int dh = pad * 3 + th->font_px[FONT_HEADLINE] * 2 + (p->nsales + 1) * (bh + pad / 2);
-        SDL_Rect d = {(t->w - dw) / 2, (t->h - dh) / 2, dw, dh};
-        ui_modal_begin(t);
-        ui_add(t, UI_PANEL, ST_DIALOG, NULL, d, NULL);
-        char title[64];
-        snprintf(title, sizeof title, _("Pump %d: which sale is yours?"), p->pump);
-        struct ui_widget *dt = ui_label(t, (SDL_Rect){d.x + pad, d.y + pad, dw - 2 * pad,
-                                                      th->font_px[FONT_HEADLINE] * 2},
-                                        title, FONT_TITLE, ALIGN_CENTER);
-        dt->bold = 1;
-        snprintf(dt->id, sizeof dt->id, "dialog.title");
-        int y = d.y + pad + th->font_px[FONT_HEADLINE] * 2 + pad / 2;
-        for (int i = 0; i < p->nsales; i++) {
-            char id[UI_ID_LEN], line[96];
-            snprintf(id, sizeof id, "sale.%d", i);
-            sale_line(&p->sales[i], line, sizeof line);
-            struct ui_widget *b = ui_button(t, id, (SDL_Rect){d.x + pad, y, dw - 2 * pad, bh}, line,
-                                            p->sales[i].locked_elsewhere ? ST_TILE : ST_SECONDARY);
-            b->font = FONT_TITLE;
-            if (p->sales[i].locked_elsewhere) {
-                b->unavailable = 1;
-                snprintf(b->sub, sizeof b->sub, "%s", _("Being paid at another terminal"));
-            }
-            y += bh + pad / 2;
+    if (c->pump_idx < 0)
+        return;
+    const struct co_pump *p = &c->pumps[c->pump_idx];
+    int side = t->w < t->h ? t->w : t->h, pad = side * 5 / 100;
+    int bh = th->min_target * 3 / 2, dw = side * 86 / 100;
+    int dh = pad * 3 + th->font_px[FONT_HEADLINE] * 2 + (p->nsales + 1) * (bh + pad / 2);
+    SDL_Rect d = {(t->w - dw) / 2, (t->h - dh) / 2, dw, dh};
+    ui_modal_begin(t);
+    ui_add(t, UI_PANEL, ST_DIALOG, NULL, d, NULL);
+    char title[64];
+    snprintf(title, sizeof title, _("Pump %d: which sale is yours?"), p->pump);
+    struct ui_widget *dt = ui_label(t, (SDL_Rect){d.x + pad, d.y + pad, dw - 2 * pad,
+                                                  th->font_px[FONT_HEADLINE] * 2},
+                                    title, FONT_TITLE, ALIGN_CENTER);
+    dt->bold = 1;
+    snprintf(dt->id, sizeof dt->id, "dialog.title");
+    int y = d.y + pad + th->font_px[FONT_HEADLINE] * 2 + pad / 2;
+    for (int i = 0; i < p->nsales; i++) {
+        char id[UI_ID_LEN], line[96];
+        snprintf(id, sizeof id, "sale.%d", i);
+        sale_line(&p->sales[i], line, sizeof line);
+        struct ui_widget *b = ui_button(t, id, (SDL_Rect){d.x + pad, y, dw - 2 * pad, bh}, line,
+                                        p->sales[i].locked_elsewhere ? ST_TILE : ST_SECONDARY);
+        b->font = FONT_TITLE;
+        if (p->sales[i].locked_elsewhere) {
+            b->unavailable = 1;
+            snprintf(b->sub, sizeof b->sub, "%s", _("Being paid at another terminal"));
         }
-        ui_button(t, "co.cancel", (SDL_Rect){d.x + pad, y, dw - 2 * pad, bh}, _("Back"),
-                  ST_SECONDARY)->font = FONT_TITLE;
+        y += bh + pad / 2;
     }
+    ui_button(t, "co.cancel", (SDL_Rect){d.x + pad, y, dw - 2 * pad, bh}, _("Back"),
+              ST_SECONDARY)->font = FONT_TITLE;
 }
 
 /* A row of the bill: words left, figure right. */
 static void bill_row(struct ui_tree *t, SDL_Rect r, const char *left, const char *right,
                      enum font_role f, int bold, const char *id)
 {
-    struct ui_widget *a = ui_label(t, (SDL_Rect){r.x, r.y, r.w * 55 / 100, r.h}, left, f, ALIGN_LEFT);
+    struct ui_widget *a = ui_label(t, (SDL_Rect){r.x, r.y, r.w * 60 / 100, r.h}, left, f, ALIGN_LEFT);
     a->bold = bold;
-    struct ui_widget *b = ui_label(t, (SDL_Rect){r.x + r.w * 55 / 100, r.y, r.w * 45 / 100, r.h},
+    struct ui_widget *b = ui_label(t, (SDL_Rect){r.x + r.w * 60 / 100, r.y, r.w * 40 / 100, r.h},
                                    right, f, ALIGN_RIGHT);
     b->bold = bold;
-    if (id)
+    if (id) {
         snprintf(b->id, sizeof b->id, "%s", id);
+        snprintf(a->id, sizeof a->id, "%s.label", id);
+    }
 }
 
-/* The bill: the fuel sale, each shop item with - and + keys, and the total, biggest. */
+static int bill_height(const struct theme *th, const struct checkout *c)
+{
+    int rh = th->font_px[FONT_BODY] * 2, key = th->min_target;
+    int h = th->min_target / 2 + th->font_px[FONT_DISPLAY] * 3 / 2;
+    h += c->has_sale ? rh : 0;
+    h += (key + 8) * c->nitems;
+    h += rh * c->price.ndiscounts;
+    h += !c->has_sale && !c->nitems ? rh : 0;
+    return h;
+}
+
+/* The bill: the fuel sale, each shop item with - and + keys, each discount on its own line,
+ * and the total to pay, biggest. */
 static void bill(struct ui_tree *t, const struct theme *th, const struct view *v, SDL_Rect a)
 {
     const struct checkout *c = v->co;
+    int zh = !strcmp(v->lang, "zh_CN");
     char buf[96], buf2[64];
-    int rh = th->font_px[FONT_BODY] * 2, pad = th->min_target / 3;
+    int rh = th->font_px[FONT_BODY] * 2, pad = th->min_target / 4;
     ui_add(t, UI_PANEL, ST_CARD, NULL, a, NULL);
     SDL_Rect r = {a.x + pad, a.y + pad / 2, a.w - 2 * pad, rh};
     if (c->has_sale) {
+        char left[200];
         snprintf(buf, sizeof buf, _("Pump %d"), c->sale.pump);
         volume_format(c->sale.volume_ml, buf2, sizeof buf2);
-        char left[200];
         snprintf(left, sizeof left, "%s  %s  %s", buf, c->sale.grade, buf2);
         money_format(c->sale.amount_fen, buf, sizeof buf);
         bill_row(t, r, left, buf, FONT_BODY, 0, "review.fuel");
@@ -152,17 +205,15 @@ static void bill(struct ui_tree *t, const struct theme *th, const struct view *v
     int key = th->min_target;
     for (int i = 0; i < c->nitems; i++) {
         const struct co_item *it = &c->items[i];
-        char id[UI_ID_LEN], name[96];
-        snprintf(name, sizeof name, "%s", strcmp(v->lang, "zh_CN") ? it->name_en : it->name_zh);
+        char id[UI_ID_LEN];
         SDL_Rect row = {r.x, r.y + (key + 8 - rh) / 2, r.w - 3 * key - 24, rh};
         money_format(it->unit_fen * it->qty, buf, sizeof buf);
         snprintf(id, sizeof id, "item.%d.amount", i);
-        bill_row(t, row, name, buf, FONT_BODY, 0, id);
-        if (t->n >= 2)
-            snprintf(t->v[t->n - 2].id, sizeof t->v[0].id, "item.%d.name", i);
+        bill_row(t, row, zh ? it->name_zh : it->name_en, buf, FONT_BODY, 0, id);
+        snprintf(t->v[t->n - 2].id, sizeof t->v[0].id, "item.%d.name", i);
         int kx = r.x + r.w - 3 * key - 8;
         snprintf(id, sizeof id, "item.%d.less", i);
-        ui_button(t, id, (SDL_Rect){kx, r.y, key, key}, "-", ST_KEY)->font = FONT_TITLE;
+        ui_button(t, id, (SDL_Rect){kx, r.y, key, key}, "−", ST_KEY)->font = FONT_TITLE;
         snprintf(buf, sizeof buf, "%d", it->qty);
         struct ui_widget *q = ui_label(t, (SDL_Rect){kx + key, r.y, key, key}, buf, FONT_TITLE,
                                        ALIGN_CENTER);
@@ -171,57 +222,96 @@ static void bill(struct ui_tree *t, const struct theme *th, const struct view *v
         ui_button(t, id, (SDL_Rect){kx + 2 * key, r.y, key, key}, "+", ST_KEY)->font = FONT_TITLE;
         r.y += key + 8;
     }
+    for (int i = 0; i < c->price.ndiscounts; i++) {
+        const struct co_discount *d = &c->price.discounts[i];
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "discount.%d", i);
+        money_format(d->amount_fen, buf, sizeof buf);
+        bill_row(t, r, zh ? d->label_zh : d->label_en, buf, FONT_BODY, 0, id);
+        t->v[t->n - 1].fg = t->v[t->n - 2].fg = th->ok;
+        r.y += rh;
+    }
     if (!c->has_sale && c->nitems == 0) {
         struct ui_widget *e = ui_label(t, r, _("Scan the barcode of each item"), FONT_BODY,
                                        ALIGN_LEFT);
         snprintf(e->id, sizeof e->id, "review.empty");
-        r.y += rh;
     }
     money_format(c->total_fen, buf, sizeof buf);
-    r.y = a.y + a.h - th->font_px[FONT_DISPLAY] * 3 / 2 - pad / 2;
     r.h = th->font_px[FONT_DISPLAY] * 3 / 2;
+    r.y = a.y + a.h - r.h - pad / 2;
+    ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){r.x, r.y - 2, r.w, 2}, NULL)->bg = th->border;
     bill_row(t, r, _("To pay"), buf, FONT_DISPLAY, 1, "review.total");
 }
 
-static const char *notice_text(enum co_notice n)
+const char *checkout_notice_text(enum co_notice n)
 {
     switch (n) {
     case CO_NOTE_NOT_PAYCODE:
         return _("That is not a WeChat or Alipay payment code. Nothing was charged; please try again.");
-    case CO_NOTE_NOT_BARCODE: return _("That is not a product barcode. Please scan the item's barcode.");
+    case CO_NOTE_NOT_BARCODE:
+        return _("That barcode did not read correctly. Please scan the item again.");
     case CO_NOTE_UNKNOWN_ITEM: return _("This item is not sold here. Please ask at the counter.");
     case CO_NOTE_CART_FULL: return _("The bill is full. Please pay, then start a new one.");
-    case CO_NOTE_LOOKUP_FAILED: return _("The item could not be looked up. Please scan it again.");
+    case CO_NOTE_LOOKUP_FAILED:
+        return _("The station system did not answer. Please scan or try again.");
+    case CO_NOTE_UNKNOWN_CODE:
+        return _("That code is not a product, member, coupon or payment code.");
+    case CO_NOTE_BAD_PHONE: return _("Please enter an 11-digit mobile number starting with 1.");
+    case CO_NOTE_NO_MEMBER: return _("No member was found. Please check the number or code.");
+    case CO_NOTE_COUPON_UNKNOWN: return _("This coupon code is not valid here.");
+    case CO_NOTE_COUPON_USED: return _("This coupon has been used already.");
+    case CO_NOTE_COUPON_NOT_APPLICABLE:
+        return _("That coupon cannot be used on this bill (minimum spend not reached).");
+    case CO_NOTE_COUPONS_FULL: return _("No more coupons can be added to this bill.");
+    case CO_NOTE_PAY_FIRST: return _("Add something to the bill before paying.");
     case CO_NOTE_NONE: break;
     }
     return "";
 }
 
-static void review(struct ui_tree *t, const struct theme *th, const struct view *v,
-                   const struct layout *l)
+/* The member line on the bill: who is signed in, or an invitation to sign in. */
+static void member_button(struct ui_tree *t, const struct theme *th, const struct view *v,
+                          SDL_Rect r)
 {
     const struct checkout *c = v->co;
-    SDL_Rect a = l->content;
-    int busy = c->state == CO_LOOKUP || c->state == CO_PRICING;
-    int lines = (c->has_sale ? 1 : 0) + c->nitems + (!c->has_sale && !c->nitems ? 1 : 0);
-    int bill_h = th->font_px[FONT_BODY] * 2 * (c->has_sale ? 1 : 0) +
-                 (th->min_target + 8) * c->nitems + th->font_px[FONT_BODY] * 2 *
-                 (lines == 1 && !c->nitems ? 1 : 0) + th->font_px[FONT_DISPLAY] * 3 / 2 +
-                 th->min_target / 2 + th->font_px[FONT_BODY];
-    int bh = th->min_target * 3 / 2;
-    if (l->portrait && a.y < t->h * 12 / 100) {
-        a.h -= t->h * 12 / 100 - a.y;
-        a.y = t->h * 12 / 100;
+    char text[160], sub[200];
+    if (c->has_member) {
+        snprintf(text, sizeof text, _("Member %s · %lld points"), c->member.name_masked,
+                 (long long)c->member.points);
+        int sel = 0;
+        for (int i = 0; i < c->ncoupons; i++)
+            sel += c->coupons[i].selected;
+        snprintf(sub, sizeof sub, _("%d coupon(s) applied · change coupons and points"), sel);
+    } else {
+        snprintf(text, sizeof text, "%s", _("Member points and coupons"));
+        snprintf(sub, sizeof sub, "%s", _("Scan your member code or enter your phone number"));
     }
-    int max_bill = l->portrait ? a.h / 2 : a.h;
+    struct ui_widget *b = ui_button(t, "review.member", r, text, ST_SECONDARY);
+    b->font = FONT_TITLE;
+    snprintf(b->sub, sizeof b->sub, "%s", sub);
+    (void)th;
+}
+
+static void review(struct ui_tree *t, const struct theme *th, const struct view *v,
+                   const struct layout *l, SDL_Rect a)
+{
+    const struct checkout *c = v->co;
+    int busy = c->state != CO_REVIEW;
+    int bh = th->min_target * 3 / 2;
+    int bill_h = bill_height(th, c);
+    int max_bill = l->portrait ? a.h * 45 / 100 : a.h - bh - l->gap;
     if (bill_h > max_bill)
         bill_h = max_bill;
     SDL_Rect billr = {a.x, a.y, l->portrait ? a.w : a.w / 2 - l->gap / 2, bill_h};
     bill(t, th, v, billr);
-    SDL_Rect pay = l->portrait ? (SDL_Rect){a.x, a.y + bill_h + l->gap, a.w, a.h - bill_h - l->gap}
-                               : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
+    SDL_Rect mem = {billr.x, billr.y + bill_h + l->gap / 2, billr.w, bh};
+    member_button(t, th, v, mem);
+    t->v[t->n - 1].disabled = busy;
+    SDL_Rect pay = l->portrait
+                       ? (SDL_Rect){a.x, mem.y + bh + l->gap, a.w, a.y + a.h - mem.y - bh - l->gap}
+                       : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
     int y = pay.y;
-    const char *note = notice_text(c->message);
+    const char *note = checkout_notice_text(c->message);
     if (note[0] || !v->printer_ok) {
         struct ui_widget *n = ui_label(t, (SDL_Rect){pay.x, y, pay.w, bh},
                                        note[0] ? note
@@ -241,32 +331,49 @@ static void review(struct ui_tree *t, const struct theme *th, const struct view 
     snprintf(b->sub, sizeof b->sub, "%s", _("WeChat or Alipay, to the scanner"));
     b->disabled = no_pay;
     y += bh * 3 / 2 + l->gap / 2;
-    b = ui_button(t, "pay.qr.wechat", (SDL_Rect){pay.x, y, pay.w / 2 - l->gap / 4, bh * 3 / 2},
-                  _("Scan a QR: WeChat"), ST_SECONDARY);
-    b->font = FONT_TITLE;
-    b->disabled = no_pay;
-    b = ui_button(t, "pay.qr.alipay",
-                  (SDL_Rect){pay.x + pay.w / 2 + l->gap / 4, y, pay.w / 2 - l->gap / 4, bh * 3 / 2},
-                  _("Scan a QR: Alipay"), ST_SECONDARY);
-    b->font = FONT_TITLE;
-    b->disabled = no_pay;
-    y += bh * 3 / 2 + l->gap / 2;
-    struct ui_widget *hint = ui_label(t, (SDL_Rect){pay.x, y, pay.w, th->font_px[FONT_BODY] * 3},
-                                      _("Buying something from the shop? Scan its barcode to add it."),
-                                      FONT_BODY, ALIGN_LEFT);
-    hint->fg = th->text_dim;
-    snprintf(hint->id, sizeof hint->id, "review.scan");
+    static const struct {
+        const char *id, *label;
+    } qr[] = {{"pay.qr.wechat", N_("WeChat QR")},
+              {"pay.qr.alipay", N_("Alipay QR")},
+              {"pay.qr.unionpay", N_("UnionPay QR")},
+              {"pay.qr.ecny", N_("e-CNY QR")}};
+    int qw = (pay.w - l->gap / 2) / 2;
+    for (int i = 0; i < 4; i++) {
+        SDL_Rect r = {pay.x + (i % 2) * (qw + l->gap / 2), y + (i / 2) * (bh + l->gap / 2), qw, bh};
+        b = ui_button(t, qr[i].id, r, _(qr[i].label), ST_SECONDARY);
+        b->font = FONT_TITLE;
+        b->disabled = no_pay;
+    }
+    y += 2 * (bh + l->gap / 2);
+    if (y + th->font_px[FONT_BODY] * 2 <= pay.y + pay.h) {
+        struct ui_widget *hint = ui_label(t, (SDL_Rect){pay.x, y, pay.w, th->font_px[FONT_BODY] * 3},
+                                          c->has_sale ? _("Buying something from the shop? Scan its barcode to add it.")
+                                                      : _("Scan each item's barcode; coupons and member codes scan too."),
+                                          FONT_BODY, ALIGN_LEFT);
+        hint->fg = th->text_dim;
+        snprintf(hint->id, sizeof hint->id, "review.scan");
+    }
+}
+
+/* Before any money moves: the printer cannot print. Say so, and offer the e-receipt. */
+static void printer_dialog(struct ui_tree *t, const struct theme *th, const struct view *v)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s\n%s",
+             v->printer_problem && v->printer_problem[0] ? v->printer_problem
+                                                         : _("The receipt printer is not answering."),
+             _("You can still pay: your receipt and e-invoice will be shown as a QR code on the screen."));
+    chrome_dialog(t, th, _("No paper receipt today"), msg, "co.continue",
+                  _("Pay, receipt on screen"), "co.cancel", _("Back"));
 }
 
 static void pay_qr(struct ui_tree *t, const struct theme *th, const struct view *v,
-                   const struct layout *l)
+                   const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
-    SDL_Rect a = l->content;
-    char amt[32], title[96];
+    char amt[32], title[160];
     money_format(c->total_fen, amt, sizeof amt);
-    snprintf(title, sizeof title, _("Scan with %s to pay %s"),
-             !strcmp(c->channel, "alipay") ? _("Alipay") : _("WeChat"), amt);
+    snprintf(title, sizeof title, _("Scan with %s to pay %s"), _(checkout_channel_label(c->channel)), amt);
     struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_HEADLINE] * 2},
                                     title, FONT_HEADLINE, ALIGN_CENTER);
     tw->bold = 1;
@@ -286,24 +393,23 @@ static void pay_qr(struct ui_tree *t, const struct theme *th, const struct view 
 }
 
 static void pay_code(struct ui_tree *t, const struct theme *th, const struct view *v,
-                     const struct layout *l)
+                     SDL_Rect a, const struct layout *l)
 {
     const struct checkout *c = v->co;
-    SDL_Rect a = l->content;
     char amt[32], title[96];
     money_format(c->total_fen, amt, sizeof amt);
     snprintf(title, sizeof title, _("Pay %s with your payment code"), amt);
-    struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_HEADLINE] * 3},
+    struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_HEADLINE] * 2},
                                     title, FONT_HEADLINE, ALIGN_CENTER);
     tw->bold = 1;
     snprintf(tw->id, sizeof tw->id, "code.title");
-    struct ui_widget *i = ui_label(t, (SDL_Rect){a.x, a.y + th->font_px[FONT_HEADLINE] * 3, a.w,
-                                                 th->font_px[FONT_TITLE] * 4},
+    int y = a.y + th->font_px[FONT_HEADLINE] * 2;
+    struct ui_widget *i = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 4},
                                    _("Open WeChat or Alipay, show the payment code and hold it to the scanner below the screen."),
                                    FONT_TITLE, ALIGN_CENTER);
     snprintf(i->id, sizeof i->id, "code.help");
     /* A picture of what to do: the phone's code over the scanner window below the screen. */
-    int top = a.y + th->font_px[FONT_HEADLINE] * 3 + th->font_px[FONT_TITLE] * 4;
+    int top = y + th->font_px[FONT_TITLE] * 4;
     int pic = a.y + a.h - top - (c->message ? th->min_target * 2 + l->gap : 0);
     if (pic > a.w * 6 / 10)
         pic = a.w * 6 / 10;
@@ -316,52 +422,68 @@ static void pay_code(struct ui_tree *t, const struct theme *th, const struct vie
     if (c->message == CO_NOTE_NOT_PAYCODE) {
         struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h - th->min_target * 2, a.w,
                                                      th->min_target * 2},
-                                       _("That is not a WeChat or Alipay payment code. Nothing was charged; please try again."),
-                                       FONT_BODY, ALIGN_CENTER);
+                                       checkout_notice_text(c->message), FONT_BODY, ALIGN_CENTER);
         n->style = ST_NOTICE;
         snprintf(n->id, sizeof n->id, "code.refused");
     }
 }
 
 static void waiting(struct ui_tree *t, const struct theme *th, const struct view *v,
-                    const struct layout *l)
+                    const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
     const char *msg = _("One moment...");
+    const char *more = NULL;
     switch (c->state) {
     case CO_LOADING: msg = _("Reading the pumps..."); break;
     case CO_LOCKING:
     case CO_PRICING: msg = _("Working out your bill..."); break;
     case CO_QR_WAIT: msg = _("Making your payment QR code..."); break;
     case CO_PAYING: msg = _("Paying..."); break;
-    case CO_USERPAYING: msg = _("Please confirm the payment on your phone."); break;
+    case CO_USERPAYING:
+        msg = _("Please confirm the payment on your phone.");
+        more = _("Enter your password in WeChat or Alipay if it asks. You can still cancel.");
+        break;
+    case CO_CHECKING:
+        msg = _("Checking whether the payment went through...");
+        more = _("The answer was delayed. Please wait: you will not be charged twice.");
+        break;
     case CO_CANCELLING: msg = _("Cancelling the payment..."); break;
     case CO_COMPLETING: msg = _("Paid. Printing your receipt..."); break;
     default: break;
     }
-    SDL_Rect a = l->content;
     int sp = th->min_target * 2;
-    ui_add(t, UI_SPINNER, ST_PLAIN, "wait.spinner",
-           (SDL_Rect){a.x + (a.w - sp) / 2, a.y + a.h / 3 - sp, sp, sp}, NULL);
-    struct ui_widget *m = ui_label(t, (SDL_Rect){a.x, a.y + a.h / 3 + l->gap, a.w,
-                                                 th->font_px[FONT_HEADLINE] * 3},
+    int y = a.y + a.h / 4;
+    ui_add(t, UI_SPINNER, ST_PLAIN, "wait.spinner", (SDL_Rect){a.x + (a.w - sp) / 2, y, sp, sp},
+           NULL);
+    y += sp + l->gap;
+    struct ui_widget *m = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_HEADLINE] * 3},
                                    msg, FONT_HEADLINE, ALIGN_CENTER);
+    m->bold = 1;
     snprintf(m->id, sizeof m->id, "wait.message");
-    if (c->state == CO_USERPAYING) {
+    y += th->font_px[FONT_HEADLINE] * 3;
+    if (checkout_busy(c) && c->total_fen > 0) {
         char amt[32];
         money_format(c->total_fen, amt, sizeof amt);
-        ui_label(t, (SDL_Rect){a.x, a.y + a.h / 3 + l->gap + th->font_px[FONT_HEADLINE] * 3, a.w,
-                               th->font_px[FONT_DISPLAY] * 2},
-                 amt, FONT_DISPLAY, ALIGN_CENTER)->bold = 1;
+        struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_DISPLAY] * 2},
+                                       amt, FONT_DISPLAY, ALIGN_CENTER);
+        w->bold = 1;
+        snprintf(w->id, sizeof w->id, "wait.amount");
+        y += th->font_px[FONT_DISPLAY] * 2;
+    }
+    if (more) {
+        struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 3},
+                                       more, FONT_TITLE, ALIGN_CENTER);
+        w->fg = th->text_dim;
+        snprintf(w->id, sizeof w->id, "wait.detail");
     }
 }
 
 static void done(struct ui_tree *t, const struct theme *th, const struct view *v,
-                 const struct layout *l)
+                 const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
-    SDL_Rect a = l->content;
-    char amt[32], line[128];
+    char amt[32], line[160];
     money_format(c->total_fen, amt, sizeof amt);
     snprintf(line, sizeof line, _("Paid %s"), amt);
     struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_DISPLAY] * 2},
@@ -370,15 +492,28 @@ static void done(struct ui_tree *t, const struct theme *th, const struct view *v
     tw->fg = th->ok;
     snprintf(tw->id, sizeof tw->id, "done.title");
     int y = a.y + th->font_px[FONT_DISPLAY] * 2;
-    const char *rec = c->printed > 0    ? _("Your receipt is printed. Please take it.")
+    const char *rec = c->printed > 0 ? _("Your receipt is printed. Please take it.")
                       : c->printed == 0 ? _("Printing your receipt...")
-                                        : _("The receipt could not be printed: scan the code below for your e-receipt.");
+                      : c->e_receipt
+                          ? _("No paper receipt: scan the code below for your e-receipt.")
+                          : _("The printer stopped (out of paper?) before your receipt was complete: scan the code below for your e-receipt. The staff have been told.");
     struct ui_widget *r = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 3}, rec,
                                    FONT_TITLE, ALIGN_CENTER);
     snprintf(r->id, sizeof r->id, "done.receipt");
-    y += th->font_px[FONT_TITLE] * 3;
+    if (c->printed < 0) {
+        r->style = ST_NOTICE;
+    }
+    y += th->font_px[FONT_TITLE] * 3 + l->gap / 2;
+    if (c->has_member && c->price.points_earned > 0) {
+        snprintf(line, sizeof line, _("You earned %lld points."), (long long)c->price.points_earned);
+        struct ui_widget *p = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2},
+                                       line, FONT_BODY, ALIGN_CENTER);
+        snprintf(p->id, sizeof p->id, "done.points");
+        y += th->font_px[FONT_BODY] * 2;
+    }
     snprintf(line, sizeof line, _("Transaction %s"), c->txn_no);
-    ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2}, line, FONT_BODY, ALIGN_CENTER);
+    ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2}, line, FONT_BODY, ALIGN_CENTER)
+        ->fg = th->text_dim;
     y += th->font_px[FONT_BODY] * 2;
     int side = (a.w < a.h ? a.w : a.h) * 45 / 100;
     /* room for the caption and the "print again" button above the footer */
@@ -387,14 +522,24 @@ static void done(struct ui_tree *t, const struct theme *th, const struct view *v
         side = room;
     if (v->invoice_url && v->invoice_url[0] && side > 100) {
         SDL_Rect q = {a.x + (a.w - side) / 2, y, side, side};
+        ui_add(t, UI_PANEL, ST_CARD, NULL, q, NULL)->bg = 0xFFFFFFFF;
         ui_add(t, UI_QR, ST_PLAIN, "done.invoice", q, v->invoice_url);
         ui_label(t, (SDL_Rect){a.x, y + side, a.w, th->font_px[FONT_BODY] * 2},
                  _("Scan for your e-receipt and e-invoice"), FONT_BODY, ALIGN_CENTER);
     }
 }
 
+/* Can the customer try to pay again (the sale is still theirs, nothing moved)? */
+static int can_retry(const struct checkout *c)
+{
+    return c->money_moved == 0 && c->priced &&
+           (c->error == CO_ERR_DECLINED || c->error == CO_ERR_NOT_CONFIRMED ||
+            c->error == CO_ERR_QR_EXPIRED || c->error == CO_ERR_CANCELLED ||
+            c->error == CO_ERR_NOT_MADE);
+}
+
 static void failed(struct ui_tree *t, const struct theme *th, const struct view *v,
-                   const struct layout *l)
+                   SDL_Rect a)
 {
     const struct checkout *c = v->co;
     const char *title = _("Payment not completed"), *why = "";
@@ -427,64 +572,110 @@ static void failed(struct ui_tree *t, const struct theme *th, const struct view 
         title = _("Payment cancelled and refunded");
         why = _("The money goes back to where it came from.");
         break;
+    case CO_ERR_NOT_MADE:
+        title = _("The payment could not be made");
+        why = _("The payment system did not answer, so the payment was cancelled. Nothing was charged.");
+        break;
+    case CO_ERR_KIOSK:
+        title = _("This kiosk cannot take payments right now");
+        why = _("Nothing was charged. Please pay at the counter.");
+        break;
+    case CO_ERR_UNSETTLED:
+        title = _("The payment is being cancelled");
+        why = _("The station system is slow to answer. If any money was taken it is refunded automatically. Please keep your transaction number, or ask at the counter.");
+        break;
     default:
         break;
     }
-    SDL_Rect a = l->content;
     struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_HEADLINE] * 3},
                                     title, FONT_HEADLINE, ALIGN_CENTER);
     tw->bold = 1;
     snprintf(tw->id, sizeof tw->id, "failed.title");
-    struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, a.y + th->font_px[FONT_HEADLINE] * 3, a.w,
-                                                 th->font_px[FONT_TITLE] * 4},
-                                   why, FONT_TITLE, ALIGN_CENTER);
+    int y = a.y + th->font_px[FONT_HEADLINE] * 3;
+    struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 5}, why,
+                                   FONT_TITLE, ALIGN_CENTER);
     snprintf(w->id, sizeof w->id, "failed.money");
+    y += th->font_px[FONT_TITLE] * 5;
+    char line[96];
+    snprintf(line, sizeof line, _("Transaction %s"), c->txn_no);
+    ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2}, line, FONT_BODY, ALIGN_CENTER)
+        ->fg = th->text_dim;
 }
 
 void screen_checkout(struct ui_tree *t, const struct theme *th, const struct view *v)
 {
     const struct checkout *c = v->co;
     struct layout l;
-    snprintf(t->screen, sizeof t->screen, "%s", screen_name(c));
+    const char *name = screen_name(c);
+    snprintf(t->screen, sizeof t->screen, "%s", name);
     chrome_layout(&l, t, th);
     chrome_header(t, &l, v, c->has_sale || c->state < CO_REVIEW ? _("Pay for fuel") : _("Shop"));
-    switch (c->state) {
-    case CO_PUMPS:
-    case CO_SALES: pumps(t, th, v, &l); break;
-    case CO_REVIEW:
-    case CO_LOOKUP: review(t, th, v, &l); break;
-    case CO_PRICING:
-        if (c->pricing_round > 1 || !c->has_sale)
-            review(t, th, v, &l); /* repricing: keep the bill on screen */
-        else
-            waiting(t, th, v, &l);
-        break;
-    case CO_QR: pay_qr(t, th, v, &l); break;
-    case CO_CODE: pay_code(t, th, v, &l); break;
-    case CO_DONE: done(t, th, v, &l); break;
-    case CO_FAILED: failed(t, th, v, &l); break;
-    default: waiting(t, th, v, &l); break;
-    }
+    SDL_Rect a = l.content;
+    int sh = steps(t, th, v, &l);
+    a.y += sh;
+    a.h -= sh;
+    if (!strcmp(name, "pumps"))
+        pumps(t, th, v, &l, a);
+    else if (!strcmp(name, "review"))
+        review(t, th, v, &l, a);
+    else if (!strcmp(name, "member"))
+        screen_member(t, th, v, &l, a);
+    else if (!strcmp(name, "pay_qr"))
+        pay_qr(t, th, v, &l, a);
+    else if (!strcmp(name, "pay_code"))
+        pay_code(t, th, v, a, &l);
+    else if (!strcmp(name, "done"))
+        done(t, th, v, &l, a);
+    else if (!strcmp(name, "failed"))
+        failed(t, th, v, a);
+    else
+        waiting(t, th, v, &l, a);
     /* Footer: the way out bottom-left (only while no money is in flight), language right.
      * Done and failure screens have their one obvious action in the primary place. */
     const char *back_id = NULL, *back = NULL;
     if (c->state == CO_DONE || c->state == CO_FAILED) {
-        int bw = l.footer.w * 60 / 100;
-        if (c->state == CO_DONE && c->printed != 0 && checkout_can_reprint(c, v->now_ms)) {
-            int rh = l.footer.h;
+        int bw = l.footer.w * 60 / 100, rh = l.footer.h;
+        if (c->state == CO_DONE && c->printed != 0 && v->printer_ok &&
+            checkout_can_reprint(c, v->now_ms))
             ui_button(t, "done.reprint", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},
                       _("Print the receipt again"), ST_SECONDARY)->font = FONT_TITLE;
+        if (c->state == CO_FAILED && can_retry(c)) {
+            ui_button(t, "failed.retry", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},
+                      _("Try another way to pay"), ST_PRIMARY);
+            ui_button(t, "failed.ok", (SDL_Rect){l.footer.x, l.footer.y, bw, l.footer.h},
+                      _("Finish"), ST_SECONDARY)->font = FONT_TITLE;
+        } else {
+            ui_button(t, c->state == CO_DONE ? "done.ok" : "failed.ok",
+                      (SDL_Rect){l.footer.x, l.footer.y, bw, l.footer.h}, _("Finish"), ST_PRIMARY);
         }
-        ui_button(t, c->state == CO_DONE ? "done.ok" : "failed.ok",
-                  (SDL_Rect){l.footer.x, l.footer.y, bw, l.footer.h}, _("Finish"), ST_PRIMARY);
     } else if (c->state == CO_CODE) {
         back_id = "co.cancel", back = _("Back");
-    } else if (c->state == CO_QR || c->state == CO_USERPAYING) {
+    } else if (c->state == CO_QR || c->state == CO_USERPAYING || c->state == CO_CHECKING) {
         back_id = "co.cancel", back = _("Cancel payment");
+    } else if (!strcmp(name, "member")) {
+        back_id = "co.cancel", back = _("Back");
     } else if (!checkout_busy(c) && c->state != CO_SALES) {
         back_id = "co.cancel", back = _("Cancel");
     }
-    chrome_footer(t, &l, v, back_id, back);
+    /* A dialog has its own way back; the language button stays usable over it. */
     if (c->state == CO_SALES)
         sales_dialog(t, th, v);
+    else if (c->state == CO_NO_PRINTER)
+        printer_dialog(t, th, v);
+    else if (c->state == CO_PRINTER_CHECK)
+        ui_modal_begin(t);
+    chrome_footer(t, &l, v, t->modal_from >= 0 ? NULL : back_id, back);
+    if (c->state == CO_PRINTER_CHECK) {
+        /* over the page the customer is on: a short wait, said in words */
+        int sp = th->min_target * 2;
+        ui_add(t, UI_SPINNER, ST_PLAIN, "wait.spinner",
+               (SDL_Rect){(t->w - sp) / 2, (t->h - sp) / 2, sp, sp}, NULL);
+        struct ui_widget *m = ui_label(t, (SDL_Rect){a.x, (t->h + sp) / 2 + l.gap, a.w,
+                                                     th->font_px[FONT_HEADLINE] * 2},
+                                       _("Checking the receipt printer..."), FONT_HEADLINE,
+                                       ALIGN_CENTER);
+        m->fg = 0xFFFFFFFF;
+        m->bold = 1;
+        snprintf(m->id, sizeof m->id, "wait.message");
+    }
 }

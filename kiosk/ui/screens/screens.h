@@ -37,6 +37,12 @@ void screen_home(struct ui_tree *t, const struct theme *th, const struct view *v
 /* Pay for fuel (view->co); names the screen after the flow's state: pumps, review, pay_qr,
  * pay_code, wait, done, failed. */
 void screen_checkout(struct ui_tree *t, const struct theme *th, const struct view *v);
+/* The member page of pay-for-fuel (phone keypad; the member's coupons and points), in
+ * area `a` below the step bar. */
+void screen_member(struct ui_tree *t, const struct theme *th, const struct view *v,
+                   const struct layout *l, SDL_Rect a);
+/* Customer-facing text of a checkout notice, in the current language ("" for none). */
+const char *checkout_notice_text(enum co_notice n);
 /* The "need more time?" prompt over whatever is built so far. */
 void screen_more_time(struct ui_tree *t, const struct theme *th, const struct view *v);
 

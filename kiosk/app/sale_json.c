@@ -1,0 +1,163 @@
+#include "kiosk/app/sale_json.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FEN 100000000000LL /* ¥1,000,000,000.00: no sale is bigger */
+
+static void add_int(cJSON *o, const char *k, int64_t v)
+{
+    cJSON_AddNumberToObject(o, k, (double)v); /* exact: |v| < 2^53 */
+}
+
+char *sale_json_encode(const struct sale_record *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "txn_no", r->txn_no);
+    cJSON_AddStringToObject(o, "order_id", r->order_id);
+    cJSON_AddStringToObject(o, "out_trade_no", r->out_trade_no);
+    cJSON_AddStringToObject(o, "invoice_token", r->invoice_token);
+    add_int(o, "paid_unix", r->paid_unix);
+    if (r->has_fuel) {
+        cJSON *f = cJSON_AddObjectToObject(o, "fuel");
+        cJSON_AddStringToObject(f, "sale_id", r->sale_id);
+        add_int(f, "pump", r->pump);
+        cJSON_AddStringToObject(f, "grade", r->grade);
+        add_int(f, "volume_ml", r->volume_ml);
+        add_int(f, "price_fen_per_l", r->price_fen);
+        add_int(f, "amount_fen", r->fuel_fen);
+    }
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    for (int i = 0; i < r->nitems; i++) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddStringToObject(it, "barcode", r->items[i].barcode);
+        cJSON_AddStringToObject(it, "name_zh", r->items[i].name_zh);
+        cJSON_AddStringToObject(it, "name_en", r->items[i].name_en);
+        add_int(it, "qty", r->items[i].qty);
+        add_int(it, "unit_fen", r->items[i].unit_fen);
+        cJSON_AddItemToArray(items, it);
+    }
+    cJSON *ds = cJSON_AddArrayToObject(o, "discounts");
+    for (int i = 0; i < r->ndiscounts; i++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "kind", r->discounts[i].kind);
+        cJSON_AddStringToObject(d, "label_zh", r->discounts[i].label_zh);
+        cJSON_AddStringToObject(d, "label_en", r->discounts[i].label_en);
+        add_int(d, "amount_fen", r->discounts[i].amount_fen);
+        cJSON_AddItemToArray(ds, d);
+    }
+    add_int(o, "subtotal_fen", r->subtotal_fen);
+    add_int(o, "total_fen", r->total_fen);
+    add_int(o, "points_used", r->points_used);
+    add_int(o, "points_earned", r->points_earned);
+    if (r->member_phone[0] || r->member_level[0]) {
+        cJSON *m = cJSON_AddObjectToObject(o, "member");
+        cJSON_AddStringToObject(m, "phone_masked", r->member_phone);
+        cJSON_AddStringToObject(m, "level", r->member_level);
+    }
+    cJSON *p = cJSON_AddObjectToObject(o, "payment");
+    cJSON_AddStringToObject(p, "channel", r->channel);
+    cJSON_AddStringToObject(p, "mode", r->mode);
+    cJSON_AddStringToObject(p, "code_masked", r->code_masked);
+    cJSON_AddStringToObject(o, "receipt", r->e_receipt ? "e-receipt" : "paper");
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+/* Decoding: every getter records a failure in *bad and leaves a zero value. */
+static void get_str(const cJSON *o, const char *k, char *out, size_t cap, int *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsString(v) || strlen(v->valuestring) >= cap) {
+        *bad = 1;
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
+}
+
+static int64_t get_int(const cJSON *o, const char *k, int64_t lo, int64_t hi, int *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo || v->valuedouble > (double)hi ||
+        v->valuedouble != (double)(int64_t)v->valuedouble) {
+        *bad = 1;
+        return 0;
+    }
+    return (int64_t)v->valuedouble;
+}
+
+int sale_json_decode(const char *json, struct sale_record *r)
+{
+    memset(r, 0, sizeof *r);
+    cJSON *o = json ? cJSON_Parse(json) : NULL;
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    int bad = 0;
+    get_str(o, "txn_no", r->txn_no, sizeof r->txn_no, &bad);
+    get_str(o, "order_id", r->order_id, sizeof r->order_id, &bad);
+    get_str(o, "out_trade_no", r->out_trade_no, sizeof r->out_trade_no, &bad);
+    get_str(o, "invoice_token", r->invoice_token, sizeof r->invoice_token, &bad);
+    r->paid_unix = get_int(o, "paid_unix", 0, INT64_C(1) << 40, &bad);
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fuel");
+    if (f) {
+        r->has_fuel = 1;
+        get_str(f, "sale_id", r->sale_id, sizeof r->sale_id, &bad);
+        r->pump = (int)get_int(f, "pump", 1, 999, &bad);
+        get_str(f, "grade", r->grade, sizeof r->grade, &bad);
+        r->volume_ml = get_int(f, "volume_ml", 0, MAX_FEN, &bad);
+        r->price_fen = get_int(f, "price_fen_per_l", 0, MAX_FEN, &bad);
+        r->fuel_fen = get_int(f, "amount_fen", 0, MAX_FEN, &bad);
+    }
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "items"), *e;
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > CO_MAX_ITEMS)
+        bad = 1;
+    cJSON_ArrayForEach(e, a)
+    {
+        if (r->nitems == CO_MAX_ITEMS)
+            break;
+        struct co_item *it = &r->items[r->nitems++];
+        get_str(e, "barcode", it->barcode, sizeof it->barcode, &bad);
+        get_str(e, "name_zh", it->name_zh, sizeof it->name_zh, &bad);
+        get_str(e, "name_en", it->name_en, sizeof it->name_en, &bad);
+        it->qty = (int)get_int(e, "qty", 1, CO_MAX_QTY, &bad);
+        it->unit_fen = get_int(e, "unit_fen", 0, MAX_FEN, &bad);
+    }
+    a = cJSON_GetObjectItemCaseSensitive(o, "discounts");
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > CO_MAX_DISCOUNTS)
+        bad = 1;
+    cJSON_ArrayForEach(e, a)
+    {
+        if (r->ndiscounts == CO_MAX_DISCOUNTS)
+            break;
+        struct co_discount *d = &r->discounts[r->ndiscounts++];
+        get_str(e, "kind", d->kind, sizeof d->kind, &bad);
+        get_str(e, "label_zh", d->label_zh, sizeof d->label_zh, &bad);
+        get_str(e, "label_en", d->label_en, sizeof d->label_en, &bad);
+        d->amount_fen = get_int(e, "amount_fen", -MAX_FEN, 0, &bad);
+    }
+    r->subtotal_fen = get_int(o, "subtotal_fen", 0, MAX_FEN, &bad);
+    r->total_fen = get_int(o, "total_fen", 0, MAX_FEN, &bad);
+    r->points_used = get_int(o, "points_used", 0, MAX_FEN, &bad);
+    r->points_earned = get_int(o, "points_earned", 0, MAX_FEN, &bad);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "member");
+    if (m) {
+        get_str(m, "phone_masked", r->member_phone, sizeof r->member_phone, &bad);
+        get_str(m, "level", r->member_level, sizeof r->member_level, &bad);
+    }
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "payment");
+    get_str(p, "channel", r->channel, sizeof r->channel, &bad);
+    get_str(p, "mode", r->mode, sizeof r->mode, &bad);
+    get_str(p, "code_masked", r->code_masked, sizeof r->code_masked, &bad);
+    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "receipt");
+    r->e_receipt = cJSON_IsString(rc) && !strcmp(rc->valuestring, "e-receipt");
+    cJSON_Delete(o);
+    return bad ? -1 : 0;
+}
