@@ -1,7 +1,6 @@
 # Sourced by the station tests: station_up NAME starts a station in a box in a fresh temp
 # folder ($dir), loads its ports and pids (station.env), stops it and removes the folder at
-# exit. Needs $here (this folder) and $build (the build folder) set. admin METHOD PATH [BODY]
-# talks to the simulator's admin endpoints.
+# exit. Needs $here (this folder) and $build (the build folder) set.
 station_up() {
     dir=$(mktemp -d "/tmp/kiosk-$1-XXXXXX")
     chmod 755 "$dir" # CUPS backends run as lp and must reach the spool below it
@@ -10,4 +9,100 @@ station_up() {
     . "$dir/station.env"
 }
 
+# admin METHOD PATH [BODY]: the simulator's admin endpoints (its own records).
 admin() { curl -s -X "$1" "http://127.0.0.1:$SIM_PORT$2" ${3:+-d "$3"}; }
+
+# q SQL: a query on the kiosk's journal.
+q() { sqlite3 "$dir/journal.db" "$1"; }
+
+# fail WHAT...: says what did not hold (and returns 1 for `check || ...`).
+fail() { echo "FAILED: $*" >&2; return 1; }
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
+
+# json FIELD: reads a top-level field of the JSON on stdin (python3, no jq on a fresh box).
+json() { python3 -c 'import json,sys; v=json.load(sys.stdin); print(eval("v"+sys.argv[1]))' "$1"; }
+
+# emu COMMAND: a line to the printer emulator's control port (paper out, ...); prints its answer.
+emu() {
+    exec 3<>"/dev/tcp/127.0.0.1/$EMU_CONTROL_PORT" || return 1
+    printf '%s\n' "$1" >&3
+    local answer
+    read -r answer <&3
+    exec 3>&-
+    echo "$answer"
+}
+
+# wait_prints: until the emulator has written every page it got (at most 5 s).
+wait_prints() {
+    local i=0 before=-1 now
+    while [ $i -lt 50 ]; do
+        now=$(ls "$dir"/receipts 2>/dev/null | wc -l)
+        [ "$now" = "$before" ] && [ $i -ge 5 ] && return 0
+        before=$now
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+
+# receipt_qr N: the QR code on the printed page N (1 = the first), read back with ZBar.
+receipt_qr() {
+    local f
+    f=$(ls "$dir"/receipts/receipt-*.png 2>/dev/null | sed -n "${1}p")
+    [ -n "$f" ] && zbarimg -q --raw -Sdisable -Sqrcode.enable "$f" 2>/dev/null
+}
+
+# receipt_barcode N: the Code 128 barcode on page N, read back with ZBar.
+receipt_barcode() {
+    local f
+    f=$(ls "$dir"/receipts/receipt-*.png 2>/dev/null | sed -n "${1}p")
+    [ -n "$f" ] && zbarimg -q --raw -Sdisable -Scode128.enable "$f" 2>/dev/null
+}
+
+# pages: how many pages the printer emulator put out (torn ones included).
+pages() { ls "$dir"/receipts/receipt-*.png 2>/dev/null | wc -l; }
+
+# txn N: the N-th sale in the journal (1 = the first).
+txn() { q "SELECT txn_no FROM transactions ORDER BY id LIMIT 1 OFFSET $(($1 - 1))"; }
+
+# txn_json TXN PATH: a field of the sale's journaled record (sqlite's json_extract).
+txn_json() { q "SELECT json_extract(payload, '$2') FROM transactions WHERE txn_no = '$1'"; }
+
+# check_sale TXN AMOUNT: the sale is in the journal once, for AMOUNT fen, its intent settled;
+# the backend holds exactly one PAID payment for its order, for the same amount, the order
+# is completed, the sale record arrived exactly once, and no payment of it is left open.
+check_sale() {
+    local t=$1 amount=$2 order otn
+    expect_eq "journal: sale $t recorded" "$(q "SELECT count(*) FROM transactions WHERE txn_no='$t'")" 1 || return 1
+    expect_eq "journal: amount of $t" "$(q "SELECT amount_fen FROM transactions WHERE txn_no='$t'")" "$amount" || return 1
+    expect_eq "journal: total in the record" "$(txn_json "$t" '$.total_fen')" "$amount" || return 1
+    expect_eq "journal: open intents" "$(q "SELECT count(*) FROM intents WHERE state='pending'")" 0 || return 1
+    expect_eq "journal: outbox pending" "$(q "SELECT count(*) FROM outbox WHERE state<>'sent'")" 0 || return 1
+    order=$(txn_json "$t" '$.order_id')
+    otn=$(txn_json "$t" '$.out_trade_no')
+    expect_eq "journal: the paid intent is $otn" \
+        "$(q "SELECT state FROM intents WHERE idem_key='$otn'")" done || return 1
+    expect_eq "backend: PAID payments for $order" "$(admin GET /v1/admin/payments |
+        python3 -c "import json,sys; print(sum(1 for x in json.load(sys.stdin)['payments'] if x['order_id']=='$order' and x['status']=='PAID'))")" 1 || return 1
+    expect_eq "backend: amount paid" "$(admin GET "/v1/admin/payments/$otn" | json "['amount_fen']")" "$amount" || return 1
+    expect_eq "backend: order $order" "$(admin GET "/v1/admin/orders/$order" | json "['status']")" COMPLETED || return 1
+    expect_eq "backend: sale records for $t" "$(admin GET /v1/admin/journal |
+        python3 -c "import json,sys; print(sum(1 for r in json.load(sys.stdin)['records'] if r['record_id']=='$t'))")" 1 || return 1
+}
+
+# check_receipt PAGE TXN: printed page PAGE is the receipt of TXN: its QR reads back as the
+# sale's e-invoice link.
+check_receipt() {
+    local want
+    want="https://inv.example/t/$(txn_json "$2" '$.invoice_token')"
+    expect_eq "receipt $1: QR" "$(receipt_qr "$1")" "$want"
+}
+
+# check_nothing_charged: no sale recorded, no payment left open, none PAID at the backend.
+check_nothing_charged() {
+    expect_eq "journal: sales" "$(q "SELECT count(*) FROM transactions")" 0 || return 1
+    expect_eq "journal: open intents" "$(q "SELECT count(*) FROM intents WHERE state='pending'")" 0 || return 1
+    expect_eq "backend: PAID payments" "$(admin GET /v1/admin/payments |
+        python3 -c "import json,sys; print(sum(1 for x in json.load(sys.stdin)['payments'] if x['status']=='PAID'))")" 0
+}

@@ -1,0 +1,9 @@
+# shop: goods only, no fuel sale on the record; the items are on it, priced by the backend.
+check() {
+    local t
+    t=$(txn 1)
+    check_sale "$t" 850 || return 1
+    check_receipt 1 "$t" || return 1
+    expect_eq "no fuel on the record" "$(txn_json "$t" '$.fuel')" "" || return 1
+    expect_eq "items" "$(txn_json "$t" '$.items[0].qty'),$(txn_json "$t" '$.items[1].barcode')" "2,6920000010370"
+}
