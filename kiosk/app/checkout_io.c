@@ -133,8 +133,10 @@ static void send(struct checkout_io *io, enum co_call call, const char *method, 
                  const char *body, const char *key)
 {
     struct backend *be = station_backend(io->st);
-    struct backend_request rq = {method, path, body, key, 0,
-                                 ((int64_t)io->gen << 12) | ((int64_t)call << 4) | TAG_CHECKOUT};
+    struct backend_request rq = {
+        .method = method, .path = path, .body = body, .idem_key = key,
+        .tag = ((int64_t)io->gen << 12) | ((int64_t)call << 4) | TAG_CHECKOUT,
+        .private_tail = call == CALL_MEMBER_PHONE};
     if (!be || backend_call(be, &rq, NULL) != 0) {
         struct co_event e = {.in = CI_CALL_FAILED, .call = call, .err_code = ""};
         feed(io, &e, 0);
@@ -459,8 +461,9 @@ static void settle_send(struct checkout_io *io, int slot, enum settle_step step)
     struct settle *r = &io->set[slot];
     struct backend *be = station_backend(io->st);
     char path[200], body[160], key[112];
-    struct backend_request rq = {"GET", path, NULL, NULL, 0,
-                                 ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_SETTLE};
+    struct backend_request rq = {
+        .method = "GET", .path = path,
+        .tag = ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_SETTLE};
     r->step = step;
     switch (step) {
     case ST_QUERY:

@@ -269,7 +269,9 @@ static void send_heartbeat(struct station *s)
              s->journal ? journal_outbox_pending(s->journal) : 0);
     memcpy(key, "hb-", 3);
     sign_random_hex(key + 3, 16);
-    struct backend_request rq = {"POST", "/v1/terminals/heartbeat", body, key, 5000, TAG_HEARTBEAT};
+    struct backend_request rq = {.method = "POST", .path = "/v1/terminals/heartbeat",
+                                 .body = body, .idem_key = key, .timeout_ms = 5000,
+                                 .tag = TAG_HEARTBEAT};
     if (backend_call(s->be, &rq, NULL) == 0)
         s->heartbeat_inflight = 1;
 }
@@ -287,8 +289,9 @@ static void upload_next(struct station *s, int64_t now)
         snprintf(body, cap, "{\"records\":[{\"record_id\":\"%s\",\"kind\":\"%s\",\"body\":%s}]}",
                  rec.record_id, rec.kind, rec.body);
         snprintf(key, sizeof key, "journal-%s", rec.record_id);
-        struct backend_request rq = {"POST", "/v1/journal/records", body, key, 0,
-                                     (rec.seq << 4) | TAG_OUTBOX};
+        struct backend_request rq = {.method = "POST", .path = "/v1/journal/records",
+                                     .body = body, .idem_key = key,
+                                     .tag = (rec.seq << 4) | TAG_OUTBOX};
         if (backend_call(s->be, &rq, NULL) == 0)
             s->outbox_seq = rec.seq;
         free(body);

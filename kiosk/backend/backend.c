@@ -20,6 +20,8 @@ struct call {
     uint64_t id;
     char method[8];
     char *path, *body, *key;
+    char log_path[96];  /* the path as logs show it */
+    int private_tail;
     int timeout_ms;
     int64_t tag;
     int attempts;
@@ -96,6 +98,8 @@ static void free_call(struct call *c)
     if (c->easy)
         curl_easy_cleanup(c->easy);
     curl_slist_free_all(c->headers);
+    if (c->path && c->private_tail)
+        sign_wipe(c->path, strlen(c->path));
     free(c->path);
     free(c->body);
     free(c->key);
@@ -196,7 +200,7 @@ static void post_result(struct backend *b, struct call *c, enum backend_outcome 
         atomic_store(&b->health, BACKEND_UP);
     else if (r->outcome != BE_CANCELLED)
         atomic_store(&b->health, BACKEND_DOWN);
-    log_info("backend", "%s %s -> %s %d after %d attempt(s), %lld ms", c->method, c->path,
+    log_info("backend", "%s %s -> %s %d after %d attempt(s), %lld ms", c->method, c->log_path,
              backend_outcome_str(r->outcome), r->status, r->attempts, (long long)r->elapsed_ms);
     struct ev ev = {.kind = EV_BACKEND, .ptr = r};
     if (evq_post(b->q, &ev) != 0) {
@@ -247,7 +251,7 @@ static int finish_attempt(struct backend *b, struct call *c, CURLcode rc)
     }
     if (retry && c->attempts <= b->o.max_retries && !c->cancelled) {
         c->next_try_ms = clock_now_ms() + backoff_ms(c->attempts, b->o.backoff_base_ms, b->o.backoff_cap_ms, &b->seed);
-        log_info("backend", "%s %s: %s (HTTP %ld), retry %d in %lld ms", c->method, c->path,
+        log_info("backend", "%s %s: %s (HTTP %ld), retry %d in %lld ms", c->method, c->log_path,
                  backend_outcome_str(out), status, c->attempts,
                  (long long)(c->next_try_ms - clock_now_ms()));
         return 0;
@@ -409,10 +413,16 @@ int backend_call(struct backend *b, const struct backend_request *req, uint64_t 
     c->path = strdup(req->path);
     c->body = req->body ? strdup(req->body) : NULL;
     c->key = req->idem_key ? strdup(req->idem_key) : NULL;
+    c->private_tail = req->private_tail;
     if (!c->path || (req->body && !c->body) || (req->idem_key && !c->key)) {
         free_call(c);
         return -1;
     }
+    const char *slash = strrchr(c->path, '/');
+    if (c->private_tail && slash)
+        snprintf(c->log_path, sizeof c->log_path, "%.*s/***", (int)(slash - c->path), c->path);
+    else
+        snprintf(c->log_path, sizeof c->log_path, "%s", c->path);
     c->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : b->o.timeout_ms;
     c->tag = req->tag;
     c->started_ms = clock_now_ms();

@@ -35,6 +35,8 @@ struct backend_request {
     const char *idem_key;      /* required unless GET; copied */
     int timeout_ms;            /* 0 = the default */
     int64_t tag;               /* the caller's, returned in the result */
+    int private_tail;          /* the path's last segment is personal (a phone number): logs
+                                * show "***" in its place and the copy is wiped after use */
 };
 
 enum backend_outcome {

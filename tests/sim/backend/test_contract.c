@@ -119,7 +119,7 @@ static struct backend_result *call_with(struct backend *b, const char *method, c
         snprintf(k, sizeof k, "test-%d-%ld", keyno++, (long)getpid());
         key = k;
     }
-    struct backend_request rq = {method, path, body, key, 0, 0};
+    struct backend_request rq = {.method = method, .path = path, .body = body, .idem_key = key};
     uint64_t id;
     assert_int_equal(backend_call(b, &rq, &id), 0);
     for (int i = 0; i < 1000; i++) {
