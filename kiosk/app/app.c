@@ -53,6 +53,14 @@ struct app {
     enum service explain_svc;
     enum svc_reason explain_reason;
     int pressed, focus;
+    /* touch scrolling: the list being dragged, and each list's scroll kept across rebuilds
+     * of the same screen (a newly grown list shows its end: the item just added) */
+    int drag_list, drag_y0, drag_scroll0, dragging;
+    struct {
+        char id[UI_ID_LEN];
+        int scroll, content_h;
+    } scrolls[4];
+    char scrolls_screen[32];
     int dirty;
     int quit, exit_code;
     int64_t next_tick_ms; /* animation redraw, or 0 */
@@ -119,6 +127,47 @@ static void make_view(struct app *a, struct view *v)
     v->printer_problem = a->station ? _(station_printer_problem(a->station)) : "";
 }
 
+/* Keeps a list's scroll for the next rebuild. */
+static void remember_scroll(struct app *a, const struct ui_widget *l)
+{
+    int free_slot = -1;
+    for (int i = 0; i < 4; i++) {
+        if (!strcmp(a->scrolls[i].id, l->id)) {
+            free_slot = i;
+            break;
+        }
+        if (free_slot < 0 && !a->scrolls[i].id[0])
+            free_slot = i;
+    }
+    if (free_slot < 0)
+        free_slot = 0;
+    snprintf(a->scrolls[free_slot].id, sizeof a->scrolls[0].id, "%s", l->id);
+    a->scrolls[free_slot].scroll = l->scroll;
+    a->scrolls[free_slot].content_h = l->content_h;
+}
+
+/* Gives the rebuilt tree's lists their scroll back (a new screen starts at the top). */
+static void restore_scrolls(struct app *a)
+{
+    struct ui_tree *t = &a->tree;
+    if (strcmp(a->scrolls_screen, t->screen)) {
+        memset(a->scrolls, 0, sizeof a->scrolls);
+        snprintf(a->scrolls_screen, sizeof a->scrolls_screen, "%s", t->screen);
+    }
+    for (int i = 0; i < t->n; i++) {
+        struct ui_widget *l = &t->v[i];
+        if (l->kind != UI_LIST || !l->id[0])
+            continue;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(a->scrolls[k].id, l->id)) {
+                int grown = l->content_h > a->scrolls[k].content_h;
+                ui_scroll_to(t, i, grown ? l->content_h : a->scrolls[k].scroll);
+                break;
+            }
+        remember_scroll(a, l);
+    }
+}
+
 static void rebuild(struct app *a)
 {
     struct view v;
@@ -128,6 +177,7 @@ static void rebuild(struct app *a)
     a->tree.h = h;
     make_view(a, &v);
     screens_build(&a->tree, &a->theme, &v);
+    restore_scrolls(a);
     if (a->tree.overflow)
         log_error("app", "screen %s has more than %d widgets", a->tree.screen, UI_MAX_WIDGETS);
     if (a->focus >= a->tree.n)
@@ -454,18 +504,49 @@ static void pointer(struct app *a, int down, int x, int y)
     if (down) {
         /* Press feedback in the same frame as the touch. */
         a->pressed = hit;
+        a->drag_list = ui_list_at(&a->tree, x, y);
+        a->drag_y0 = y;
+        a->drag_scroll0 = a->drag_list >= 0 ? a->tree.v[a->drag_list].scroll : 0;
+        a->dragging = 0;
         session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
         if (hit >= 0)
             present(a);
         return;
     }
-    int was = a->pressed;
+    int was = a->pressed, dragged = a->dragging;
     a->pressed = -1;
+    a->drag_list = -1;
+    a->dragging = 0;
     a->dirty = 1;
-    if (hit >= 0 && hit == was) {
+    if (hit >= 0 && hit == was && !dragged) {
         char id[UI_ID_LEN];
         snprintf(id, sizeof id, "%s", a->tree.v[hit].id);
         activate(a, id);
+    }
+}
+
+/* A finger moving over a list scrolls it (and is then no tap); the wheel does too. */
+static void scroll_list(struct app *a, int list, int scroll)
+{
+    if (list < 0 || list >= a->tree.n || a->tree.v[list].kind != UI_LIST)
+        return;
+    ui_scroll_to(&a->tree, list, scroll);
+    remember_scroll(a, &a->tree.v[list]);
+    a->dirty = 1;
+}
+
+static void pointer_motion(struct app *a, int y)
+{
+    if (a->drag_list < 0)
+        return;
+    int dy = y - a->drag_y0;
+    if (!a->dragging && (dy > a->theme.min_target / 4 || dy < -a->theme.min_target / 4)) {
+        a->dragging = 1;
+        a->pressed = -1; /* a drag, not a tap */
+    }
+    if (a->dragging) {
+        session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+        scroll_list(a, a->drag_list, a->drag_scroll0 - dy);
     }
 }
 
@@ -527,6 +608,20 @@ static void handle_sdl(struct app *a, const SDL_Event *e)
         if (e->button.button == SDL_BUTTON_LEFT)
             pointer(a, 0, e->button.x, e->button.y);
         break;
+    case SDL_MOUSEMOTION:
+        if (e->motion.state & SDL_BUTTON_LMASK)
+            pointer_motion(a, e->motion.y);
+        break;
+    case SDL_MOUSEWHEEL: {
+        int mx, my;
+        SDL_GetMouseState(&mx, &my);
+        int l = ui_list_at(&a->tree, mx, my);
+        if (l >= 0) {
+            session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+            scroll_list(a, l, a->tree.v[l].scroll - e->wheel.y * a->theme.min_target);
+        }
+        break;
+    }
     case SDL_KEYDOWN:
         key_down(a, e->key.keysym.sym, e->key.keysym.mod);
         break;
@@ -587,8 +682,10 @@ static void script_tap(struct app *a, const struct step *st)
         return;
     }
     int idx = (int)(w - a->tree.v);
-    if (w->parent >= 0)
-        ui_scroll_into_view(&a->tree, idx);
+    if (w->parent >= 0) {
+        ui_scroll_into_view(&a->tree, idx); /* as a finger would scroll to it first */
+        remember_scroll(a, &a->tree.v[w->parent]);
+    }
     SDL_Rect r;
     if (ui_screen_rect(&a->tree, idx, &r) != 0) {
         script_fail(a, st, "widget '%s' is not visible on screen '%s'", st->arg, a->tree.screen);
@@ -950,7 +1047,7 @@ int app_run(const struct app_options *o)
     memset(a, 0, sizeof *a);
     a->o = o;
     a->cfg = &o->cfg;
-    a->pressed = a->focus = -1;
+    a->pressed = a->focus = a->drag_list = -1;
 
     if (o->script && script_load(&a->script, o->script, err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err);

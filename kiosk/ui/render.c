@@ -466,6 +466,13 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
         draw_ring(c, b, w->value, w->max);
         break;
     case UI_LIST:
+        if (w->content_h > b.h && b.h > 0) {
+            /* where the view is in the list: a thin bar on the right edge */
+            int bar = 6, th_h = b.h * b.h / w->content_h;
+            int y = b.y + (b.h - th_h) * w->scroll / (w->content_h - b.h);
+            fill_round(c->r, (SDL_Rect){b.x + b.w - bar, b.y, bar, b.h}, bar / 2, th->surface_alt);
+            fill_round(c->r, (SDL_Rect){b.x + b.w - bar, y, bar, th_h}, bar / 2, th->text_dim);
+        }
         break;
     case UI_SHADE:
         break; /* the layer below was drawn dimmed */

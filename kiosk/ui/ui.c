@@ -224,6 +224,28 @@ int ui_scroll_into_view(struct ui_tree *t, int index)
     return l->scroll;
 }
 
+int ui_list_at(const struct ui_tree *t, int x, int y)
+{
+    int from = t->modal_from >= 0 ? t->modal_from : 0;
+    SDL_Point p = {x, y};
+    for (int i = t->n - 1; i >= from; i--)
+        if (t->v[i].kind == UI_LIST && SDL_PointInRect(&p, &t->v[i].r))
+            return i;
+    return -1;
+}
+
+int ui_scroll_to(struct ui_tree *t, int index, int scroll)
+{
+    struct ui_widget *l = &t->v[index];
+    int max = l->content_h - l->r.h;
+    if (scroll > max)
+        scroll = max;
+    if (scroll < 0)
+        scroll = 0;
+    l->scroll = scroll;
+    return scroll;
+}
+
 int ui_tick_interval(const struct ui_tree *t)
 {
     int ms = -1;

@@ -104,6 +104,10 @@ int ui_hit(const struct ui_tree *t, int x, int y);
 /* Scrolls the list holding widget `index` so it is visible; returns the new scroll of
  * that list (or -1 when it is not in a list). */
 int ui_scroll_into_view(struct ui_tree *t, int index);
+/* Index of the UI_LIST under (x, y) in the layer that takes touches, or -1. */
+int ui_list_at(const struct ui_tree *t, int x, int y);
+/* Sets the scroll of list `index` to `scroll`, kept within its content; returns it. */
+int ui_scroll_to(struct ui_tree *t, int index, int scroll);
 /* Milliseconds until the tree needs redrawing by itself (spinner, countdown), or -1. */
 int ui_tick_interval(const struct ui_tree *t);
 

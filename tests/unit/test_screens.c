@@ -28,7 +28,10 @@ static void check_tree(const struct ui_tree *t, const struct theme *th, const ch
         if (w->r.w < 48 || w->r.h < 48 || w->r.w < th->min_target / 2 ||
             w->r.h < th->min_target / 2)
             fail_msg("%s: %s is %dx%d, below the touch target", what, w->id, w->r.w, w->r.h);
-        if (w->r.x < 0 || w->r.y < 0 || w->r.x + w->r.w > t->w || w->r.y + w->r.h > t->h)
+        SDL_Rect wr, or, x;
+        if (ui_screen_rect(t, i, &wr) != 0)
+            continue; /* scrolled out of view in a list */
+        if (wr.x < 0 || wr.y < 0 || wr.x + wr.w > t->w || wr.y + wr.h > t->h)
             fail_msg("%s: %s leaves the window", what, w->id);
         if (!w->text[0] && strcmp(w->id, "attract.start") != 0)
             fail_msg("%s: %s has no label", what, w->id);
@@ -36,15 +39,31 @@ static void check_tree(const struct ui_tree *t, const struct theme *th, const ch
         for (int j = i + 1; j < t->n; j++) {
             const struct ui_widget *o = &t->v[j];
             int olayer = t->modal_from >= 0 && j >= t->modal_from;
-            SDL_Rect x;
-            if (o->kind != UI_BUTTON || layer != olayer || !strcmp(w->id, "attract.start"))
+            if (o->kind != UI_BUTTON || layer != olayer || !strcmp(w->id, "attract.start") ||
+                ui_screen_rect(t, j, &or) != 0)
                 continue;
-            if (SDL_IntersectRect(&w->r, &o->r, &x))
+            if (SDL_IntersectRect(&wr, &or, &x))
                 fail_msg("%s: %s overlaps %s", what, w->id, o->id);
         }
     }
     if (!lang)
         fail_msg("%s: no language button", what);
+    /* words are never drawn over a button of their layer (a label under a button is
+     * unreadable and steals the eye) */
+    for (int i = 0; i < t->n; i++) {
+        const struct ui_widget *w = &t->v[i];
+        SDL_Rect wr, or, x;
+        if (w->kind != UI_LABEL || !w->text[0] || ui_screen_rect(t, i, &wr) != 0)
+            continue; /* a list's line scrolled out of view is not drawn */
+        int layer = t->modal_from >= 0 && i >= t->modal_from;
+        for (int j = 0; j < t->n; j++) {
+            const struct ui_widget *o = &t->v[j];
+            int olayer = t->modal_from >= 0 && j >= t->modal_from;
+            if (o->kind == UI_BUTTON && layer == olayer && strcmp(o->id, "attract.start") &&
+                ui_screen_rect(t, j, &or) == 0 && SDL_IntersectRect(&wr, &or, &x))
+                fail_msg("%s: label '%.40s' overlaps %s", what, w->text, o->id);
+        }
+    }
     assert_int_equal(t->overflow, 0);
 }
 
@@ -110,6 +129,93 @@ static void every_screen_keeps_the_rules(void **state)
                 }
 }
 
+/* A full checkout: a fuel sale, three items, every kind of discount, a member with
+ * coupons; then each state of the flow is drawn. */
+static void full_checkout(struct checkout *c)
+{
+    checkout_init(c);
+    snprintf(c->txn_no, sizeof c->txn_no, "T0001-20261123-000042");
+    c->npumps = 8;
+    for (int i = 0; i < 8; i++) {
+        c->pumps[i].pump = i + 1;
+        c->pumps[i].nsales = i % 3;
+        for (int k = 0; k < c->pumps[i].nsales; k++)
+            c->pumps[i].sales[k] = (struct co_sale){"S1", i + 1, "92#", 45120, 734, 33118, k};
+    }
+    c->pump_idx = 2;
+    c->has_sale = 1;
+    c->sale = c->pumps[2].sales[0];
+    c->nitems = 3;
+    for (int i = 0; i < 3; i++)
+        c->items[i] = (struct co_item){"6920000010004", "农夫山泉 550ml 两件装", "Nongfu Spring water 550ml twin pack", 380, 2};
+    c->has_member = 1;
+    c->member = (struct co_member){"M001", "张**", "138****8000", "gold", 2380, 100};
+    c->ncoupons = 4;
+    for (int i = 0; i < 4; i++)
+        c->coupons[i] = (struct co_coupon){"C100", "满200减10", "¥10 off ¥200", 1000, 20000, i % 2, 0};
+    c->price.ndiscounts = 4;
+    for (int i = 0; i < 4; i++)
+        c->price.discounts[i] = (struct co_discount){"coupon", "满200减10", "¥10 off ¥200", -1000};
+    c->price.points_available = 150;
+    c->price.points_earned = 310;
+    c->priced = 1;
+    c->total_fen = c->price.total_fen = 31118;
+    c->message = CO_NOTE_COUPON_NOT_APPLICABLE;
+    snprintf(c->code_url, sizeof c->code_url, "weixin://wxpay/bizpayurl?pr=T0001-20261123-000042-P1");
+    snprintf(c->channel, sizeof c->channel, "unionpay");
+    c->deadline_ms = 100000;
+    c->cfg.reprint_ms = 180000;
+}
+
+static void checkout_screens_keep_the_rules(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{1080, 1920}, {1920, 1080}, {768, 1366}, {1280, 800}};
+    static const enum co_state states[] = {
+        CO_LOADING, CO_PUMPS, CO_SALES, CO_REVIEW, CO_PRICING, CO_LOOKUP, CO_MEMBER,
+        CO_PRINTER_CHECK, CO_NO_PRINTER, CO_QR_WAIT, CO_QR, CO_CODE, CO_PAYING, CO_USERPAYING,
+        CO_CHECKING, CO_CANCELLING, CO_COMPLETING, CO_DONE, CO_FAILED};
+    static struct checkout c;
+    struct session s;
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
+        for (int large = 0; large < 2; large++)
+            for (size_t k = 0; k < sizeof states / sizeof states[0]; k++)
+                for (int variant = 0; variant < 2; variant++) {
+                    int w = sizes[z][0], h = sizes[z][1];
+                    struct theme th;
+                    theme_make(&th, "default", large, w < h ? w : h);
+                    session_init(&s, 60000, 30000, 6000, 3, 0);
+                    s.state = SESS_SERVICE;
+                    s.svc = SVC_FUEL;
+                    full_checkout(&c);
+                    c.state = states[k];
+                    c.page = variant ? CO_MEMBER : CO_REVIEW;
+                    c.has_member = variant; /* the member page before and after sign-in */
+                    c.printed = variant ? -1 : 1;
+                    c.e_receipt = variant;
+                    c.error = variant ? CO_ERR_UNSETTLED : CO_ERR_DECLINED;
+                    struct view v;
+                    memset(&v, 0, sizeof v);
+                    v.sess = &s;
+                    v.lang = "zh_CN";
+                    v.other_lang_label = "English";
+                    v.terminal_id = "T0001";
+                    v.station = "朝阳路加油站 · Chaoyang Rd Station";
+                    v.co = &c;
+                    v.printer_ok = !variant;
+                    v.printer_problem = "The receipt printer is out of paper.";
+                    v.invoice_url = "https://inv.example/t/abcdefghijkmnpqrstuvwxyz";
+                    tree.w = w;
+                    tree.h = h;
+                    screens_build(&tree, &th, &v);
+                    char what[96];
+                    snprintf(what, sizeof what, "%s(%s) %dx%d%s%s", tree.screen,
+                             checkout_state_name(c.state), w, h, large ? " large" : "",
+                             variant ? " member" : "");
+                    check_tree(&tree, &th, what);
+                }
+}
+
 static void screen_names(void **state)
 {
     (void)state;
@@ -144,6 +250,7 @@ int main(void)
     log_set_quiet(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_screen_keeps_the_rules),
+        cmocka_unit_test(checkout_screens_keep_the_rules),
         cmocka_unit_test(screen_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,27 +172,45 @@ static void bill_row(struct ui_tree *t, SDL_Rect r, const char *left, const char
     }
 }
 
-static int bill_height(const struct theme *th, const struct checkout *c)
+/* The height of the bill's lines: the fuel sale, the items with their keys, the discounts. */
+static int lines_height(const struct theme *th, const struct checkout *c)
 {
-    int rh = th->font_px[FONT_BODY] * 2, key = th->min_target;
-    int h = th->min_target / 2 + th->font_px[FONT_DISPLAY] * 3 / 2;
-    h += c->has_sale ? rh : 0;
-    h += (key + 8) * c->nitems;
+    int rh = th->font_px[FONT_BODY] * 2;
+    int h = c->has_sale ? rh : 0;
+    h += (th->min_target + 8) * c->nitems;
     h += rh * c->price.ndiscounts;
     h += !c->has_sale && !c->nitems ? rh : 0;
     return h;
 }
 
-/* The bill: the fuel sale, each shop item with - and + keys, each discount on its own line,
- * and the total to pay, biggest. */
+/* The whole bill card: its lines, the total row and the padding. */
+static int bill_height(const struct theme *th, const struct checkout *c)
+{
+    return lines_height(th, c) + th->min_target / 2 + th->font_px[FONT_DISPLAY] * 3 / 2 + 2;
+}
+
+/* Widgets built since `from` scroll in list `li`. */
+static void adopt(struct ui_tree *t, int from, int li)
+{
+    for (int i = from; i < t->n; i++)
+        t->v[i].parent = li;
+}
+
+/* The bill: the fuel sale, each shop item with - and + keys, each discount on its own line
+ * (the lines scroll when there are more than fit), and the total to pay, biggest. */
 static void bill(struct ui_tree *t, const struct theme *th, const struct view *v, SDL_Rect a)
 {
     const struct checkout *c = v->co;
     int zh = !strcmp(v->lang, "zh_CN");
     char buf[96], buf2[64];
-    int rh = th->font_px[FONT_BODY] * 2, pad = th->min_target / 4;
+    int rh = th->font_px[FONT_BODY] * 2, pad = th->min_target / 4, bar = 12;
     ui_add(t, UI_PANEL, ST_CARD, NULL, a, NULL);
-    SDL_Rect r = {a.x + pad, a.y + pad / 2, a.w - 2 * pad, rh};
+    int total_h = th->font_px[FONT_DISPLAY] * 3 / 2;
+    SDL_Rect view = {a.x + pad / 2, a.y + pad / 2, a.w - pad, a.h - total_h - pad - 2};
+    struct ui_widget *lw = ui_add(t, UI_LIST, ST_PLAIN, "bill.lines", view, NULL);
+    int li = t->n - 1, first = t->n;
+    lw->content_h = lines_height(th, c);
+    SDL_Rect r = {view.x + pad / 2, view.y, view.w - pad / 2 - bar, rh};
     if (c->has_sale) {
         char left[200];
         snprintf(buf, sizeof buf, _("Pump %d"), c->sale.pump);
@@ -236,9 +254,9 @@ static void bill(struct ui_tree *t, const struct theme *th, const struct view *v
                                        ALIGN_LEFT);
         snprintf(e->id, sizeof e->id, "review.empty");
     }
+    adopt(t, first, li);
     money_format(c->total_fen, buf, sizeof buf);
-    r.h = th->font_px[FONT_DISPLAY] * 3 / 2;
-    r.y = a.y + a.h - r.h - pad / 2;
+    r = (SDL_Rect){a.x + pad, a.y + a.h - total_h - pad / 2, a.w - 2 * pad, total_h};
     ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){r.x, r.y - 2, r.w, 2}, NULL)->bg = th->border;
     bill_row(t, r, _("To pay"), buf, FONT_DISPLAY, 1, "review.total");
 }
@@ -292,63 +310,82 @@ static void member_button(struct ui_tree *t, const struct theme *th, const struc
     (void)th;
 }
 
+/* The bill page. Portrait: the bill, the member line, a notice, the ways to pay, top to
+ * bottom; landscape: the bill, member line and notice left, the ways to pay right. The bill
+ * takes the height that is left (its lines scroll). */
 static void review(struct ui_tree *t, const struct theme *th, const struct view *v,
                    const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
     int busy = c->state != CO_REVIEW;
-    int bh = th->min_target * 3 / 2;
-    int bill_h = bill_height(th, c);
-    int max_bill = l->portrait ? a.h * 45 / 100 : a.h - bh - l->gap;
-    if (bill_h > max_bill)
-        bill_h = max_bill;
-    SDL_Rect billr = {a.x, a.y, l->portrait ? a.w : a.w / 2 - l->gap / 2, bill_h};
-    bill(t, th, v, billr);
-    SDL_Rect mem = {billr.x, billr.y + bill_h + l->gap / 2, billr.w, bh};
-    member_button(t, th, v, mem);
-    t->v[t->n - 1].disabled = busy;
-    SDL_Rect pay = l->portrait
-                       ? (SDL_Rect){a.x, mem.y + bh + l->gap, a.w, a.y + a.h - mem.y - bh - l->gap}
-                       : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
-    int y = pay.y;
+    int bh = th->min_target * 3 / 2, gap = l->gap / 2;
     const char *note = checkout_notice_text(c->message);
-    if (note[0] || !v->printer_ok) {
-        struct ui_widget *n = ui_label(t, (SDL_Rect){pay.x, y, pay.w, bh},
+    int noticed = note[0] || !v->printer_ok;
+    int title_h = th->font_px[FONT_TITLE] * 3 / 2;
+    int code_h = l->portrait ? bh * 3 / 2 : bh * 5 / 4;
+    /* the four QR wallets in two rows, or in one where the height is short */
+    int rows = !l->portrait && title_h + code_h + gap + 2 * (bh + gap) > a.h ? 1 : 2;
+    int pay_h = title_h + code_h + gap + rows * (bh + gap);
+    SDL_Rect left = l->portrait ? a : (SDL_Rect){a.x, a.y, a.w / 2 - l->gap / 2, a.h};
+    SDL_Rect pay = l->portrait ? (SDL_Rect){a.x, a.y + a.h - pay_h, a.w, pay_h}
+                               : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
+    int under = bh + gap + (noticed ? bh + gap : 0); /* member line, notice */
+    int room = (l->portrait ? a.h - pay_h - l->gap : left.h) - under;
+    int bill_h = bill_height(th, c);
+    if (bill_h > room)
+        bill_h = room;
+    SDL_Rect billr = {left.x, left.y, left.w, bill_h};
+    bill(t, th, v, billr);
+    int y = billr.y + bill_h + gap;
+    member_button(t, th, v, (SDL_Rect){left.x, y, left.w, bh});
+    t->v[t->n - 1].disabled = busy;
+    y += bh + gap;
+    if (noticed) {
+        struct ui_widget *n = ui_label(t, (SDL_Rect){left.x, y, left.w, bh},
                                        note[0] ? note
                                                : _("The printer cannot print now: you will get your receipt as a QR code on screen."),
                                        FONT_BODY, ALIGN_LEFT);
         n->style = ST_NOTICE;
         snprintf(n->id, sizeof n->id, "%s", note[0] ? "review.notice" : "review.printer");
-        y += bh + l->gap / 2;
+        y += bh + gap;
     }
-    struct ui_widget *h = ui_label(t, (SDL_Rect){pay.x, y, pay.w, th->font_px[FONT_TITLE] * 2},
+    /* what else the scanner takes, where there is room for it */
+    const char *hint_text = c->has_sale ? _("Buying something from the shop? Scan its barcode to add it.")
+                                        : _("Scan each item's barcode; coupons and member codes scan too.");
+    int hint_h = th->font_px[FONT_BODY] * 3;
+    if (l->portrait && y + hint_h <= pay.y) {
+        struct ui_widget *hint = ui_label(t, (SDL_Rect){left.x, y, left.w, hint_h}, hint_text,
+                                          FONT_BODY, ALIGN_LEFT);
+        hint->fg = th->text_dim;
+        snprintf(hint->id, sizeof hint->id, "review.scan");
+    }
+    y = pay.y;
+    struct ui_widget *h = ui_label(t, (SDL_Rect){pay.x, y, pay.w, title_h},
                                    _("How would you like to pay?"), FONT_TITLE, ALIGN_LEFT);
     h->bold = 1;
-    y += th->font_px[FONT_TITLE] * 2;
+    y += title_h;
     int no_pay = busy || c->total_fen <= 0;
-    struct ui_widget *b = ui_button(t, "pay.code", (SDL_Rect){pay.x, y, pay.w, bh * 3 / 2},
+    struct ui_widget *b = ui_button(t, "pay.code", (SDL_Rect){pay.x, y, pay.w, code_h},
                                     _("Show your payment code"), ST_PRIMARY);
     snprintf(b->sub, sizeof b->sub, "%s", _("WeChat or Alipay, to the scanner"));
     b->disabled = no_pay;
-    y += bh * 3 / 2 + l->gap / 2;
+    y += code_h + gap;
     static const struct {
         const char *id, *label;
     } qr[] = {{"pay.qr.wechat", N_("WeChat QR")},
               {"pay.qr.alipay", N_("Alipay QR")},
               {"pay.qr.unionpay", N_("UnionPay QR")},
               {"pay.qr.ecny", N_("e-CNY QR")}};
-    int qw = (pay.w - l->gap / 2) / 2;
+    int cols = 4 / rows, qw = (pay.w - (cols - 1) * gap) / cols;
     for (int i = 0; i < 4; i++) {
-        SDL_Rect r = {pay.x + (i % 2) * (qw + l->gap / 2), y + (i / 2) * (bh + l->gap / 2), qw, bh};
+        SDL_Rect r = {pay.x + (i % cols) * (qw + gap), y + (i / cols) * (bh + gap), qw, bh};
         b = ui_button(t, qr[i].id, r, _(qr[i].label), ST_SECONDARY);
         b->font = FONT_TITLE;
         b->disabled = no_pay;
     }
-    y += 2 * (bh + l->gap / 2);
-    if (y + th->font_px[FONT_BODY] * 2 <= pay.y + pay.h) {
-        struct ui_widget *hint = ui_label(t, (SDL_Rect){pay.x, y, pay.w, th->font_px[FONT_BODY] * 3},
-                                          c->has_sale ? _("Buying something from the shop? Scan its barcode to add it.")
-                                                      : _("Scan each item's barcode; coupons and member codes scan too."),
+    y += rows * (bh + gap);
+    if (!l->portrait && y + hint_h <= pay.y + pay.h) {
+        struct ui_widget *hint = ui_label(t, (SDL_Rect){pay.x, y, pay.w, hint_h}, hint_text,
                                           FONT_BODY, ALIGN_LEFT);
         hint->fg = th->text_dim;
         snprintf(hint->id, sizeof hint->id, "review.scan");
@@ -452,80 +489,107 @@ static void waiting(struct ui_tree *t, const struct theme *th, const struct view
     case CO_COMPLETING: msg = _("Paid. Printing your receipt..."); break;
     default: break;
     }
-    int sp = th->min_target * 2;
-    int y = a.y + a.h / 4;
+    int amount = checkout_busy(c) && c->total_fen > 0;
+    /* landscape: less height, wider lines */
+    int sp = l->portrait ? th->min_target * 2 : th->min_target * 3 / 4;
+    int msg_h = th->font_px[FONT_HEADLINE] * (l->portrait ? 5 : 3) / 2;
+    int amt_h = th->font_px[FONT_DISPLAY] * (l->portrait ? 6 : 5) / 4;
+    int more_h = th->font_px[FONT_TITLE] * (l->portrait ? 3 : 2);
+    int space = l->portrait ? l->gap : l->gap / 2;
+    int block = sp + space + msg_h + (amount ? amt_h : 0) + (more ? more_h : 0);
+    int y = a.y + (a.h - block) / 2; /* the whole message in the middle */
+    if (y < a.y)
+        y = a.y;
     ui_add(t, UI_SPINNER, ST_PLAIN, "wait.spinner", (SDL_Rect){a.x + (a.w - sp) / 2, y, sp, sp},
            NULL);
-    y += sp + l->gap;
-    struct ui_widget *m = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_HEADLINE] * 3},
-                                   msg, FONT_HEADLINE, ALIGN_CENTER);
+    y += sp + space;
+    struct ui_widget *m = ui_label(t, (SDL_Rect){a.x, y, a.w, msg_h}, msg, FONT_HEADLINE,
+                                   ALIGN_CENTER);
     m->bold = 1;
     snprintf(m->id, sizeof m->id, "wait.message");
-    y += th->font_px[FONT_HEADLINE] * 3;
-    if (checkout_busy(c) && c->total_fen > 0) {
+    y += msg_h;
+    if (amount) {
         char amt[32];
         money_format(c->total_fen, amt, sizeof amt);
-        struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_DISPLAY] * 2},
-                                       amt, FONT_DISPLAY, ALIGN_CENTER);
+        struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, amt_h}, amt, FONT_DISPLAY,
+                                       ALIGN_CENTER);
         w->bold = 1;
         snprintf(w->id, sizeof w->id, "wait.amount");
-        y += th->font_px[FONT_DISPLAY] * 2;
+        y += amt_h;
     }
     if (more) {
-        struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 3},
-                                       more, FONT_TITLE, ALIGN_CENTER);
+        struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, more_h}, more, FONT_TITLE,
+                                       ALIGN_CENTER);
         w->fg = th->text_dim;
         snprintf(w->id, sizeof w->id, "wait.detail");
     }
 }
 
+/* Paid. Portrait: everything in one column, "print again" above Finish; landscape: the
+ * words left, the e-receipt QR and "print again" right. */
 static void done(struct ui_tree *t, const struct theme *th, const struct view *v,
                  const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
     char amt[32], line[160];
+    SDL_Rect left = l->portrait ? a : (SDL_Rect){a.x, a.y, a.w / 2 - l->gap / 2, a.h};
+    SDL_Rect right = l->portrait ? a : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
+    int rh = l->footer.h;
+    int reprint = c->printed != 0 && v->printer_ok && checkout_can_reprint(c, v->now_ms);
     money_format(c->total_fen, amt, sizeof amt);
     snprintf(line, sizeof line, _("Paid %s"), amt);
-    struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_DISPLAY] * 2},
-                                    line, FONT_DISPLAY, ALIGN_CENTER);
+    int title_h = th->font_px[FONT_DISPLAY] * (l->portrait ? 8 : 5) / 4;
+    struct ui_widget *tw = ui_label(t, (SDL_Rect){left.x, left.y, left.w, title_h}, line,
+                                    FONT_DISPLAY, ALIGN_CENTER);
     tw->bold = 1;
     tw->fg = th->ok;
     snprintf(tw->id, sizeof tw->id, "done.title");
-    int y = a.y + th->font_px[FONT_DISPLAY] * 2;
+    int y = left.y + title_h;
     const char *rec = c->printed > 0 ? _("Your receipt is printed. Please take it.")
                       : c->printed == 0 ? _("Printing your receipt...")
                       : c->e_receipt
                           ? _("No paper receipt: scan the code below for your e-receipt.")
                           : _("The printer stopped (out of paper?) before your receipt was complete: scan the code below for your e-receipt. The staff have been told.");
-    struct ui_widget *r = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 3}, rec,
-                                   FONT_TITLE, ALIGN_CENTER);
+    int rec_h = th->font_px[FONT_TITLE] * 3, line_h = th->font_px[FONT_BODY] * (l->portrait ? 4 : 3) / 2;
+    struct ui_widget *r = ui_label(t, (SDL_Rect){left.x, y, left.w, rec_h}, rec, FONT_TITLE,
+                                   ALIGN_CENTER);
     snprintf(r->id, sizeof r->id, "done.receipt");
-    if (c->printed < 0) {
+    if (c->printed < 0)
         r->style = ST_NOTICE;
-    }
-    y += th->font_px[FONT_TITLE] * 3 + l->gap / 2;
+    y += rec_h + l->gap / 2;
     if (c->has_member && c->price.points_earned > 0) {
         snprintf(line, sizeof line, _("You earned %lld points."), (long long)c->price.points_earned);
-        struct ui_widget *p = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2},
-                                       line, FONT_BODY, ALIGN_CENTER);
+        struct ui_widget *p = ui_label(t, (SDL_Rect){left.x, y, left.w, line_h}, line, FONT_BODY,
+                                       ALIGN_CENTER);
         snprintf(p->id, sizeof p->id, "done.points");
-        y += th->font_px[FONT_BODY] * 2;
+        y += line_h;
     }
     snprintf(line, sizeof line, _("Transaction %s"), c->txn_no);
-    ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2}, line, FONT_BODY, ALIGN_CENTER)
-        ->fg = th->text_dim;
-    y += th->font_px[FONT_BODY] * 2;
+    ui_label(t, (SDL_Rect){left.x, y, left.w, line_h}, line, FONT_BODY, ALIGN_CENTER)->fg =
+        th->text_dim;
+    y += line_h;
+    if (!l->portrait)
+        y = right.y;
+    /* the QR, its caption, and (landscape) "print again" under them */
+    int cap_h = th->font_px[FONT_BODY] * 2;
+    int below = l->portrait ? rh + l->gap / 2 : (reprint ? rh + l->gap / 2 : 0);
     int side = (a.w < a.h ? a.w : a.h) * 45 / 100;
-    /* room for the caption and the "print again" button above the footer */
-    int room = a.y + a.h - y - th->font_px[FONT_BODY] * 2 - th->min_target * 2;
+    int room = right.y + right.h - y - cap_h - below;
     if (side > room)
         side = room;
     if (v->invoice_url && v->invoice_url[0] && side > 100) {
-        SDL_Rect q = {a.x + (a.w - side) / 2, y, side, side};
+        SDL_Rect q = {right.x + (right.w - side) / 2, y, side, side};
         ui_add(t, UI_PANEL, ST_CARD, NULL, q, NULL)->bg = 0xFFFFFFFF;
         ui_add(t, UI_QR, ST_PLAIN, "done.invoice", q, v->invoice_url);
-        ui_label(t, (SDL_Rect){a.x, y + side, a.w, th->font_px[FONT_BODY] * 2},
+        ui_label(t, (SDL_Rect){right.x, y + side, right.w, cap_h},
                  _("Scan for your e-receipt and e-invoice"), FONT_BODY, ALIGN_CENTER);
+    }
+    if (reprint) {
+        int bw = l->footer.w * 60 / 100;
+        SDL_Rect b = l->portrait ? (SDL_Rect){l->footer.x, l->footer.y - rh - l->gap / 2, bw, rh}
+                                 : (SDL_Rect){right.x, right.y + right.h - rh, right.w, rh};
+        ui_button(t, "done.reprint", b, _("Print the receipt again"), ST_SECONDARY)->font =
+            FONT_TITLE;
     }
 }
 
@@ -539,7 +603,7 @@ static int can_retry(const struct checkout *c)
 }
 
 static void failed(struct ui_tree *t, const struct theme *th, const struct view *v,
-                   SDL_Rect a)
+                   const struct layout *l, SDL_Rect a)
 {
     const struct checkout *c = v->co;
     const char *title = _("Payment not completed"), *why = "";
@@ -587,18 +651,21 @@ static void failed(struct ui_tree *t, const struct theme *th, const struct view 
     default:
         break;
     }
-    struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, th->font_px[FONT_HEADLINE] * 3},
-                                    title, FONT_HEADLINE, ALIGN_CENTER);
+    int title_h = th->font_px[FONT_HEADLINE] * (l->portrait ? 3 : 2);
+    int why_h = th->font_px[FONT_TITLE] * (l->portrait ? 10 : 5) / 2;
+    struct ui_widget *tw = ui_label(t, (SDL_Rect){a.x, a.y, a.w, title_h}, title, FONT_HEADLINE,
+                                    ALIGN_CENTER);
     tw->bold = 1;
     snprintf(tw->id, sizeof tw->id, "failed.title");
-    int y = a.y + th->font_px[FONT_HEADLINE] * 3;
-    struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 5}, why,
-                                   FONT_TITLE, ALIGN_CENTER);
+    int y = a.y + title_h;
+    struct ui_widget *w = ui_label(t, (SDL_Rect){a.x, y, a.w, why_h}, why, FONT_TITLE,
+                                   ALIGN_CENTER);
     snprintf(w->id, sizeof w->id, "failed.money");
-    y += th->font_px[FONT_TITLE] * 5;
+    y += why_h;
     char line[96];
     snprintf(line, sizeof line, _("Transaction %s"), c->txn_no);
-    ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 2}, line, FONT_BODY, ALIGN_CENTER)
+    ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_BODY] * 3 / 2}, line, FONT_BODY,
+             ALIGN_CENTER)
         ->fg = th->text_dim;
 }
 
@@ -627,7 +694,7 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
     else if (!strcmp(name, "done"))
         done(t, th, v, &l, a);
     else if (!strcmp(name, "failed"))
-        failed(t, th, v, a);
+        failed(t, th, v, &l, a);
     else
         waiting(t, th, v, &l, a);
     /* Footer: the way out bottom-left (only while no money is in flight), language right.
@@ -635,10 +702,6 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
     const char *back_id = NULL, *back = NULL;
     if (c->state == CO_DONE || c->state == CO_FAILED) {
         int bw = l.footer.w * 60 / 100, rh = l.footer.h;
-        if (c->state == CO_DONE && c->printed != 0 && v->printer_ok &&
-            checkout_can_reprint(c, v->now_ms))
-            ui_button(t, "done.reprint", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},
-                      _("Print the receipt again"), ST_SECONDARY)->font = FONT_TITLE;
         if (c->state == CO_FAILED && can_retry(c)) {
             ui_button(t, "failed.retry", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},
                       _("Try another way to pay"), ST_PRIMARY);

@@ -66,7 +66,9 @@ void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
     int bh = th->min_target * 3 / 2;
     int title_h = th->font_px[FONT_HEADLINE] * 2;
     int msg_h = th->font_px[FONT_BODY] * 6;
-    int h = pad + title_h + msg_h + pad + bh + (alt_id ? bh + pad / 2 : 0) + pad;
+    /* landscape has little height: two buttons side by side, the main one right */
+    int side = alt_id && ok_id && t->w > t->h;
+    int h = pad + title_h + msg_h + pad + bh + (alt_id && !side ? bh + pad / 2 : 0) + pad;
     SDL_Rect d = {(t->w - w) / 2, (t->h - h) / 2, w, h};
     ui_modal_begin(t);
     ui_add(t, UI_PANEL, ST_DIALOG, NULL, d, NULL);
@@ -80,6 +82,13 @@ void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
                                     FONT_BODY, ALIGN_CENTER);
     snprintf(mw->id, sizeof mw->id, "dialog.message");
     y += msg_h + pad;
+    if (side) {
+        int bw = (w - 2 * pad - pad / 2) / 2;
+        ui_button(t, alt_id, (SDL_Rect){d.x + pad, y, bw, bh}, alt_label, ST_SECONDARY)->font =
+            FONT_TITLE;
+        ui_button(t, ok_id, (SDL_Rect){d.x + w - pad - bw, y, bw, bh}, ok_label, ST_PRIMARY);
+        return;
+    }
     if (ok_id) {
         ui_button(t, ok_id, (SDL_Rect){d.x + pad, y, w - 2 * pad, bh}, ok_label, ST_PRIMARY);
         y += bh + pad / 2;

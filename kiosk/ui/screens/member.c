@@ -54,11 +54,17 @@ static void sign_in(struct ui_tree *t, const struct theme *th, const struct view
     w->bold = 1;
     snprintf(w->id, sizeof w->id, "member.title");
     y += th->font_px[FONT_HEADLINE] * 2;
-    w = ui_label(t, (SDL_Rect){left.x, y, left.w, th->font_px[FONT_TITLE] * 3},
-                 _("Scan your member QR code at the scanner, or type your mobile number."),
-                 FONT_TITLE, ALIGN_LEFT);
-    snprintf(w->id, sizeof w->id, "member.help");
-    y += th->font_px[FONT_TITLE] * 3 + l->gap / 2;
+    /* landscape is short: a notice takes the help text's place */
+    int noted = !l->portrait && c->message != CO_NOTE_NONE;
+    if (noted) {
+        y += notice(t, th, v, (SDL_Rect){left.x, y, left.w, 0}) + l->gap / 2;
+    } else {
+        w = ui_label(t, (SDL_Rect){left.x, y, left.w, th->font_px[FONT_TITLE] * 3},
+                     _("Scan your member QR code at the scanner, or type your mobile number."),
+                     FONT_TITLE, ALIGN_LEFT);
+        snprintf(w->id, sizeof w->id, "member.help");
+        y += th->font_px[FONT_TITLE] * 3 + l->gap / 2;
+    }
     char digits[32];
     phone_text(c->phone, digits, sizeof digits);
     SDL_Rect field = {left.x, y, left.w, th->min_target * 3 / 2};
@@ -67,7 +73,8 @@ static void sign_in(struct ui_tree *t, const struct theme *th, const struct view
     w->bold = 1;
     snprintf(w->id, sizeof w->id, "member.phone");
     y += field.h + l->gap / 2;
-    y += notice(t, th, v, (SDL_Rect){left.x, y, left.w, 0});
+    if (!noted)
+        y += notice(t, th, v, (SDL_Rect){left.x, y, left.w, 0});
     if (busy) {
         int sp = th->min_target;
         ui_add(t, UI_SPINNER, ST_PLAIN, "member.busy",
@@ -120,8 +127,11 @@ static void signed_in(struct ui_tree *t, const struct theme *th, const struct vi
                                card_h - name_h},
                  line, FONT_BODY, ALIGN_LEFT);
     snprintf(w->id, sizeof w->id, "member.points_balance");
-    int y = card.y + card_h + l->gap / 2;
-    y += notice(t, th, v, (SDL_Rect){left.x, y, left.w, 0});
+    /* portrait: notice, points and coupons under the card; landscape: in the right column */
+    SDL_Rect col = l->portrait ? left : right;
+    int y = l->portrait ? card.y + card_h + l->gap / 2 : right.y;
+    int n = notice(t, th, v, (SDL_Rect){col.x, y, col.w, 0});
+    y += n ? n + l->gap / 2 : 0;
     /* points */
     int64_t pts = c->use_points ? c->price.points_used : c->price.points_available;
     money_format(pts * c->member.point_value_fen, amt, sizeof amt);
@@ -135,18 +145,15 @@ static void signed_in(struct ui_tree *t, const struct theme *th, const struct vi
         snprintf(line, sizeof line, "%s", _("Use points"));
         snprintf(sub, sizeof sub, "%s", _("No points can be used on this bill"));
     }
-    w = ui_button(t, "member.points", (SDL_Rect){left.x, y, left.w, bh}, line,
+    w = ui_button(t, "member.points", (SDL_Rect){col.x, y, col.w, bh}, line,
                   c->use_points ? ST_PRIMARY : ST_SECONDARY);
     w->font = FONT_TITLE;
     snprintf(w->sub, sizeof w->sub, "%s", sub);
     w->disabled = busy || (!c->use_points && pts <= 0);
     y += bh + l->gap / 2;
     /* the total and the way on stay at the bottom of the left column; the coupons take
-     * what is left below the points (portrait) or the whole right column (landscape) */
+     * what is left below the points */
     int bottom_h = bh + l->gap / 2 + th->font_px[total_font] * 3 / 2;
-    SDL_Rect col = l->portrait ? left : right;
-    if (!l->portrait)
-        y = right.y;
     int col_end = l->portrait ? col.y + col.h - bottom_h - l->gap : col.y + col.h;
     w = ui_label(t, (SDL_Rect){col.x, y, col.w, th->font_px[FONT_TITLE] * 2},
                  c->ncoupons ? _("Coupons") : _("No coupons. Scan a coupon QR code to add one."),
