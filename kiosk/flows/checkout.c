@@ -236,10 +236,33 @@ static void on_payment(struct checkout *c, const char *status, const char *url, 
         c->next_query_ms = now + CO_RETRY_MS; /* not closed yet: cancel again */
 }
 
+/* The state in which the flow waits for call `k` to answer. */
+static int waiting_for(const struct checkout *c, enum co_call k)
+{
+    switch (k) {
+    case CALL_PUMPS: return c->state == CO_LOADING;
+    case CALL_LOCK: return c->state == CO_LOCKING;
+    case CALL_PRICE: return c->state == CO_PRICING;
+    case CALL_PRODUCT:
+    case CALL_MEMBER_PHONE:
+    case CALL_MEMBER_QR:
+    case CALL_COUPON: return c->state == CO_LOOKUP && c->lookup_call == k;
+    case CALL_PAY: return c->state == CO_PAYING || c->state == CO_QR_WAIT;
+    case CALL_QUERY:
+        return c->state == CO_QR || c->state == CO_USERPAYING || c->state == CO_CHECKING;
+    case CALL_CANCEL: return c->state == CO_CANCELLING;
+    case CALL_COMPLETE: return c->state == CO_COMPLETING;
+    case CALL_UNLOCK: return 0;
+    }
+    return 0;
+}
+
 static void on_failed(struct checkout *c, const struct co_event *e, int64_t now,
                       struct effects *out)
 {
     const char *code = e->err_code ? e->err_code : "";
+    if (!waiting_for(c, e->call))
+        return; /* a late or stray answer: the flow has moved on */
     switch (e->call) {
     case CALL_PUMPS:
         fail(c, CO_ERR_OFFLINE, 0, out);
@@ -349,6 +372,7 @@ static int all_digits(const char *s)
 
 static void lookup(struct checkout *c, enum co_call k, const char *code, struct effects *out)
 {
+    c->lookup_call = k;
     snprintf(c->pending_code, sizeof c->pending_code, "%s", code);
     c->message = CO_NOTE_NONE;
     call(out, k, c->pending_code);
@@ -638,15 +662,15 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         to_page(c, out);
         break;
     case CI_PRODUCT:
-        if (c->state == CO_LOOKUP)
+        if (waiting_for(c, CALL_PRODUCT))
             add_product(c, e, out);
         break;
     case CI_MEMBER:
-        if (c->state == CO_LOOKUP && e->member)
+        if ((waiting_for(c, CALL_MEMBER_PHONE) || waiting_for(c, CALL_MEMBER_QR)) && e->member)
             set_member(c, e, out);
         break;
     case CI_COUPON:
-        if (c->state == CO_LOOKUP && e->coupons && e->ncoupons > 0)
+        if (waiting_for(c, CALL_COUPON) && e->coupons && e->ncoupons > 0)
             add_coupon(c, &e->coupons[0], out);
         break;
     case CI_ITEM_MORE:

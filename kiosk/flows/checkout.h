@@ -188,6 +188,7 @@ struct checkout {
     struct co_item items[CO_MAX_ITEMS];
     int nitems;
     char pending_code[48];    /* the barcode / member or coupon code being looked up */
+    enum co_call lookup_call; /* the lookup in flight (CO_LOOKUP) */
     char phone[CO_PHONE_LEN + 1]; /* digits typed on the member keypad */
     int has_member;
     struct co_member member;
