@@ -398,8 +398,8 @@ static void draw_button(struct ui_render_ctx *c, const struct ui_widget *w, SDL_
         uint32_t subc = w->unavailable ? th->warn : th->text_dim;
         if (w->style == ST_PRIMARY || w->style == ST_DANGER)
             subc = fg;
-        draw_text(c, w->sub, (SDL_Rect){in.x, in.y + th1, in.w, in.h - th1}, FONT_CAPTION, 0,
-                  subc, a, 0);
+        draw_text(c, w->sub, (SDL_Rect){in.x, in.y + th1, in.w, in.h - th1}, w->sub_font,
+                  w->sub_font > FONT_CAPTION, subc, a, 0);
     } else {
         draw_text(c, w->text, in, w->font, w->bold, fg, a, 1);
     }

@@ -50,6 +50,7 @@ struct ui_widget {
     char sub[240];          /* buttons: second line (e.g. why a tile is unavailable) */
     char image[160];        /* UI_IMAGE or button icon: file under assets/ */
     enum font_role font;
+    enum font_role sub_font; /* buttons' second line; FONT_CAPTION (0) unless set */
     enum text_align align;
     int bold;
     int unavailable;        /* drawn muted with its reason; still tappable to explain */

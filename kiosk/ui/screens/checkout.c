@@ -110,8 +110,10 @@ static void pumps(struct ui_tree *t, const struct theme *th, const struct view *
             b->unavailable = 1;
             snprintf(b->sub, sizeof b->sub, "%s", _("Being paid at another terminal"));
         } else if (p->nsales == 1) {
+            /* what the driver looks for: grade, litres and amount, large */
             sale_line(&p->sales[0], b->sub, sizeof b->sub);
             b->style = ST_PRIMARY;
+            b->sub_font = FONT_BODY;
         } else {
             snprintf(b->sub, sizeof b->sub, _("%d sales to choose from"), p->nsales);
             b->style = ST_PRIMARY;
