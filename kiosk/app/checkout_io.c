@@ -979,7 +979,7 @@ void cio_abandon(struct checkout_io *io, int64_t now)
                              c->state == CO_LOOKUP || c->state == CO_MEMBER ||
                              c->state == CO_CODE || c->state == CO_PRINTER_CHECK ||
                              c->state == CO_NO_PRINTER ||
-                             (c->state == CO_FAILED && c->money_moved == 0)))
+                             (c->state == CO_FAILED && c->money_moved <= 0)))
         do_call(io, CALL_UNLOCK, c->sale.id);
     (void)now;
     checkout_init(&io->co);

@@ -506,6 +506,10 @@ static void add_coupon(struct checkout *c, const struct co_coupon *cp, struct ef
 static void on_cancel(struct checkout *c, int64_t now, struct effects *out)
 {
     switch (c->state) {
+    case CO_QR_WAIT:
+    case CO_PAYING:
+        /* the answer has not come yet: cancelling closes the number (or reverses the
+         * payment) whatever the request turns out to have done */
     case CO_QR:
     case CO_USERPAYING:
     case CO_CHECKING:
@@ -537,11 +541,9 @@ static void on_cancel(struct checkout *c, int64_t now, struct effects *out)
     case CO_SALES:
         set_state(c, CO_PUMPS, out);
         break;
-    case CO_QR_WAIT:
-    case CO_PAYING:
     case CO_CANCELLING:
     case CO_COMPLETING:
-        break; /* money in flight: the answer decides */
+        break; /* cancelling already, or paid: the answer decides */
     case CO_DONE:
     case CO_FAILED: {
         struct co_event fin = {.in = CI_FINISH};
@@ -816,7 +818,8 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         break;
     case CI_FINISH:
         if (c->state == CO_DONE || c->state == CO_FAILED) {
-            if (c->state == CO_FAILED && c->has_sale && c->money_moved == 0)
+            /* nothing taken, or given back: the pump's sale is free again */
+            if (c->state == CO_FAILED && c->has_sale && c->money_moved <= 0)
                 call(out, CALL_UNLOCK, c->sale.id);
             effects_add(out, EFF_HOME, 0, NULL);
         }

@@ -338,6 +338,20 @@ static void cancel_and_declines(void **state)
     assert_true(has(EFF_CALL, CALL_UNLOCK));
     assert_true(has(EFF_HOME, -1));
 
+    /* cancelled while the payment's answer is still on its way: the number is cancelled
+     * (closed, or reversed if it went through); the late answer changes nothing */
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    step(&c, (struct co_event){.in = CI_CANCEL}, 120);
+    assert_int_equal(c.state, CO_CANCELLING);
+    assert_true(has(EFF_CALL, CALL_CANCEL));
+    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 130);
+    assert_int_equal(c.state, CO_CANCELLING);
+    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "REVERSED"}, 140);
+    assert_int_equal(c.error, CO_ERR_REVERSED);
+    assert_int_equal(c.money_moved, -1);
+
     /* refused outright (a 4xx): nothing charged, the intent settled as failed */
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);

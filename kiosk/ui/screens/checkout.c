@@ -715,8 +715,9 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
         }
     } else if (c->state == CO_CODE) {
         back_id = "co.cancel", back = _("Back");
-    } else if (c->state == CO_QR || c->state == CO_USERPAYING || c->state == CO_CHECKING) {
-        back_id = "co.cancel", back = _("Cancel payment");
+    } else if (c->state == CO_QR || c->state == CO_USERPAYING || c->state == CO_CHECKING ||
+               c->state == CO_PAYING || c->state == CO_QR_WAIT) {
+        back_id = "co.cancel", back = _("Cancel payment"); /* until it is paid */
     } else if (!strcmp(name, "member")) {
         back_id = "co.cancel", back = _("Back");
     } else if (!checkout_busy(c) && c->state != CO_SALES) {
