@@ -310,7 +310,10 @@ static void draw_ring(struct ui_render_ctx *c, SDL_Rect b, int value, int max)
     }
     char num[16];
     snprintf(num, sizeof num, "%d", value);
-    draw_text(c, num, b, FONT_HEADLINE, 1, c->theme->text, ALIGN_CENTER, 1);
+    /* the seconds inside the ring, shrunk to fit there */
+    int in = rad * 3 / 10;
+    draw_text(c, num, (SDL_Rect){b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in}, FONT_HEADLINE, 1,
+              c->theme->text, ALIGN_CENTER, 1);
 }
 
 static void style_colors(const struct theme *th, const struct ui_widget *w, uint32_t *bg,

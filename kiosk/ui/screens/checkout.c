@@ -417,7 +417,7 @@ static void pay_qr(struct ui_tree *t, const struct theme *th, const struct view 
                                     title, FONT_HEADLINE, ALIGN_CENTER);
     tw->bold = 1;
     snprintf(tw->id, sizeof tw->id, "qr.title");
-    int cd = th->font_px[FONT_HEADLINE] * 2;
+    int cd = th->font_px[FONT_HEADLINE] * (l->portrait ? 3 : 2);
     int side = a.h - th->font_px[FONT_HEADLINE] * 2 - cd - l->gap;
     if (side > a.w * 7 / 10)
         side = a.w * 7 / 10;
