@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/app/json_field.h"
 #include "kiosk/app/receipt.h"
 #include "kiosk/app/sale_json.h"
 #include "kiosk/backend/backend.h"
@@ -24,8 +25,6 @@
 #define SETTLE_RETRY_MS 10000
 #define TOKEN_LEN 24
 
-enum settle_step { ST_QUERY = 1, ST_COMPLETE, ST_CANCEL, ST_UNLOCK };
-
 /* A payment intent nobody waits for: resolved with the backend in the background. */
 struct settle {
     int active;
@@ -34,7 +33,7 @@ struct settle {
     char mode[12], channel[12], code_masked[32];
     int64_t amount_fen;
     int cancel;               /* the customer was told it is cancelled: never complete it */
-    enum settle_step step;    /* the call in flight, or the next one after retry_at_ms */
+    enum co_call step;        /* the call in flight, or the next one after retry_at_ms */
     int inflight;
     int64_t retry_at_ms;
 };
@@ -170,6 +169,36 @@ static char *price_body(const struct checkout *c)
     return text;
 }
 
+/* The calls on a payment, in one place: the sale on screen and the background settlement
+ * make the same requests, so a repeat always carries the same idempotency key. */
+struct payment_req {
+    char path[200], body[120], key[112];
+};
+
+static void payment_request(enum co_call call, const char *otn, const char *order_id,
+                            struct payment_req *b, struct backend_request *rq)
+{
+    *rq = (struct backend_request){.method = "GET", .path = b->path};
+    switch (call) {
+    case CALL_QUERY:
+        snprintf(b->path, sizeof b->path, "/v1/payments/%s", otn);
+        break;
+    case CALL_CANCEL:
+        snprintf(b->path, sizeof b->path, "/v1/payments/%s/cancel", otn);
+        snprintf(b->key, sizeof b->key, "%s-cancel", otn);
+        rq->method = "POST", rq->body = "{}", rq->idem_key = b->key;
+        break;
+    case CALL_COMPLETE:
+        snprintf(b->path, sizeof b->path, "/v1/orders/%s/complete", order_id);
+        snprintf(b->body, sizeof b->body, "{\"out_trade_no\":\"%s\"}", otn);
+        snprintf(b->key, sizeof b->key, "%s-complete", otn);
+        rq->method = "POST", rq->body = b->body, rq->idem_key = b->key;
+        break;
+    default:
+        break;
+    }
+}
+
 static void do_call(struct checkout_io *io, enum co_call call, const char *subject)
 {
     const struct checkout *c = &io->co;
@@ -228,21 +257,16 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
         sign_wipe(body, sizeof body);
         break;
     case CALL_QUERY:
-        snprintf(path, sizeof path, "/v1/payments/%s", subject);
-        send(io, call, "GET", path, NULL, NULL);
-        break;
     case CALL_CANCEL:
-        snprintf(path, sizeof path, "/v1/payments/%s/cancel", subject);
-        snprintf(key, sizeof key, "%s-cancel", subject);
-        send(io, call, "POST", path, "{}", key);
+    case CALL_COMPLETE: {
+        struct payment_req b;
+        struct backend_request rq;
+        payment_request(call, c->otn, c->order_id, &b, &rq);
+        if (call == CALL_COMPLETE)
+            crash_point("checkout.complete:before");
+        send(io, call, rq.method, rq.path, rq.body, rq.idem_key);
         break;
-    case CALL_COMPLETE:
-        snprintf(path, sizeof path, "/v1/orders/%s/complete", subject);
-        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\"}", c->otn);
-        snprintf(key, sizeof key, "%s-complete", c->otn);
-        crash_point("checkout.complete:before");
-        send(io, call, "POST", path, body, key);
-        break;
+    }
     }
 }
 
@@ -456,36 +480,20 @@ static struct settle *settle_slot(struct checkout_io *io)
     return NULL;
 }
 
-static void settle_send(struct checkout_io *io, int slot, enum settle_step step)
+static void settle_send(struct checkout_io *io, int slot, enum co_call step)
 {
     struct settle *r = &io->set[slot];
     struct backend *be = station_backend(io->st);
-    char path[200], body[160], key[112];
-    struct backend_request rq = {
-        .method = "GET", .path = path,
-        .tag = ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_SETTLE};
-    r->step = step;
-    switch (step) {
-    case ST_QUERY:
-        snprintf(path, sizeof path, "/v1/payments/%s", r->otn);
-        break;
-    case ST_CANCEL:
-        snprintf(path, sizeof path, "/v1/payments/%s/cancel", r->otn);
-        snprintf(key, sizeof key, "%s-cancel", r->otn);
-        rq.method = "POST", rq.body = "{}", rq.idem_key = key;
-        break;
-    case ST_COMPLETE:
-        snprintf(path, sizeof path, "/v1/orders/%s/complete", r->order_id);
-        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\"}", r->otn);
-        snprintf(key, sizeof key, "%s-complete", r->otn);
-        rq.method = "POST", rq.body = body, rq.idem_key = key;
-        break;
-    case ST_UNLOCK:
-        snprintf(path, sizeof path, "/v1/sales/%s/unlock", r->sale_id);
-        snprintf(key, sizeof key, "%s-unlock-settled", r->otn);
-        rq.method = "POST", rq.body = "{}", rq.idem_key = key;
-        break;
+    struct payment_req b;
+    struct backend_request rq;
+    payment_request(step, r->otn, r->order_id, &b, &rq);
+    if (step == CALL_UNLOCK) {
+        snprintf(b.path, sizeof b.path, "/v1/sales/%s/unlock", r->sale_id);
+        snprintf(b.key, sizeof b.key, "%s-unlock-settled", r->otn);
+        rq.method = "POST", rq.body = "{}", rq.idem_key = b.key;
     }
+    rq.tag = ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_SETTLE;
+    r->step = step;
     r->inflight = be && backend_call(be, &rq, NULL) == 0;
     if (!r->inflight)
         r->retry_at_ms = 1; /* no backend client: look again on the next tick */
@@ -546,7 +554,7 @@ static void settle_done(struct checkout_io *io, int slot, const char *result)
     }
     log_info("checkout", "settled payment %s: %s, nothing charged", r->otn, result);
     if (r->sale_id[0])
-        settle_send(io, slot, ST_UNLOCK); /* the pump's sale is free again */
+        settle_send(io, slot, CALL_UNLOCK); /* the pump's sale is free again */
     else
         r->active = 0;
 }
@@ -554,15 +562,14 @@ static void settle_done(struct checkout_io *io, int slot, const char *result)
 static void settle_answer(struct checkout_io *io, const struct backend_result *res, int64_t now)
 {
     int slot = (int)(res->tag >> 8);
-    enum settle_step step = (enum settle_step)((res->tag >> 4) & 0xF);
+    enum co_call step = (enum co_call)((res->tag >> 4) & 0xF);
     if (slot < 0 || slot >= MAX_SETTLE || !io->set[slot].active || io->set[slot].step != step)
         return;
     struct settle *r = &io->set[slot];
     r->inflight = 0;
-    const cJSON *v = res->json ? cJSON_GetObjectItemCaseSensitive(res->json, "status") : NULL;
-    const char *status = cJSON_IsString(v) ? v->valuestring : "";
+    const char *status = json_str(res->json, "status");
     int ok = res->outcome == BE_OK && res->status >= 200 && res->status < 300;
-    if (step == ST_UNLOCK) {
+    if (step == CALL_UNLOCK) {
         r->active = 0; /* released, or not ours to release any more */
         return;
     }
@@ -571,7 +578,7 @@ static void settle_answer(struct checkout_io *io, const struct backend_result *r
         r->retry_at_ms = now + SETTLE_RETRY_MS; /* unreachable: ask again later */
         return;
     }
-    if (step == ST_COMPLETE) {
+    if (step == CALL_COMPLETE) {
         /* completed, or refused for a reason retrying cannot change: the money was taken,
          * so the sale is recorded either way and the outbox tells the backend */
         if (settle_paid(io, r) == 0)
@@ -582,19 +589,17 @@ static void settle_answer(struct checkout_io *io, const struct backend_result *r
     }
     if (!ok && !strcmp(res->err_code, "PAYMENT_NOT_FOUND")) {
         /* never reached the payment system: close the number so it never can */
-        settle_send(io, slot, ST_CANCEL);
+        settle_send(io, slot, CALL_CANCEL);
     } else if (!ok) {
         r->retry_at_ms = now + SETTLE_RETRY_MS;
     } else if (!strcmp(status, "PAID")) {
-        settle_send(io, slot, r->cancel ? ST_CANCEL : ST_COMPLETE);
+        settle_send(io, slot, r->cancel ? CALL_CANCEL : CALL_COMPLETE);
     } else if (!strcmp(status, "CLOSED") || !strcmp(status, "REVERSED")) {
         settle_done(io, slot, status);
     } else {
-        settle_send(io, slot, ST_CANCEL); /* CREATED or USERPAYING: nobody waits for it */
+        settle_send(io, slot, CALL_CANCEL); /* CREATED or USERPAYING: nobody waits for it */
     }
 }
-
-static int64_t jint(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *bad);
 
 /* Takes an unfinished payment intent found in the journal. */
 static void settle_collect(const struct intent *it, void *user)
@@ -611,20 +616,16 @@ static void settle_collect(const struct intent *it, void *user)
     r->active = 1;
     r->intent_id = it->id;
     snprintf(r->otn, sizeof r->otn, "%s", it->idem_key);
+    /* what recovery needs; a damaged payload still leaves the out_trade_no to settle by */
     cJSON *p = cJSON_Parse(it->payload);
-    const cJSON *v;
     int bad = 0;
-#define PAYLOAD_STR(field, name)                                                                   \
-    v = cJSON_GetObjectItemCaseSensitive(p, name);                                                 \
-    snprintf(r->field, sizeof r->field, "%s", cJSON_IsString(v) ? v->valuestring : "");
-    PAYLOAD_STR(txn_no, "txn_no")
-    PAYLOAD_STR(order_id, "order_id")
-    PAYLOAD_STR(sale_id, "sale_id")
-    PAYLOAD_STR(mode, "mode")
-    PAYLOAD_STR(channel, "channel")
-    PAYLOAD_STR(code_masked, "code")
-#undef PAYLOAD_STR
-    r->amount_fen = jint(p, "amount_fen", 0, INT64_C(100000000000), &bad);
+    json_copy(p, "txn_no", r->txn_no, sizeof r->txn_no, 1, &bad);
+    json_copy(p, "order_id", r->order_id, sizeof r->order_id, 1, &bad);
+    json_copy(p, "sale_id", r->sale_id, sizeof r->sale_id, 1, &bad);
+    json_copy(p, "mode", r->mode, sizeof r->mode, 1, &bad);
+    json_copy(p, "channel", r->channel, sizeof r->channel, 1, &bad);
+    json_copy(p, "code", r->code_masked, sizeof r->code_masked, 1, &bad);
+    r->amount_fen = json_int(p, "amount_fen", 0, JSON_MAX_FEN, &bad);
     cJSON_Delete(p);
     if (!r->txn_no[0]) {
         /* the transaction number is the out_trade_no without its "-P<attempt>" */
@@ -654,7 +655,7 @@ static void settle_add_current(struct checkout_io *io, const char *otn)
         }
         r->cancel = 1;
         log_warn("checkout", "payment %s: cancelling goes on in the background", otn);
-        settle_send(io, i, ST_CANCEL);
+        settle_send(io, i, CALL_CANCEL);
     }
     io->intent_id = 0;
 }
@@ -678,42 +679,13 @@ void cio_recover(struct checkout_io *io)
         if (io->set[i].active && !io->set[i].inflight) {
             log_info("checkout", "payment %s was left unfinished: asking the backend",
                      io->set[i].otn);
-            settle_send(io, i, ST_QUERY);
+            settle_send(io, i, CALL_QUERY);
         }
     journal_txns_unprinted(j, wall_ms() - (int64_t)io->cfg->printer_reprint_s * 1000,
                            print_unprinted, io);
 }
 
 /* ---- backend answers for the sale on screen -------------------------------------------- */
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* A whole number in [lo, hi] (money is integer fen); sets *bad otherwise. */
-static int64_t jint(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *bad)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo || v->valuedouble > (double)hi ||
-        v->valuedouble != (double)(int64_t)v->valuedouble) {
-        *bad = 1;
-        return 0;
-    }
-    return (int64_t)v->valuedouble;
-}
-
-#define MAX_FEN INT64_C(100000000000)
-
-/* Copies a string field; a missing one or one too long for its place is bad. */
-static void jcopy(const cJSON *o, const char *name, char *out, size_t cap, int *bad)
-{
-    const char *s = jstr(o, name);
-    if (!s[0] || strlen(s) >= cap)
-        *bad = 1;
-    snprintf(out, cap, "%s", s);
-}
 
 static int parse_pumps(const cJSON *j, struct co_pump *pumps, int *n)
 {
@@ -728,20 +700,20 @@ static int parse_pumps(const cJSON *j, struct co_pump *pumps, int *n)
             break;
         struct co_pump *cp = &pumps[(*n)++];
         memset(cp, 0, sizeof *cp);
-        cp->pump = (int)jint(p, "pump", 1, 999, &bad);
+        cp->pump = (int)json_int(p, "pump", 1, 999, &bad);
         const cJSON *s;
         cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "unpaid_sales"))
         {
             if (cp->nsales == CO_MAX_SALES)
                 break;
             struct co_sale *cs = &cp->sales[cp->nsales++];
-            jcopy(s, "sale_id", cs->id, sizeof cs->id, &bad);
-            jcopy(s, "grade", cs->grade, sizeof cs->grade, &bad);
+            json_copy(s, "sale_id", cs->id, sizeof cs->id, 0, &bad);
+            json_copy(s, "grade", cs->grade, sizeof cs->grade, 0, &bad);
             cs->pump = cp->pump;
-            cs->volume_ml = jint(s, "volume_ml", 0, MAX_FEN, &bad);
-            cs->price_fen = jint(s, "price_fen_per_l", 0, MAX_FEN, &bad);
-            cs->amount_fen = jint(s, "amount_fen", 0, MAX_FEN, &bad);
-            cs->locked_elsewhere = !strcmp(jstr(s, "status"), "locked");
+            cs->volume_ml = json_int(s, "volume_ml", 0, JSON_MAX_FEN, &bad);
+            cs->price_fen = json_int(s, "price_fen_per_l", 0, JSON_MAX_FEN, &bad);
+            cs->amount_fen = json_int(s, "amount_fen", 0, JSON_MAX_FEN, &bad);
+            cs->locked_elsewhere = !strcmp(json_str(s, "status"), "locked");
         }
     }
     return bad ? -1 : 0; /* a reply we cannot trust with money */
@@ -751,27 +723,18 @@ static int parse_priced(const cJSON *j, struct co_priced *p)
 {
     int bad = 0;
     memset(p, 0, sizeof *p);
-    p->subtotal_fen = jint(j, "subtotal_fen", 0, MAX_FEN, &bad);
-    p->total_fen = jint(j, "total_fen", 1, MAX_FEN, &bad);
-    p->points_used = jint(j, "points_used", 0, MAX_FEN, &bad);
+    p->subtotal_fen = json_int(j, "subtotal_fen", 0, JSON_MAX_FEN, &bad);
+    p->total_fen = json_int(j, "total_fen", 1, JSON_MAX_FEN, &bad);
+    p->points_used = json_int(j, "points_used", 0, JSON_MAX_FEN, &bad);
     int none = 0;
-    p->points_earned = jint(j, "points_earned", 0, MAX_FEN, &none);
-    p->points_available = jint(j, "points_available", 0, MAX_FEN, &none);
-    const cJSON *d;
+    p->points_earned = json_int(j, "points_earned", 0, JSON_MAX_FEN, &none);
+    p->points_available = json_int(j, "points_available", 0, JSON_MAX_FEN, &none);
+    const cJSON *ds = cJSON_GetObjectItemCaseSensitive(j, "discounts"); /* none: absent */
+    if (ds && sale_json_discounts(ds, p->discounts, &p->ndiscounts) != 0)
+        bad = 1;
     int64_t sum = 0;
-    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(j, "discounts"))
-    {
-        if (p->ndiscounts == CO_MAX_DISCOUNTS) {
-            bad = 1;
-            break;
-        }
-        struct co_discount *cd = &p->discounts[p->ndiscounts++];
-        jcopy(d, "kind", cd->kind, sizeof cd->kind, &bad);
-        jcopy(d, "label_zh", cd->label_zh, sizeof cd->label_zh, &bad);
-        jcopy(d, "label_en", cd->label_en, sizeof cd->label_en, &bad);
-        cd->amount_fen = jint(d, "amount_fen", -MAX_FEN, 0, &bad);
-        sum += cd->amount_fen;
-    }
+    for (int i = 0; i < p->ndiscounts; i++)
+        sum += p->discounts[i].amount_fen;
     /* the lines must add up: a total we cannot explain is not charged */
     if (!bad && p->subtotal_fen + sum != p->total_fen) {
         log_error("checkout", "priced order does not add up: %lld %+lld != %lld",
@@ -785,11 +748,11 @@ static int parse_coupon(const cJSON *j, struct co_coupon *c)
 {
     int bad = 0;
     memset(c, 0, sizeof *c);
-    jcopy(j, "coupon_id", c->id, sizeof c->id, &bad);
-    jcopy(j, "title_zh", c->title_zh, sizeof c->title_zh, &bad);
-    jcopy(j, "title_en", c->title_en, sizeof c->title_en, &bad);
-    c->off_fen = jint(j, "off_fen", 1, MAX_FEN, &bad);
-    c->min_spend_fen = jint(j, "min_spend_fen", 0, MAX_FEN, &bad);
+    json_copy(j, "coupon_id", c->id, sizeof c->id, 0, &bad);
+    json_copy(j, "title_zh", c->title_zh, sizeof c->title_zh, 0, &bad);
+    json_copy(j, "title_en", c->title_en, sizeof c->title_en, 0, &bad);
+    c->off_fen = json_int(j, "off_fen", 1, JSON_MAX_FEN, &bad);
+    c->min_spend_fen = json_int(j, "min_spend_fen", 0, JSON_MAX_FEN, &bad);
     return bad ? -1 : 0;
 }
 
@@ -797,12 +760,12 @@ static int parse_member(const cJSON *j, struct co_member *m, struct co_coupon *c
 {
     int bad = 0, none = 0;
     memset(m, 0, sizeof *m);
-    jcopy(j, "member_id", m->id, sizeof m->id, &bad);
-    jcopy(j, "name_masked", m->name_masked, sizeof m->name_masked, &bad);
-    jcopy(j, "phone_masked", m->phone_masked, sizeof m->phone_masked, &bad);
-    jcopy(j, "level", m->level, sizeof m->level, &bad);
-    m->points = jint(j, "points", 0, MAX_FEN, &bad);
-    m->point_value_fen = jint(j, "point_value_fen", 1, 100000, &none);
+    json_copy(j, "member_id", m->id, sizeof m->id, 0, &bad);
+    json_copy(j, "name_masked", m->name_masked, sizeof m->name_masked, 0, &bad);
+    json_copy(j, "phone_masked", m->phone_masked, sizeof m->phone_masked, 0, &bad);
+    json_copy(j, "level", m->level, sizeof m->level, 0, &bad);
+    m->points = json_int(j, "points", 0, JSON_MAX_FEN, &bad);
+    m->point_value_fen = json_int(j, "point_value_fen", 1, 100000, &none);
     if (none)
         m->point_value_fen = 100; /* 1 point = ¥1 unless the station says otherwise */
     *n = 0;
@@ -864,17 +827,17 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
         case CALL_QUERY:
         case CALL_CANCEL:
             e.in = CI_PAYMENT;
-            e.text = jstr(r->json, "status");
-            e.text2 = jstr(r->json, "code_url");
+            e.text = json_str(r->json, "status");
+            e.text2 = json_str(r->json, "code_url");
             break;
         case CALL_COMPLETE:
             e.in = CI_COMPLETED;
             break;
         case CALL_PRODUCT: {
             int bad = 0;
-            e.amount = jint(r->json, "price_fen", 1, MAX_FEN, &bad);
-            e.text = jstr(r->json, "name_zh");
-            e.text2 = jstr(r->json, "name_en");
+            e.amount = json_int(r->json, "price_fen", 1, JSON_MAX_FEN, &bad);
+            e.text = json_str(r->json, "name_zh");
+            e.text2 = json_str(r->json, "name_en");
             if (!bad && e.text[0])
                 e.in = CI_PRODUCT;
             break;
@@ -914,9 +877,9 @@ void cio_tick(struct checkout_io *io, int64_t now)
         struct settle *r = &io->set[i];
         if (r->active && !r->inflight && r->retry_at_ms && now >= r->retry_at_ms) {
             r->retry_at_ms = 0;
-            settle_send(io, i, r->step == ST_COMPLETE || r->step == ST_UNLOCK || r->cancel
+            settle_send(io, i, r->step == CALL_COMPLETE || r->step == CALL_UNLOCK || r->cancel
                                    ? r->step
-                                   : ST_QUERY);
+                                   : CALL_QUERY);
         }
     }
     struct journal *j = station_journal(io->st);

@@ -1,11 +1,12 @@
 #include "kiosk/app/sale_json.h"
 
+#include "kiosk/app/json_field.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FEN 100000000000LL /* ¥1,000,000,000.00: no sale is bigger */
 
 static void add_int(cJSON *o, const char *k, int64_t v)
 {
@@ -69,27 +70,22 @@ char *sale_json_encode(const struct sale_record *r)
     return text;
 }
 
-/* Decoding: every getter records a failure in *bad and leaves a zero value. */
-static void get_str(const cJSON *o, const char *k, char *out, size_t cap, int *bad)
+int sale_json_discounts(const cJSON *array, struct co_discount *out, int *n)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsString(v) || strlen(v->valuestring) >= cap) {
-        *bad = 1;
-        out[0] = '\0';
-        return;
+    int bad = !cJSON_IsArray(array) || cJSON_GetArraySize(array) > CO_MAX_DISCOUNTS;
+    const cJSON *e;
+    *n = 0;
+    cJSON_ArrayForEach(e, array)
+    {
+        if (*n == CO_MAX_DISCOUNTS)
+            break;
+        struct co_discount *d = &out[(*n)++];
+        json_copy(e, "kind", d->kind, sizeof d->kind, 0, &bad);
+        json_copy(e, "label_zh", d->label_zh, sizeof d->label_zh, 0, &bad);
+        json_copy(e, "label_en", d->label_en, sizeof d->label_en, 0, &bad);
+        d->amount_fen = json_int(e, "amount_fen", -JSON_MAX_FEN, 0, &bad);
     }
-    memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
-}
-
-static int64_t get_int(const cJSON *o, const char *k, int64_t lo, int64_t hi, int *bad)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo || v->valuedouble > (double)hi ||
-        v->valuedouble != (double)(int64_t)v->valuedouble) {
-        *bad = 1;
-        return 0;
-    }
-    return (int64_t)v->valuedouble;
+    return bad ? -1 : 0;
 }
 
 int sale_json_decode(const char *json, struct sale_record *r)
@@ -101,20 +97,20 @@ int sale_json_decode(const char *json, struct sale_record *r)
         return -1;
     }
     int bad = 0;
-    get_str(o, "txn_no", r->txn_no, sizeof r->txn_no, &bad);
-    get_str(o, "order_id", r->order_id, sizeof r->order_id, &bad);
-    get_str(o, "out_trade_no", r->out_trade_no, sizeof r->out_trade_no, &bad);
-    get_str(o, "invoice_token", r->invoice_token, sizeof r->invoice_token, &bad);
-    r->paid_unix = get_int(o, "paid_unix", 0, INT64_C(1) << 40, &bad);
+    json_copy(o, "txn_no", r->txn_no, sizeof r->txn_no, 1, &bad);
+    json_copy(o, "order_id", r->order_id, sizeof r->order_id, 1, &bad);
+    json_copy(o, "out_trade_no", r->out_trade_no, sizeof r->out_trade_no, 1, &bad);
+    json_copy(o, "invoice_token", r->invoice_token, sizeof r->invoice_token, 1, &bad);
+    r->paid_unix = json_int(o, "paid_unix", 0, INT64_C(1) << 40, &bad);
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fuel");
     if (f) {
         r->has_fuel = 1;
-        get_str(f, "sale_id", r->sale_id, sizeof r->sale_id, &bad);
-        r->pump = (int)get_int(f, "pump", 1, 999, &bad);
-        get_str(f, "grade", r->grade, sizeof r->grade, &bad);
-        r->volume_ml = get_int(f, "volume_ml", 0, MAX_FEN, &bad);
-        r->price_fen = get_int(f, "price_fen_per_l", 0, MAX_FEN, &bad);
-        r->fuel_fen = get_int(f, "amount_fen", 0, MAX_FEN, &bad);
+        json_copy(f, "sale_id", r->sale_id, sizeof r->sale_id, 1, &bad);
+        r->pump = (int)json_int(f, "pump", 1, 999, &bad);
+        json_copy(f, "grade", r->grade, sizeof r->grade, 1, &bad);
+        r->volume_ml = json_int(f, "volume_ml", 0, JSON_MAX_FEN, &bad);
+        r->price_fen = json_int(f, "price_fen_per_l", 0, JSON_MAX_FEN, &bad);
+        r->fuel_fen = json_int(f, "amount_fen", 0, JSON_MAX_FEN, &bad);
     }
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "items"), *e;
     if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > CO_MAX_ITEMS)
@@ -124,38 +120,28 @@ int sale_json_decode(const char *json, struct sale_record *r)
         if (r->nitems == CO_MAX_ITEMS)
             break;
         struct co_item *it = &r->items[r->nitems++];
-        get_str(e, "barcode", it->barcode, sizeof it->barcode, &bad);
-        get_str(e, "name_zh", it->name_zh, sizeof it->name_zh, &bad);
-        get_str(e, "name_en", it->name_en, sizeof it->name_en, &bad);
-        it->qty = (int)get_int(e, "qty", 1, CO_MAX_QTY, &bad);
-        it->unit_fen = get_int(e, "unit_fen", 0, MAX_FEN, &bad);
+        json_copy(e, "barcode", it->barcode, sizeof it->barcode, 1, &bad);
+        json_copy(e, "name_zh", it->name_zh, sizeof it->name_zh, 1, &bad);
+        json_copy(e, "name_en", it->name_en, sizeof it->name_en, 1, &bad);
+        it->qty = (int)json_int(e, "qty", 1, CO_MAX_QTY, &bad);
+        it->unit_fen = json_int(e, "unit_fen", 0, JSON_MAX_FEN, &bad);
     }
-    a = cJSON_GetObjectItemCaseSensitive(o, "discounts");
-    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > CO_MAX_DISCOUNTS)
+    if (sale_json_discounts(cJSON_GetObjectItemCaseSensitive(o, "discounts"), r->discounts,
+                            &r->ndiscounts) != 0)
         bad = 1;
-    cJSON_ArrayForEach(e, a)
-    {
-        if (r->ndiscounts == CO_MAX_DISCOUNTS)
-            break;
-        struct co_discount *d = &r->discounts[r->ndiscounts++];
-        get_str(e, "kind", d->kind, sizeof d->kind, &bad);
-        get_str(e, "label_zh", d->label_zh, sizeof d->label_zh, &bad);
-        get_str(e, "label_en", d->label_en, sizeof d->label_en, &bad);
-        d->amount_fen = get_int(e, "amount_fen", -MAX_FEN, 0, &bad);
-    }
-    r->subtotal_fen = get_int(o, "subtotal_fen", 0, MAX_FEN, &bad);
-    r->total_fen = get_int(o, "total_fen", 0, MAX_FEN, &bad);
-    r->points_used = get_int(o, "points_used", 0, MAX_FEN, &bad);
-    r->points_earned = get_int(o, "points_earned", 0, MAX_FEN, &bad);
+    r->subtotal_fen = json_int(o, "subtotal_fen", 0, JSON_MAX_FEN, &bad);
+    r->total_fen = json_int(o, "total_fen", 0, JSON_MAX_FEN, &bad);
+    r->points_used = json_int(o, "points_used", 0, JSON_MAX_FEN, &bad);
+    r->points_earned = json_int(o, "points_earned", 0, JSON_MAX_FEN, &bad);
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "member");
     if (m) {
-        get_str(m, "phone_masked", r->member_phone, sizeof r->member_phone, &bad);
-        get_str(m, "level", r->member_level, sizeof r->member_level, &bad);
+        json_copy(m, "phone_masked", r->member_phone, sizeof r->member_phone, 1, &bad);
+        json_copy(m, "level", r->member_level, sizeof r->member_level, 1, &bad);
     }
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "payment");
-    get_str(p, "channel", r->channel, sizeof r->channel, &bad);
-    get_str(p, "mode", r->mode, sizeof r->mode, &bad);
-    get_str(p, "code_masked", r->code_masked, sizeof r->code_masked, &bad);
+    json_copy(p, "channel", r->channel, sizeof r->channel, 1, &bad);
+    json_copy(p, "mode", r->mode, sizeof r->mode, 1, &bad);
+    json_copy(p, "code_masked", r->code_masked, sizeof r->code_masked, 1, &bad);
     const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "receipt");
     r->e_receipt = cJSON_IsString(rc) && !strcmp(rc->valuestring, "e-receipt");
     cJSON_Delete(o);

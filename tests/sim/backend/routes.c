@@ -202,6 +202,19 @@ static void get_product(sqlite3 *db, const char *code, struct sim_resp *r)
     sim_ok(r, p);
 }
 
+/* A coupon as the kiosk sees it, from a row of (id, title_zh, title_en, off_fen,
+ * min_spend_fen). */
+static cJSON *coupon_json(sqlite3_stmt *st)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "coupon_id", sim_col(st, 0));
+    cJSON_AddStringToObject(c, "title_zh", sim_col(st, 1));
+    cJSON_AddStringToObject(c, "title_en", sim_col(st, 2));
+    cJSON_AddNumberToObject(c, "off_fen", (double)sqlite3_column_int64(st, 3));
+    cJSON_AddNumberToObject(c, "min_spend_fen", (double)sqlite3_column_int64(st, 4));
+    return c;
+}
+
 static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_resp *r)
 {
     sqlite3_stmt *st = sim_q(db, !strcmp(by, "by-phone")
@@ -232,15 +245,8 @@ static void get_member(sqlite3 *db, const char *by, const char *key, struct sim_
     st = sim_q(db, "SELECT id, title_zh, title_en, off_fen, min_spend_fen FROM coupons "
                "WHERE member_id = ? AND used = 0 ORDER BY id");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "coupon_id", sim_col(st, 0));
-        cJSON_AddStringToObject(c, "title_zh", sim_col(st, 1));
-        cJSON_AddStringToObject(c, "title_en", sim_col(st, 2));
-        cJSON_AddNumberToObject(c, "off_fen", (double)sqlite3_column_int64(st, 3));
-        cJSON_AddNumberToObject(c, "min_spend_fen", (double)sqlite3_column_int64(st, 4));
-        cJSON_AddItemToArray(cs, c);
-    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        cJSON_AddItemToArray(cs, coupon_json(st));
     sqlite3_finalize(st);
     sim_ok(r, m);
 }
@@ -261,12 +267,7 @@ static void get_coupon(sqlite3 *db, const char *qr, struct sim_resp *r)
         sim_error(r, 409, "COUPON_USED", "this coupon has been used");
         return;
     }
-    cJSON *c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "coupon_id", sim_col(st, 0));
-    cJSON_AddStringToObject(c, "title_zh", sim_col(st, 1));
-    cJSON_AddStringToObject(c, "title_en", sim_col(st, 2));
-    cJSON_AddNumberToObject(c, "off_fen", (double)sqlite3_column_int64(st, 3));
-    cJSON_AddNumberToObject(c, "min_spend_fen", (double)sqlite3_column_int64(st, 4));
+    cJSON *c = coupon_json(st);
     sqlite3_finalize(st);
     sim_ok(r, c);
 }
