@@ -138,7 +138,7 @@ static void send(struct checkout_io *io, enum co_call call, const char *method, 
         .private_tail = call == CALL_MEMBER_PHONE};
     if (!be || backend_call(be, &rq, NULL) != 0) {
         struct co_event e = {.in = CI_CALL_FAILED, .call = call, .err_code = ""};
-        feed(io, &e, 0);
+        feed(io, &e, clock_now_ms());
     }
 }
 
@@ -384,7 +384,7 @@ static void record_txn(struct checkout_io *io)
 }
 
 /* A settlement slot for the flow's open intent (EFF_SETTLE): it goes on cancelling. */
-static void settle_add_current(struct checkout_io *io, const char *otn);
+static void settle_add_current(struct checkout_io *io, int cancel);
 
 static void run(struct checkout_io *io, const struct effects *fx)
 {
@@ -406,7 +406,7 @@ static void run(struct checkout_io *io, const struct effects *fx)
                 log_error("checkout", "%s %s not journaled: payment refused",
                           e->kind == EFF_ORDER ? "order" : "payment intent", e->arg);
                 struct co_event f = {.in = CI_JOURNAL_FAILED};
-                feed(io, &f, 0);
+                feed(io, &f, clock_now_ms());
                 return;
             }
             break;
@@ -422,7 +422,7 @@ static void run(struct checkout_io *io, const struct effects *fx)
         case EFF_PRINT: /* i = 1: a copy, asked for on the done screen */
             if (print_txn(io, e->arg, (int)e->i, 1) != 0) {
                 struct co_event p = {.in = CI_PRINTED, .ok = 0};
-                feed(io, &p, 0);
+                feed(io, &p, clock_now_ms());
             }
             break;
         case EFF_PRINTER_CHECK:
@@ -430,11 +430,11 @@ static void run(struct checkout_io *io, const struct effects *fx)
             if (io->check < 0) {
                 io->check = 0;
                 struct co_event p = {.in = CI_PRINTER, .ok = 0}; /* no printer at all */
-                feed(io, &p, 0);
+                feed(io, &p, clock_now_ms());
             }
             break;
         case EFF_SETTLE:
-            settle_add_current(io, e->arg);
+            settle_add_current(io, 1);
             break;
         case EFF_CALL:
             do_call(io, (enum co_call)e->i, e->arg);
@@ -499,6 +499,13 @@ static void settle_send(struct checkout_io *io, int slot, enum co_call step)
         r->retry_at_ms = 1; /* no backend client: look again on the next tick */
 }
 
+/* A settlement is over: the home menu may offer new sales again. */
+static void settle_end(struct checkout_io *io, struct settle *r)
+{
+    r->active = 0;
+    io->redraw = 1;
+}
+
 /* The payment went through: the sale is recorded (once) from its journaled order, and its
  * receipt printed. */
 static int settle_paid(struct checkout_io *io, struct settle *r)
@@ -556,7 +563,7 @@ static void settle_done(struct checkout_io *io, int slot, const char *result)
     if (r->sale_id[0])
         settle_send(io, slot, CALL_UNLOCK); /* the pump's sale is free again */
     else
-        r->active = 0;
+        settle_end(io, r);
 }
 
 static void settle_answer(struct checkout_io *io, const struct backend_result *res, int64_t now)
@@ -570,7 +577,7 @@ static void settle_answer(struct checkout_io *io, const struct backend_result *r
     const char *status = json_str(res->json, "status");
     int ok = res->outcome == BE_OK && res->status >= 200 && res->status < 300;
     if (step == CALL_UNLOCK) {
-        r->active = 0; /* released, or not ours to release any more */
+        settle_end(io, r); /* released, or not ours to release any more */
         return;
     }
     if (res->outcome != BE_OK || res->status >= 500 || res->status == 429 ||
@@ -582,7 +589,7 @@ static void settle_answer(struct checkout_io *io, const struct backend_result *r
         /* completed, or refused for a reason retrying cannot change: the money was taken,
          * so the sale is recorded either way and the outbox tells the backend */
         if (settle_paid(io, r) == 0)
-            r->active = 0;
+            settle_end(io, r);
         else
             r->retry_at_ms = now + SETTLE_RETRY_MS;
         return;
@@ -636,28 +643,31 @@ static void settle_collect(const struct intent *it, void *user)
     }
 }
 
-static void settle_add_current(struct checkout_io *io, const char *otn)
+/* The sale on screen stops waiting for its payment (EFF_SETTLE, or the customer left): its
+ * open intent is settled in the background. `cancel`: the customer was told it is being
+ * cancelled, so it is cancelled (reversed if it went through); otherwise it is asked about
+ * and completed if paid. */
+static void settle_add_current(struct checkout_io *io, int cancel)
 {
-    struct journal *j = station_journal(io->st);
-    int before[MAX_SETTLE];
-    for (int i = 0; i < MAX_SETTLE; i++)
-        before[i] = io->set[i].active;
-    /* the open intent, as the journal has it (the same path as recovery) */
-    if (j)
-        journal_intents_unfinished(j, settle_collect, io);
-    for (int i = 0; i < MAX_SETTLE; i++) {
-        struct settle *r = &io->set[i];
-        if (before[i] || !r->active)
-            continue;
-        if (strcmp(r->otn, otn) != 0) {
-            r->active = 0; /* another one, settled by whoever holds it */
-            continue;
-        }
-        r->cancel = 1;
-        log_warn("checkout", "payment %s: cancelling goes on in the background", otn);
-        settle_send(io, i, CALL_CANCEL);
+    const struct checkout *c = &io->co;
+    struct settle *r = settle_slot(io);
+    if (!r || !io->intent_id) {
+        log_error("checkout", "payment %s left for the next start to settle", c->otn);
+        return;
     }
+    *r = (struct settle){.active = 1, .intent_id = io->intent_id, .cancel = cancel,
+                         .amount_fen = c->total_fen};
+    snprintf(r->otn, sizeof r->otn, "%s", c->otn);
+    snprintf(r->order_id, sizeof r->order_id, "%s", c->order_id);
+    snprintf(r->txn_no, sizeof r->txn_no, "%s", c->txn_no);
+    snprintf(r->sale_id, sizeof r->sale_id, "%s", c->has_sale ? c->sale.id : "");
+    snprintf(r->mode, sizeof r->mode, "%s", c->mode == CO_PAY_QR ? "native" : "micropay");
+    snprintf(r->channel, sizeof r->channel, "%s", c->channel);
+    snprintf(r->code_masked, sizeof r->code_masked, "%s", c->code_masked);
     io->intent_id = 0;
+    log_warn("checkout", "payment %s: settled in the background (%s)", r->otn,
+             cancel ? "cancelling" : "asking");
+    settle_send(io, (int)(r - io->set), cancel ? CALL_CANCEL : CALL_QUERY);
 }
 
 /* Recent sales whose receipt never came out (a crash between recording and printing). */
@@ -936,8 +946,8 @@ int cio_take_home(struct checkout_io *io)
 void cio_abandon(struct checkout_io *io, int64_t now)
 {
     const struct checkout *c = &io->co;
-    if (c->intent_open)
-        settle_add_current(io, c->otn); /* money in flight: it is settled without them */
+    if (c->intent_open) /* money in flight: it is settled without them */
+        settle_add_current(io, c->state != CO_COMPLETING);
     else if (c->has_sale && (c->state == CO_REVIEW || c->state == CO_PRICING ||
                              c->state == CO_LOOKUP || c->state == CO_MEMBER ||
                              c->state == CO_CODE || c->state == CO_PRINTER_CHECK ||
