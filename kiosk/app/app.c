@@ -1241,6 +1241,14 @@ int app_run(const struct app_options *o)
 end_video:
     cio_destroy(a->cio);
     station_close(a->station);
+    /* the station's threads are stopped: what they posted after the last turn is freed */
+    struct ev left;
+    while (a->q && evq_pop(a->q, &left)) {
+        if (left.kind == EV_BACKEND)
+            backend_result_free(left.ptr);
+        else
+            free(left.ptr);
+    }
     video_close(a);
     evq_destroy(a->q);
     for (int i = 0; i < 2; i++)
