@@ -25,8 +25,13 @@ rm -rf "$out"
 mkdir -p "$out/screens" "$out/receipts"
 echo "no display: playing the demo journey headless"
 "$kiosk" "$@" --headless --script "$root/assets/demo.script" --out "$out/screens"
-i=0
-while [ -z "$(ls "$station/receipts")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+i=0 before=-1 now=0 # until the printer emulator has written every page (at most 5 s)
+while [ $i -lt 50 ] && { [ "$now" != "$before" ] || [ "$now" = 0 ]; }; do
+    before=$now
+    sleep 0.2
+    now=$(ls "$station/receipts" | wc -l)
+    i=$((i + 2))
+done
 cp "$station"/receipts/*.png "$out/receipts/" 2>/dev/null || echo "(no receipt was printed)"
 echo "demo screenshots (PNG): $out/screens"
 ls "$out/screens"
