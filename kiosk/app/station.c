@@ -334,8 +334,10 @@ int station_event(struct station *s, const struct ev *e)
     if (e->kind == EV_PRINTER) {
         if (e->i == PRN_STATUS) {
             enum printer_state st = (enum printer_state)(e->j & 0xFF);
-            if (st != s->printer_state || s->health.c[COMP_PRINTER] == HEALTH_UNKNOWN)
+            if (st != s->printer_state || s->health.c[COMP_PRINTER] == HEALTH_UNKNOWN) {
                 log_info("station", "printer: %s (%s)", printer_state_name(st), e->text);
+                s->next_heartbeat_ms = 0; /* the station's staff hear of it now */
+            }
             s->printer_state = st;
             s->health.c[COMP_PRINTER] = from_printer(st);
             if ((int)(e->j >> 8) > s->checks_answered)

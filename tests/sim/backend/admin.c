@@ -112,6 +112,22 @@ static void admin_payments(sqlite3 *db, int64_t now, struct sim_resp *r)
     sim_ok(r, o);
 }
 
+/* GET /v1/admin/terminals/{id}: the terminal's last heartbeat, {"terminal","at_ms","status"}
+ * (status: the heartbeat's body, e.g. {"state":"ok","printer":"paper out",...}). */
+static void admin_terminal(sqlite3 *db, const char *id, struct sim_resp *r)
+{
+    sqlite3_stmt *st;
+    if (!find(db, "SELECT terminal, at_ms, status FROM heartbeats WHERE terminal = ?", id, &st, r))
+        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "terminal", sim_col(st, 0));
+    cJSON_AddNumberToObject(o, "at_ms", (double)sqlite3_column_int64(st, 1));
+    cJSON *body = cJSON_Parse(sim_col(st, 2));
+    cJSON_AddItemToObject(o, "status", body ? body : cJSON_CreateNull());
+    sqlite3_finalize(st);
+    sim_ok(r, o);
+}
+
 int sim_route_admin(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
     char what[16] = "", id[72] = "", rest[2] = "";
@@ -132,6 +148,8 @@ int sim_route_admin(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
         admin_member(db, id, r);
     else if (!strcmp(what, "coupons"))
         admin_coupon(db, id, r);
+    else if (!strcmp(what, "terminals"))
+        admin_terminal(db, id, r);
     else
         return 0;
     return 1;
