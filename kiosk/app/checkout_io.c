@@ -306,13 +306,14 @@ static int print_record(struct checkout_io *io, const struct sale_record *r, int
     return 0;
 }
 
-/* Prints the journaled sale `txn_no`: what was recorded is what the customer gets. */
+/* Prints the journaled sale `txn_no`: what was recorded is what the customer gets. 0, -1
+ * without a printer, -2 when the journal has no readable record of it. */
 static int print_txn(struct checkout_io *io, const char *txn_no, int copy, int live)
 {
     struct journal *j = station_journal(io->st);
     char *body = NULL;
     struct sale_record r;
-    int rc = -1;
+    int rc = -2;
     if (j && journal_txn_get(j, txn_no, &body, NULL, 0, NULL) == KERR_OK &&
         sale_json_decode(body, &r) == 0)
         rc = print_record(io, &r, copy, live);
@@ -419,12 +420,20 @@ static void run(struct checkout_io *io, const struct effects *fx)
         case EFF_TXN:
             record_txn(io);
             break;
-        case EFF_PRINT: /* i = 1: a copy, asked for on the done screen */
-            if (print_txn(io, e->arg, (int)e->i, 1) != 0) {
+        case EFF_PRINT: { /* i = 1: a copy, asked for on the done screen */
+            /* from the journal; if the journal could not take the sale, from the screen */
+            struct sale_record r;
+            int rc = print_txn(io, e->arg, (int)e->i, 1);
+            if (rc == -2) {
+                current_record(io, &r);
+                rc = print_record(io, &r, (int)e->i, 1);
+            }
+            if (rc != 0) {
                 struct co_event p = {.in = CI_PRINTED, .ok = 0};
                 feed(io, &p, clock_now_ms());
             }
             break;
+        }
         case EFF_PRINTER_CHECK:
             io->check = station_printer_check(io->st);
             if (io->check < 0) {

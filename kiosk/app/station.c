@@ -204,6 +204,7 @@ struct station *station_open(const struct kiosk_config *cfg, struct evq *q, char
         char why[300] = "";
         s->journal = journal_open(path, why, sizeof why);
         if (!s->journal) {
+            /* no record of money, no sales: the tiles say so */
             log_error("station", "journal: %s", why);
         } else {
             int n = 0;
@@ -213,6 +214,8 @@ struct station *station_open(const struct kiosk_config *cfg, struct evq *q, char
                      path, n, journal_outbox_pending(s->journal));
         }
     }
+
+    s->health.c[COMP_JOURNAL] = s->journal ? HEALTH_OK : HEALTH_DOWN;
 
     if (strcmp(cfg->printer_driver, "none") != 0) {
         struct printer_options po = {cfg->printer_server, cfg->printer_queue,

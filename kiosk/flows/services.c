@@ -8,9 +8,9 @@
 
 const struct service_info service_table[SVC_LAST] = {
     [SVC_FUEL] = {"fuel", N_("Pay for fuel"), N_("Pick your pump and pay"), "icons/fuel.png",
-                  NEED(COMP_BACKEND), 1},
+                  NEED(COMP_BACKEND) | NEED(COMP_JOURNAL), 1},
     [SVC_SHOP] = {"shop", N_("Shop"), N_("Scan goods from the shop"), "icons/shop.png",
-                  NEED(COMP_BACKEND) | NEED(COMP_SCANNER), 1},
+                  NEED(COMP_BACKEND) | NEED(COMP_SCANNER) | NEED(COMP_JOURNAL), 1},
     [SVC_INVOICE] = {"invoice", N_("E-invoice"), N_("Get an invoice for a receipt"),
                      "icons/invoice.png", NEED(COMP_BACKEND), 0},
     [SVC_CARD] = {"card", N_("Fuel card"), N_("Balance, top up, load, allocate"),
@@ -26,7 +26,7 @@ static const enum svc_reason comp_reason[COMP_LAST] = {
     [COMP_BACKEND] = REASON_BACKEND,         [COMP_PRINTER] = REASON_PRINTER,
     [COMP_SCANNER] = REASON_SCANNER,         [COMP_CARD_READER] = REASON_CARD_READER,
     [COMP_ID_READER] = REASON_ID_READER,     [COMP_CAMERA] = REASON_CAMERA,
-    [COMP_PUMP] = REASON_PUMP,
+    [COMP_PUMP] = REASON_PUMP,               [COMP_JOURNAL] = REASON_JOURNAL,
 };
 
 enum svc_reason service_reason(enum service s, int enabled, const struct health *h)
@@ -61,6 +61,7 @@ const char *service_reason_text(enum svc_reason r)
     case REASON_PUMP: return N_("Pump controller out of service");
     case REASON_OUT_OF_SERVICE: return N_("This kiosk is out of service");
     case REASON_SETTLING: return N_("Finishing an earlier payment");
+    case REASON_JOURNAL: return N_("This kiosk cannot record payments now");
     case REASON_LAST: break;
     }
     return "";

@@ -16,6 +16,7 @@ enum component {
     COMP_ID_READER,
     COMP_CAMERA,
     COMP_PUMP,
+    COMP_JOURNAL,       /* the kiosk's own record of money: nothing is sold without it */
     COMP_LAST
 };
 
@@ -44,6 +45,7 @@ enum svc_reason {
     REASON_PUMP,
     REASON_OUT_OF_SERVICE, /* attendant took the kiosk out of service */
     REASON_SETTLING,    /* an earlier payment is being settled with the station system */
+    REASON_JOURNAL,     /* the kiosk cannot record payments (its journal failed) */
     REASON_LAST
 };
 

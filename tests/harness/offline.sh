@@ -1,11 +1,24 @@
 #!/bin/sh
-# Backend unreachable: before anyone starts, "pay for fuel" and "shop" say the station system
-# cannot be reached, and a tap explains that nothing was charged and what to do instead.
+# Before anyone starts, "pay for fuel" and "shop" say why they cannot be used: the kiosk
+# cannot write its journal; the station system cannot be reached (and a tap explains that
+# nothing was charged and what to do instead).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
 . "$here/lib.sh"
 station_up offline
+# a journal that cannot be written: nothing is sold (no record of money, no money)
+cat >"$dir/nojournal.script" <<'SCRIPT'
+wait attract
+tap attract.start
+wait home
+await home.fuel 无法记录付款
+unavailable home.fuel
+unavailable home.shop
+SCRIPT
+"$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --set journal.path=/proc/none/journal.db \
+    --script "$dir/nojournal.script" --out "$dir/shots" 2>"$dir/kiosk.log" ||
+    { tail -20 "$dir/kiosk.log"; exit 1; }
 kill -TERM "$SIM_PID"   # the station system goes away
 cat >"$dir/offline.script" <<'SCRIPT'
 wait attract
@@ -23,4 +36,4 @@ wait home
 SCRIPT
 "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$dir/offline.script" \
     --out "$dir/shots" 2>"$dir/kiosk.log" || { tail -20 "$dir/kiosk.log"; exit 1; }
-echo "offline: pay for fuel and shop say why before anyone starts"
+echo "no journal, then offline: pay for fuel and shop say why before anyone starts"

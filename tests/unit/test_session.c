@@ -116,12 +116,19 @@ static void service_availability(void **state)
         assert_int_not_equal(service_reason((enum service)s, 1, &h), REASON_NONE);
     assert_int_equal(service_reason(SVC_FUEL, 0, &h), REASON_NOT_OFFERED);
     /* configured but down: the tile says what is wrong */
+    h.c[COMP_JOURNAL] = HEALTH_OK;
     h.c[COMP_BACKEND] = HEALTH_DOWN;
     assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_BACKEND);
     h.c[COMP_BACKEND] = HEALTH_UNKNOWN;
     assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_BACKEND);
     h.c[COMP_BACKEND] = HEALTH_OK;
     assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_NONE);
+    /* without its journal the kiosk sells nothing */
+    h.c[COMP_JOURNAL] = HEALTH_DOWN;
+    assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_JOURNAL);
+    h.c[COMP_SCANNER] = HEALTH_OK;
+    assert_int_equal(service_reason(SVC_SHOP, 1, &h), REASON_JOURNAL);
+    h.c[COMP_JOURNAL] = HEALTH_OK;
     /* not built yet in this version */
     assert_int_equal(service_reason(SVC_INVOICE, 1, &h), REASON_NOT_OFFERED);
     assert_string_equal(service_reason_text(REASON_BACKEND),
