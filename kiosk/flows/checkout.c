@@ -116,11 +116,10 @@ static void reprice(struct checkout *c, struct effects *out)
 
 /* Starts a payment attempt: a new out_trade_no; the order, then the intent, are journaled
  * before the call. */
-static void start_payment(struct checkout *c, int64_t now, struct effects *out)
+static void start_payment(struct checkout *c, struct effects *out)
 {
     c->attempt++;
     snprintf(c->otn, sizeof c->otn, "%.28s-P%d", c->txn_no, c->attempt % 100);
-    c->pay_started_ms = now;
     c->pay_status[0] = '\0';
     c->code_url[0] = '\0';
     c->deadline_ms = c->next_query_ms = 0;
@@ -133,13 +132,13 @@ static void start_payment(struct checkout *c, int64_t now, struct effects *out)
 }
 
 /* After the printer check (or the customer's consent to an e-receipt). */
-static void proceed(struct checkout *c, int64_t now, struct effects *out)
+static void proceed(struct checkout *c, struct effects *out)
 {
     if (c->mode == CO_PAY_CODE && !c->auth_code[0]) {
         c->message = CO_NOTE_NONE;
         set_state(c, CO_CODE, out);
     } else {
-        start_payment(c, now, out);
+        start_payment(c, out);
     }
 }
 
@@ -758,14 +757,14 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         if (c->state != CO_PRINTER_CHECK)
             break;
         if (e->ok)
-            proceed(c, now, out);
+            proceed(c, out);
         else
             set_state(c, CO_NO_PRINTER, out);
         break;
     case CI_CONTINUE:
         if (c->state == CO_NO_PRINTER) {
             c->e_receipt = 1;
-            proceed(c, now, out);
+            proceed(c, out);
         }
         break;
     case CI_SCAN:
@@ -779,7 +778,7 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
                 break;
             }
             take_code(c, e->text);
-            start_payment(c, now, out);
+            start_payment(c, out);
         }
         break;
     case CI_PAYMENT:

@@ -209,7 +209,7 @@ struct checkout {
     char auth_code[32];       /* the customer's payment code, wiped once sent */
     char code_masked[32];
     char pay_status[16];
-    int64_t pay_started_ms, deadline_ms, next_query_ms;
+    int64_t deadline_ms, next_query_ms;
     int intent_open;          /* a payment intent is journaled and not settled */
     enum co_error error;
     int money_moved;          /* for the failure screen: 0 no, 1 taken, -1 returned, 2 unknown */
