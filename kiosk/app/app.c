@@ -681,13 +681,18 @@ static void script_fail(struct app *a, const struct step *st, const char *fmt, .
     a->quit = 1;
 }
 
-/* Taps a widget the way a finger would: at its centre, through hit testing. */
-static void script_tap(struct app *a, const struct step *st)
+/* Taps a widget the way a finger would: at its centre, through hit testing. A finger waits
+ * for the widget to show up and for whatever covers it (a busy overlay while the backend
+ * answers) to go away, so a tap that cannot land yet is tried again for up to 5 s.
+ * Returns 1 while it is still waiting. */
+static int script_tap(struct app *a, const struct step *st)
 {
+    int waiting = clock_real_ms() - a->step_start_ms < 5000;
     struct ui_widget *w = ui_find(&a->tree, st->arg);
     if (!w) {
-        script_fail(a, st, "no widget '%s' on screen '%s'", st->arg, a->tree.screen);
-        return;
+        if (!waiting)
+            script_fail(a, st, "no widget '%s' on screen '%s'", st->arg, a->tree.screen);
+        return waiting;
     }
     int idx = (int)(w - a->tree.v);
     if (w->parent >= 0) {
@@ -696,17 +701,21 @@ static void script_tap(struct app *a, const struct step *st)
     }
     SDL_Rect r;
     if (ui_screen_rect(&a->tree, idx, &r) != 0) {
-        script_fail(a, st, "widget '%s' is not visible on screen '%s'", st->arg, a->tree.screen);
-        return;
+        if (!waiting)
+            script_fail(a, st, "widget '%s' is not visible on screen '%s'", st->arg,
+                        a->tree.screen);
+        return waiting;
     }
     int hit = ui_hit(&a->tree, r.x + r.w / 2, r.y + r.h / 2);
     if (hit != idx) {
-        script_fail(a, st, "widget '%s' cannot be tapped: %s is on top", st->arg,
-                    hit >= 0 ? a->tree.v[hit].id : "nothing tappable");
-        return;
+        if (!waiting)
+            script_fail(a, st, "widget '%s' cannot be tapped: %s is on top", st->arg,
+                        hit >= 0 ? a->tree.v[hit].id : "nothing tappable");
+        return waiting;
     }
     pointer(a, 1, r.x + r.w / 2, r.y + r.h / 2);
     pointer(a, 0, r.x + r.w / 2, r.y + r.h / 2);
+    return 0;
 }
 
 static void post_text(struct app *a, enum ev_kind kind, const char *text)
@@ -742,7 +751,8 @@ static int64_t script_turn(struct app *a)
             a->step_start_ms = clock_real_ms();
         switch (st->kind) {
         case STEP_TAP:
-            script_tap(a, st);
+            if (script_tap(a, st))
+                return 5;
             break;
         case STEP_TYPE:
             session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);

@@ -1,5 +1,7 @@
 # member: the journal's record and the receipt carry every discount; the backend took the
-# points, earned the new ones and used both coupons, exactly once.
+# points, earned the new ones and used both coupons, exactly once. Pricing answers slowly
+# (300 ms), so the script's taps land only once the busy screen is gone, as a finger's would.
+setup() { admin POST /v1/admin/faults '{"route":"/v1/orders","method":"POST","latency_ms":300,"count":0}' >/dev/null; }
 check() {
     local t
     t=$(txn 1)
