@@ -13,10 +13,10 @@ struct img_slot {
     char key[400];
     int w, h;
     SDL_Texture *tex;
-    int64_t used;
+    int64_t used, frame; /* lookup tick; the frame it was last drawn in */
 };
 static struct img_slot imgs[IMG_SLOTS];
-static int64_t img_tick;
+static int64_t img_tick, img_frame;
 
 /* While the layer under an open dialog is drawn, every colour is scaled to this many
  * percent (100 = normal): the dialog's shade without a full-screen blend. */
@@ -123,6 +123,7 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
     for (int i = 0; i < IMG_SLOTS; i++) {
         if (imgs[i].tex && imgs[i].w == w && imgs[i].h == h && !strcmp(imgs[i].key, key)) {
             imgs[i].used = img_tick;
+            imgs[i].frame = img_frame;
             return &imgs[i];
         }
         if (!imgs[i].tex || imgs[i].used < victim->used)
@@ -135,16 +136,18 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
     victim->w = w;
     victim->h = h;
     victim->used = img_tick;
+    victim->frame = img_frame;
     return victim;
 }
 
 #define IMG_BUDGET (5u << 20)
 
-/* Drops least recently used images (never `keep`) until the cache is within budget. */
-static void img_trim(const struct img_slot *keep)
+/* Drops least recently used images until the cache and `incoming` more bytes fit the budget.
+ * Images drawn in this frame stay (so does `keep`), or one frame would decode them again. */
+static void img_trim(const struct img_slot *keep, size_t incoming)
 {
     for (;;) {
-        size_t bytes = 0;
+        size_t bytes = incoming;
         struct img_slot *old = NULL;
         for (int i = 0; i < IMG_SLOTS; i++) {
             if (!imgs[i].tex)
@@ -152,7 +155,8 @@ static void img_trim(const struct img_slot *keep)
             int w, h;
             SDL_QueryTexture(imgs[i].tex, NULL, NULL, &w, &h);
             bytes += (size_t)w * (size_t)h * 4;
-            if (&imgs[i] != keep && (!old || imgs[i].used < old->used))
+            if (&imgs[i] != keep && imgs[i].frame != img_frame &&
+                (!old || imgs[i].used < old->used))
                 old = &imgs[i];
         }
         if (bytes <= IMG_BUDGET || !old)
@@ -162,25 +166,82 @@ static void img_trim(const struct img_slot *keep)
     }
 }
 
-/* Blends every pixel of an ARGB surface onto the opaque colour bg, in place. */
-static void flatten(SDL_Surface *s, uint32_t bg)
+/* Rewrites a 32-bit surface's pixels in place as ARGB8888 values, blended onto the opaque
+ * colour bg when `opaque`. Done in place so that a decoded image costs one copy of itself
+ * on the way to its texture, not three. */
+static void to_argb(SDL_Surface *s, uint32_t bg, int opaque)
 {
+    const SDL_PixelFormat *f = s->format;
     uint32_t br = (bg >> 24) & 0xFF, bgn = (bg >> 16) & 0xFF, bb = (bg >> 8) & 0xFF;
     for (int y = 0; y < s->h; y++) {
         uint32_t *row = (uint32_t *)((uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
         for (int x = 0; x < s->w; x++) {
-            uint32_t p = row[x], a = p >> 24, na = 255 - a;
-            uint32_t r = (((p >> 16) & 0xFF) * a + br * na) / 255;
-            uint32_t g = (((p >> 8) & 0xFF) * a + bgn * na) / 255;
-            uint32_t b = ((p & 0xFF) * a + bb * na) / 255;
-            row[x] = 0xFF000000u | (r << 16) | (g << 8) | b;
+            uint32_t p = row[x];
+            uint32_t r = (p & f->Rmask) >> f->Rshift, g = (p & f->Gmask) >> f->Gshift,
+                     b = (p & f->Bmask) >> f->Bshift;
+            uint32_t a = f->Amask ? (p & f->Amask) >> f->Ashift : 0xFF;
+            if (opaque) {
+                uint32_t na = 255 - a;
+                r = (r * a + br * na) / 255;
+                g = (g * a + bgn * na) / 255;
+                b = (b * a + bb * na) / 255;
+                a = 0xFF;
+            }
+            row[x] = (a << 24) | (r << 16) | (g << 8) | b;
         }
     }
 }
 
-/* Loads an image, scales it once to fit the box (aspect kept; images already close to the
- * box size are drawn as they are) and caches the texture. With an opaque `bg` the image is
- * flattened onto it once, so each frame is a plain copy instead of a blend. */
+/* Decodes an image file into a texture `box` fits (aspect kept; images already close to the
+ * box size are kept as they are), flattened onto bg when it is opaque. */
+static SDL_Texture *image_texture(SDL_Renderer *r, const char *path, SDL_Rect box, uint32_t bg,
+                                  const struct img_slot *slot)
+{
+    SDL_Surface *img = IMG_Load(path);
+    if (img && img->format->BytesPerPixel != 4) { /* palette, grey or RGB: widen once */
+        SDL_Surface *conv = SDL_ConvertSurfaceFormat(img, SDL_PIXELFORMAT_ARGB8888, 0);
+        SDL_FreeSurface(img);
+        img = conv;
+    }
+    if (!img) {
+        log_warn("ui", "image %s: %s", path, IMG_GetError());
+        return NULL;
+    }
+    int dw = box.w, dh = img->h * box.w / img->w;
+    if (dh > box.h) {
+        dh = box.h;
+        dw = img->w * box.h / img->h;
+    }
+    int close = img->w <= box.w && img->h <= box.h && img->w * 5 >= dw * 4;
+    if (close) {
+        dw = img->w;
+        dh = img->h;
+    }
+    img_trim(slot, (size_t)dw * (size_t)dh * 4);
+    if (!close) {
+        SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, img->format->format);
+        if (dst) {
+            SDL_SetSurfaceBlendMode(img, SDL_BLENDMODE_NONE);
+            SDL_BlitScaled(img, NULL, dst, NULL);
+        }
+        SDL_FreeSurface(img);
+        img = dst;
+        if (!img)
+            return NULL;
+    }
+    int opaque = (bg & 0xFF) == 0xFF;
+    to_argb(img, bg, opaque);
+    SDL_Texture *tex =
+        SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, dw, dh);
+    if (tex) {
+        SDL_UpdateTexture(tex, NULL, img->pixels, img->pitch);
+        SDL_SetTextureBlendMode(tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    }
+    SDL_FreeSurface(img);
+    return tex;
+}
+
+/* Draws an image file fitted into box, from the cache (decoded on first use). */
 static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, uint32_t bg,
                        Uint8 alpha)
 {
@@ -190,47 +251,11 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
     if (!s->tex) {
         char path[700];
         snprintf(path, sizeof path, "%s/%s", c->assets_dir, file);
-        SDL_Surface *img = IMG_Load(path);
-        if (img && img->format->format != SDL_PIXELFORMAT_ARGB8888) {
-            SDL_Surface *conv = SDL_ConvertSurfaceFormat(img, SDL_PIXELFORMAT_ARGB8888, 0);
-            SDL_FreeSurface(img);
-            img = conv;
-        }
-        if (!img) {
-            log_warn("ui", "image %s: %s", path, IMG_GetError());
-            s->key[0] = '\0';
-            return;
-        }
-        int dw = box.w, dh = img->h * box.w / img->w;
-        if (dh > box.h) {
-            dh = box.h;
-            dw = img->w * box.h / img->h;
-        }
-        int close = img->w <= box.w && img->h <= box.h && img->w * 5 >= dw * 4;
-        if (!close) {
-            SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32,
-                                                              SDL_PIXELFORMAT_ARGB8888);
-            if (dst) {
-                SDL_SetSurfaceBlendMode(img, SDL_BLENDMODE_NONE);
-                SDL_BlitScaled(img, NULL, dst, NULL);
-            }
-            SDL_FreeSurface(img);
-            img = dst;
-        }
-        int opaque = (bg & 0xFF) == 0xFF;
-        if (img && opaque)
-            flatten(img, bg);
-        if (img) {
-            s->tex = SDL_CreateTextureFromSurface(c->r, img);
-            if (s->tex)
-                SDL_SetTextureBlendMode(s->tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-            SDL_FreeSurface(img);
-        }
+        s->tex = image_texture(c->r, path, box, bg, s);
         if (!s->tex) {
             s->key[0] = '\0';
             return;
         }
-        img_trim(s);
     }
     int tw, th;
     SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
@@ -511,6 +536,7 @@ static void clear(struct ui_render_ctx *c)
 void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
 {
     int split = t->modal_from >= 0 ? t->modal_from : t->n;
+    img_frame++;
     if (t->modal_from >= 0)
         dim_pct = 100 - (int)(c->theme->shade & 0xFF) * 100 / 255;
     clear(c);
