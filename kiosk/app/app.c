@@ -128,6 +128,8 @@ static void make_view(struct app *a, struct view *v)
     v->printer_ok = a->health.c[COMP_PRINTER] == HEALTH_OK ||
                     a->health.c[COMP_PRINTER] == HEALTH_DEGRADED;
     v->printer_problem = a->station ? _(station_printer_problem(a->station)) : "";
+    if (a->cio && cio_notice(a->cio)->state != NOTICE_NONE)
+        v->notice = cio_notice(a->cio);
 }
 
 /* Keeps a list's scroll for the next rebuild. */
@@ -426,6 +428,10 @@ static void activate(struct app *a, const char *id)
     } else if (!strcmp(id, "dialog.ok")) {
         a->explain_open = 0;
         a->dirty = 1;
+    } else if (!strcmp(id, "notice.ok")) {
+        if (a->cio)
+            cio_notice_close(a->cio);
+        a->dirty = 1;
     } else if (!strcmp(id, "home.done") || !strcmp(id, "timeout.end")) {
         session_input(a, SI_END, SVC_LAST, REASON_NONE);
     } else if (!strcmp(id, "timeout.more")) {
@@ -465,7 +471,7 @@ static void move_focus(struct app *a, int dir)
 /* Escape: the dialog's way out, else the screen's back/finish button. */
 static void escape(struct app *a)
 {
-    static const char *const ids[] = {"dialog.ok", "timeout.more", "home.done"};
+    static const char *const ids[] = {"dialog.ok", "notice.ok", "timeout.more", "home.done"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         struct ui_widget *w = ui_find(&a->tree, ids[i]);
         if (w && focusable(&a->tree, (int)(w - a->tree.v))) {

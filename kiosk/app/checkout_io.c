@@ -33,6 +33,8 @@ struct settle {
     char mode[12], channel[12], code_masked[32];
     int64_t amount_fen;
     int cancel;               /* the customer was told it is cancelled: never complete it */
+    int notice;               /* the restart notice tells its outcome */
+    int64_t created_ms;       /* when the intent was written (wall clock) */
     enum co_call step;        /* the call in flight, or the next one after retry_at_ms */
     int inflight;
     int64_t retry_at_ms;
@@ -60,6 +62,7 @@ struct checkout_io {
     int check;                     /* printer check being waited for, 0 = none */
     struct job jobs[MAX_JOBS];
     struct settle set[MAX_SETTLE];
+    struct restart_notice notice;
 };
 
 static int64_t wall_ms(void)
@@ -99,6 +102,42 @@ const struct checkout *cio_flow(const struct checkout_io *io)
 const char *cio_invoice_url(const struct checkout_io *io)
 {
     return io->invoice_url;
+}
+
+const struct restart_notice *cio_notice(const struct checkout_io *io)
+{
+    return &io->notice;
+}
+
+void cio_notice_close(struct checkout_io *io)
+{
+    if (io->notice.state != NOTICE_NONE)
+        io->redraw = 1;
+    memset(&io->notice, 0, sizeof io->notice);
+    for (int i = 0; i < MAX_SETTLE; i++)
+        io->set[i].notice = 0;
+}
+
+/* The restart notice learns the outcome of its payment. */
+static void notice_outcome(struct checkout_io *io, enum notice_state st)
+{
+    static const char *const said[] = {"", "checking", "paid", "no money taken"};
+    io->notice.state = st;
+    io->notice.unreachable = 0;
+    io->notice.until_ms = clock_now_ms() + RESTART_NOTICE_SHOW_MS;
+    io->redraw = 1;
+    log_info("checkout", "restart notice: %s, %s", io->notice.txn_no, said[st]);
+}
+
+static void notice_begin(struct checkout_io *io, enum notice_state st, const char *txn_no,
+                         int64_t amount_fen)
+{
+    io->notice = (struct restart_notice){.state = st, .amount_fen = amount_fen};
+    snprintf(io->notice.txn_no, sizeof io->notice.txn_no, "%s", txn_no);
+    if (st == NOTICE_CHECKING)
+        log_info("checkout", "restart notice: %s, checking", txn_no);
+    else
+        notice_outcome(io, st);
 }
 
 int cio_settling(const struct checkout_io *io)
@@ -307,16 +346,21 @@ static int print_record(struct checkout_io *io, const struct sale_record *r, int
 }
 
 /* Prints the journaled sale `txn_no`: what was recorded is what the customer gets. 0, -1
- * without a printer, -2 when the journal has no readable record of it. */
-static int print_txn(struct checkout_io *io, const char *txn_no, int copy, int live)
+ * without a printer, -2 when the journal has no readable record of it. `total_fen` (may be
+ * NULL) gets the amount paid. */
+static int print_txn(struct checkout_io *io, const char *txn_no, int copy, int live,
+                     int64_t *total_fen)
 {
     struct journal *j = station_journal(io->st);
     char *body = NULL;
     struct sale_record r;
     int rc = -2;
     if (j && journal_txn_get(j, txn_no, &body, NULL, 0, NULL) == KERR_OK &&
-        sale_json_decode(body, &r) == 0)
+        sale_json_decode(body, &r) == 0) {
         rc = print_record(io, &r, copy, live);
+        if (total_fen)
+            *total_fen = r.total_fen;
+    }
     else
         log_error("checkout", "sale %s: no readable record to print", txn_no);
     free(body);
@@ -423,7 +467,7 @@ static void run(struct checkout_io *io, const struct effects *fx)
         case EFF_PRINT: { /* i = 1: a copy, asked for on the done screen */
             /* from the journal; if the journal could not take the sale, from the screen */
             struct sale_record r;
-            int rc = print_txn(io, e->arg, (int)e->i, 1);
+            int rc = print_txn(io, e->arg, (int)e->i, 1, NULL);
             if (rc == -2) {
                 current_record(io, &r);
                 rc = print_record(io, &r, (int)e->i, 1);
@@ -466,6 +510,7 @@ void cio_start(struct checkout_io *io, int shop_only, int64_t now)
     if (!j || journal_next_txn_no(j, io->cfg->terminal_id, (int64_t)time(NULL), txn,
                                   sizeof txn) != KERR_OK)
         snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)time(NULL));
+    cio_notice_close(io); /* a new customer: the last one's news is over */
     io->gen++;
     io->invoice_url[0] = '\0';
     io->check = 0;
@@ -547,13 +592,22 @@ static int settle_paid(struct checkout_io *io, struct settle *r)
         station_outbox_poke(io->st);
         log_info("checkout", "settled payment %s: paid; sale %s recorded, receipt printing",
                  r->otn, rec.txn_no);
-        if (print_record(io, &rec, 0, 0) != 0)
+        int printing = print_record(io, &rec, 0, 0) == 0;
+        if (!printing)
             journal_txn_set_print_state(j, rec.txn_no, "failed");
+        if (r->notice) {
+            notice_outcome(io, NOTICE_PAID);
+            io->notice.receipt = printing ? 0 : -1;
+        }
         return 0;
     }
     if (e == KERR_CONFLICT || e == KERR_NOT_FOUND) {
         log_info("checkout", "settled payment %s: paid; sale %s was recorded already", r->otn,
                  rec.txn_no);
+        if (r->notice) {
+            notice_outcome(io, NOTICE_PAID);
+            io->notice.receipt = 1;
+        }
         return 0;
     }
     return -1; /* the journal cannot write now: try again later */
@@ -569,6 +623,8 @@ static void settle_done(struct checkout_io *io, int slot, const char *result)
         return;
     }
     log_info("checkout", "settled payment %s: %s, nothing charged", r->otn, result);
+    if (r->notice)
+        notice_outcome(io, NOTICE_NOT_PAID);
     if (r->sale_id[0])
         settle_send(io, slot, CALL_UNLOCK); /* the pump's sale is free again */
     else
@@ -592,6 +648,10 @@ static void settle_answer(struct checkout_io *io, const struct backend_result *r
     if (res->outcome != BE_OK || res->status >= 500 || res->status == 429 ||
         res->status == 401) {
         r->retry_at_ms = now + SETTLE_RETRY_MS; /* unreachable: ask again later */
+        if (r->notice && !io->notice.unreachable) {
+            io->notice.unreachable = 1;
+            io->redraw = 1;
+        }
         return;
     }
     if (step == CALL_COMPLETE) {
@@ -631,6 +691,7 @@ static void settle_collect(const struct intent *it, void *user)
     }
     r->active = 1;
     r->intent_id = it->id;
+    r->created_ms = it->created_ms;
     snprintf(r->otn, sizeof r->otn, "%s", it->idem_key);
     /* what recovery needs; a damaged payload still leaves the out_trade_no to settle by */
     cJSON *p = cJSON_Parse(it->payload);
@@ -679,13 +740,20 @@ static void settle_add_current(struct checkout_io *io, int cancel)
     settle_send(io, (int)(r - io->set), cancel ? CALL_CANCEL : CALL_QUERY);
 }
 
-/* Recent sales whose receipt never came out (a crash between recording and printing). */
+/* Recent sales whose receipt never came out (a crash between recording and printing). The
+ * restart notice tells of the first when no payment is being settled. */
 static void print_unprinted(const char *txn_no, void *user)
 {
     struct checkout_io *io = user;
+    int64_t total = 0;
     log_info("checkout", "sale %s: receipt not printed before the restart, printing it", txn_no);
-    if (print_txn(io, txn_no, 1, 0) != 0)
+    int rc = print_txn(io, txn_no, 1, 0, &total);
+    if (rc != 0)
         journal_txn_set_print_state(station_journal(io->st), txn_no, "failed");
+    if (io->notice.state == NOTICE_NONE && rc != -2) {
+        notice_begin(io, NOTICE_PAID, txn_no, total);
+        io->notice.receipt = rc == 0 ? 0 : -1;
+    }
 }
 
 void cio_recover(struct checkout_io *io)
@@ -694,6 +762,18 @@ void cio_recover(struct checkout_io *io)
     if (!j)
         return;
     journal_intents_unfinished(j, settle_collect, io);
+    struct settle *latest = NULL;
+    for (int i = 0; i < MAX_SETTLE; i++)
+        if (io->set[i].active && wall_ms() - io->set[i].created_ms < RESTART_NOTICE_MS &&
+            (!latest || io->set[i].created_ms > latest->created_ms))
+            latest = &io->set[i];
+    if (latest) { /* someone may still stand at the kiosk, waiting for it */
+        latest->notice = 1;
+        notice_begin(io, NOTICE_CHECKING, latest->txn_no, latest->amount_fen);
+        /* nobody waits longer than that: it goes even if the backend never answers */
+        io->notice.until_ms =
+            clock_now_ms() + RESTART_NOTICE_MS - (wall_ms() - latest->created_ms);
+    }
     for (int i = 0; i < MAX_SETTLE; i++)
         if (io->set[i].active && !io->set[i].inflight) {
             log_info("checkout", "payment %s was left unfinished: asking the backend",
@@ -909,12 +989,19 @@ void cio_tick(struct checkout_io *io, int64_t now)
             continue;
         if (jb->receipt && j)
             journal_txn_set_print_state(j, jb->txn_no, ok ? "printed" : "failed");
+        if (jb->receipt && io->notice.state == NOTICE_PAID &&
+            !strcmp(jb->txn_no, io->notice.txn_no)) {
+            io->notice.receipt = ok ? 1 : -1;
+            io->redraw = 1;
+        }
         if (jb->live && !strcmp(jb->txn_no, io->co.txn_no)) {
             struct co_event e = {.in = CI_PRINTED, .ok = ok};
             feed(io, &e, now);
         }
         jb->no = 0;
     }
+    if (io->notice.until_ms && now >= io->notice.until_ms)
+        cio_notice_close(io);
     int can;
     if (io->check && station_printer_answer(io->st, io->check, &can)) {
         io->check = 0;
@@ -935,6 +1022,8 @@ int64_t cio_deadline(const struct checkout_io *io)
         if (io->set[i].active && !io->set[i].inflight && io->set[i].retry_at_ms &&
             io->set[i].retry_at_ms < d)
             d = io->set[i].retry_at_ms;
+    if (io->notice.until_ms && io->notice.until_ms < d)
+        d = io->notice.until_ms;
     return d;
 }
 

@@ -13,6 +13,7 @@
 #include "kiosk/core/evq.h"
 #include "kiosk/flows/checkout.h"
 #include "kiosk/ui/text.h"
+#include "kiosk/ui/view.h"
 
 struct checkout_io;
 
@@ -31,6 +32,15 @@ void cio_start(struct checkout_io *io, int shop_only, int64_t now);
  * backend (paid -> completed, recorded once, receipt printed; otherwise cancelled and the
  * sale released), and recent sales whose receipt never printed are printed. */
 void cio_recover(struct checkout_io *io);
+/* What whoever stands at the kiosk is told after a restart in the middle of a payment: the
+ * latest payment the recovery pass found open (or paid but not yet printed), if it began
+ * within the last RESTART_NOTICE_MS. Shown until it is closed, a new sale starts, its
+ * outcome has been shown for RESTART_NOTICE_SHOW_MS, or the payment began RESTART_NOTICE_MS
+ * ago (a backend that never answers). */
+#define RESTART_NOTICE_MS (10 * 60 * 1000)
+#define RESTART_NOTICE_SHOW_MS (60 * 1000)
+const struct restart_notice *cio_notice(const struct checkout_io *io);
+void cio_notice_close(struct checkout_io *io);
 /* Payments are being settled in the background: new sales wait (no sale is paid twice). */
 int cio_settling(const struct checkout_io *io);
 /* Nothing in the background: no payment being settled, no receipt still printing. */

@@ -16,6 +16,17 @@ struct slide_view {
     const char *subtitle;
 };
 
+/* After a restart in the middle of a payment: what became of it (kept by checkout_io). */
+enum notice_state { NOTICE_NONE, NOTICE_CHECKING, NOTICE_PAID, NOTICE_NOT_PAID };
+struct restart_notice {
+    enum notice_state state;
+    int64_t amount_fen;
+    char txn_no[72];
+    int unreachable; /* checking: the backend has not answered yet, it is asked again */
+    int receipt;     /* paid: 0 printing, 1 printed, -1 could not be printed */
+    int64_t until_ms; /* closes itself then (clock_now_ms) */
+};
+
 struct view {
     const struct session *sess;
     int64_t now_ms;
@@ -37,6 +48,7 @@ struct view {
     int printer_ok;               /* a receipt can be printed now */
     const char *printer_problem;  /* why it cannot ("The printer is out of paper."), or "" */
     const char *invoice_url;      /* e-invoice link of the finished sale, or "" */
+    const struct restart_notice *notice; /* NULL, or shown over attract and home */
 };
 
 #endif

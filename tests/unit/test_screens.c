@@ -76,7 +76,7 @@ static void every_screen_keeps_the_rules(void **state)
     for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
         for (int th_i = 0; th_i < 2; th_i++)
             for (int large = 0; large < 2; large++)
-                for (int st = 0; st < 5; st++) {
+                for (int st = 0; st < 8; st++) {
                     struct theme th;
                     int w = sizes[z][0], h = sizes[z][1];
                     theme_make(&th, themes[th_i], large, w < h ? w : h);
@@ -107,6 +107,17 @@ static void every_screen_keeps_the_rules(void **state)
                     if (st == 3) {
                         s.state = SESS_ASK_MORE;
                         s.resume = SESS_HOME;
+                    }
+                    /* the restart notice, its longest texts: over attract and home */
+                    struct restart_notice n = {.amount_fen = 3311800,
+                                               .txn_no = "T0001-20261123-000001"};
+                    if (st >= 5) {
+                        n.state = st == 5 ? NOTICE_CHECKING : st == 6 ? NOTICE_PAID
+                                                                      : NOTICE_NOT_PAID;
+                        n.unreachable = 1;
+                        n.receipt = -1;
+                        s.state = st == 6 ? SESS_HOME : SESS_ATTRACT;
+                        v.notice = &n;
                     }
                     tree.w = w;
                     tree.h = h;

@@ -36,4 +36,7 @@ void screens_build(struct ui_tree *t, const struct theme *th, const struct view 
         return;
     }
     build_state(t, th, v, s->state);
+    /* over attract and home, unless the customer opened a dialog of their own */
+    if (v->notice && (s->state == SESS_ATTRACT || s->state == SESS_HOME) && !v->explain_open)
+        screen_notice(t, th, v);
 }

@@ -44,6 +44,8 @@ void screen_member(struct ui_tree *t, const struct theme *th, const struct view 
 /* Customer-facing text of a checkout notice, in the current language ("" for none). */
 const char *checkout_notice_text(enum co_notice n);
 /* The "need more time?" prompt over whatever is built so far. */
+/* The notice after a restart mid-payment (v->notice), as a dialog over the screen. */
+void screen_notice(struct ui_tree *t, const struct theme *th, const struct view *v);
 void screen_more_time(struct ui_tree *t, const struct theme *th, const struct view *v);
 
 #endif
