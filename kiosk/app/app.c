@@ -69,6 +69,10 @@ struct app {
     struct script script;
     int step;
     int64_t step_start_ms;
+    /* Characters typed since the last Return: a USB code scanner in keyboard mode types
+     * its code and presses Return (a person at a keyboard can do the same). */
+    char typed[128];
+    size_t ntyped;
     int frames;
     int shots; /* screenshots written by the script */
 };
@@ -481,9 +485,35 @@ static void escape(struct app *a)
     }
 }
 
+static void post_text(struct app *a, enum ev_kind kind, const char *text);
+
+/* Keyboard text: printable ASCII collects for a scan (codes have no spaces or letters
+ * beyond ASCII); anything else is not a code. */
+static void text_input(struct app *a, const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if (*c > ' ' && *c < 0x7F && a->ntyped < sizeof a->typed - 1)
+            a->typed[a->ntyped++] = *c;
+    a->typed[a->ntyped] = '\0';
+}
+
+/* Return after typed characters: they were a scan. The code is wiped from the buffer. */
+static int typed_scan(struct app *a)
+{
+    if (a->ntyped == 0)
+        return 0;
+    log_info("app", "keyboard scanner: %zu characters", a->ntyped);
+    post_text(a, EV_SCAN, a->typed);
+    sign_wipe(a->typed, sizeof a->typed);
+    a->ntyped = 0;
+    return 1;
+}
+
 static void key_down(struct app *a, SDL_Keycode k, Uint16 mod)
 {
     session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+    if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && typed_scan(a))
+        return;
     switch (k) {
     case SDLK_TAB:
         move_focus(a, (mod & KMOD_SHIFT) ? -1 : 1);
@@ -499,7 +529,7 @@ static void key_down(struct app *a, SDL_Keycode k, Uint16 mod)
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
     case SDLK_SPACE:
-        if (a->tree.screen[0] && !strcmp(a->tree.screen, "attract"))
+        if (a->tree.screen[0] && !strcmp(a->tree.screen, "attract") && a->tree.modal_from < 0)
             activate(a, "attract.start");
         else if (a->focus >= 0 && focusable(&a->tree, a->focus))
             activate(a, a->tree.v[a->focus].id);
@@ -515,6 +545,10 @@ static void key_down(struct app *a, SDL_Keycode k, Uint16 mod)
 static void pointer(struct app *a, int down, int x, int y)
 {
     int hit = ui_hit(&a->tree, x, y);
+    if (down && a->ntyped) { /* a touch between: what was typed is not a code */
+        sign_wipe(a->typed, sizeof a->typed);
+        a->ntyped = 0;
+    }
     if (down) {
         /* Press feedback in the same frame as the touch. */
         a->pressed = hit;
@@ -639,6 +673,9 @@ static void handle_sdl(struct app *a, const SDL_Event *e)
     case SDL_KEYDOWN:
         key_down(a, e->key.keysym.sym, e->key.keysym.mod);
         break;
+    case SDL_TEXTINPUT:
+        text_input(a, e->text.text);
+        break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
             e->window.event == SDL_WINDOWEVENT_EXPOSED) {
@@ -760,10 +797,15 @@ static int64_t script_turn(struct app *a)
             if (script_tap(a, st))
                 return 5;
             break;
-        case STEP_TYPE:
-            session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
-            log_info("app", "typed %zu characters on %s", strlen(st->arg), a->tree.screen);
+        case STEP_TYPE: {
+            /* as the keyboard delivers it: text input events, a few characters each */
+            SDL_Event e = {.type = SDL_TEXTINPUT};
+            for (size_t o = 0; o < strlen(st->arg); o += 4) {
+                snprintf(e.text.text, sizeof e.text.text, "%.4s", st->arg + o);
+                handle_sdl(a, &e);
+            }
             break;
+        }
         case STEP_KEY: {
             SDL_Keycode k = key_by_name(st->arg);
             if (k == SDLK_UNKNOWN) {
