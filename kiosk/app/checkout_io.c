@@ -360,9 +360,9 @@ static int print_txn(struct checkout_io *io, const char *txn_no, int copy, int l
         rc = print_record(io, &r, copy, live);
         if (total_fen)
             *total_fen = r.total_fen;
-    }
-    else
+    } else {
         log_error("checkout", "sale %s: no readable record to print", txn_no);
+    }
     free(body);
     return rc;
 }
@@ -604,9 +604,13 @@ static int settle_paid(struct checkout_io *io, struct settle *r)
     if (e == KERR_CONFLICT || e == KERR_NOT_FOUND) {
         log_info("checkout", "settled payment %s: paid; sale %s was recorded already", r->otn,
                  rec.txn_no);
-        if (r->notice) {
+        if (r->notice) { /* its receipt is as far as the journal says */
+            char printed[16] = "";
+            journal_txn_get(j, rec.txn_no, NULL, printed, sizeof printed, NULL);
             notice_outcome(io, NOTICE_PAID);
-            io->notice.receipt = 1;
+            io->notice.receipt = !strcmp(printed, "printed")  ? 1
+                                 : !strcmp(printed, "failed") ? -1
+                                                              : 0;
         }
         return 0;
     }
