@@ -34,16 +34,21 @@ static void admin_order(sqlite3 *db, const char *id, struct sim_resp *r)
     sim_ok(r, o);
 }
 
-/* GET /v1/admin/sales/{id}: {"sale_id","status","locked_by","paid_by"} */
+/* GET /v1/admin/sales/{id}: {"sale_id","status","locked_by","locked_until_ms","paid_by"}. A
+ * lock past its lease was released before this runs: "unpaid", locked_by "", until 0. */
 static void admin_sale(sqlite3 *db, const char *id, struct sim_resp *r)
 {
     sqlite3_stmt *st;
-    if (!find(db, "SELECT id, status, locked_by, paid_by FROM sales WHERE id = ?", id, &st, r))
+    if (!find(db, "SELECT id, status, locked_by, paid_by, locked_until_ms FROM sales WHERE id = ?",
+              id, &st, r))
         return;
+    int locked = !strcmp(sim_col(st, 1), "locked");
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "sale_id", sim_col(st, 0));
     cJSON_AddStringToObject(o, "status", sim_col(st, 1));
-    cJSON_AddStringToObject(o, "locked_by", sim_col(st, 2)); /* "" when none */
+    cJSON_AddStringToObject(o, "locked_by", locked ? sim_col(st, 2) : ""); /* "" when none */
+    cJSON_AddNumberToObject(o, "locked_until_ms",
+                            locked ? (double)sqlite3_column_int64(st, 4) : 0); /* 0: none */
     cJSON_AddStringToObject(o, "paid_by", sim_col(st, 3));
     sqlite3_finalize(st);
     sim_ok(r, o);

@@ -2,6 +2,7 @@
  * 50 shop products with valid EAN-13 codes, members with points and coupons. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -10,7 +11,7 @@ static const char *const schema =
     "  body_hash TEXT, status INTEGER, response TEXT, PRIMARY KEY (terminal, key));"
     "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, pump INTEGER, grade TEXT,"
     "  volume_ml INTEGER, price_fen INTEGER, amount_fen INTEGER, status TEXT,"
-    "  locked_by TEXT, paid_by TEXT);"
+    "  locked_by TEXT, paid_by TEXT, locked_until_ms INTEGER DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS products (barcode TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT,"
     "  price_fen INTEGER);"
     "CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, phone TEXT UNIQUE, qr TEXT UNIQUE,"
@@ -54,6 +55,10 @@ static const char *const bearer_coupons =
     "  min_spend_fen) VALUES "
     "('C900',NULL,'CPN-5OFF-0001','立减5元','¥5 off',500,0),"
     "('C901',NULL,'CPN-20OFF-0002','满300减20','¥20 off ¥300',2000,30000);";
+
+/* The lease of a seed sale "being paid at another terminal": 9999-12-31, so that it never
+ * passes, however far tests move the simulator clock. */
+#define SEED_LEASE_END_MS 253402300799000LL
 
 sqlite3_stmt *sim_q(sqlite3 *db, const char *sql)
 {
@@ -130,13 +135,13 @@ static int seed(sqlite3 *db)
         {"S1003", 3, "92#", 45120, 734, "unpaid", NULL},
         {"S1004", 3, "95#", 20000, 781, "unpaid", NULL},
         {"S1005", 4, "0#", 120350, 701, "unpaid", NULL},
-        {"S1006", 5, "98#", 30000, 862, "locked", "T0009"},
+        {"S1006", 5, "98#", 30000, 862, "locked", "T0009"}, /* the other terminal's tile */
         {"S1007", 6, "92#", 12340, 734, "unpaid", NULL},
         {"S1008", 7, "95#", 51000, 781, "unpaid", NULL},
         {"S1009", 7, "92#", 8800, 734, "unpaid", NULL},
         {"S1010", 8, "0#", 200000, 701, "paid", NULL},
     };
-    if (sqlite3_prepare_v2(db, "INSERT INTO sales VALUES (?,?,?,?,?,?,?,?,NULL)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(db, "INSERT INTO sales VALUES (?,?,?,?,?,?,?,?,NULL,?)", -1, &st, NULL))
         return -1;
     for (size_t i = 0; i < sizeof sales / sizeof sales[0]; i++) {
         sqlite3_reset(st);
@@ -149,6 +154,7 @@ static int seed(sqlite3 *db)
         sqlite3_bind_int64(st, 6, ((int64_t)sales[i].price * sales[i].ml + 500) / 1000);
         sqlite3_bind_text(st, 7, sales[i].status, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 8, sales[i].locked_by, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 9, sales[i].locked_by ? SEED_LEASE_END_MS : 0);
         if (sqlite3_step(st) != SQLITE_DONE)
             return -1;
     }
@@ -200,6 +206,29 @@ static int seed(sqlite3 *db)
                 "'426695a0efdb59b9eaedaf0b5ca3eddf013cc2a7f9e283437704ea605f421e6d');");
 }
 
+/* A database from before lock leases: add sales.locked_until_ms. Its locks were held for
+ * good; they get one lease from now (an orphaned lock then frees itself like any other). */
+static int add_lock_leases(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('sales') "
+                               "WHERE name = 'locked_until_ms'", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (have)
+        return 0;
+    if (exec(db, "ALTER TABLE sales ADD COLUMN locked_until_ms INTEGER DEFAULT 0") != 0 ||
+        sqlite3_prepare_v2(db, "UPDATE sales SET locked_until_ms = ? WHERE status = 'locked'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    /* the simulator clock starts at wall time: no admin advance has happened yet */
+    sqlite3_bind_int64(st, 1, (int64_t)time(NULL) * 1000 + sim_lock_lease_ms);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int sim_db_reset(sqlite3 *db)
 {
     return exec(db, drop_all) != 0 || exec(db, schema) != 0 || exec(db, "BEGIN") != 0 ||
@@ -222,7 +251,7 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t err
             goto fail;
         return 0;
     }
-    if (exec(*db, schema) != 0)
+    if (exec(*db, schema) != 0 || add_lock_leases(*db) != 0)
         goto fail;
     sqlite3_stmt *st;
     int empty = 1;

@@ -136,6 +136,22 @@ static void get_pumps(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
     sim_ok(r, out);
 }
 
+/* Releases every lock whose lease has passed by `now`. Every route runs after it, so a lock
+ * past its lease is no lock anywhere: pumps, locking, pricing, payments, admin records. */
+static void expire_locks(sqlite3 *db, int64_t now)
+{
+    sqlite3_stmt *st = sim_q(db, "UPDATE sales SET status = 'unpaid', locked_by = NULL, "
+                             "locked_until_ms = 0 "
+                             "WHERE status = 'locked' AND locked_until_ms <= ?");
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+/* POST /v1/sales/{id}/lock and /unlock. A lock is a lease of sim_lock_lease_ms: locking again
+ * (same terminal) renews it to now + lease, and the answer says until when it holds. Unlocking
+ * a sale this terminal does not hold (its lease passed, or nobody held it) changes nothing and
+ * answers the sale as it is; another terminal's live lock is 409 SALE_LOCKED. */
 static void lock_sale(sqlite3 *db, const struct sim_req *rq, const char *id, int lock,
                       struct sim_resp *r)
 {
@@ -159,13 +175,18 @@ static void lock_sale(sqlite3 *db, const struct sim_req *rq, const char *id, int
         return;
     }
     sqlite3_finalize(st);
+    int64_t until = rq->now_ms + sim_lock_lease_ms;
     if (lock) {
-        st = sim_q(db, "UPDATE sales SET status = 'locked', locked_by = ? WHERE id = ?");
+        st = sim_q(db, "UPDATE sales SET status = 'locked', locked_by = ?, locked_until_ms = ? "
+                   "WHERE id = ?");
         sqlite3_bind_text(st, 1, rq->terminal, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, until);
+        sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
     } else {
-        st = sim_q(db, "UPDATE sales SET status = 'unpaid', locked_by = NULL WHERE id = ?");
+        st = sim_q(db, "UPDATE sales SET status = 'unpaid', locked_by = NULL, locked_until_ms = 0 "
+                   "WHERE id = ? AND status = 'locked' AND locked_by = ?");
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     }
     sqlite3_step(st);
     sqlite3_finalize(st);
@@ -173,8 +194,14 @@ static void lock_sale(sqlite3 *db, const struct sim_req *rq, const char *id, int
                "FROM sales WHERE id = ?");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_step(st);
-    sim_ok(r, sale_json(st, rq->terminal));
+    cJSON *sale = sale_json(st, rq->terminal);
     sqlite3_finalize(st);
+    if (lock) {
+        /* the kiosk renews at half the lease while the customer is still at it */
+        cJSON_AddNumberToObject(sale, "lease_ms", (double)sim_lock_lease_ms);
+        cJSON_AddNumberToObject(sale, "locked_until_ms", (double)until);
+    }
+    sim_ok(r, sale);
 }
 
 /* ---- products and members ---- */
@@ -395,6 +422,22 @@ static void payment_create(sqlite3 *db, const struct sim_req *rq, struct sim_res
         sim_error(r, 409, "SALE_PAID", "a sale in this order is paid already");
         return;
     }
+    /* Nor may it be paid here while another terminal holds a live lock on it (the customer is
+     * paying there). Expired leases were released before any route ran. */
+    st = sim_q(db, "SELECT 1 FROM orders o, json_each(o.body, '$.lines') l "
+                   "JOIN sales s ON s.id = json_extract(l.value, '$.sale_id') "
+                   "WHERE o.id = ?1 AND s.status = 'locked' AND s.locked_by <> ?2 "
+                   "AND s.locked_until_ms > ?3");
+    sqlite3_bind_text(st, 1, order ? order : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rq->now_ms);
+    taken = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (taken) {
+        sim_error(r, 409, "SALE_LOCKED",
+                  "another terminal is taking payment for a sale in this order");
+        return;
+    }
     const char *status = "CREATED", *reason = "";
     int64_t confirm = 0;
     size_t cl = code ? strlen(code) : 0;
@@ -570,6 +613,7 @@ void sim_route(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
     segment(p, 3, c, sizeof c);
     int get = !strcmp(m, "GET"), post = !strcmp(m, "POST");
 
+    expire_locks(db, rq->now_ms);
     if (get && !strcmp(p, "/v1/pumps"))
         get_pumps(db, rq, r);
     else if (post && n == 4 && !strcmp(a, "sales") && has_id && !strcmp(c, "lock"))

@@ -257,7 +257,8 @@ static void apply_completion(sqlite3 *db, const cJSON *order, const char *otn)
         if (!jstr(l, "sale_id"))
             continue;
         sqlite3_stmt *st = sim_q(db, "UPDATE sales SET status = 'paid', paid_by = ?, "
-                                 "locked_by = NULL WHERE id = ? AND status != 'paid'");
+                                 "locked_by = NULL, locked_until_ms = 0 "
+                                 "WHERE id = ? AND status != 'paid'");
         sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, jstr(l, "sale_id"), -1, SQLITE_STATIC);
         sqlite3_step(st);

@@ -6,7 +6,7 @@
  * usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]
  *                          [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]
  *                          [--auto-pay-native-ms N] [--point-value-fen N]
- *                          [--points-max-share P] */
+ *                          [--points-max-share P] [--lock-lease-ms N] */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -27,6 +27,8 @@
 #define MAX_TERMINALS 16
 #define MAX_FAULTS 16
 #define SKEW_S 300
+#define MAX_REPLACE_BODY 4096
+#define LOG_URL_MAX 256
 
 struct terminal {
     char id[32];
@@ -37,6 +39,11 @@ struct fault {
     char route[128];
     char method[8];
     int latency_ms, status, drop, refuse;
+    /* processed as usual, but answered replace_status with exactly replace_body */
+    int replace, replace_status;
+    char replace_body[MAX_REPLACE_BODY];
+    /* read, never processed nor answered: held open blackhole_ms, then closed */
+    int blackhole, blackhole_ms;
     int count; /* requests left; 0 = until cleared */
 };
 
@@ -50,6 +57,7 @@ static atomic_int stopping;
 int sim_auto_pay_ms; /* > 0: a native QR is paid this long after it is made (demo) */
 int64_t sim_point_value_fen = 100; /* 1 point = ¥1 */
 int sim_points_max_share = 50;     /* points pay at most half of what is left */
+int64_t sim_lock_lease_ms = 180000; /* a pump-sale lock lasts 3 minutes unless renewed */
 
 struct conn {
     char *body;
@@ -74,6 +82,22 @@ void sim_ok(struct sim_resp *r, cJSON *body)
     cJSON_Delete(r->body);
     r->status = 200;
     r->body = body;
+}
+
+const char *sim_log_url(const char *url, char *out, size_t cap)
+{
+    /* paths whose last part is a customer's phone number, member code or coupon code */
+    static const char *const personal[] = {"/v1/members/by-phone/", "/v1/members/by-qr/",
+                                           "/v1/coupons/"};
+    for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
+        size_t n = strlen(personal[i]);
+        if (!strncmp(url, personal[i], n) && url[n]) {
+            snprintf(out, cap, "%s***", personal[i]); /* all of the rest, however long */
+            return out;
+        }
+    }
+    snprintf(out, cap, "%s", url);
+    return out;
 }
 
 static int64_t wall_ms(void)
@@ -161,6 +185,45 @@ static int valid_key(const char *k)
 
 /* ---- admin endpoints (no signature; loopback only) ---- */
 
+/* A whole number field of `b` in min..max into *out (left alone when absent); -1 if it is
+ * there but not such a number. */
+static int whole_field(const cJSON *b, const char *name, int min, int max, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, name);
+    if (!v)
+        return 0;
+    /* the range first: casting a number outside int's range is undefined */
+    if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max ||
+        v->valuedouble != (double)(int)v->valuedouble)
+        return -1;
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+/* The fault kinds that change the answer: replace_body (+ replace_status) and blackhole (+
+ * blackhole_ms). NULL when well formed, else what is wrong. */
+static const char *fault_answer_args(const cJSON *b, struct fault *f)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, "replace_body");
+    if (v && (!cJSON_IsString(v) || strlen(v->valuestring) >= sizeof f->replace_body))
+        return "field 'replace_body' must be a string of at most 4095 bytes";
+    f->replace = v != NULL;
+    if (v)
+        snprintf(f->replace_body, sizeof f->replace_body, "%s", v->valuestring);
+    f->replace_status = 200;
+    if (whole_field(b, "replace_status", 100, 599, &f->replace_status) != 0)
+        return "field 'replace_status' must be a whole number in 100..599";
+    if (!f->replace && cJSON_GetObjectItemCaseSensitive(b, "replace_status"))
+        return "field 'replace_status' needs 'replace_body'";
+    f->blackhole = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "blackhole"));
+    f->blackhole_ms = 120000; /* longer than any client waits */
+    if (whole_field(b, "blackhole_ms", 1, 3600000, &f->blackhole_ms) != 0)
+        return "field 'blackhole_ms' must be a whole number in 1..3600000";
+    if (!f->blackhole && cJSON_GetObjectItemCaseSensitive(b, "blackhole_ms"))
+        return "field 'blackhole_ms' needs 'blackhole': true";
+    return NULL;
+}
+
 static int admin(struct MHD_Connection *c, const char *method, const char *url, const cJSON *b)
 {
     char m[160];
@@ -187,6 +250,9 @@ static int admin(struct MHD_Connection *c, const char *method, const char *url, 
         f.refuse = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "refuse"));
         v = cJSON_GetObjectItemCaseSensitive(b, "count");
         f.count = cJSON_IsNumber(v) ? v->valueint : 0;
+        const char *wrong = fault_answer_args(b, &f);
+        if (wrong)
+            return send_error(c, 400, "INVALID_ARGUMENT", wrong);
         pthread_mutex_lock(&lock);
         int ok = nfaults < MAX_FAULTS;
         if (ok)
@@ -229,9 +295,19 @@ static int process(struct MHD_Connection *c, const char *method, const char *url
                    struct conn *cn)
 {
     struct fault f = {0};
+    char shown[LOG_URL_MAX];
+    sim_log_url(url, shown, sizeof shown);
     int faulty = strncmp(url, "/v1/admin/", 10) && fault_for(method, url, &f);
     if (faulty && f.latency_ms > 0)
         usleep((useconds_t)f.latency_ms * 1000);
+    if (faulty && f.blackhole) {
+        /* A blackholed network: the request arrived, nothing happens, nothing comes back. */
+        log_info("sim", "%s %s: not processed, held %d ms without an answer (fault)", method,
+                 shown, f.blackhole_ms);
+        for (int waited = 0; waited < f.blackhole_ms && !atomic_load(&stopping); waited += 100)
+            usleep(100000);
+        return MHD_NO;
+    }
     if (cn->too_big)
         return send_error(c, 413, "PAYLOAD_TOO_LARGE", "bodies are limited to 1 MiB");
     cJSON *body = NULL;
@@ -333,8 +409,18 @@ static int process(struct MHD_Connection *c, const char *method, const char *url
         /* Processed and committed, but the answer is lost on the way back. */
         cJSON_Delete(r.body);
         free(replay_text);
-        log_info("sim", "%s %s: processed, connection dropped (fault)", method, url);
+        log_info("sim", "%s %s: processed, connection dropped (fault)", method, shown);
         rc = MHD_NO;
+        goto out;
+    }
+    if (faulty && f.replace) {
+        /* Processed and committed (the idempotency record keeps the real answer), but what
+         * comes back is a body the kiosk cannot use, as from a broken backend or proxy. */
+        cJSON_Delete(r.body);
+        free(replay_text);
+        log_info("sim", "%s %s: processed, answered %d with a replaced body (fault)", method,
+                 shown, f.replace_status);
+        rc = send_text(c, f.replace_status, f.replace_body, replay != 0);
         goto out;
     }
     if (replay) {
@@ -369,8 +455,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 cn->refused = 1;
         pthread_mutex_unlock(&lock);
         if (cn->refused) {
+            char shown[LOG_URL_MAX];
             fault_for(method, url, &f);
-            log_info("sim", "%s %s: refused (fault)", method, url);
+            sim_log_url(url, shown, sizeof shown);
+            log_info("sim", "%s %s: refused (fault)", method, shown);
             return MHD_NO;
         }
         return MHD_YES;
@@ -392,8 +480,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     int64_t t0 = clock_real_ms();
     int rc = process(c, method, url, cn);
-    log_info("sim", "%s %s %lld ms%s", method, url, (long long)(clock_real_ms() - t0),
-             rc == MHD_NO ? " (no response)" : "");
+    char shown[LOG_URL_MAX];
+    log_info("sim", "%s %s %lld ms%s", method, sim_log_url(url, shown, sizeof shown),
+             (long long)(clock_real_ms() - t0), rc == MHD_NO ? " (no response)" : "");
     return rc == MHD_YES ? MHD_YES : MHD_NO;
 }
 
@@ -459,10 +548,12 @@ static const char usage[] =
     "usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]\n"
     "                         [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]\n"
     "                         [--auto-pay-native-ms N] [--point-value-fen N]\n"
-    "                         [--points-max-share P]\n"
+    "                         [--points-max-share P] [--lock-lease-ms N]\n"
     "  --point-value-fen N   one loyalty point pays N fen (1..100000, default 100)\n"
     "  --points-max-share P  points pay at most P% of what is left after member and coupon\n"
-    "                        discounts (0..100, default 50)\n";
+    "                        discounts (0..100, default 50)\n"
+    "  --lock-lease-ms N     a pump-sale lock lasts N ms unless renewed by locking again\n"
+    "                        (1000..86400000, default 180000)\n";
 
 int main(int argc, char **argv)
 {
@@ -496,6 +587,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--points-max-share") && more &&
                    parse_int(argv[i + 1], 0, 100, &v) == 0) {
             sim_points_max_share = (int)v;
+            i++;
+        } else if (!strcmp(argv[i], "--lock-lease-ms") && more &&
+                   parse_int(argv[i + 1], 1000, 86400000, &v) == 0) {
+            sim_lock_lease_ms = v;
             i++;
         } else if (!strcmp(argv[i], "--tls-cert") && more)
             cert_file = argv[++i];

@@ -38,6 +38,15 @@ extern int sim_auto_pay_ms;
 extern int64_t sim_point_value_fen;
 extern int sim_points_max_share;
 
+/* How long a pump-sale lock lasts (--lock-lease-ms), on the simulator clock: locking again
+ * renews it; once it has passed the sale is no longer locked, for every route. */
+extern int64_t sim_lock_lease_ms;
+
+/* Writes `url` into out as a log line may show it: the personal last part of
+ * /v1/members/by-phone/{phone}, /v1/members/by-qr/{token} and /v1/coupons/{qr} becomes "***".
+ * Every log line that prints a request path goes through it. Answers out. */
+const char *sim_log_url(const char *url, char *out, size_t cap);
+
 /* Database: schema and seed data (db.c). */
 int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap);
 /* Drops every table and seeds them again (POST /v1/admin/reset). 0 or -1. */

@@ -24,6 +24,10 @@
 #include "kiosk/core/sign.h"
 
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+/* a second terminal, for the simulators that need two */
+#define KEY2 "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+#define DEFAULT_LEASE_MS 180000
+#define SEED_LEASE_END_MS 253402300799000.0 /* the seeded other terminal's lock: 9999-12-31 */
 
 static pid_t sim_pid = -1;
 static int port;
@@ -59,9 +63,10 @@ static int stop_sim(pid_t pid)
 }
 
 /* Starts a simulator on `name`.db in the test directory with up to 4 more arguments (NULL
- * ends them); its port in *port_out. The process id, or -1. */
-static pid_t start_sim(const char *name, int *port_out, const char *a1, const char *a2,
-                       const char *a3, const char *a4)
+ * ends them); its port in *port_out; with `log` set, its log (stderr) goes to that file. The
+ * process id, or -1. */
+static pid_t start_sim_log(const char *name, const char *log, int *port_out, const char *a1,
+                           const char *a2, const char *a3, const char *a4)
 {
     char db[600], pf[600];
     snprintf(db, sizeof db, "%s/%s.db", dir, name);
@@ -69,6 +74,8 @@ static pid_t start_sim(const char *name, int *port_out, const char *a1, const ch
     unlink(pf);
     pid_t pid = fork();
     if (pid == 0) {
+        if (log && !freopen(log, "w", stderr))
+            _exit(126);
         execl(getenv("SIM"), "kiosk-backend-sim", "--db", db, "--port", "0", "--port-file", pf,
               "--terminal", "T0001:" KEY, a1, a2, a3, a4, (char *)NULL);
         _exit(127);
@@ -82,6 +89,12 @@ static pid_t start_sim(const char *name, int *port_out, const char *a1, const ch
     if (!ok && pid > 0)
         stop_sim(pid);
     return ok ? pid : -1;
+}
+
+static pid_t start_sim(const char *name, int *port_out, const char *a1, const char *a2,
+                       const char *a3, const char *a4)
+{
+    return start_sim_log(name, NULL, port_out, a1, a2, a3, a4);
 }
 
 static int setup(void **state)
@@ -241,11 +254,20 @@ static void pumps_and_sales(void **state)
     r = call("POST", "/v1/sales/S1001/lock", "{}");
     assert_int_equal(r->status, 200);
     assert_string_equal(jstr(r->json, "status"), "locked_by_you");
+    /* a lease: how long, and until when on the simulator clock */
+    assert_int_equal(jnum(r->json, "lease_ms"), DEFAULT_LEASE_MS);
+    assert_true(jnum(r->json, "locked_until_ms") > DEFAULT_LEASE_MS);
     backend_result_free(r);
     expect_error(call("POST", "/v1/sales/S1006/lock", "{}"), 409, "SALE_LOCKED");
+    expect_error(call("POST", "/v1/sales/S1006/unlock", "{}"), 409, "SALE_LOCKED");
     expect_error(call("POST", "/v1/sales/S1010/lock", "{}"), 409, "SALE_PAID");
     expect_error(call("POST", "/v1/sales/NOPE/lock", "{}"), 404, "NOT_FOUND");
     r = call("POST", "/v1/sales/S1001/unlock", "{}");
+    assert_string_equal(jstr(r->json, "status"), "unpaid");
+    backend_result_free(r);
+    /* unlocking what nobody holds is harmless: the sale as it is */
+    r = call("POST", "/v1/sales/S1001/unlock", "{}");
+    assert_int_equal(r->status, 200);
     assert_string_equal(jstr(r->json, "status"), "unpaid");
     backend_result_free(r);
 }
@@ -596,6 +618,81 @@ static void bad_requests(void **state)
     assert_false(r->retryable);
     backend_result_free(r);
     backend_destroy(wrong);
+}
+
+/* The faults that change the answer: a replaced body (processed, and the idempotency record
+ * keeps the real answer) and a blackhole (read, never processed, never answered). */
+static void fault_answers(void **state)
+{
+    (void)state;
+    char reply[4096];
+    struct backend_result *r;
+    r = call("POST", "/v1/admin/faults", "{\"route\":\"/v1/payments\",\"method\":\"POST\","
+                                         "\"replace_body\":\"{\\\"status\\\":7}\",\"count\":1}");
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    const char *body = "{\"out_trade_no\":\"OTN-RB-1\",\"amount_fen\":100,\"mode\":\"micropay\","
+                       "\"auth_code\":\"134567890123455555\"}";
+    r = call_with(be, "POST", "/v1/payments", body, "rb-key-1");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(r->attempts, 1);
+    assert_int_equal(jnum(r->json, "status"), 7); /* a 200 the kiosk cannot use */
+    backend_result_free(r);
+    assert_string_equal(status_of("OTN-RB-1"), "PAID"); /* it went through all the same */
+    r = call_with(be, "POST", "/v1/payments", body, "rb-key-1");
+    assert_true(r->replayed);
+    assert_string_equal(jstr(r->json, "status"), "PAID");
+    backend_result_free(r);
+
+    /* any status and any text, byte for byte, then the usual answers again */
+    r = call("POST", "/v1/admin/faults", "{\"route\":\"/v1/pumps\",\"replace_status\":202,"
+                                         "\"replace_body\":\"<html>proxy</html>\",\"count\":1}");
+    backend_result_free(r);
+    assert_int_equal(raw("GET", "/v1/pumps", NULL, 0, KEY, 0, NULL, reply, sizeof reply), 202);
+    assert_string_equal(reply, "<html>proxy</html>");
+    assert_int_equal(raw("GET", "/v1/pumps", NULL, 0, KEY, 0, NULL, reply, sizeof reply), 200);
+    assert_non_null(strstr(reply, "\"pumps\""));
+    expect_error(call("POST", "/v1/admin/faults", "{\"route\":\"/v1/pumps\","
+                                                  "\"replace_body\":\"x\",\"replace_status\":99}"),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call("POST", "/v1/admin/faults", "{\"route\":\"/v1/pumps\",\"replace_body\":5}"),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call("POST", "/v1/admin/faults", "{\"route\":\"/v1/pumps\",\"blackhole\":true,"
+                                                  "\"blackhole_ms\":0}"),
+                 400, "INVALID_ARGUMENT");
+
+    /* blackholed: held open blackhole_ms, closed without an answer, nothing done */
+    r = call("POST", "/v1/admin/faults", "{\"route\":\"/v1/payments\",\"method\":\"POST\","
+                                         "\"blackhole\":true,\"blackhole_ms\":1000,\"count\":1}");
+    backend_result_free(r);
+    const char *bh = "{\"out_trade_no\":\"OTN-BH-1\",\"amount_fen\":100,\"mode\":\"micropay\","
+                     "\"auth_code\":\"134567890123456666\"}";
+    int64_t t0 = clock_real_ms();
+    assert_int_equal(raw("POST", "/v1/payments", bh, strlen(bh), KEY, 0, "bh-key-1", reply,
+                         sizeof reply),
+                     0);
+    int64_t held = clock_real_ms() - t0;
+    assert_true(held >= 900 && held < 5000);
+    expect_error(call("GET", "/v1/payments/OTN-BH-1", NULL), 404, "PAYMENT_NOT_FOUND");
+    /* the kiosk times out not knowing; its retry with the same key is the first to arrive.
+     * The default 120 s hold ends when the simulator stops (teardown checks it stops). */
+    r = call("POST", "/v1/admin/faults", "{\"route\":\"/v1/payments\",\"method\":\"POST\","
+                                         "\"blackhole\":true,\"count\":1}");
+    backend_result_free(r);
+    const char *bh2 = "{\"out_trade_no\":\"OTN-BH-2\",\"amount_fen\":100,\"mode\":\"micropay\","
+                      "\"auth_code\":\"134567890123457777\"}";
+    struct backend *impatient = client(300, 0, KEY);
+    r = call_with(impatient, "POST", "/v1/payments", bh2, "bh-key-2");
+    assert_int_equal(r->outcome, BE_TIMEOUT);
+    assert_true(r->outcome_unknown);
+    backend_result_free(r);
+    backend_destroy(impatient);
+    r = call_with(be, "POST", "/v1/payments", bh2, "bh-key-2");
+    assert_int_equal(r->status, 200);
+    assert_false(r->replayed);
+    assert_string_equal(jstr(r->json, "status"), "PAID");
+    backend_result_free(r);
+    backend_result_free(call("DELETE", "/v1/admin/faults", NULL));
 }
 
 static void unreachable_and_garbage(void **state)
@@ -1106,6 +1203,8 @@ static void admin_records(void **state)
     assert_string_equal(jstr(r->json, "sale_id"), "S1006");
     assert_string_equal(jstr(r->json, "status"), "locked");
     assert_string_equal(jstr(r->json, "locked_by"), "T0009");
+    /* the seeded lock never expires, however far the tests move the clock */
+    assert_true(jnum(r->json, "locked_until_ms") >= SEED_LEASE_END_MS);
     assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r->json, "paid_by")));
     assert_string_equal(jstr(r->json, "paid_by"), "");
     backend_result_free(r);
@@ -1121,15 +1220,23 @@ static void admin_records(void **state)
     expect_error(call("GET", "/v1/admin/coupons/C900/x", NULL), 404, "NOT_FOUND");
 }
 
-static struct backend *client_at(int p)
+/* A client of the simulator on port p as `terminal` (key `key`), with this timeout per
+ * attempt and this many retries. */
+static struct backend *client_as(int p, const char *terminal, const char *key, int timeout_ms,
+                                 int retries)
 {
     char url[64], err[200];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", p);
-    struct backend_options o = {url, "T0001", KEY, NULL, 3000, 1000, 3, 50, 400, 7};
+    struct backend_options o = {url, terminal, key, NULL, timeout_ms, 1000, retries, 50, 400, 7};
     struct backend *b = backend_create(&o, q, err, sizeof err);
     if (!b)
         fail_msg("backend_create: %s", err);
     return b;
+}
+
+static struct backend *client_at(int p)
+{
+    return client_as(p, "T0001", KEY, 3000, 3);
 }
 
 static pid_t extra_pid = -1; /* a second simulator, stopped even when its test fails */
@@ -1211,6 +1318,205 @@ static void points_rule_restart_reset(void **state)
 
 }
 
+/* The admin record of sale `id` as client b reads it: its status and holder, and, with `until`
+ * set, when its lease ends (0 when not locked). */
+static void sale_state(struct backend *b, const char *id, const char *status, const char *by,
+                       double *until)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/admin/sales/%s", id);
+    struct backend_result *r = call_with(b, "GET", path, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), status);
+    assert_string_equal(jstr(r->json, "locked_by"), by);
+    if (until)
+        *until = jnum(r->json, "locked_until_ms");
+    backend_result_free(r);
+}
+
+/* The status of sale `id` on GET /v1/pumps as client b's terminal sees it ("" if absent). */
+static const char *pump_status(struct backend *b, const char *id)
+{
+    static char st[32];
+    struct backend_result *r = call_with(b, "GET", "/v1/pumps", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    st[0] = '\0';
+    const cJSON *p, *s;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(r->json, "pumps"))
+    {
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "unpaid_sales"))
+        {
+            if (!strcmp(jstr(s, "sale_id"), id))
+                snprintf(st, sizeof st, "%s", jstr(s, "status"));
+        }
+    }
+    backend_result_free(r);
+    return st;
+}
+
+/* Moves the simulator clock of client b's simulator forward. */
+static void advance(struct backend *b, int64_t ms)
+{
+    char body[64];
+    snprintf(body, sizeof body, "{\"advance_ms\":%lld}", (long long)ms);
+    struct backend_result *r = call_with(b, "POST", "/v1/admin/clock", body, NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+}
+
+/* Pump-sale locks are leases (--lock-lease-ms): locking again renews one; once passed it is no
+ * lock for anyone; a payment for a sale another terminal holds is refused. */
+static void lock_lease(void **state)
+{
+    /* a lease out of range is refused with the usage text */
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execl(getenv("SIM"), "kiosk-backend-sim", "--db", "/nonexistent/x.db", "--lock-lease-ms",
+              "999", (char *)NULL);
+        _exit(127);
+    }
+    int wst;
+    waitpid(pid, &wst, 0);
+    assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 2);
+
+    int p = 0;
+    extra_pid = start_sim("lease", &p, "--terminal", "T0002:" KEY2, "--lock-lease-ms", "60000");
+    assert_true(extra_pid > 0);
+    struct backend *a = client_at(p), *b = client_as(p, "T0002", KEY2, 3000, 3);
+    struct backend_result *r = call_with(a, "POST", "/v1/sales/S1001/lock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "locked_by_you");
+    assert_int_equal(jnum(r->json, "lease_ms"), 60000);
+    double t1 = jnum(r->json, "locked_until_ms"), until = -1;
+    backend_result_free(r);
+    sale_state(a, "S1001", "locked", "T0001", &until);
+    assert_true(until == t1);
+    assert_string_equal(pump_status(b, "S1001"), "locked");
+    expect_error(call_with(b, "POST", "/v1/sales/S1001/lock", "{}", NULL), 409, "SALE_LOCKED");
+    expect_error(call_with(b, "POST", "/v1/sales/S1001/unlock", "{}", NULL), 409, "SALE_LOCKED");
+
+    /* renewed halfway: now + lease */
+    advance(a, 30000);
+    r = call_with(a, "POST", "/v1/sales/S1001/lock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    double t2 = jnum(r->json, "locked_until_ms");
+    assert_true(t2 >= t1 + 30000);
+    backend_result_free(r);
+    advance(a, 45000); /* past the first lease, inside the renewed one */
+    expect_error(call_with(b, "POST", "/v1/sales/S1001/lock", "{}", NULL), 409, "SALE_LOCKED");
+    advance(a, 20000); /* past the renewed one too: the kiosk died */
+    assert_string_equal(pump_status(b, "S1001"), "unpaid");
+    assert_string_equal(pump_status(a, "S1001"), "unpaid");
+    sale_state(a, "S1001", "unpaid", "", &until);
+    assert_true(until == 0);
+    /* the late unlock of the terminal that lost it is harmless; the other one may take it */
+    r = call_with(a, "POST", "/v1/sales/S1001/unlock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "unpaid");
+    backend_result_free(r);
+    r = call_with(b, "POST", "/v1/sales/S1001/lock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "locked_by_you");
+    backend_result_free(r);
+    sale_state(a, "S1001", "locked", "T0002", NULL);
+    /* the seeded other terminal's lock outlives every advance */
+    sale_state(a, "S1006", "locked", "T0009", &until);
+    assert_true(until >= SEED_LEASE_END_MS);
+
+    /* paying for a sale another terminal holds: refused, nothing charged, until it lapses */
+    assert_int_equal(price(a, "ORD-L-1", "\"sale_ids\":[\"S1002\"]"), 30069);
+    r = call_with(b, "POST", "/v1/sales/S1002/lock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    expect_error(call_with(a, "POST", "/v1/payments",
+                           "{\"out_trade_no\":\"OTN-L-1\",\"order_id\":\"ORD-L-1\","
+                           "\"amount_fen\":30069,\"mode\":\"micropay\","
+                           "\"auth_code\":\"134567890123454444\"}",
+                           NULL),
+                 409, "SALE_LOCKED");
+    expect_error(call_with(a, "GET", "/v1/payments/OTN-L-1", NULL, NULL), 404,
+                 "PAYMENT_NOT_FOUND");
+    advance(a, 60000);
+    pay(a, "OTN-L-2", "ORD-L-1", 30069);
+    /* this terminal's own lock is no obstacle */
+    r = call_with(a, "POST", "/v1/sales/S1003/lock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    assert_int_equal(price(a, "ORD-L-2", "\"sale_ids\":[\"S1003\"]"), 33118);
+    pay(a, "OTN-L-3", "ORD-L-2", 33118);
+    backend_destroy(a);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* The simulator's log never holds a phone number, member code, coupon code or payment code in
+ * full: paths show "***" in their place, fault lines too, and bodies are not logged. */
+static void log_masks_personal_codes(void **state)
+{
+    static const char *const secrets[] = {"13800138000", "MQR-7F3A91", "CPN-5OFF-0001",
+                                          "18600001111", "CPN-20OFF-0002", "134567890123451234",
+                                          "13912345678"};
+    char log[600];
+    snprintf(log, sizeof log, "%s/masked.log", dir);
+    int p = 0;
+    extra_pid = start_sim_log("masked", log, &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    static const char *const lookups[] = {"/v1/members/by-phone/13800138000",
+                                          "/v1/members/by-qr/MQR-7F3A91",
+                                          "/v1/coupons/CPN-5OFF-0001"};
+    struct backend_result *r;
+    for (int i = 0; i < 3; i++) {
+        r = call_with(b, "GET", lookups[i], NULL, NULL);
+        assert_int_equal(r->status, 200);
+        backend_result_free(r);
+    }
+    pay(b, "OTN-LOG-1", "ORD-LOG-1", 100); /* not in the log: the body's auth_code */
+    r = call_with(b, "POST", "/v1/invoices", "{\"txn_no\":\"TXN-LOG-1\",\"buyer_type\":"
+                                             "\"individual\",\"buyer_name\":\"张三\","
+                                             "\"phone\":\"13912345678\"}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    /* the fault lines mask too: a refused lookup (retried), a blackholed one */
+    r = call_with(b, "POST", "/v1/admin/faults", "{\"route\":\"/v1/members/by-phone/\","
+                                                 "\"refuse\":true,\"count\":1}", NULL);
+    backend_result_free(r);
+    r = call_with(b, "GET", "/v1/members/by-phone/18600001111", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    r = call_with(b, "POST", "/v1/admin/faults", "{\"route\":\"/v1/coupons/\","
+                                                 "\"blackhole\":true,\"count\":1}", NULL);
+    backend_result_free(r);
+    struct backend *impatient = client_as(p, "T0001", KEY, 300, 0);
+    r = call_with(impatient, "GET", "/v1/coupons/CPN-20OFF-0002", NULL, NULL);
+    assert_int_equal(r->outcome, BE_TIMEOUT);
+    backend_result_free(r);
+    backend_destroy(impatient);
+    backend_destroy(b);
+    /* stopping ends the 120 s blackhole at once */
+    int64_t t0 = clock_real_ms();
+    assert_int_equal(stop_extra(state), 0);
+    assert_true(clock_real_ms() - t0 < 5000);
+
+    static char text[65536];
+    FILE *f = fopen(log, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (strstr(text, secrets[i]))
+            fail_msg("the simulator's log holds %s:\n%s", secrets[i], text);
+    assert_non_null(strstr(text, "GET /v1/members/by-phone/*** "));
+    assert_non_null(strstr(text, "GET /v1/members/by-qr/*** "));
+    assert_non_null(strstr(text, "GET /v1/coupons/*** "));
+    assert_non_null(strstr(text, "GET /v1/members/by-phone/***: refused (fault)"));
+    assert_non_null(strstr(text, "GET /v1/coupons/***: not processed"));
+    assert_non_null(strstr(text, "POST /v1/payments "));
+}
+
 /* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
  * self-signed server is refused (TLS verification is always on). */
 static void tls_is_verified(void **state)
@@ -1277,8 +1583,11 @@ int main(void)
         cmocka_unit_test(native_channels),
         cmocka_unit_test(admin_records),
         cmocka_unit_test_teardown(points_rule_restart_reset, stop_extra),
+        cmocka_unit_test_teardown(lock_lease, stop_extra),
+        cmocka_unit_test_teardown(log_masks_personal_codes, stop_extra),
         cmocka_unit_test(invoices_cards_pickups_shifts),
         cmocka_unit_test(bad_requests),
+        cmocka_unit_test(fault_answers),
         cmocka_unit_test(unreachable_and_garbage),
         cmocka_unit_test(closed_unseen_and_paid_once), /* resets the simulator: keep it last */
         cmocka_unit_test(tls_is_verified),
