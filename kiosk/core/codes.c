@@ -1,6 +1,7 @@
 #include "kiosk/core/codes.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 static int all_digits(const char *s, size_t n)
@@ -43,17 +44,58 @@ int code_phone_valid(const char *s)
     return s && strlen(s) == 11 && all_digits(s, 11) && s[0] == '1' && s[1] >= '3';
 }
 
+/* 1 if YYYYMMDD (8 digits) is a date that exists, in 1900..2099. */
+static int date_valid(const char *d)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    int m = (d[4] - '0') * 10 + (d[5] - '0');
+    int day = (d[6] - '0') * 10 + (d[7] - '0');
+    if (y < 1900 || y > 2099 || m < 1 || m > 12 || day < 1 || day > days[m - 1])
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m != 2 || day <= 28 || leap;
+}
+
 int code_id_valid(const char *s)
 {
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     static const char check[] = "10X98765432";
-    if (!s || strlen(s) != 18 || !all_digits(s, 17))
+    if (!s || strlen(s) != 18 || !all_digits(s, 17) || s[0] == '0' || !date_valid(s + 6))
         return 0;
     int sum = 0;
     for (int i = 0; i < 17; i++)
         sum += (s[i] - '0') * w[i];
     char c = s[17] == 'x' ? 'X' : s[17];
     return check[sum % 11] == c;
+}
+
+int code_scan_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > CODE_SCAN_MAX)
+        return 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                                         : (c & 0xF8) == 0xF0   ? 4
+                                                                : 0;
+        if (len == 0)
+            return 0; /* a stray continuation byte, or no UTF-8 lead byte at all */
+        uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
+        for (unsigned i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0; /* cut short */
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0; /* overlong, beyond Unicode, or a surrogate */
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+            return 0; /* a control character: no code holds one */
+        p += len;
+    }
+    return 1;
 }
 
 int code_taxid_valid(const char *s)

@@ -18,8 +18,15 @@ enum paycode_kind code_paycode_kind(const char *s);
 /* 1 if `s` is a mainland mobile number: 11 digits, 1[3-9]... */
 int code_phone_valid(const char *s);
 
-/* 1 if `s` is an 18-character ID number with a correct ISO 7064 MOD 11-2 check digit. */
+/* 1 if `s` is an 18-character ID number whose birth date (characters 7-14) exists and whose
+ * ISO 7064 MOD 11-2 check digit is right. */
 int code_id_valid(const char *s);
+
+/* Scanned text is data from outside: 1 if it can be a code at all, i.e. 1..CODE_SCAN_MAX
+ * bytes of valid UTF-8 without control characters. A scan that fails is refused whole,
+ * never cleaned into something else. */
+#define CODE_SCAN_MAX 200
+int code_scan_ok(const char *s);
 
 /* Buyer tax ID: 15-20 letters/digits; an 18-character unified social credit code must
  * have its GB 32100 check character right. 1 if acceptable. */

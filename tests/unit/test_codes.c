@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "kiosk/core/codes.h"
 
@@ -48,12 +49,42 @@ static void phones_ids_taxids(void **state)
     assert_true(code_id_valid("11010519491231002x"));
     assert_false(code_id_valid("110105194912310021"));
     assert_false(code_id_valid("11010519491231002"));
+    /* a right check digit on a birth date that does not exist is still wrong */
+    assert_false(code_id_valid("110105194913310021")); /* month 13 */
+    assert_false(code_id_valid("110105194802300023")); /* 30 February */
+    assert_true(code_id_valid("110105200002290021"));  /* 29 February 2000: a leap year */
+    assert_false(code_id_valid("110105190002290025")); /* 1900 was not */
+    assert_false(code_id_valid("010105194912310026")); /* no region starts with 0 */
     assert_true(code_taxid_valid("91350100M000100Y43"));
     assert_false(code_taxid_valid("91350100M000100Y44"));
     assert_false(code_taxid_valid("91350100M000100I43")); /* I is not in the charset */
     assert_true(code_taxid_valid("110105123456789"));     /* old 15-character id */
     assert_false(code_taxid_valid("1101051234"));
     assert_false(code_taxid_valid("91350100m000100Y43"));
+}
+
+/* Scanned text is data: refused whole when it holds what no code can contain. */
+static void scans(void **state)
+{
+    (void)state;
+    char big[CODE_SCAN_MAX + 2];
+    assert_true(code_scan_ok("134567890123451234"));
+    assert_true(code_scan_ok("https://mp.weixin.qq.com/intp/invoice/usertitlewxa?a=1&b=2"));
+    assert_true(code_scan_ok("1345 6789"));      /* a space is text: the classifier decides */
+    assert_true(code_scan_ok("发票抬头"));         /* UTF-8 */
+    assert_false(code_scan_ok(""));
+    assert_false(code_scan_ok("1345 6789\xff 0123\x01 4512 34")); /* the keyboard-mode case */
+    assert_false(code_scan_ok("134567890123451234\r"));
+    assert_false(code_scan_ok("12\x7f"));
+    assert_false(code_scan_ok("\xc2\x85"));      /* a C1 control character */
+    assert_false(code_scan_ok("\xc0\xaf"));      /* overlong '/' */
+    assert_false(code_scan_ok("\xed\xa0\x80"));  /* a surrogate */
+    assert_false(code_scan_ok("\xe5\x8f"));      /* cut short */
+    memset(big, '1', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_false(code_scan_ok(big));
+    big[CODE_SCAN_MAX] = '\0';
+    assert_true(code_scan_ok(big));
 }
 
 static void masks(void **state)
@@ -84,6 +115,7 @@ int main(void)
         cmocka_unit_test(paycodes),
         cmocka_unit_test(phones_ids_taxids),
         cmocka_unit_test(masks),
+        cmocka_unit_test(scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
