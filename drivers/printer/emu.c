@@ -3,7 +3,11 @@
  * output folder); DLE EOT status requests are answered in-stream. A control port takes
  * line commands to make it run out of paper, go offline or jam:
  *   paper out | paper near-end | paper ok | offline | online | jam | clear |
- *   paper-out-after N | status | count
+ *   paper-out-after N | hold | release | status | count
+ * `hold` stops taking connections on the printer port (they are refused, as by a printer
+ * that is switched off or busy with another host), so a CUPS job waits in its spooler and
+ * nothing reaches the paper; `release` listens on the same port again. Status requests on
+ * that port are refused too while held.
  * usage: escpos-printer-emu --out DIR [--port N] [--control-port N] [--port-file FILE]
  *                           [--width DOTS] */
 #include <errno.h>
@@ -31,6 +35,8 @@ struct emu {
     int offline, jam;
     long paper_out_after; /* rows, -1 = off */
     int pages;
+    int lfd;  /* the printer port's listener; -1 while held */
+    int port; /* the printer port, to listen on again at `release` */
 };
 
 struct client {
@@ -41,7 +47,7 @@ struct client {
     size_t nline;
 };
 
-static struct emu emu = {.paper_out_after = -1, .width = 576};
+static struct emu emu = {.paper_out_after = -1, .width = 576, .lfd = -1};
 static struct client clients[MAX_CLIENTS];
 
 static void on_signal(int sig)
@@ -168,14 +174,23 @@ static void control_line(int fd, char *l)
         emu.paper_out_after = -1;
     } else if (sscanf(l, "paper-out-after %ld", &n) == 1 && n >= 0)
         emu.paper_out_after = n;
-    else if (!strcmp(l, "count")) {
+    else if (!strcmp(l, "hold")) {
+        if (emu.lfd >= 0)
+            close(emu.lfd);
+        emu.lfd = -1;
+    } else if (!strcmp(l, "release")) {
+        if (emu.lfd < 0 && (emu.lfd = listen_on(emu.port)) < 0) {
+            reply(fd, "error: cannot listen on the printer port again\n");
+            return;
+        }
+    } else if (!strcmp(l, "count")) {
         snprintf(buf, sizeof buf, "%d\n", emu.pages);
         reply(fd, buf);
         return;
     } else if (!strcmp(l, "status")) {
-        snprintf(buf, sizeof buf, "paper=%s offline=%d jam=%d pages=%d\n",
+        snprintf(buf, sizeof buf, "paper=%s offline=%d jam=%d held=%d pages=%d\n",
                  emu.paper == 2 ? "out" : emu.paper == 1 ? "near-end" : "ok", emu.offline,
-                 emu.jam, emu.pages);
+                 emu.jam, emu.lfd < 0, emu.pages);
         reply(fd, buf);
         return;
     } else {
@@ -277,28 +292,32 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
-    int lfd = listen_on(port), cfd = listen_on(cport);
-    if (lfd < 0 || cfd < 0) {
+    int cfd = listen_on(cport);
+    emu.lfd = listen_on(port);
+    if (emu.lfd < 0 || cfd < 0) {
         fprintf(stderr, "escpos-printer-emu: cannot listen: %s\n", strerror(errno));
         return 1;
     }
+    emu.port = port_of(emu.lfd);
     if (port_file) {
         char tmp[1024];
         snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
         FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%d %d\n", port_of(lfd), port_of(cfd)) < 0 || fclose(f) != 0 ||
+        if (!f || fprintf(f, "%d %d\n", emu.port, port_of(cfd)) < 0 || fclose(f) != 0 ||
             rename(tmp, port_file) != 0) {
             fprintf(stderr, "escpos-printer-emu: cannot write %s\n", port_file);
             return 1;
         }
     }
-    log_info("printer:emu", "printer on 127.0.0.1:%d, control on %d, pages to %s", port_of(lfd),
+    log_info("printer:emu", "printer on 127.0.0.1:%d, control on %d, pages to %s", emu.port,
              port_of(cfd), emu.out);
     while (!stop) {
         struct pollfd p[MAX_CLIENTS + 2];
         int map[MAX_CLIENTS + 2], n = 0;
-        p[n] = (struct pollfd){lfd, POLLIN, 0};
-        map[n++] = -1;
+        if (emu.lfd >= 0) { /* not while held */
+            p[n] = (struct pollfd){emu.lfd, POLLIN, 0};
+            map[n++] = -1;
+        }
         p[n] = (struct pollfd){cfd, POLLIN, 0};
         map[n++] = -2;
         for (int i = 0; i < MAX_CLIENTS; i++)
@@ -312,7 +331,7 @@ int main(int argc, char **argv)
             if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             if (map[k] == -1)
-                accept_client(lfd, 0);
+                accept_client(emu.lfd, 0);
             else if (map[k] == -2)
                 accept_client(cfd, 1);
             else if (clients[map[k]].fd >= 0)
@@ -322,7 +341,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (clients[i].fd >= 0)
             drop(&clients[i]);
-    close(lfd);
+    if (emu.lfd >= 0)
+        close(emu.lfd);
     close(cfd);
     return 0;
 }

@@ -68,6 +68,16 @@ enum job_state printer_job_state(struct printer *p, int job, char *detail, size_
     return p->drv->job_state(p->priv, job, detail, cap);
 }
 
+int printer_job_final(enum job_state js)
+{
+    return js == JOB_DONE || js == JOB_FAILED || js == JOB_GONE;
+}
+
+int printer_cancel_job(struct printer *p, int job, char *detail, size_t cap)
+{
+    return p->drv->cancel(p->priv, job, detail, cap);
+}
+
 /* ---- "none": no printer at this kiosk ---- */
 
 static int none_open(void *priv, const struct printer_options *opt, char *err, size_t errcap)
@@ -98,6 +108,13 @@ static enum job_state none_job_state(void *priv, int job, char *detail, size_t c
     return JOB_UNKNOWN;
 }
 
+static int none_cancel(void *priv, int job, char *detail, size_t cap)
+{
+    (void)priv, (void)job;
+    snprintf(detail, cap, "no printer configured");
+    return -1;
+}
+
 static void none_close(void *priv)
 {
     (void)priv;
@@ -109,6 +126,7 @@ const struct printer_driver printer_none = {
     .status = none_status,
     .print = none_print,
     .job_state = none_job_state,
+    .cancel = none_cancel,
     .close = none_close,
     .priv_size = 0,
 };

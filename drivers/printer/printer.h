@@ -24,7 +24,15 @@ struct printer_status {
     char detail[200];        /* what the printer and the spooler said, for logs and health */
 };
 
-enum job_state { JOB_PENDING, JOB_PRINTING, JOB_DONE, JOB_FAILED, JOB_UNKNOWN };
+/* Where a job is. DONE, FAILED and GONE are final: the job will not (again) reach the paper. */
+enum job_state {
+    JOB_PENDING,  /* waiting in the spooler, held or stopped: it may still print */
+    JOB_PRINTING, /* being sent to the printer */
+    JOB_DONE,     /* the printer took all of it */
+    JOB_FAILED,   /* cancelled or aborted */
+    JOB_GONE,     /* the spooler answered and has no such job (purged, or its spool lost) */
+    JOB_UNKNOWN,  /* the spooler could not be asked */
+};
 
 struct printer_driver {
     const char *name;
@@ -41,6 +49,11 @@ struct printer_driver {
                  char *err, size_t errcap);
     /* Where job `job` is now; detail receives the spooler's words. */
     enum job_state (*job_state)(void *priv, int job, char *detail, size_t cap);
+    /* Asks the spooler to cancel job `job`. 0 if the spooler took the request (the job is
+     * cancelled, or was final already: job_state() tells which), -1 with the reason in
+     * detail if it could not be reached or refused. Whether the job is gone is for
+     * job_state() to say: a cancel can come too late. */
+    int (*cancel)(void *priv, int job, char *detail, size_t cap);
     /* Releases what open() took (not priv itself). */
     void (*close)(void *priv);
     size_t priv_size;
@@ -64,5 +77,9 @@ void printer_status(struct printer *p, struct printer_status *out);
 int printer_print_bitmap(struct printer *p, const struct bitmap *b, const char *title, int *job,
                          char *err, size_t errcap);
 enum job_state printer_job_state(struct printer *p, int job, char *detail, size_t cap);
+/* 1 for DONE, FAILED and GONE: the spooler will do nothing more with the job. */
+int printer_job_final(enum job_state js);
+/* Asks the spooler to cancel job `job` (see the driver's `cancel`): 0, or -1 with detail. */
+int printer_cancel_job(struct printer *p, int job, char *detail, size_t cap);
 
 #endif

@@ -263,21 +263,45 @@ static enum job_state cups_job_state(void *priv, int job, char *detail, size_t c
     enum job_state js = JOB_UNKNOWN;
     ipp_attribute_t *a = resp ? ippFindAttribute(resp, "job-state", IPP_TAG_ENUM) : NULL;
     if (a) {
-        switch (ippGetInteger(a, 0)) {
+        int v = ippGetInteger(a, 0);
+        switch (v) {
         case IPP_JSTATE_PENDING:
-        case IPP_JSTATE_HELD: js = JOB_PENDING; break;
+        case IPP_JSTATE_HELD:
+        case IPP_JSTATE_STOPPED: js = JOB_PENDING; break; /* a stopped job can be resumed */
         case IPP_JSTATE_PROCESSING: js = JOB_PRINTING; break;
         case IPP_JSTATE_COMPLETED: js = JOB_DONE; break;
-        default: js = JOB_FAILED; break; /* stopped, canceled, aborted */
+        default: js = JOB_FAILED; break; /* canceled, aborted */
         }
         ipp_attribute_t *r = ippFindAttribute(resp, "job-state-reasons", IPP_TAG_KEYWORD);
-        snprintf(detail, cap, "job %d: %s", job, r ? ippGetString(r, 0, NULL) : "");
+        snprintf(detail, cap, "job %d: %s (%s)", job, ippEnumString("job-state", v),
+                 r ? ippGetString(r, 0, NULL) : "");
+    } else if ((resp ? ippGetStatusCode(resp) : cupsLastError()) == IPP_STATUS_ERROR_NOT_FOUND) {
+        js = JOB_GONE;
+        snprintf(detail, cap, "job %d: CUPS has no such job", job);
     } else {
         snprintf(detail, cap, "job %d: %s", job, cupsLastErrorString());
     }
     ippDelete(resp);
     httpClose(http);
     return js;
+}
+
+static int cups_cancel(void *priv, int job, char *detail, size_t cap)
+{
+    struct cups_priv *c = priv;
+    http_t *http = connect_cups(c);
+    if (!http) {
+        snprintf(detail, cap, "CUPS does not answer");
+        return -1;
+    }
+    ipp_status_t st = cupsCancelJob2(http, c->queue, job, 0);
+    snprintf(detail, cap, "cancel job %d: %s", job, cupsLastErrorString());
+    httpClose(http);
+    /* "not possible": completed, cancelled or aborted already; "not found": purged */
+    if (st <= IPP_STATUS_OK_CONFLICTING || st == IPP_STATUS_ERROR_NOT_POSSIBLE ||
+        st == IPP_STATUS_ERROR_NOT_FOUND)
+        return 0;
+    return -1;
 }
 
 static void cups_close(void *priv)
@@ -291,6 +315,7 @@ const struct printer_driver printer_cups = {
     .status = cups_status,
     .print = cups_print,
     .job_state = cups_job_state,
+    .cancel = cups_cancel,
     .close = cups_close,
     .priv_size = sizeof(struct cups_priv),
 };

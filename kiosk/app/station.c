@@ -22,14 +22,30 @@
 #define OUTBOX_IDLE_MS 10000
 
 enum { TAG_HEARTBEAT = 1, TAG_OUTBOX = 2 };
-enum { PRN_STATUS = 0, PRN_JOB_OK = 1, PRN_JOB_FAILED = 2 };
+/* What the printer worker posts (ev.i); for a job, ev.j is its number. UNCONFIRMED: the
+ * wait for the job ended and the spooler could not confirm it cancelled (it may print). */
+enum { PRN_STATUS = 0, PRN_JOB_OK = 1, PRN_JOB_FAILED = 2, PRN_JOB_UNCONFIRMED = 3 };
 #define MAX_RESULTS 16
-enum { JOB_WAIT_MS = 20000, JOB_POLL_MS = 300 };
+enum {
+    JOB_POLL_MS = 300,         /* asking the spooler about a job */
+    CANCEL_VERIFY_MS = 3000,   /* a cancelled job has this long to show it is gone */
+    UNRESOLVED_POLL_MS = 3000, /* asking again about a job that may still print */
+    STOP_GRACE_MS = 2000,      /* following a job once the kiosk is shutting down */
+};
 
 struct print_job {
     struct print_job *next;
     struct bitmap *b;
     int no;
+    char title[64];
+    int64_t queued_ms; /* mono_ms() when queued: a job held back too long fails */
+};
+
+/* A job the worker gave up waiting for and could not confirm cancelled: it may still print.
+ * No job is sent while there is one, so there is never more than one. */
+struct unresolved {
+    int no; /* the job's number, 0 = none */
+    int id; /* the spooler's */
     char title[64];
 };
 
@@ -56,9 +72,27 @@ struct station {
     int checks_answered;    /* UI thread: the newest check an arrived state answers */
     enum printer_state printer_state;
     int next_job;
-    struct { int no, ok; } results[MAX_RESULTS]; /* finished jobs not yet taken */
+    struct { int no, kind; } results[MAX_RESULTS]; /* job reports not yet taken (PRN_JOB_*) */
     int nresults;
+    struct unresolved unresolved; /* the worker's; station_close reads it after the join */
 };
+
+/* The printer worker measures its waits in real time: the spooler works in real time, and a
+ * script moving the kiosk's clock on must not cancel a job. */
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int stopping(struct station *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
 
 static void post_printer(struct station *s, int kind, int64_t value, const char *text)
 {
@@ -78,19 +112,45 @@ static void report_status(struct station *s, struct printer_status *st)
     post_printer(s, PRN_STATUS, ((int64_t)check << 8) | st->state, st->detail);
 }
 
-/* Follows a queued job until the spooler says it is done or failed (bounded), then asks the
- * printer again: paper that ran out during the job means the slip may be cut short. */
-static int follow_job(struct station *s, int id, char *err, size_t cap)
+/* Asks the spooler about job `id` until its state is final or `ms` have passed (at most
+ * STOP_GRACE_MS more once the kiosk is shutting down). Returns the last state seen. */
+static enum job_state watch_job(struct station *s, int id, int ms, char *detail, size_t cap)
 {
-    char detail[160] = "";
-    enum job_state js = JOB_UNKNOWN;
-    for (int waited = 0; waited < JOB_WAIT_MS; waited += JOB_POLL_MS) {
-        js = printer_job_state(s->printer, id, detail, sizeof detail);
-        if (js == JOB_DONE || js == JOB_FAILED)
-            break;
+    int64_t until = mono_ms() + ms;
+    int stop_seen = 0;
+    for (;;) {
+        enum job_state js = printer_job_state(s->printer, id, detail, cap);
+        int64_t now = mono_ms();
+        if (!stop_seen && stopping(s)) {
+            stop_seen = 1;
+            if (until > now + STOP_GRACE_MS)
+                until = now + STOP_GRACE_MS;
+        }
+        if (printer_job_final(js) || now >= until)
+            return js;
         struct timespec d = {0, JOB_POLL_MS * 1000000L};
         nanosleep(&d, NULL);
     }
+}
+
+/* Cancels job `id` and asks about it until the spooler shows it final (bounded): a job the
+ * kiosk gave up on must not come out later, in the middle of the next customer's receipt.
+ * Returns the last state seen: not final when the spooler cannot be reached or keeps it. */
+static enum job_state cancel_job(struct station *s, int id, char *detail, size_t cap)
+{
+    char why[160] = "";
+    if (printer_cancel_job(s->printer, id, why, sizeof why) != 0) {
+        log_warn("station", "cannot cancel job %d: %s", id, why);
+        return printer_job_state(s->printer, id, detail, cap); /* it may have ended anyway */
+    }
+    return watch_job(s, id, CANCEL_VERIFY_MS, detail, cap);
+}
+
+/* The outcome of job `id`, final in state `js`: 0 when it printed, else -1 with err. The
+ * printer is asked again: paper that ran out during the job means the slip may be cut short. */
+static int job_outcome(struct station *s, int id, enum job_state js, const char *detail,
+                       char *err, size_t cap)
+{
     struct printer_status st;
     report_status(s, &st);
     if (js != JOB_DONE) {
@@ -104,44 +164,151 @@ static int follow_job(struct station *s, int id, char *err, size_t cap)
     return 0;
 }
 
+/* Logs and posts the final outcome of job number `no`; logged here, so the outcome is on
+ * record even while the kiosk shuts down. */
+static void post_outcome(struct station *s, int no, int id, const char *title, int rc,
+                         const char *err)
+{
+    if (rc == 0)
+        log_info("station", "printed '%s' as job %d", title, id);
+    else
+        log_warn("station", "print failed: %s", err);
+    post_printer(s, rc == 0 ? PRN_JOB_OK : PRN_JOB_FAILED, no, rc == 0 ? title : err);
+}
+
+/* Sends a queued job and follows it for [printer] job_wait_s. A job that is not final by
+ * then is cancelled; one whose cancel cannot be confirmed becomes the unresolved job, and
+ * the kiosk is told it is not confirmed. */
+static void send_job(struct station *s, struct print_job *job, const struct printer_status *st)
+{
+    char err[200] = "", detail[160] = "";
+    int id = 0, rc = -1;
+    if (printer_state_can_print(st->state))
+        rc = printer_print_bitmap(s->printer, job->b, job->title, &id, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "printer %s", printer_state_name(st->state));
+    if (rc != 0) {
+        post_outcome(s, job->no, id, job->title, rc, err);
+        return;
+    }
+    int wait_s = s->cfg->printer_job_wait_s;
+    enum job_state js = watch_job(s, id, wait_s * 1000, detail, sizeof detail);
+    if (!printer_job_final(js) && !stopping(s)) {
+        log_warn("station", "job %d ('%s') not done after %d s (%s): cancelling it", id,
+                 job->title, wait_s, detail);
+        js = cancel_job(s, id, detail, sizeof detail);
+    }
+    if (!printer_job_final(js)) {
+        struct printer_status now;
+        report_status(s, &now); /* a spooler that does not answer shows in health */
+        s->unresolved.no = job->no;
+        s->unresolved.id = id;
+        snprintf(s->unresolved.title, sizeof s->unresolved.title, "%s", job->title);
+        log_warn("station", "job %d ('%s') not confirmed: it may still print (%s); no new job "
+                 "goes out until CUPS says what became of it", id, job->title, detail);
+        post_printer(s, PRN_JOB_UNCONFIRMED, job->no, detail);
+        return;
+    }
+    rc = job_outcome(s, id, js, detail, err, sizeof err);
+    post_outcome(s, job->no, id, job->title, rc, err);
+}
+
+/* Asks about the unresolved job again, and tries again to cancel it. Once it is final its
+ * real outcome is posted, and new jobs may go out. */
+static void resolve_job(struct station *s)
+{
+    struct unresolved *u = &s->unresolved;
+    char detail[160] = "", err[200] = "";
+    enum job_state js = printer_job_state(s->printer, u->id, detail, sizeof detail);
+    if (!printer_job_final(js) && !stopping(s))
+        js = cancel_job(s, u->id, detail, sizeof detail);
+    if (!printer_job_final(js))
+        return;
+    log_info("station", "job %d ('%s') resolved: %s", u->id, u->title, detail);
+    int rc = job_outcome(s, u->id, js, detail, err, sizeof err);
+    post_outcome(s, u->no, u->id, u->title, rc, err);
+    u->no = 0;
+}
+
+static void free_jobs(struct print_job *j)
+{
+    while (j) {
+        struct print_job *next = j->next;
+        bitmap_destroy(j->b);
+        free(j);
+        j = next;
+    }
+}
+
+/* Jobs held back behind the unresolved one for longer than a job may take fail for good:
+ * they were never sent, so they cannot come out later. */
+static void fail_overdue(struct station *s)
+{
+    int64_t limit = mono_ms() - (int64_t)s->cfg->printer_job_wait_s * 1000;
+    struct print_job *overdue = NULL, **tail = &overdue;
+    pthread_mutex_lock(&s->lock);
+    for (struct print_job **p = &s->jobs; *p;) {
+        struct print_job *j = *p;
+        if (j->queued_ms <= limit) {
+            *p = j->next;
+            j->next = NULL;
+            *tail = j;
+            tail = &j->next;
+        } else {
+            p = &j->next;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    for (struct print_job *j = overdue; j; j = j->next) {
+        char err[200];
+        snprintf(err, sizeof err, "'%s' held back for %d s behind job %d, which may still print",
+                 j->title, s->cfg->printer_job_wait_s, s->unresolved.id);
+        post_outcome(s, j->no, 0, j->title, -1, err);
+    }
+    free_jobs(overdue);
+}
+
 static void *printer_worker(void *arg)
 {
     struct station *s = arg;
+    int64_t next_status = 0;
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
-        if (!s->jobs && !s->status_due) {
+        /* While a job may still print, new jobs wait, and every wake (at least every few
+         * seconds) asks about that job again. */
+        int held = s->unresolved.no != 0;
+        if (!s->status_due && (held || !s->jobs)) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += PRINTER_POLL_MS / 1000;
-            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT)
+            until.tv_sec += (held ? UNRESOLVED_POLL_MS : PRINTER_POLL_MS) / 1000;
+            int rc = pthread_cond_timedwait(&s->cond, &s->lock, &until);
+            if (rc == ETIMEDOUT && (!held || mono_ms() >= next_status))
                 s->status_due = 1;
-            continue;
+            if (!held || s->stop)
+                continue;
         }
-        struct print_job *job = s->jobs;
-        if (job)
+        struct print_job *job = NULL;
+        if (!held && s->jobs) {
+            job = s->jobs;
             s->jobs = job->next;
+            job->next = NULL;
+        }
+        int status = s->status_due || job;
         s->status_due = 0;
         pthread_mutex_unlock(&s->lock);
         struct printer_status st;
-        report_status(s, &st);
+        if (status) {
+            report_status(s, &st);
+            next_status = mono_ms() + PRINTER_POLL_MS;
+        }
+        if (held) {
+            resolve_job(s);
+            if (s->unresolved.no)
+                fail_overdue(s);
+        }
         if (job) {
-            char err[200] = "";
-            int id = 0, rc = -1;
-            if (printer_state_can_print(st.state))
-                rc = printer_print_bitmap(s->printer, job->b, job->title, &id, err, sizeof err);
-            else
-                snprintf(err, sizeof err, "printer %s", printer_state_name(st.state));
-            if (rc == 0)
-                rc = follow_job(s, id, err, sizeof err);
-            /* logged here, so the outcome is on record even while the kiosk shuts down */
-            if (rc == 0)
-                log_info("station", "printed '%s' as job %d", job->title, id);
-            else
-                log_warn("station", "print failed: %s", err);
-            post_printer(s, rc == 0 ? PRN_JOB_OK : PRN_JOB_FAILED, job->no,
-                         rc == 0 ? job->title : err);
-            bitmap_destroy(job->b);
-            free(job);
+            send_job(s, job, &st);
+            free_jobs(job);
         }
         pthread_mutex_lock(&s->lock);
     }
@@ -250,12 +417,10 @@ void station_close(struct station *s)
         pthread_mutex_unlock(&s->lock);
         pthread_join(s->thread, NULL);
     }
-    while (s->jobs) {
-        struct print_job *j = s->jobs;
-        s->jobs = j->next;
-        bitmap_destroy(j->b);
-        free(j);
-    }
+    if (s->unresolved.no)
+        log_warn("station", "job %d ('%s') may still print: CUPS never said what became of it",
+                 s->unresolved.id, s->unresolved.title);
+    free_jobs(s->jobs);
     printer_destroy(s->printer);
     backend_destroy(s->be);
     journal_close(s->journal);
@@ -351,7 +516,7 @@ int station_event(struct station *s, const struct ev *e)
                 s->nresults--;
             }
             s->results[s->nresults].no = (int)e->j;
-            s->results[s->nresults].ok = e->i == PRN_JOB_OK;
+            s->results[s->nresults].kind = e->i;
             s->nresults++;
         }
         return 1;
@@ -369,6 +534,13 @@ int station_event(struct station *s, const struct ev *e)
         if (h != s->health.c[COMP_BACKEND])
             log_info("station", "station system %s (%s)", h == HEALTH_OK ? "reachable" : "down",
                      r->outcome == BE_OK ? r->err_code : backend_outcome_str(r->outcome));
+        if (h == HEALTH_OK && s->health.c[COMP_BACKEND] == HEALTH_DOWN && s->journal) {
+            /* back after an outage: what waits in the outbox goes now, not when a backoff of
+             * up to 5 minutes ends */
+            journal_outbox_wake(s->journal);
+            if (!s->outbox_seq)
+                s->next_outbox_ms = now;
+        }
         s->health.c[COMP_BACKEND] = h;
         if (h != HEALTH_OK)
             s->next_heartbeat_ms = now + 5000; /* look again soon */
@@ -420,17 +592,18 @@ struct journal *station_journal(struct station *s)
     return s->journal;
 }
 
-int station_job_result(struct station *s, int no, int *ok)
+enum station_job station_job_result(struct station *s, int no, int *ok)
 {
-    for (int i = 0; i < s->nresults; i++)
+    for (int i = 0; i < s->nresults; i++) /* the oldest first: "not confirmed" comes first */
         if (s->results[i].no == no) {
-            *ok = s->results[i].ok;
+            int kind = s->results[i].kind;
+            *ok = kind == PRN_JOB_OK;
             memmove(&s->results[i], &s->results[i + 1],
                     sizeof s->results[0] * (size_t)(s->nresults - i - 1));
             s->nresults--;
-            return 1;
+            return kind == PRN_JOB_UNCONFIRMED ? STATION_JOB_UNCONFIRMED : STATION_JOB_FINAL;
         }
-    return 0;
+    return STATION_JOB_PENDING;
 }
 
 const char *station_printer_problem(const struct station *s)
@@ -483,6 +656,7 @@ int station_print(struct station *s, const struct bitmap *b, const char *title)
     }
     memcpy(j->b->bits, b->bits, (size_t)b->stride * (size_t)b->height);
     snprintf(j->title, sizeof j->title, "%s", title);
+    j->queued_ms = mono_ms();
     j->no = ++s->next_job;
     int no = j->no;
     pthread_mutex_lock(&s->lock);

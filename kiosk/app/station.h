@@ -37,9 +37,23 @@ struct journal *station_journal(struct station *s);
 /* Queues a bitmap to print (the bitmap is copied). Returns the job's number (> 0), or -1
  * when there is no printer. */
 int station_print(struct station *s, const struct bitmap *b, const char *title);
-/* 1 once job `no` has finished, with *ok whether it printed in full (a slip cut short by
- * paper running out is not ok); 0 while it is queued or printing. */
-int station_job_result(struct station *s, int no, int *ok);
+/* What station_job_result() has to say about a print job. */
+enum station_job {
+    STATION_JOB_PENDING = 0,     /* nothing new: queued, printing, or still being resolved */
+    STATION_JOB_FINAL = 1,       /* finished, for good */
+    STATION_JOB_UNCONFIRMED = 2, /* given up waiting for, and it may still print */
+};
+/* What became of print job `no` since the last call for it; each report is given once, in
+ * the order they came:
+ * - STATION_JOB_PENDING: nothing new (*ok untouched).
+ * - STATION_JOB_FINAL: the spooler is done with it; *ok = 1 if it printed in full, 0 if it
+ *   did not (refused, failed, cancelled, never sent, or a slip cut short by paper running
+ *   out). Nothing more follows for `no`.
+ * - STATION_JOB_UNCONFIRMED, *ok = 0: [printer] job_wait_s went by and the job could not be
+ *   confirmed cancelled (CUPS did not answer): it may still print. The printer worker keeps
+ *   asking CUPS and trying to cancel it, and sends no other job meanwhile; a
+ *   STATION_JOB_FINAL for the same `no` follows once CUPS says what became of it. */
+enum station_job station_job_result(struct station *s, int no, int *ok);
 /* Why the printer cannot print, as a message id to translate ("" when it can). */
 const char *station_printer_problem(const struct station *s);
 /* Asks the printer for its state now (not at the next periodic poll). Returns the number

@@ -51,6 +51,8 @@ const struct cfg_option config_options[] = {
         "seconds the done screen offers to print the receipt again"),
     BOOL("printer", "release_slip", printer_release_slip, "false",
          "print a release slip with a barcode for the attendant after each fuel sale"),
+    INT("printer", "job_wait_s", printer_job_wait_s, "20", 1, 600,
+        "seconds a print job may take before the kiosk cancels it in CUPS"),
     STR("checkout", "member_prefix", member_prefix, "MQR-",
         "scanned codes starting so are member codes"),
     STR("checkout", "coupon_prefix", coupon_prefix, "CPN-",

@@ -43,6 +43,7 @@ struct kiosk_config {
     int printer_test_on_start;
     int printer_reprint_s;
     int printer_release_slip;
+    int printer_job_wait_s;
     /* [checkout] */
     char member_prefix[24];
     char coupon_prefix[24];

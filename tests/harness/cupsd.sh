@@ -5,15 +5,35 @@
 #
 #   cupsd.sh start DIR PRINTER_PORT   prints CUPS_SERVER=127.0.0.1:PORT when it answers
 #   cupsd.sh stop DIR                 stops it by the pid it recorded
+#   cupsd.sh restart DIR              starts it again after a stop, on the same port with the
+#                                     same config, queue and spool (jobs it kept are resumed)
 #
 # Runs as root here: cupsd then insists that its files are owned by root and not writable
 # by others, and drops to the `lp` user for backends, so the spool is made world-readable.
 set -eu
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: cupsd.sh start DIR PRINTER_PORT | stop DIR" >&2; exit 2; }
+usage="usage: cupsd.sh start DIR PRINTER_PORT | stop DIR | restart DIR"
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "$usage" >&2; exit 2; }
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# run_cupsd: starts cupsd on the config in $dir (listening on $port) and waits until it
+# answers (at most 10 s).
+run_cupsd() {
+    cupsd -f -c "$dir/cupsd.conf" -s "$dir/cups-files.conf" >>"$dir/log/stderr" 2>&1 &
+    echo $! >"$dir/cupsd.pid"
+    i=0
+    until lpstat -h "127.0.0.1:$port" -r 2>/dev/null | grep -q "is running"; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$(cat "$dir/cupsd.pid")" 2>/dev/null; then
+            echo "cupsd did not start:" >&2
+            cat "$dir/log/stderr" "$dir/log/error_log" >&2 2>/dev/null || true
+            exit 1
+        fi
+        sleep 0.1
+    done
 }
 
 case "$cmd" in
@@ -63,18 +83,7 @@ ErrorLog $dir/log/error_log
 PageLog $dir/log/page_log
 TempDir $dir/spool/tmp
 CONF
-    cupsd -f -c "$dir/cupsd.conf" -s "$dir/cups-files.conf" >"$dir/log/stderr" 2>&1 &
-    echo $! >"$dir/cupsd.pid"
-    i=0
-    until lpstat -h "127.0.0.1:$port" -r 2>/dev/null | grep -q "is running"; do
-        i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 "$(cat "$dir/cupsd.pid")" 2>/dev/null; then
-            echo "cupsd did not start:" >&2
-            cat "$dir/log/stderr" "$dir/log/error_log" >&2 2>/dev/null || true
-            exit 1
-        fi
-        sleep 0.1
-    done
+    run_cupsd
     lpadmin -h "127.0.0.1:$port" -p receipt -E -v "socket://127.0.0.1:$eport" \
         -o printer-error-policy=retry-job
     cupsenable -h "127.0.0.1:$port" receipt
@@ -90,6 +99,13 @@ stop)
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$dir/cupsd.pid"
     ;;
+restart)
+    [ -f "$dir/cupsd.conf" ] || { echo "cupsd.sh: no cupsd was started in $dir" >&2; exit 1; }
+    [ ! -f "$dir/cupsd.pid" ] || "$0" stop "$dir"
+    port=$(sed -n 's/^Listen 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/cupsd.conf")
+    run_cupsd
+    echo "CUPS_SERVER=127.0.0.1:$port"
+    ;;
 *)
-    echo "usage: cupsd.sh start DIR PRINTER_PORT | stop DIR" >&2; exit 2 ;;
+    echo "$usage" >&2; exit 2 ;;
 esac

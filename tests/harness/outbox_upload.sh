@@ -37,4 +37,44 @@ run_kiosk 4
 # 4. a restart sends nothing again
 run_kiosk 2
 [ "$(received)" = 4 ] || { echo "a restart re-sent records"; exit 1; }
-echo "outbox: 4 records uploaded exactly once, in order, across refusals, a lost answer and restarts"
+# 5. a long outage: the station system refuses heartbeats and uploads, and the record has
+#    failed often enough for its backoff to reach minutes (10 failed uploads before a
+#    restart, kept in the journal, then more). The heartbeat (every 5 s while down) sees the
+#    system back: the record goes within seconds, not when its backoff ends.
+"$build/tests/journal/journal-seed" "$dir/journal.db" 1 >/dev/null
+q "UPDATE outbox SET attempts = 10 WHERE state = 'pending'"
+admin POST /v1/admin/faults '{"route":"/v1/journal","refuse":true}' >/dev/null
+admin POST /v1/admin/faults '{"route":"/v1/terminals","refuse":true}' >/dev/null
+printf 'wait attract\npause 150s\n' >"$dir/s5.script"
+"$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$dir/s5.script" \
+    --out "$dir/shots" 2>"$dir/kiosk5.log" &
+kiosk=$!
+bail() { echo "$*"; kill -TERM "$kiosk" 2>/dev/null; tail -20 "$dir/kiosk5.log"; exit 1; }
+# Retry times are on the kiosk's clock, here the monotonic clock (no `advance`). Wait for a
+# failed upload that leaves its record 30 s or more before its next try (the backoff is
+# random up to its ceiling of 5 minutes: a short one is waited out and fails again).
+mono_ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))'; }
+start=$(date +%s) left=0
+while :; do
+    [ $(($(date +%s) - start)) -lt 120 ] && kill -0 "$kiosk" 2>/dev/null ||
+        bail "no backoff of 30 s or more: $(q "SELECT attempts FROM outbox") attempt(s)"
+    next=$(q "SELECT next_try_ms FROM outbox WHERE state = 'pending' AND attempts > 10")
+    left=$((${next:-0} - $(mono_ms)))
+    [ $left -ge 30000 ] && break
+    sleep 0.5
+done
+grep -q "station system down" "$dir/kiosk5.log" || bail "the heartbeat never saw the system down"
+[ "$(received)" = 4 ] || bail "a record arrived while the system was down"
+admin DELETE /v1/admin/faults >/dev/null
+t0=$(mono_ms)
+until [ "$(received)" = 5 ]; do
+    [ $(($(mono_ms) - t0)) -lt 12000 ] ||
+        bail "no record 12 s after the system came back ($((left / 1000)) s of backoff left)"
+    sleep 0.2
+done
+kill -TERM "$kiosk" 2>/dev/null || true
+wait "$kiosk" || true
+[ "$(pending)" = 0 ] || { echo "$(pending) records still pending"; exit 1; }
+echo "outbox: 5 records uploaded exactly once, in order, across refusals, a lost answer," \
+    "restarts and an outage (sent $(( ($(mono_ms) - t0) / 1000 )) s after it, $((left / 1000)) s" \
+    "before its backoff ended)"
