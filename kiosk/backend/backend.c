@@ -100,6 +100,8 @@ static void free_call(struct call *c)
     curl_slist_free_all(c->headers);
     if (c->path && c->private_tail)
         sign_wipe(c->path, strlen(c->path));
+    if (c->body) /* it may carry a payment code: gone with the call */
+        sign_wipe(c->body, strlen(c->body));
     free(c->path);
     free(c->body);
     free(c->key);

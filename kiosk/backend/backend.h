@@ -76,7 +76,8 @@ struct backend *backend_create(const struct backend_options *o, struct evq *q, c
 void backend_destroy(struct backend *b);
 /* Queues a call. 0 with *call_id set, or -1 (state-changing call without a key, no memory). */
 int backend_call(struct backend *b, const struct backend_request *req, uint64_t *call_id);
-/* Cancels a queued or running call: it ends with BE_CANCELLED. */
+/* Cancels a queued or running call: it is not tried again, and ends with BE_CANCELLED. Its
+ * copy of the request (a payment code in the body, say) is wiped. */
 void backend_cancel(struct backend *b, uint64_t call_id);
 /* Reachability from the last finished call. */
 enum backend_health backend_health(struct backend *b);
