@@ -22,6 +22,7 @@
 #include "kiosk/app/station.h"
 #include "kiosk/backend/backend.h"
 #include "kiosk/core/clock.h"
+#include "kiosk/core/codes.h"
 #include "kiosk/core/evq.h"
 #include "kiosk/core/i18n.h"
 #include "kiosk/core/log.h"
@@ -30,6 +31,9 @@
 #include "kiosk/ui/screens/screens.h"
 #include "kiosk/ui/text.h"
 #include "kiosk/ui/ui.h"
+
+#define TOAST_MS 6000
+#define SHUTDOWN_DRAIN_MS 3000
 
 struct app {
     const struct app_options *o;
@@ -71,8 +75,12 @@ struct app {
     int64_t step_start_ms;
     /* Characters typed since the last Return: a USB code scanner in keyboard mode types
      * its code and presses Return (a person at a keyboard can do the same). */
-    char typed[128];
+    char typed[CODE_SCAN_MAX + 1];
     size_t ntyped;
+    int typed_overflow;   /* more was typed than any code holds: the scan is refused */
+    /* What a code scanned where nothing takes it means here (shown for a few seconds). */
+    const char *toast;    /* message id */
+    int64_t toast_until_ms;
     int frames;
     int shots; /* screenshots written by the script */
 };
@@ -134,6 +142,7 @@ static void make_view(struct app *a, struct view *v)
     v->printer_problem = a->station ? _(station_printer_problem(a->station)) : "";
     if (a->cio && cio_notice(a->cio)->state != NOTICE_NONE)
         v->notice = cio_notice(a->cio);
+    v->toast = a->toast && v->now_ms < a->toast_until_ms ? _(a->toast) : NULL;
 }
 
 /* Keeps a list's scroll for the next rebuild. */
@@ -424,6 +433,7 @@ static void activate(struct app *a, const char *id)
 {
     log_debug("app", "activate %s on %s", id, a->tree.screen);
     session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+    a->toast = NULL; /* the customer has acted: the hint has done its work */
     if (!strcmp(id, "attract.start")) {
         session_input(a, SI_START, SVC_LAST, REASON_NONE);
     } else if (!strcmp(id, "lang.toggle")) {
@@ -487,14 +497,24 @@ static void escape(struct app *a)
 
 static void post_text(struct app *a, enum ev_kind kind, const char *text);
 
-/* Keyboard text: printable ASCII collects for a scan (codes have no spaces or letters
- * beyond ASCII); anything else is not a code. */
+/* Keyboard text collects for a scan, every byte as typed: what no code can contain is not
+ * dropped here (that would turn it into another code) but refused whole at Return. */
 static void text_input(struct app *a, const char *text)
 {
-    for (const char *c = text; *c; c++)
-        if (*c > ' ' && *c < 0x7F && a->ntyped < sizeof a->typed - 1)
+    for (const char *c = text; *c; c++) {
+        if (a->ntyped < sizeof a->typed - 1)
             a->typed[a->ntyped++] = *c;
+        else
+            a->typed_overflow = 1;
+    }
     a->typed[a->ntyped] = '\0';
+}
+
+static void forget_typed(struct app *a)
+{
+    sign_wipe(a->typed, sizeof a->typed);
+    a->ntyped = 0;
+    a->typed_overflow = 0;
 }
 
 /* Return after typed characters: they were a scan. The code is wiped from the buffer. */
@@ -502,10 +522,13 @@ static int typed_scan(struct app *a)
 {
     if (a->ntyped == 0)
         return 0;
-    log_info("app", "keyboard scanner: %zu characters", a->ntyped);
-    post_text(a, EV_SCAN, a->typed);
-    sign_wipe(a->typed, sizeof a->typed);
-    a->ntyped = 0;
+    log_info("app", "keyboard scanner: %zu characters%s", a->ntyped,
+             a->typed_overflow ? ", more than any code holds" : "");
+    struct ev e = {.kind = EV_SCAN, .i = a->typed_overflow /* refused */};
+    snprintf(e.text, sizeof e.text, "%s", a->typed);
+    evq_post(a->q, &e);
+    sign_wipe(&e, sizeof e);
+    forget_typed(a);
     return 1;
 }
 
@@ -545,10 +568,8 @@ static void key_down(struct app *a, SDL_Keycode k, Uint16 mod)
 static void pointer(struct app *a, int down, int x, int y)
 {
     int hit = ui_hit(&a->tree, x, y);
-    if (down && a->ntyped) { /* a touch between: what was typed is not a code */
-        sign_wipe(a->typed, sizeof a->typed);
-        a->ntyped = 0;
-    }
+    if (down && a->ntyped) /* a touch between: what was typed is not a code */
+        forget_typed(a);
     if (down) {
         /* Press feedback in the same frame as the touch. */
         a->pressed = hit;
@@ -598,11 +619,53 @@ static void pointer_motion(struct app *a, int y)
     }
 }
 
+static void toast(struct app *a, const char *msgid)
+{
+    a->toast = msgid;
+    a->toast_until_ms = clock_now_ms() + TOAST_MS;
+    a->dirty = 1;
+}
+
+/* A code scanned outside pay-for-fuel and shop: a product barcode on attract or home starts
+ * the shop with it; anything else gets a short word on what to do (never silence). `code`
+ * is NULL for a scan that was refused (not a code). */
+static void scan_elsewhere(struct app *a, const char *code)
+{
+    log_info("app", "scan on %s", a->tree.screen);
+    if (!code) {
+        toast(a, N_("The scanner read something that is not a code. Please scan again."));
+        return;
+    }
+    if (a->sess.state == SESS_ASK_MORE) {
+        toast(a, N_("Tap \"Yes, I need more time\" first, then scan again."));
+        return;
+    }
+    if (a->sess.state == SESS_ATTRACT)
+        session_input(a, SI_START, SVC_LAST, REASON_NONE);
+    if (a->sess.state != SESS_HOME) {
+        toast(a, N_("This screen does not read codes."));
+        return;
+    }
+    struct view v;
+    make_view(a, &v);
+    if (code_ean_valid(code) && v.reason[SVC_SHOP] == REASON_NONE && a->cio) {
+        /* what the customer means: buy this item */
+        session_input(a, SI_CHOOSE, SVC_SHOP, REASON_NONE);
+        struct co_event ce = {.in = CI_SCAN, .text = code, .ok = 1};
+        cio_input(a->cio, &ce, clock_now_ms());
+    } else if (code_paycode_kind(code) != PAYCODE_INVALID) {
+        toast(a, N_("To pay, choose \"Pay for fuel\" and your pump first. Then show your payment code."));
+    } else if (code_ean_valid(code)) {
+        toast(a, N_("The shop cannot be used at this kiosk now. Please pay at the counter."));
+    } else {
+        toast(a, N_("Choose \"Pay for fuel\" or \"Shop\" first, then scan your member code or coupon on the bill."));
+    }
+}
+
 static void handle_device_event(struct app *a, const struct ev *e)
 {
-    if (a->cio && cio_event(a->cio, e, clock_now_ms()))
-        return;
-    if (a->station && station_event(a->station, e)) {
+    if ((a->cio && cio_event(a->cio, e, clock_now_ms())) ||
+        (a->station && station_event(a->station, e))) {
         struct health h;
         station_health(a->station, &h);
         if (memcmp(&h, &a->health, sizeof h) != 0) {
@@ -615,17 +678,20 @@ static void handle_device_event(struct app *a, const struct ev *e)
     case EV_QUIT:
         a->quit = 1;
         break;
-    case EV_SCAN:
+    case EV_SCAN: {
+        int ok = e->i == 0 && code_scan_ok(e->text);
         session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
+        if (!ok)
+            log_warn("app", "scan of %zu bytes refused: not a code", strlen(e->text));
         if (a->cio && a->sess.state == SESS_SERVICE &&
             (a->sess.svc == SVC_FUEL || a->sess.svc == SVC_SHOP)) {
-            struct co_event ce = {.in = CI_SCAN, .text = e->text};
+            struct co_event ce = {.in = CI_SCAN, .text = ok ? e->text : "", .ok = ok};
             cio_input(a->cio, &ce, clock_now_ms());
         } else {
-            log_info("app", "scan of %zu characters on %s: no flow takes codes here",
-                     strlen(e->text), a->tree.screen);
+            scan_elsewhere(a, ok ? e->text : NULL);
         }
         break;
+    }
     case EV_CARD_IN:
     case EV_CARD_OUT:
         session_input(a, SI_TOUCH, SVC_LAST, REASON_NONE);
@@ -967,11 +1033,11 @@ static void bench_sale_flow(struct checkout *c)
     bench_step(c, (struct co_event){.in = CI_PICK_PUMP});
     bench_step(c, (struct co_event){.in = CI_LOCKED});
     bench_step(c, (struct co_event){.in = CI_PRICED, .priced = &p});
-    bench_step(c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"});
+    bench_step(c, (struct co_event){.in = CI_SCAN, .text = "6920000010004", .ok = 1});
     bench_step(c, (struct co_event){.in = CI_PRODUCT, .text = "农夫山泉 550ml",
                                     .text2 = "Nongfu Spring water 550ml", .amount = 200});
     bench_step(c, (struct co_event){.in = CI_PRICED, .priced = &p});
-    bench_step(c, (struct co_event){.in = CI_SCAN, .text = "MQR-7F3A91"});
+    bench_step(c, (struct co_event){.in = CI_SCAN, .text = "MQR-7F3A91", .ok = 1});
     bench_step(c, (struct co_event){.in = CI_MEMBER, .member = &m, .coupons = cps, .ncoupons = 2});
     bench_step(c, (struct co_event){.in = CI_PRICED, .priced = &p});
 }
@@ -989,10 +1055,12 @@ static void bench_checkout(struct app *a, int n, const struct checkout *c)
     k = *c;
     bench_step(&k, (struct co_event){.in = CI_PAY_QR, .text = "wechat"});
     bench_step(&k, (struct co_event){.in = CI_PRINTER, .ok = 1});
-    bench_step(&k, (struct co_event){.in = CI_PAYMENT, .text = "CREATED",
+    bench_step(&k, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = "CREATED",
                                      .text2 = "weixin://wxpay/bizpayurl?pr=T0001-P1"});
     bench_case(a, "pay_qr", n);
-    bench_step(&k, (struct co_event){.in = CI_PAYMENT, .text = "PAID"});
+    struct effects fx = {.n = 0}; /* the next poll asks, and hears it is paid */
+    checkout_step(&k, &(struct co_event){.in = CI_TICK}, checkout_deadline(&k), &fx);
+    bench_step(&k, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "PAID"});
     bench_step(&k, (struct co_event){.in = CI_COMPLETED});
     bench_step(&k, (struct co_event){.in = CI_PRINTED, .ok = 1});
     bench_case(a, "done", n);
@@ -1126,6 +1194,8 @@ static void loop(struct app *a)
             until = min64(until, cio_deadline(a->cio));
         if (a->next_tick_ms)
             until = min64(until, a->next_tick_ms);
+        if (a->toast && a->toast_until_ms > now)
+            until = min64(until, a->toast_until_ms);
         int64_t wait = until == INT64_MAX ? 60000 : until - now;
         if (a->dirty || wait < 0)
             wait = 0;
@@ -1156,6 +1226,10 @@ static void loop(struct app *a)
         if (a->cio)
             checkout_turn(a, clock_now_ms());
         now = clock_now_ms();
+        if (a->toast && now >= a->toast_until_ms) {
+            a->toast = NULL; /* its time is over */
+            a->dirty = 1;
+        }
         if (now >= session_deadline(&a->sess))
             session_input(a, SI_TICK, SVC_LAST, REASON_NONE);
         if (a->next_tick_ms && now >= a->next_tick_ms) {
@@ -1173,6 +1247,28 @@ static void loop(struct app *a)
         if (a->o->script && !a->quit)
             script_wait = script_turn(a);
     }
+}
+
+/* On the way out (SIGTERM, a script's end): the customer's sale is let go as at the end of a
+ * session (its lock released, a payment in flight settled in the background), and the
+ * station system gets a few seconds to hear of it. What does not finish in time waits in
+ * the journal for the next start. */
+static void shutdown_drain(struct app *a)
+{
+    if (!a->cio)
+        return;
+    cio_abandon(a->cio, clock_now_ms());
+    int64_t until = clock_real_ms() + SHUTDOWN_DRAIN_MS;
+    while (cio_settling(a->cio) && clock_real_ms() < until) {
+        struct ev e;
+        while (evq_pop(a->q, &e))
+            handle_device_event(a, &e);
+        cio_tick(a->cio, clock_now_ms());
+        struct timespec d = {0, 20 * 1000000L};
+        nanosleep(&d, NULL);
+    }
+    if (cio_settling(a->cio))
+        log_warn("app", "stopping with work unfinished: the next start takes it up");
 }
 
 /* mkdir -p: creates `path` and any missing parents. 0 or -1 with errno set. */
@@ -1292,6 +1388,7 @@ int app_run(const struct app_options *o)
     } else {
         loop(a);
         rc = a->exit_code;
+        shutdown_drain(a);
     }
     if (a->shots && rc == 0)
         printf("%d screenshots written to %s\n", a->shots, o->out_dir ? o->out_dir : ".");

@@ -15,29 +15,28 @@
 #include "kiosk/core/i18n.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/sign.h"
+#include "kiosk/flows/settle.h"
 #include "kiosk/journal/journal.h"
 
 /* Backend tags: the low four bits say whose answer it is. */
-#define TAG_CHECKOUT 3 /* the customer's sale: call kind in bits 4-11, sale generation above */
-#define TAG_SETTLE 4   /* background settlement: step in bits 4-7, slot above */
-#define MAX_SETTLE 16
+#define TAG_CHECKOUT 3 /* the sale on screen: call kind in bits 4-11 */
+#define TAG_SETTLE 4   /* background settlement: job slot in bits 4-11 */
+#define MAX_BG 16
 #define MAX_JOBS 8
-#define SETTLE_RETRY_MS 10000
 #define TOKEN_LEN 24
 
-/* A payment intent nobody waits for: resolved with the backend in the background. */
-struct settle {
-    int active;
-    int64_t intent_id;
-    char otn[72], order_id[72], txn_no[72], sale_id[32];
+/* A background job (kiosk/flows/settle.h) and what its requests and records need. */
+struct bg {
+    struct settle_job job;
+    int64_t pay_intent;       /* the payment intent it settles (0 = a lock only) */
+    int64_t lock_intent;      /* the journaled lock it gives back (0 = none) */
+    /* sized as the sale record's fields, which they fill */
+    char otn[40], order_id[48], txn_no[40], sale_id[24];
     char mode[12], channel[12], code_masked[32];
     int64_t amount_fen;
-    int cancel;               /* the customer was told it is cancelled: never complete it */
+    int64_t created_ms;       /* when the payment intent was written (wall clock) */
     int notice;               /* the restart notice tells its outcome */
-    int64_t created_ms;       /* when the intent was written (wall clock) */
-    enum co_call step;        /* the call in flight, or the next one after retry_at_ms */
-    int inflight;
-    int64_t retry_at_ms;
+    uint64_t call_id;         /* the request in flight */
 };
 
 /* A print job of ours: its receipt state goes to the journal. */
@@ -54,14 +53,15 @@ struct checkout_io {
     struct text_engine *const *te; /* the app's, which a resize may replace */
     struct checkout co;
     struct co_config cocfg;
-    unsigned gen;                  /* sale generation: answers for an older sale are dropped */
-    int64_t intent_id;
+    uint64_t calls[CALL_LAST];     /* the sale's requests in flight, by kind (0 = none) */
+    int64_t intent_id;             /* the payment intent of the sale on screen */
+    int64_t lock_intent_id;        /* the journaled lock of its pump sale */
     char invoice_token[TOKEN_LEN + 1];
     char invoice_url[200];
     int redraw, home;
     int check;                     /* printer check being waited for, 0 = none */
     struct job jobs[MAX_JOBS];
-    struct settle set[MAX_SETTLE];
+    struct bg bg[MAX_BG];
     struct restart_notice notice;
 };
 
@@ -79,7 +79,9 @@ struct checkout_io *cio_create(struct station *st, const struct kiosk_config *cf
     io->st = st;
     io->cfg = cfg;
     io->te = te;
+    /* a state waits for an answer longer than the client tries: four attempts, backoff */
     io->cocfg = (struct co_config){.reprint_ms = cfg->printer_reprint_s * 1000,
+                                   .call_max_ms = 4 * cfg->backend_timeout_ms + 15000,
                                    .points_max = cfg->points_max,
                                    .member_prefix = cfg->member_prefix,
                                    .coupon_prefix = cfg->coupon_prefix};
@@ -114,8 +116,8 @@ void cio_notice_close(struct checkout_io *io)
     if (io->notice.state != NOTICE_NONE)
         io->redraw = 1;
     memset(&io->notice, 0, sizeof io->notice);
-    for (int i = 0; i < MAX_SETTLE; i++)
-        io->set[i].notice = 0;
+    for (int i = 0; i < MAX_BG; i++)
+        io->bg[i].notice = 0;
 }
 
 /* The restart notice learns the outcome of its payment. */
@@ -142,8 +144,8 @@ static void notice_begin(struct checkout_io *io, enum notice_state st, const cha
 
 int cio_settling(const struct checkout_io *io)
 {
-    for (int i = 0; i < MAX_SETTLE; i++)
-        if (io->set[i].active)
+    for (int i = 0; i < MAX_BG; i++)
+        if (io->bg[i].job.state != SETTLE_IDLE)
             return 1;
     return 0;
 }
@@ -158,11 +160,26 @@ int cio_idle(const struct checkout_io *io)
 
 static void run(struct checkout_io *io, const struct effects *fx);
 
+/* Withdraws every request of the sale the flow no longer waits for: a superseded or
+ * abandoned call (a payment the customer cancelled, say) is never sent again. */
+static void withdraw_stale(struct checkout_io *io)
+{
+    struct backend *be = station_backend(io->st);
+    for (int k = 1; k < CALL_LAST; k++)
+        if (io->calls[k] && !checkout_waits_for(&io->co, (enum co_call)k)) {
+            log_info("checkout", "call %d withdrawn: nobody waits for it", k);
+            if (be)
+                backend_cancel(be, io->calls[k]);
+            io->calls[k] = 0;
+        }
+}
+
 static void feed(struct checkout_io *io, const struct co_event *e, int64_t now)
 {
     struct effects fx = {.n = 0};
     checkout_step(&io->co, e, now, &fx);
     run(io, &fx);
+    withdraw_stale(io);
 }
 
 /* ---- backend calls for the sale on screen ---------------------------------------------- */
@@ -171,11 +188,17 @@ static void send(struct checkout_io *io, enum co_call call, const char *method, 
                  const char *body, const char *key)
 {
     struct backend *be = station_backend(io->st);
+    if (be && io->calls[call])
+        backend_cancel(be, io->calls[call]); /* superseded by this one */
+    io->calls[call] = 0;
     struct backend_request rq = {
         .method = method, .path = path, .body = body, .idem_key = key,
-        .tag = ((int64_t)io->gen << 12) | ((int64_t)call << 4) | TAG_CHECKOUT,
-        .private_tail = call == CALL_MEMBER_PHONE};
-    if (!be || backend_call(be, &rq, NULL) != 0) {
+        .tag = ((int64_t)call << 4) | TAG_CHECKOUT,
+        /* a phone number, member or coupon code: never in the logs */
+        .private_tail = call == CALL_MEMBER_PHONE || call == CALL_MEMBER_QR ||
+                        call == CALL_COUPON};
+    if (!be || backend_call(be, &rq, &io->calls[call]) != 0) {
+        io->calls[call] = 0;
         struct co_event e = {.in = CI_CALL_FAILED, .call = call, .err_code = ""};
         feed(io, &e, clock_now_ms());
     }
@@ -208,32 +231,40 @@ static char *price_body(const struct checkout *c)
     return text;
 }
 
-/* The calls on a payment, in one place: the sale on screen and the background settlement
- * make the same requests, so a repeat always carries the same idempotency key. */
+/* The calls on a payment and a sale, in one place: the sale on screen and the background
+ * settlement make the same requests, so a repeat always carries the same idempotency key. */
 struct payment_req {
     char path[200], body[120], key[112];
 };
 
-static void payment_request(enum co_call call, const char *otn, const char *order_id,
-                            struct payment_req *b, struct backend_request *rq)
+enum req_kind { REQ_QUERY, REQ_CANCEL, REQ_COMPLETE, REQ_UNLOCK };
+
+/* `subject`: the out_trade_no (query, cancel, complete) or the sale id (unlock); `order_id`
+ * for complete, `txn_no` for unlock. */
+static void payment_request(enum req_kind k, const char *subject, const char *order_id,
+                            const char *txn_no, struct payment_req *b, struct backend_request *rq)
 {
-    *rq = (struct backend_request){.method = "GET", .path = b->path};
-    switch (call) {
-    case CALL_QUERY:
-        snprintf(b->path, sizeof b->path, "/v1/payments/%s", otn);
+    *rq = (struct backend_request){.method = "POST", .path = b->path, .body = "{}",
+                                   .idem_key = b->key};
+    switch (k) {
+    case REQ_QUERY:
+        snprintf(b->path, sizeof b->path, "/v1/payments/%s", subject);
+        rq->method = "GET", rq->body = NULL, rq->idem_key = NULL;
         break;
-    case CALL_CANCEL:
-        snprintf(b->path, sizeof b->path, "/v1/payments/%s/cancel", otn);
-        snprintf(b->key, sizeof b->key, "%s-cancel", otn);
-        rq->method = "POST", rq->body = "{}", rq->idem_key = b->key;
+    case REQ_CANCEL:
+        snprintf(b->path, sizeof b->path, "/v1/payments/%s/cancel", subject);
+        snprintf(b->key, sizeof b->key, "%s-cancel", subject);
         break;
-    case CALL_COMPLETE:
+    case REQ_COMPLETE:
+        crash_point("checkout.complete:before");
         snprintf(b->path, sizeof b->path, "/v1/orders/%s/complete", order_id);
-        snprintf(b->body, sizeof b->body, "{\"out_trade_no\":\"%s\"}", otn);
-        snprintf(b->key, sizeof b->key, "%s-complete", otn);
-        rq->method = "POST", rq->body = b->body, rq->idem_key = b->key;
+        snprintf(b->body, sizeof b->body, "{\"out_trade_no\":\"%s\"}", subject);
+        snprintf(b->key, sizeof b->key, "%s-complete", subject);
+        rq->body = b->body;
         break;
-    default:
+    case REQ_UNLOCK:
+        snprintf(b->path, sizeof b->path, "/v1/sales/%s/unlock", subject);
+        snprintf(b->key, sizeof b->key, "%.100s-unlock", txn_no);
         break;
     }
 }
@@ -249,23 +280,25 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
         break;
     case CALL_MEMBER_PHONE:
     case CALL_MEMBER_QR:
-        snprintf(path, sizeof path, "/v1/members/%s/%s",
-                 call == CALL_MEMBER_PHONE ? "by-phone" : "by-qr", subject);
-        send(io, call, "GET", path, NULL, NULL);
-        sign_wipe(path, sizeof path); /* a phone number */
-        break;
     case CALL_COUPON:
-        snprintf(path, sizeof path, "/v1/coupons/%s", subject);
+        if (call == CALL_COUPON)
+            snprintf(path, sizeof path, "/v1/coupons/%s", subject);
+        else
+            snprintf(path, sizeof path, "/v1/members/%s/%s",
+                     call == CALL_MEMBER_PHONE ? "by-phone" : "by-qr", subject);
         send(io, call, "GET", path, NULL, NULL);
+        sign_wipe(path, sizeof path); /* a phone number, member or coupon code */
         break;
     case CALL_PUMPS:
         send(io, call, "GET", "/v1/pumps", NULL, NULL);
         break;
     case CALL_LOCK:
-    case CALL_UNLOCK:
-        snprintf(path, sizeof path, "/v1/sales/%s/%s", subject, call == CALL_LOCK ? "lock" : "unlock");
-        snprintf(key, sizeof key, "%s-%s-%d", c->txn_no, call == CALL_LOCK ? "lock" : "unlock",
-                 c->attempt);
+    case CALL_RENEW:
+        snprintf(path, sizeof path, "/v1/sales/%s/lock", subject);
+        if (call == CALL_LOCK)
+            snprintf(key, sizeof key, "%s-lock", c->txn_no);
+        else
+            snprintf(key, sizeof key, "%s-renew-%d", c->txn_no, c->renewals);
         send(io, call, "POST", path, "{}", key);
         break;
     case CALL_PRICE: {
@@ -289,7 +322,8 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
                      "{\"out_trade_no\":\"%s\",\"order_id\":\"%s\",\"amount_fen\":%lld,"
                      "\"mode\":\"micropay\",\"auth_code\":\"%s\"}",
                      c->otn, c->order_id, (long long)c->total_fen, c->auth_code);
-        /* the code lives no longer than the request that carries it */
+        /* the code lives no longer than the request that carries it (the client wipes its
+         * copy when the call ends) */
         checkout_forget_code(&io->co);
         /* the out_trade_no is the idempotency key of the payment */
         send(io, call, "POST", "/v1/payments", body, c->otn);
@@ -300,12 +334,15 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
     case CALL_COMPLETE: {
         struct payment_req b;
         struct backend_request rq;
-        payment_request(call, c->otn, c->order_id, &b, &rq);
-        if (call == CALL_COMPLETE)
-            crash_point("checkout.complete:before");
+        payment_request(call == CALL_QUERY    ? REQ_QUERY
+                        : call == CALL_CANCEL ? REQ_CANCEL
+                                              : REQ_COMPLETE,
+                        c->otn, c->order_id, c->txn_no, &b, &rq);
         send(io, call, rq.method, rq.path, rq.body, rq.idem_key);
         break;
     }
+    case CALL_LAST:
+        break;
     }
 }
 
@@ -405,6 +442,31 @@ static int journal_intent(struct checkout_io *io, const char *otn)
                : -1;
 }
 
+/* The pump sale's lock, journaled before it is asked for: whatever happens next (a crash,
+ * a customer who walks away), it is given back. */
+static int journal_lock(struct checkout_io *io, const char *sale_id)
+{
+    const struct checkout *c = &io->co;
+    struct journal *j = station_journal(io->st);
+    char payload[200], key[64];
+    snprintf(payload, sizeof payload, "{\"txn_no\":\"%s\",\"sale_id\":\"%s\",\"lease_ms\":%d}",
+             c->txn_no, sale_id, CO_LEASE_MS);
+    snprintf(key, sizeof key, "%.56s-L", c->txn_no);
+    return j && journal_intent_begin(j, "lock", "checkout", key, payload, wall_ms(),
+                                     &io->lock_intent_id) == KERR_OK
+               ? 0
+               : -1;
+}
+
+/* The journaled lock `id` is over: released, expired, or its sale paid. */
+static void lock_settled(struct checkout_io *io, int64_t *id, const char *how)
+{
+    struct journal *j = station_journal(io->st);
+    if (*id && j)
+        journal_intent_finish(j, *id, INTENT_DONE, how, "{}", wall_ms());
+    *id = 0;
+}
+
 static void record_txn(struct checkout_io *io)
 {
     struct journal *j = station_journal(io->st);
@@ -424,12 +486,16 @@ static void record_txn(struct checkout_io *io)
          * is recorded then). The customer still gets the receipt now. */
         log_error("checkout", "sale %s not journaled (%s): left for recovery", r.txn_no,
                   kerr_str(e));
+    else
+        lock_settled(io, &io->lock_intent_id, "paid");
     free(body);
     io->intent_id = 0;
 }
 
-/* A settlement slot for the flow's open intent (EFF_SETTLE): it goes on cancelling. */
-static void settle_add_current(struct checkout_io *io, int cancel);
+static void bg_add_current(struct checkout_io *io, int cancel);
+static void bg_add_release(struct checkout_io *io, int64_t lock_intent, const char *sale_id,
+                           const char *txn_no, int64_t lease_end_ms);
+static void bg_drop_release(struct checkout_io *io, const char *sale_id);
 
 static void run(struct checkout_io *io, const struct effects *fx)
 {
@@ -445,16 +511,28 @@ static void run(struct checkout_io *io, const struct effects *fx)
             break;
         case EFF_ORDER:
         case EFF_INTENT:
-            if ((e->kind == EFF_ORDER ? journal_order(io) : journal_intent(io, e->arg)) != 0) {
-                /* Without the order and the intent on disk no money may move: the payment
+        case EFF_LOCK: {
+            int rc;
+            if (e->kind == EFF_LOCK) {
+                bg_drop_release(io, e->arg); /* taken again: an older release is moot */
+                rc = journal_lock(io, e->arg);
+            } else {
+                rc = e->kind == EFF_ORDER ? journal_order(io) : journal_intent(io, e->arg);
+            }
+            if (rc != 0) {
+                /* Without the order, the intent or the lock on disk, nothing goes out: the
                  * call that follows in this list is not made. */
-                log_error("checkout", "%s %s not journaled: payment refused",
-                          e->kind == EFF_ORDER ? "order" : "payment intent", e->arg);
+                log_error("checkout", "%s %s not journaled: refused",
+                          e->kind == EFF_ORDER    ? "order"
+                          : e->kind == EFF_LOCK ? "sale lock"
+                                                : "payment intent",
+                          e->arg);
                 struct co_event f = {.in = CI_JOURNAL_FAILED};
                 feed(io, &f, clock_now_ms());
                 return;
             }
             break;
+        }
         case EFF_OUTCOME:
             if (j && io->intent_id)
                 journal_intent_finish(j, io->intent_id, (enum intent_state)e->i, e->arg, "{}",
@@ -487,7 +565,12 @@ static void run(struct checkout_io *io, const struct effects *fx)
             }
             break;
         case EFF_SETTLE:
-            settle_add_current(io, 1);
+            bg_add_current(io, (int)e->i);
+            break;
+        case EFF_RELEASE:
+            bg_add_release(io, io->lock_intent_id, e->arg, io->co.txn_no,
+                           clock_now_ms() + io->co.lease_ms);
+            io->lock_intent_id = 0;
             break;
         case EFF_CALL:
             do_call(io, (enum co_call)e->i, e->arg);
@@ -503,6 +586,25 @@ void cio_input(struct checkout_io *io, const struct co_event *e, int64_t now)
     feed(io, e, now);
 }
 
+/* Forgets the sale on screen: its requests are withdrawn (a background job has taken over
+ * whatever still mattered). */
+static void forget_sale(struct checkout_io *io)
+{
+    struct backend *be = station_backend(io->st);
+    for (int k = 1; k < CALL_LAST; k++) {
+        if (io->calls[k] && be)
+            backend_cancel(be, io->calls[k]);
+        io->calls[k] = 0;
+    }
+    checkout_init(&io->co);
+    io->check = 0;
+    io->intent_id = 0;
+    io->home = io->redraw = 0;
+    sign_wipe(io->invoice_token, sizeof io->invoice_token);
+    for (int i = 0; i < MAX_JOBS; i++)
+        io->jobs[i].live = 0;
+}
+
 void cio_start(struct checkout_io *io, int shop_only, int64_t now)
 {
     char txn[40] = "";
@@ -511,58 +613,53 @@ void cio_start(struct checkout_io *io, int shop_only, int64_t now)
                                   sizeof txn) != KERR_OK)
         snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)time(NULL));
     cio_notice_close(io); /* a new customer: the last one's news is over */
-    io->gen++;
+    forget_sale(io);
     io->invoice_url[0] = '\0';
-    io->check = 0;
-    io->intent_id = 0;
     sign_random_token(io->invoice_token, TOKEN_LEN);
-    for (int i = 0; i < MAX_JOBS; i++)
-        io->jobs[i].live = 0;
     struct co_event e = {.in = CI_START, .text = txn, .index = shop_only, .cfg = &io->cocfg};
     feed(io, &e, now);
 }
 
 /* ---- background settlement ------------------------------------------------------------- */
 
-static struct settle *settle_slot(struct checkout_io *io)
+static void bg_feed(struct checkout_io *io, int slot, const struct settle_event *e, int64_t now);
+
+static struct bg *bg_slot(struct checkout_io *io)
 {
-    for (int i = 0; i < MAX_SETTLE; i++)
-        if (!io->set[i].active) {
-            memset(&io->set[i], 0, sizeof io->set[i]);
-            return &io->set[i];
+    for (int i = 0; i < MAX_BG; i++)
+        if (io->bg[i].job.state == SETTLE_IDLE) {
+            memset(&io->bg[i], 0, sizeof io->bg[i]);
+            return &io->bg[i];
         }
     return NULL;
 }
 
-static void settle_send(struct checkout_io *io, int slot, enum co_call step)
+static void bg_send(struct checkout_io *io, int slot, enum settle_call k)
 {
-    struct settle *r = &io->set[slot];
+    struct bg *b = &io->bg[slot];
     struct backend *be = station_backend(io->st);
-    struct payment_req b;
+    struct payment_req pr;
     struct backend_request rq;
-    payment_request(step, r->otn, r->order_id, &b, &rq);
-    if (step == CALL_UNLOCK) {
-        snprintf(b.path, sizeof b.path, "/v1/sales/%s/unlock", r->sale_id);
-        snprintf(b.key, sizeof b.key, "%s-unlock-settled", r->otn);
-        rq.method = "POST", rq.body = "{}", rq.idem_key = b.key;
+    static const enum req_kind kinds[SC_LAST] = {
+        [SC_QUERY] = REQ_QUERY, [SC_CANCEL] = REQ_CANCEL, [SC_COMPLETE] = REQ_COMPLETE,
+        [SC_UNLOCK] = REQ_UNLOCK};
+    payment_request(kinds[k], k == SC_UNLOCK ? b->sale_id : b->otn, b->order_id, b->txn_no,
+                    &pr, &rq);
+    rq.tag = ((int64_t)slot << 4) | TAG_SETTLE;
+    if (be && b->call_id)
+        backend_cancel(be, b->call_id); /* an answer given up on: not asked twice */
+    b->call_id = 0;
+    if (!be || backend_call(be, &rq, &b->call_id) != 0) {
+        /* no backend client: as if nobody answered (the job tries again later) */
+        struct settle_answer a = {.call = k};
+        struct settle_event ev = {.in = SE_ANSWER, .answer = &a};
+        bg_feed(io, slot, &ev, clock_now_ms());
     }
-    rq.tag = ((int64_t)slot << 8) | ((int64_t)step << 4) | TAG_SETTLE;
-    r->step = step;
-    r->inflight = be && backend_call(be, &rq, NULL) == 0;
-    if (!r->inflight)
-        r->retry_at_ms = 1; /* no backend client: look again on the next tick */
-}
-
-/* A settlement is over: the home menu may offer new sales again. */
-static void settle_end(struct checkout_io *io, struct settle *r)
-{
-    r->active = 0;
-    io->redraw = 1;
 }
 
 /* The payment went through: the sale is recorded (once) from its journaled order, and its
- * receipt printed. */
-static int settle_paid(struct checkout_io *io, struct settle *r)
+ * receipt printed. 0, or -1 when the journal cannot take it now. */
+static int bg_paid(struct checkout_io *io, struct bg *r)
 {
     struct journal *j = station_journal(io->st);
     struct sale_record rec;
@@ -584,7 +681,7 @@ static int settle_paid(struct checkout_io *io, struct settle *r)
     if (!rec.invoice_token[0])
         sign_random_token(rec.invoice_token, TOKEN_LEN);
     char *text = sale_json_encode(&rec);
-    enum kerr e = text ? journal_txn_settle(j, r->intent_id, rec.txn_no, "sale", rec.total_fen,
+    enum kerr e = text ? journal_txn_settle(j, r->pay_intent, rec.txn_no, "sale", rec.total_fen,
                                             text, wall_ms())
                        : KERR_NOMEM;
     free(text);
@@ -608,95 +705,170 @@ static int settle_paid(struct checkout_io *io, struct settle *r)
             char printed[16] = "";
             journal_txn_get(j, rec.txn_no, NULL, printed, sizeof printed, NULL);
             notice_outcome(io, NOTICE_PAID);
-            io->notice.receipt = !strcmp(printed, "printed")  ? 1
-                                 : !strcmp(printed, "failed") ? -1
-                                                              : 0;
+            io->notice.receipt = !strcmp(printed, "printed")   ? 1
+                                 : !strcmp(printed, "pending") ? 0
+                                                               : -1; /* failed, unknown */
         }
         return 0;
     }
-    return -1; /* the journal cannot write now: try again later */
+    return -1;
 }
 
-static void settle_done(struct checkout_io *io, int slot, const char *result)
+/* Not paid: the payment intent is settled as failed. 0, or -1 when the journal cannot
+ * write now. */
+static int bg_not_paid(struct checkout_io *io, struct bg *r, const char *result)
 {
-    struct settle *r = &io->set[slot];
     struct journal *j = station_journal(io->st);
-    enum kerr e = journal_intent_finish(j, r->intent_id, INTENT_FAILED, result, "{}", wall_ms());
-    if (e != KERR_OK && e != KERR_NOT_FOUND) {
-        r->retry_at_ms = clock_now_ms() + SETTLE_RETRY_MS;
-        return;
-    }
+    enum kerr e = journal_intent_finish(j, r->pay_intent, INTENT_FAILED, result, "{}", wall_ms());
+    if (e != KERR_OK && e != KERR_NOT_FOUND)
+        return -1;
     log_info("checkout", "settled payment %s: %s, nothing charged", r->otn, result);
     if (r->notice)
         notice_outcome(io, NOTICE_NOT_PAID);
-    if (r->sale_id[0])
-        settle_send(io, slot, CALL_UNLOCK); /* the pump's sale is free again */
-    else
-        settle_end(io, r);
+    return 0;
 }
 
-static void settle_answer(struct checkout_io *io, const struct backend_result *res, int64_t now)
+static void bg_run(struct checkout_io *io, int slot, const struct effects *fx, int64_t now)
 {
-    int slot = (int)(res->tag >> 8);
-    enum co_call step = (enum co_call)((res->tag >> 4) & 0xF);
-    if (slot < 0 || slot >= MAX_SETTLE || !io->set[slot].active || io->set[slot].step != step)
-        return;
-    struct settle *r = &io->set[slot];
-    r->inflight = 0;
-    const char *status = json_str(res->json, "status");
-    int ok = res->outcome == BE_OK && res->status >= 200 && res->status < 300;
-    if (step == CALL_UNLOCK) {
-        settle_end(io, r); /* released, or not ours to release any more */
-        return;
-    }
-    if (res->outcome != BE_OK || res->status >= 500 || res->status == 429 ||
-        res->status == 401) {
-        r->retry_at_ms = now + SETTLE_RETRY_MS; /* unreachable: ask again later */
-        if (r->notice && !io->notice.unreachable) {
-            io->notice.unreachable = 1;
-            io->redraw = 1;
+    struct bg *b = &io->bg[slot];
+    for (int i = 0; i < fx->n; i++) {
+        const struct effect *e = &fx->v[i];
+        struct settle_event ev = {.in = SE_RECORDED};
+        switch (e->kind) {
+        case EFF_CALL:
+            bg_send(io, slot, (enum settle_call)e->i);
+            break;
+        case EFF_TXN:
+            ev.ok = bg_paid(io, b) == 0;
+            bg_feed(io, slot, &ev, now);
+            break;
+        case EFF_OUTCOME:
+            ev.in = SE_WRITTEN;
+            ev.ok = bg_not_paid(io, b, e->arg) == 0;
+            bg_feed(io, slot, &ev, now);
+            break;
+        case EFF_RELEASE:
+            log_info("checkout", "sale %s: lock %s", b->sale_id, e->arg);
+            lock_settled(io, &b->lock_intent, e->arg);
+            break;
+        case EFF_REDRAW:
+            io->redraw = 1; /* a job ended: the home menu may offer new sales again */
+            break;
+        default:
+            break;
         }
+    }
+}
+
+static void bg_feed(struct checkout_io *io, int slot, const struct settle_event *e, int64_t now)
+{
+    struct effects fx = {.n = 0};
+    settle_step(&io->bg[slot].job, e, now, &fx);
+    bg_run(io, slot, &fx, now);
+}
+
+static void bg_begin(struct checkout_io *io, struct bg *b, int cancel, int64_t lease_end_ms)
+{
+    struct effects fx = {.n = 0};
+    int64_t now = clock_now_ms();
+    if (b->pay_intent)
+        settle_start_payment(&b->job, cancel, b->lock_intent != 0, lease_end_ms, now, &fx);
+    else
+        settle_start_release(&b->job, lease_end_ms, now, &fx);
+    bg_run(io, (int)(b - io->bg), &fx, now);
+}
+
+/* The sale on screen stops waiting for its payment (EFF_SETTLE, or the customer left): its
+ * open intent, and the sale's lock, are settled in the background. `cancel`: the customer
+ * was told it is being cancelled, so a payment that went through is reversed; otherwise it
+ * is completed. */
+static void bg_add_current(struct checkout_io *io, int cancel)
+{
+    const struct checkout *c = &io->co;
+    struct bg *r = bg_slot(io);
+    if (!r || !io->intent_id) {
+        log_error("checkout", "payment %s left for the next start to settle", c->otn);
         return;
     }
-    if (step == CALL_COMPLETE) {
-        /* completed, or refused for a reason retrying cannot change: the money was taken,
-         * so the sale is recorded either way and the outbox tells the backend */
-        if (settle_paid(io, r) == 0)
-            settle_end(io, r);
-        else
-            r->retry_at_ms = now + SETTLE_RETRY_MS;
+    *r = (struct bg){.pay_intent = io->intent_id, .lock_intent = io->lock_intent_id,
+                     .amount_fen = c->total_fen, .created_ms = wall_ms()};
+    snprintf(r->otn, sizeof r->otn, "%s", c->otn);
+    snprintf(r->order_id, sizeof r->order_id, "%s", c->order_id);
+    snprintf(r->txn_no, sizeof r->txn_no, "%s", c->txn_no);
+    snprintf(r->sale_id, sizeof r->sale_id, "%s", c->has_sale ? c->sale.id : "");
+    snprintf(r->mode, sizeof r->mode, "%s", c->mode == CO_PAY_QR ? "native" : "micropay");
+    snprintf(r->channel, sizeof r->channel, "%s", c->channel);
+    snprintf(r->code_masked, sizeof r->code_masked, "%s", c->code_masked);
+    io->intent_id = 0;
+    io->lock_intent_id = 0;
+    log_warn("checkout", "payment %s: settled in the background (asked first, then %s)", r->otn,
+             cancel ? "cancelled" : "completed if paid");
+    bg_begin(io, r, cancel, clock_now_ms() + (c->lease_ms > 0 ? c->lease_ms : CO_LEASE_MS));
+}
+
+static void bg_add_release(struct checkout_io *io, int64_t lock_intent, const char *sale_id,
+                           const char *txn_no, int64_t lease_end_ms)
+{
+    struct bg *r = bg_slot(io);
+    if (!r) {
+        log_error("checkout", "sale %s: its lock is left for the next start", sale_id);
         return;
     }
-    if (!ok && !strcmp(res->err_code, "PAYMENT_NOT_FOUND")) {
-        /* never reached the payment system: close the number so it never can */
-        settle_send(io, slot, CALL_CANCEL);
-    } else if (!ok) {
-        r->retry_at_ms = now + SETTLE_RETRY_MS;
-    } else if (!strcmp(status, "PAID")) {
-        settle_send(io, slot, r->cancel ? CALL_CANCEL : CALL_COMPLETE);
-    } else if (!strcmp(status, "CLOSED") || !strcmp(status, "REVERSED")) {
-        settle_done(io, slot, status);
-    } else {
-        settle_send(io, slot, CALL_CANCEL); /* CREATED or USERPAYING: nobody waits for it */
+    *r = (struct bg){.lock_intent = lock_intent};
+    snprintf(r->sale_id, sizeof r->sale_id, "%s", sale_id);
+    snprintf(r->txn_no, sizeof r->txn_no, "%s", txn_no);
+    bg_begin(io, r, 0, lease_end_ms);
+}
+
+/* The customer takes sale `sale_id` again: a release still trying to give it back would now
+ * free the new lock, so it stops (its journaled lock is over: taken again). */
+static void bg_drop_release(struct checkout_io *io, const char *sale_id)
+{
+    for (int i = 0; i < MAX_BG; i++) {
+        struct bg *b = &io->bg[i];
+        if (b->job.state == SETTLE_IDLE || b->pay_intent || strcmp(b->sale_id, sale_id))
+            continue;
+        if (b->call_id && station_backend(io->st))
+            backend_cancel(station_backend(io->st), b->call_id);
+        lock_settled(io, &b->lock_intent, "taken again");
+        b->job.state = SETTLE_IDLE;
     }
+}
+
+static void bg_answer(struct checkout_io *io, const struct backend_result *res, int64_t now)
+{
+    int slot = (int)((res->tag >> 4) & 0xFF);
+    if (slot >= MAX_BG || io->bg[slot].job.state == SETTLE_IDLE ||
+        res->call_id != io->bg[slot].call_id)
+        return; /* an answer for a job that ended, or a withdrawn call */
+    struct bg *b = &io->bg[slot];
+    b->call_id = 0;
+    struct settle_answer a = {.call = b->job.inflight,
+                              .reached = res->outcome == BE_OK || res->outcome == BE_BAD_RESPONSE,
+                              .status = res->outcome == BE_BAD_RESPONSE ? 200 : res->status,
+                              .err_code = res->err_code,
+                              .pay_status = json_str(res->json, "status")};
+    if (b->notice && (!a.reached || a.status >= 500 || a.status == 429) &&
+        !io->notice.unreachable) {
+        io->notice.unreachable = 1;
+        io->redraw = 1;
+    }
+    struct settle_event ev = {.in = SE_ANSWER, .answer = &a};
+    bg_feed(io, slot, &ev, now);
 }
 
 /* Takes an unfinished payment intent found in the journal. */
-static void settle_collect(const struct intent *it, void *user)
+static void collect_payment(struct checkout_io *io, const struct intent *it)
 {
-    struct checkout_io *io = user;
-    if (strcmp(it->kind, "payment") || strcmp(it->flow, "checkout"))
-        return;
-    struct settle *r = settle_slot(io);
+    struct bg *r = bg_slot(io);
     if (!r) {
         log_error("checkout", "payment %s left for the next start: too many to settle",
                   it->idem_key);
         return;
     }
-    r->active = 1;
-    r->intent_id = it->id;
+    r->pay_intent = it->id;
     r->created_ms = it->created_ms;
-    snprintf(r->otn, sizeof r->otn, "%s", it->idem_key);
+    snprintf(r->otn, sizeof r->otn, "%.39s", it->idem_key);
     /* what recovery needs; a damaged payload still leaves the out_trade_no to settle by */
     cJSON *p = cJSON_Parse(it->payload);
     int bad = 0;
@@ -715,33 +887,49 @@ static void settle_collect(const struct intent *it, void *user)
         if (dash && dash[1] == 'P')
             *dash = '\0';
     }
+    /* not started yet: the locks are collected first, then every job starts */
+    r->job.state = SETTLE_QUERY;
 }
 
-/* The sale on screen stops waiting for its payment (EFF_SETTLE, or the customer left): its
- * open intent is settled in the background. `cancel`: the customer was told it is being
- * cancelled, so it is cancelled (reversed if it went through); otherwise it is asked about
- * and completed if paid. */
-static void settle_add_current(struct checkout_io *io, int cancel)
+/* A journaled lock nobody released (a crash, a power cut): it goes with its sale's payment
+ * if one is being settled, else it is released. */
+static void collect_lock(struct checkout_io *io, const struct intent *it)
 {
-    const struct checkout *c = &io->co;
-    struct settle *r = settle_slot(io);
-    if (!r || !io->intent_id) {
-        log_error("checkout", "payment %s left for the next start to settle", c->otn);
+    char sale[sizeof io->bg[0].sale_id] = "", txn[sizeof io->bg[0].txn_no] = "";
+    cJSON *p = cJSON_Parse(it->payload);
+    int bad = 0;
+    json_copy(p, "sale_id", sale, sizeof sale, 1, &bad);
+    json_copy(p, "txn_no", txn, sizeof txn, 1, &bad);
+    cJSON_Delete(p);
+    for (int i = 0; i < MAX_BG; i++) {
+        struct bg *b = &io->bg[i];
+        if (b->job.state != SETTLE_IDLE && b->pay_intent && !b->lock_intent &&
+            !strcmp(b->txn_no, txn)) {
+            b->lock_intent = it->id;
+            return;
+        }
+    }
+    struct bg *r = bg_slot(io);
+    if (!r || !sale[0]) {
+        log_error("checkout", "lock %s left for the next start", it->idem_key);
         return;
     }
-    *r = (struct settle){.active = 1, .intent_id = io->intent_id, .cancel = cancel,
-                         .amount_fen = c->total_fen};
-    snprintf(r->otn, sizeof r->otn, "%s", c->otn);
-    snprintf(r->order_id, sizeof r->order_id, "%s", c->order_id);
-    snprintf(r->txn_no, sizeof r->txn_no, "%s", c->txn_no);
-    snprintf(r->sale_id, sizeof r->sale_id, "%s", c->has_sale ? c->sale.id : "");
-    snprintf(r->mode, sizeof r->mode, "%s", c->mode == CO_PAY_QR ? "native" : "micropay");
-    snprintf(r->channel, sizeof r->channel, "%s", c->channel);
-    snprintf(r->code_masked, sizeof r->code_masked, "%s", c->code_masked);
-    io->intent_id = 0;
-    log_warn("checkout", "payment %s: settled in the background (%s)", r->otn,
-             cancel ? "cancelling" : "asking");
-    settle_send(io, (int)(r - io->set), cancel ? CALL_CANCEL : CALL_QUERY);
+    r->lock_intent = it->id;
+    snprintf(r->sale_id, sizeof r->sale_id, "%s", sale);
+    snprintf(r->txn_no, sizeof r->txn_no, "%s", txn);
+    r->job.state = SETTLE_RELEASE; /* started with the others */
+}
+
+static void collect_payments(const struct intent *it, void *user)
+{
+    if (!strcmp(it->kind, "payment") && !strcmp(it->flow, "checkout"))
+        collect_payment(user, it);
+}
+
+static void collect_locks(const struct intent *it, void *user)
+{
+    if (!strcmp(it->kind, "lock") && !strcmp(it->flow, "checkout"))
+        collect_lock(user, it);
 }
 
 /* Recent sales whose receipt never came out (a crash between recording and printing). The
@@ -765,12 +953,13 @@ void cio_recover(struct checkout_io *io)
     struct journal *j = station_journal(io->st);
     if (!j)
         return;
-    journal_intents_unfinished(j, settle_collect, io);
-    struct settle *latest = NULL;
-    for (int i = 0; i < MAX_SETTLE; i++)
-        if (io->set[i].active && wall_ms() - io->set[i].created_ms < RESTART_NOTICE_MS &&
-            (!latest || io->set[i].created_ms > latest->created_ms))
-            latest = &io->set[i];
+    journal_intents_unfinished(j, collect_payments, io);
+    journal_intents_unfinished(j, collect_locks, io);
+    struct bg *latest = NULL;
+    for (int i = 0; i < MAX_BG; i++)
+        if (io->bg[i].pay_intent && wall_ms() - io->bg[i].created_ms < RESTART_NOTICE_MS &&
+            (!latest || io->bg[i].created_ms > latest->created_ms))
+            latest = &io->bg[i];
     if (latest) { /* someone may still stand at the kiosk, waiting for it */
         latest->notice = 1;
         notice_begin(io, NOTICE_CHECKING, latest->txn_no, latest->amount_fen);
@@ -778,12 +967,15 @@ void cio_recover(struct checkout_io *io)
         io->notice.until_ms =
             clock_now_ms() + RESTART_NOTICE_MS - (wall_ms() - latest->created_ms);
     }
-    for (int i = 0; i < MAX_SETTLE; i++)
-        if (io->set[i].active && !io->set[i].inflight) {
-            log_info("checkout", "payment %s was left unfinished: asking the backend",
-                     io->set[i].otn);
-            settle_send(io, i, CALL_QUERY);
-        }
+    for (int i = 0; i < MAX_BG; i++) {
+        struct bg *b = &io->bg[i];
+        if (b->job.state == SETTLE_IDLE)
+            continue;
+        log_info("checkout", "%s %s was left unfinished: %s", b->pay_intent ? "payment" : "lock",
+                 b->pay_intent ? b->otn : b->sale_id,
+                 b->pay_intent ? "asking the backend" : "releasing it");
+        bg_begin(io, b, 0, clock_now_ms() + CO_LEASE_MS);
+    }
     journal_txns_unprinted(j, wall_ms() - (int64_t)io->cfg->printer_reprint_s * 1000,
                            print_unprinted, io);
 }
@@ -889,16 +1081,23 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
         return 0;
     struct backend_result *r = ev->ptr;
     if ((r->tag & 0xF) == TAG_SETTLE) {
-        settle_answer(io, r, now);
+        bg_answer(io, r, now);
         backend_result_free(r);
         return 1;
     }
     if ((r->tag & 0xF) != TAG_CHECKOUT)
         return 0;
     enum co_call call = (enum co_call)((r->tag >> 4) & 0xFF);
-    if ((unsigned)(r->tag >> 12) != io->gen || call == CALL_UNLOCK) {
-        backend_result_free(r); /* an earlier sale's answer, or nothing to wait for */
+    if (call <= 0 || call >= CALL_LAST || r->call_id != io->calls[call]) {
+        backend_result_free(r); /* an earlier sale's answer, or a withdrawn call */
         return 1;
+    }
+    io->calls[call] = 0;
+    if (r->outcome == BE_OK && r->status == 401) {
+        /* the station system refuses the kiosk itself: the staff must act (health says so) */
+        station_backend_refused(io->st, r->err_code);
+        if (strcmp(r->err_code, "BAD_SIGNATURE") && strcmp(r->err_code, "CLOCK_SKEW"))
+            snprintf(r->err_code, sizeof r->err_code, "UNAUTHENTICATED");
     }
     /* A 5xx or a lost answer to a state-changing call may have been applied unseen. */
     struct co_event e = {.in = CI_CALL_FAILED, .call = call, .err_code = r->err_code,
@@ -917,9 +1116,17 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
                 e.pumps = pumps;
             }
             break;
-        case CALL_LOCK:
+        case CALL_LOCK: {
+            int none = 0;
             e.in = CI_LOCKED;
+            e.amount = json_int(r->json, "lease_ms", 1000, 86400000, &none);
+            if (none)
+                e.amount = 0; /* the backend did not say: the flow assumes the usual */
             break;
+        }
+        case CALL_RENEW:
+            backend_result_free(r); /* renewed: the flow goes on as it was */
+            return 1;
         case CALL_PRICE:
             if (parse_priced(r->json, &priced) == 0) {
                 e.in = CI_PRICED;
@@ -960,13 +1167,14 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
                 e.ncoupons = 1;
             }
             break;
-        case CALL_UNLOCK:
+        case CALL_LAST:
             break;
         }
     }
-    if (e.in == CI_CALL_FAILED && !e.err_code[0] && r->outcome == BE_OK && r->status < 300) {
+    if (e.in == CI_CALL_FAILED && !e.err_code[0] &&
+        ((r->outcome == BE_OK && r->status < 300) || r->outcome == BE_BAD_RESPONSE)) {
         e.err_code = "BAD_RESPONSE";
-        log_error("checkout", "call %d: an answer we cannot use", call);
+        log_error("checkout", "call %d: an answer that cannot be used", call);
     }
     feed(io, &e, now);
     sign_wipe(&member, sizeof member);
@@ -976,23 +1184,26 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
 
 void cio_tick(struct checkout_io *io, int64_t now)
 {
-    for (int i = 0; i < MAX_SETTLE; i++) {
-        struct settle *r = &io->set[i];
-        if (r->active && !r->inflight && r->retry_at_ms && now >= r->retry_at_ms) {
-            r->retry_at_ms = 0;
-            settle_send(io, i, r->step == CALL_COMPLETE || r->step == CALL_UNLOCK || r->cancel
-                                   ? r->step
-                                   : CALL_QUERY);
+    for (int i = 0; i < MAX_BG; i++)
+        if (io->bg[i].job.state != SETTLE_IDLE && now >= settle_deadline(&io->bg[i].job)) {
+            struct settle_event ev = {.in = SE_TICK};
+            bg_feed(io, i, &ev, now);
         }
-    }
     struct journal *j = station_journal(io->st);
     for (int i = 0; i < MAX_JOBS; i++) {
         struct job *jb = &io->jobs[i];
         int ok;
-        if (!jb->no || !station_job_result(io->st, jb->no, &ok))
+        enum station_job r = STATION_JOB_PENDING;
+        if (!jb->no || (r = station_job_result(io->st, jb->no, &ok)) == STATION_JOB_PENDING)
             continue;
+        /* Not confirmed (ok = 0): it may still print. The customer is told it did not (and
+         * gets the e-receipt), the journal says "unknown", and the job stays tracked until
+         * its final outcome, which the journal then records. */
+        int unconfirmed = r == STATION_JOB_UNCONFIRMED;
         if (jb->receipt && j)
-            journal_txn_set_print_state(j, jb->txn_no, ok ? "printed" : "failed");
+            journal_txn_set_print_state(j, jb->txn_no, unconfirmed ? "unknown"
+                                                       : ok        ? "printed"
+                                                                   : "failed");
         if (jb->receipt && io->notice.state == NOTICE_PAID &&
             !strcmp(jb->txn_no, io->notice.txn_no)) {
             io->notice.receipt = ok ? 1 : -1;
@@ -1002,7 +1213,10 @@ void cio_tick(struct checkout_io *io, int64_t now)
             struct co_event e = {.in = CI_PRINTED, .ok = ok};
             feed(io, &e, now);
         }
-        jb->no = 0;
+        if (unconfirmed)
+            jb->live = 0; /* the sale on screen has its answer */
+        else
+            jb->no = 0;
     }
     if (io->notice.until_ms && now >= io->notice.until_ms)
         cio_notice_close(io);
@@ -1022,10 +1236,11 @@ int64_t cio_deadline(const struct checkout_io *io)
 {
     /* Print results and printer answers arrive as events, which wake the loop. */
     int64_t d = checkout_deadline(&io->co);
-    for (int i = 0; i < MAX_SETTLE; i++)
-        if (io->set[i].active && !io->set[i].inflight && io->set[i].retry_at_ms &&
-            io->set[i].retry_at_ms < d)
-            d = io->set[i].retry_at_ms;
+    for (int i = 0; i < MAX_BG; i++) {
+        int64_t b = settle_deadline(&io->bg[i].job);
+        if (b < d)
+            d = b;
+    }
     if (io->notice.until_ms && io->notice.until_ms < d)
         d = io->notice.until_ms;
     return d;
@@ -1048,20 +1263,11 @@ int cio_take_home(struct checkout_io *io)
 void cio_abandon(struct checkout_io *io, int64_t now)
 {
     const struct checkout *c = &io->co;
-    if (c->intent_open) /* money in flight: it is settled without them */
-        settle_add_current(io, c->state != CO_COMPLETING);
-    else if (c->has_sale && (c->state == CO_REVIEW || c->state == CO_PRICING ||
-                             c->state == CO_LOOKUP || c->state == CO_MEMBER ||
-                             c->state == CO_CODE || c->state == CO_PRINTER_CHECK ||
-                             c->state == CO_NO_PRINTER ||
-                             (c->state == CO_FAILED && c->money_moved <= 0)))
-        do_call(io, CALL_UNLOCK, c->sale.id);
-    (void)now;
-    checkout_init(&io->co);
-    io->gen++;
-    io->check = 0;
-    io->home = io->redraw = 0;
-    sign_wipe(io->invoice_token, sizeof io->invoice_token);
-    for (int i = 0; i < MAX_JOBS; i++)
-        io->jobs[i].live = 0;
+    if (c->intent_open) /* money in flight: it is settled without them, asked first */
+        bg_add_current(io, 0);
+    else if (c->locked) /* nothing paid: the pump's sale is free again */
+        bg_add_release(io, io->lock_intent_id, c->sale.id, c->txn_no,
+                       now + (c->lease_ms > 0 ? c->lease_ms : CO_LEASE_MS));
+    io->lock_intent_id = 0;
+    forget_sale(io);
 }

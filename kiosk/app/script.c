@@ -119,8 +119,28 @@ static int parse_line(struct step *st, char *line, char *why, size_t whycap)
         return 0;
     case STEP_TYPE:
     case STEP_SCAN:
-        snprintf(st->arg, sizeof st->arg, "%s", rest);
-        return 0;
+        /* the text as a device sends it: \xNN stands for any byte, \\ for a backslash */
+        for (size_t o = 0, n = 0; n < sizeof st->arg; o++) {
+            char ch = rest[o];
+            if (ch == '\\' && rest[o + 1] == '\\') {
+                o++;
+            } else if (ch == '\\') {
+                unsigned v;
+                int used = 0;
+                if (rest[o + 1] != 'x' || sscanf(rest + o + 2, "%2x%n", &v, &used) != 1 ||
+                    used != 2 || v == 0) {
+                    snprintf(why, whycap, "'%.40s': a backslash starts \\xNN (01..ff) or \\\\", word);
+                    return -1;
+                }
+                ch = (char)v;
+                o += 3;
+            }
+            st->arg[n++] = ch;
+            if (!ch)
+                return 0;
+        }
+        snprintf(why, whycap, "argument too long");
+        return -1;
     case STEP_KEY:
         if (*tail) {
             snprintf(why, whycap, "'key' takes one key name");

@@ -530,11 +530,16 @@ int station_event(struct station *s, const struct ev *e)
     int64_t now = clock_now_ms();
     if (tag == TAG_HEARTBEAT) {
         s->heartbeat_inflight = 0;
-        enum health_state h = r->outcome == BE_OK && r->status < 300 ? HEALTH_OK : HEALTH_DOWN;
-        if (h != s->health.c[COMP_BACKEND])
+        enum health_state was = s->health.c[COMP_BACKEND];
+        enum health_state h = r->outcome == BE_OK && r->status < 300   ? HEALTH_OK
+                              : r->outcome == BE_OK && r->status == 401 ? HEALTH_FAULT
+                                                                        : HEALTH_DOWN;
+        if (h == HEALTH_FAULT)
+            station_backend_refused(s, r->err_code);
+        else if (h != was)
             log_info("station", "station system %s (%s)", h == HEALTH_OK ? "reachable" : "down",
                      r->outcome == BE_OK ? r->err_code : backend_outcome_str(r->outcome));
-        if (h == HEALTH_OK && s->health.c[COMP_BACKEND] == HEALTH_DOWN && s->journal) {
+        if (h == HEALTH_OK && (was == HEALTH_DOWN || was == HEALTH_FAULT) && s->journal) {
             /* back after an outage: what waits in the outbox goes now, not when a backoff of
              * up to 5 minutes ends */
             journal_outbox_wake(s->journal);
@@ -569,6 +574,19 @@ int station_event(struct station *s, const struct ev *e)
     }
     backend_result_free(r);
     return 1;
+}
+
+void station_backend_refused(struct station *s, const char *code)
+{
+    if (s->health.c[COMP_BACKEND] != HEALTH_FAULT)
+        log_error("station", "the station system refuses this kiosk (%s): its key or its clock "
+                  "needs the staff; payments are off until it accepts the kiosk again",
+                  code && code[0] ? code : "401");
+    s->health.c[COMP_BACKEND] = HEALTH_FAULT;
+    /* asked again soon: when the staff have put it right, the kiosk works again */
+    int64_t soon = clock_now_ms() + 5000;
+    if (s->next_heartbeat_ms > soon)
+        s->next_heartbeat_ms = soon;
 }
 
 void station_outbox_poke(struct station *s)

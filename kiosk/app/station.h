@@ -25,6 +25,10 @@ int64_t station_tick(struct station *s, int64_t now_ms);
 /* Takes an event from the queue that belongs to the station (backend results with its tags,
  * printer reports). Returns 1 if it was the station's (and frees it), 0 otherwise. */
 int station_event(struct station *s, const struct ev *e);
+/* The station system refused this kiosk itself (HTTP 401: its key or its clock; `code` is
+ * its error code): the backend's health is HEALTH_FAULT, which takes the services that need
+ * it out of use with that reason, until a heartbeat is accepted again. */
+void station_backend_refused(struct station *s, const char *code);
 /* A transaction was recorded: upload it now rather than at the next idle look. */
 void station_outbox_poke(struct station *s);
 /* Records waiting in the outbox (0 without a journal). */

@@ -11,7 +11,7 @@
 static const char *const names[CO_LAST] = {
     "loading",  "pumps",    "sales",      "locking",    "pricing",   "review",    "lookup",
     "member",   "printer_check", "no_printer", "qr_wait", "qr",     "code",      "paying",
-    "userpaying", "checking", "cancelling", "completing", "done",    "failed",
+    "userpaying", "checking", "cancelling", "completing", "done",    "failed",   "idle",
 };
 
 const char *checkout_state_name(enum co_state s)
@@ -19,12 +19,26 @@ const char *checkout_state_name(enum co_state s)
     return s < CO_LAST ? names[s] : "?";
 }
 
-/* Every state change goes through here, logged old -> new. */
+/* States that wait for one backend answer: each has a deadline (the client's own timeouts
+ * and retries end sooner; this is the flow's guarantee that it never waits for ever). */
+static int waits_for_answer(enum co_state s)
+{
+    return s == CO_LOADING || s == CO_LOCKING || s == CO_PRICING || s == CO_LOOKUP ||
+           s == CO_QR_WAIT || s == CO_PAYING || s == CO_COMPLETING;
+}
+
+/* Every state change goes through here, logged old -> new. A notice that answered a scan
+ * in the old state (what to do instead) goes with it. */
 static void set_state(struct checkout *c, enum co_state s, struct effects *out)
 {
-    if (c->state != s)
+    if (c->state != s) {
         log_info("checkout", "%s -> %s", names[c->state], names[s]);
+        if (c->message >= CO_NOTE_PICK_PUMP_FIRST)
+            c->message = CO_NOTE_NONE;
+    }
     c->state = s;
+    if (waits_for_answer(s))
+        c->deadline_ms = c->now_ms + (c->cfg.call_max_ms > 0 ? c->cfg.call_max_ms : CO_CALL_MAX_MS);
     effects_add(out, EFF_REDRAW, 0, NULL);
 }
 
@@ -46,10 +60,28 @@ static void fail(struct checkout *c, enum co_error e, int money, struct effects 
     set_state(c, CO_FAILED, out);
 }
 
+/* The sale's lock (if this kiosk may hold it) is released in the background, once. */
+static void release(struct checkout *c, struct effects *out)
+{
+    if (!c->locked)
+        return;
+    c->locked = 0;
+    c->renew_ms = 0;
+    effects_add(out, EFF_RELEASE, 0, c->sale.id);
+}
+
+/* The station system refused this kiosk itself (its key or clock): no retry can help, and
+ * nothing was done. */
+static int kiosk_refused(const char *code)
+{
+    return !strcmp(code, "UNAUTHENTICATED") || !strcmp(code, "BAD_SIGNATURE") ||
+           !strcmp(code, "CLOCK_SKEW");
+}
+
 void checkout_init(struct checkout *c)
 {
     sign_wipe(c, sizeof *c);
-    c->state = CO_LOADING;
+    c->state = CO_IDLE;
     c->page = CO_REVIEW;
     c->pump_idx = -1;
     c->last_coupon = -1;
@@ -92,10 +124,20 @@ int64_t checkout_points_wanted(const struct checkout *c)
     return p;
 }
 
-/* The page the customer is on (bill or member page), e.g. after a lookup. */
+static void scan_on_page(struct checkout *c, const char *text, int64_t now, struct effects *out);
+
+/* The page the customer is on (bill or member page), e.g. after a lookup. A code scanned
+ * while the bill was being priced is taken now. */
 static void to_page(struct checkout *c, struct effects *out)
 {
     set_state(c, c->page, out);
+    if (c->held_scan[0]) {
+        char code[sizeof c->held_scan];
+        memcpy(code, c->held_scan, sizeof code);
+        sign_wipe(c->held_scan, sizeof c->held_scan);
+        scan_on_page(c, code, c->now_ms, out);
+        sign_wipe(code, sizeof code);
+    }
 }
 
 /* Asks the backend to price the bill again (a new request each time), or, with nothing on
@@ -123,6 +165,7 @@ static void start_payment(struct checkout *c, struct effects *out)
     c->pay_status[0] = '\0';
     c->code_url[0] = '\0';
     c->deadline_ms = c->next_query_ms = 0;
+    c->query_inflight = c->unusable = c->cancel_sent = 0;
     c->message = CO_NOTE_NONE;
     effects_add(out, EFF_ORDER, 0, c->order_id);
     effects_add(out, EFF_INTENT, 0, c->otn);
@@ -170,14 +213,34 @@ static void settle_failed(struct checkout *c, const char *result, struct effects
     }
 }
 
+static void query(struct checkout *c, struct effects *out)
+{
+    c->query_inflight = 1;
+    call(out, CALL_QUERY, c->otn);
+}
+
+/* Closes the payment, or reverses it if it went through meanwhile. After an answer the flow
+ * could not use, the payment is asked about first: nothing is cancelled blind. */
+static void send_cancel(struct checkout *c, struct effects *out)
+{
+    c->next_query_ms = 0;
+    if (c->unusable) {
+        if (!c->query_inflight)
+            query(c, out);
+        return;
+    }
+    c->cancel_sent = 1;
+    call(out, CALL_CANCEL, c->otn);
+}
+
 static void cancel_payment(struct checkout *c, enum co_error why, int64_t now,
                            struct effects *out)
 {
     c->error = why;
     c->deadline_ms = now + CO_CANCEL_MAX_MS;
-    c->next_query_ms = 0;
-    call(out, CALL_CANCEL, c->otn);
+    c->cancel_sent = 0;
     set_state(c, CO_CANCELLING, out);
+    send_cancel(c, out);
 }
 
 /* Paid (and completed at the backend, or not reachable for that): the sale is recorded
@@ -186,6 +249,8 @@ static void record_sale(struct checkout *c, int64_t now, struct effects *out)
 {
     effects_add(out, EFF_TXN, 0, c->txn_no);
     c->intent_open = 0;
+    c->locked = 0; /* paid: the lock is over with the sale (the app settles its record) */
+    c->renew_ms = 0;
     c->done_ms = now;
     if (c->e_receipt) {
         c->printed = -1;
@@ -196,47 +261,83 @@ static void record_sale(struct checkout *c, int64_t now, struct effects *out)
     set_state(c, CO_DONE, out);
 }
 
-/* A payment status from a create, query or cancel answer. */
-static void on_payment(struct checkout *c, const char *status, const char *url, int64_t now,
+/* A status the flow can act on for this payment: a final one, or the in-progress state of
+ * its kind (a payment code is USERPAYING while the customer confirms, a QR CREATED until it
+ * is paid). Anything else (no status, a number, NOTPAY, CREATED for a payment code) is an
+ * answer the flow cannot use: the outcome is unknown. */
+static int status_usable(const struct checkout *c, const char *st)
+{
+    if (!strcmp(st, "PAID") || !strcmp(st, "CLOSED") || !strcmp(st, "REVERSED"))
+        return 1;
+    return !strcmp(st, c->mode == CO_PAY_QR ? "CREATED" : "USERPAYING");
+}
+
+/* The outcome is unknown: the payment goes on the query schedule, as after a lost answer,
+ * and nothing may cancel it before a query has answered. */
+static void outcome_unknown(struct checkout *c, int64_t now, struct effects *out)
+{
+    c->unusable = 1;
+    c->next_query_ms = now + CO_RETRY_MS;
+    if (c->state == CO_PAYING || c->state == CO_QR_WAIT) {
+        c->deadline_ms = now + CO_USERPAYING_MAX_MS;
+        set_state(c, CO_CHECKING, out);
+    } else if (c->state == CO_CANCELLING) {
+        c->cancel_sent = 0; /* asked first, then cancelled again if still open */
+    }
+}
+
+/* A payment status from a create, query or cancel answer (the flow waits for that call). */
+static void on_payment(struct checkout *c, const struct co_event *e, int64_t now,
                        struct effects *out)
 {
-    snprintf(c->pay_status, sizeof c->pay_status, "%s", status ? status : "");
-    if (!strcmp(c->pay_status, "PAID")) {
-        if (c->state == CO_CANCELLING)
-            return; /* paid just before the cancel reached it: the cancel reverses it */
+    const char *status = e->text ? e->text : "";
+    if (e->call == CALL_QUERY)
+        c->query_inflight = 0;
+    if (e->call == CALL_CANCEL)
+        c->cancel_sent = 0;
+    snprintf(c->pay_status, sizeof c->pay_status, "%s", status);
+    if (!status_usable(c, status)) {
+        log_warn("checkout", "payment %s: an answer that cannot be used (status '%.16s'): "
+                 "asking again", c->otn, status);
+        outcome_unknown(c, now, out);
+        return;
+    }
+    c->unusable = 0;
+    if (!strcmp(status, "PAID")) {
+        /* never reversed once the kiosk knows it went through: the sale is paid */
         call(out, CALL_COMPLETE, c->order_id);
         set_state(c, CO_COMPLETING, out);
-    } else if (!strcmp(c->pay_status, "REVERSED")) {
-        settle_failed(c, c->pay_status, out);
+    } else if (!strcmp(status, "REVERSED")) {
+        settle_failed(c, status, out);
         fail(c, CO_ERR_REVERSED, -1, out);
-    } else if (!strcmp(c->pay_status, "CLOSED")) {
-        settle_failed(c, c->pay_status, out);
+    } else if (!strcmp(status, "CLOSED")) {
+        settle_failed(c, status, out);
         fail(c, c->state == CO_CANCELLING && c->error != CO_OK ? c->error : CO_ERR_DECLINED, 0,
              out);
-    } else if (!strcmp(c->pay_status, "USERPAYING")) {
-        if (c->state == CO_PAYING || c->state == CO_CHECKING) {
-            c->deadline_ms = now + CO_USERPAYING_MAX_MS;
-            set_state(c, CO_USERPAYING, out);
-        }
-        c->next_query_ms = now + CO_USERPAYING_POLL_MS;
-    } else if (!strcmp(c->pay_status, "CREATED")) {
-        if (c->state == CO_QR_WAIT || (c->state == CO_CHECKING && c->mode == CO_PAY_QR)) {
-            snprintf(c->code_url, sizeof c->code_url, "%s", url ? url : "");
+    } else if (c->state == CO_CANCELLING) {
+        /* still open: cancelled now (asked first), or again a little later */
+        if (e->call == CALL_QUERY)
+            send_cancel(c, out);
+        else
+            c->next_query_ms = now + CO_RETRY_MS;
+    } else if (c->mode == CO_PAY_QR) { /* CREATED */
+        if (c->state == CO_QR_WAIT || c->state == CO_CHECKING) {
+            snprintf(c->code_url, sizeof c->code_url, "%s", e->text2 ? e->text2 : "");
             if (c->state == CO_QR_WAIT)
                 c->deadline_ms = now + CO_QR_LIFETIME_MS;
             set_state(c, CO_QR, out);
         }
         c->next_query_ms = now + CO_QR_POLL_MS;
-    } else if (c->state != CO_CANCELLING) {
-        c->next_query_ms = now + CO_RETRY_MS; /* an answer we do not understand: ask again */
+    } else { /* USERPAYING */
+        if (c->state == CO_PAYING || c->state == CO_CHECKING) {
+            c->deadline_ms = now + CO_USERPAYING_MAX_MS;
+            set_state(c, CO_USERPAYING, out);
+        }
+        c->next_query_ms = now + CO_USERPAYING_POLL_MS;
     }
-    if (c->state == CO_CANCELLING && (!strcmp(c->pay_status, "USERPAYING") ||
-                                      !strcmp(c->pay_status, "CREATED")))
-        c->next_query_ms = now + CO_RETRY_MS; /* not closed yet: cancel again */
 }
 
-/* The state in which the flow waits for call `k` to answer. */
-static int waiting_for(const struct checkout *c, enum co_call k)
+int checkout_waits_for(const struct checkout *c, enum co_call k)
 {
     switch (k) {
     case CALL_PUMPS: return c->state == CO_LOADING;
@@ -248,10 +349,13 @@ static int waiting_for(const struct checkout *c, enum co_call k)
     case CALL_COUPON: return c->state == CO_LOOKUP && c->lookup_call == k;
     case CALL_PAY: return c->state == CO_PAYING || c->state == CO_QR_WAIT;
     case CALL_QUERY:
-        return c->state == CO_QR || c->state == CO_USERPAYING || c->state == CO_CHECKING;
-    case CALL_CANCEL: return c->state == CO_CANCELLING;
+        return c->query_inflight &&
+               (c->state == CO_QR || c->state == CO_USERPAYING || c->state == CO_CHECKING ||
+                (c->state == CO_CANCELLING && !c->cancel_sent));
+    case CALL_CANCEL: return c->state == CO_CANCELLING && c->cancel_sent;
     case CALL_COMPLETE: return c->state == CO_COMPLETING;
-    case CALL_UNLOCK: return 0;
+    case CALL_RENEW: return c->locked;
+    case CALL_LAST: break;
     }
     return 0;
 }
@@ -260,14 +364,24 @@ static void on_failed(struct checkout *c, const struct co_event *e, int64_t now,
                       struct effects *out)
 {
     const char *code = e->err_code ? e->err_code : "";
-    if (!waiting_for(c, e->call))
+    int unusable = !strcmp(code, "BAD_RESPONSE"); /* an answer, but not one to act on */
+    if (!checkout_waits_for(c, e->call))
         return; /* a late or stray answer: the flow has moved on */
+    if (kiosk_refused(code) && e->call != CALL_QUERY && e->call != CALL_CANCEL &&
+        e->call != CALL_COMPLETE && e->call != CALL_RENEW) {
+        /* refused before anything was done: nothing charged, and no retry helps */
+        settle_failed(c, code, out);
+        release(c, out);
+        fail(c, CO_ERR_TERMINAL, 0, out);
+        return;
+    }
     switch (e->call) {
     case CALL_PUMPS:
         fail(c, CO_ERR_OFFLINE, 0, out);
         break;
     case CALL_LOCK:
-        fail(c, code[0] ? CO_ERR_SALE_TAKEN : CO_ERR_OFFLINE, 0, out);
+        release(c, out); /* a lock taken unseen is given back */
+        fail(c, code[0] && !unusable ? CO_ERR_SALE_TAKEN : CO_ERR_OFFLINE, 0, out);
         break;
     case CALL_PRICE:
         if (!strcmp(code, "COUPON_NOT_APPLICABLE")) {
@@ -280,10 +394,8 @@ static void on_failed(struct checkout *c, const struct co_event *e, int64_t now,
             reprice(c, out);
             break;
         }
-        fail(c, code[0] && strcmp(code, "BAD_RESPONSE") ? CO_ERR_SALE_TAKEN : CO_ERR_OFFLINE, 0,
-             out);
-        if (c->has_sale)
-            call(out, CALL_UNLOCK, c->sale.id);
+        release(c, out);
+        fail(c, code[0] && !unusable ? CO_ERR_SALE_TAKEN : CO_ERR_OFFLINE, 0, out);
         break;
     case CALL_PRODUCT:
         c->message = !strcmp(code, "PRODUCT_NOT_FOUND")   ? CO_NOTE_UNKNOWN_ITEM
@@ -301,40 +413,65 @@ static void on_failed(struct checkout *c, const struct co_event *e, int64_t now,
         c->message = !strcmp(code, "COUPON_NOT_FOUND") ? CO_NOTE_COUPON_UNKNOWN
                      : !strcmp(code, "COUPON_USED")    ? CO_NOTE_COUPON_USED
                                                        : CO_NOTE_LOOKUP_FAILED;
+        sign_wipe(c->pending_code, sizeof c->pending_code);
         to_page(c, out);
         break;
     case CALL_PAY:
-        if (e->unknown || !code[0] || !strcmp(code, "BAD_RESPONSE")) {
-            /* No usable answer: the payment may exist. Ask, do not re-send. */
+        if (e->unknown || !code[0] || unusable) {
+            /* No answer to act on: the payment may exist. Ask, do not re-send. */
             c->next_query_ms = now + CO_RETRY_MS;
             c->deadline_ms = now + CO_USERPAYING_MAX_MS;
+            c->unusable = unusable;
             set_state(c, CO_CHECKING, out);
         } else {
             /* refused outright (bad code, bad request): nothing was charged */
             settle_failed(c, code, out);
-            fail(c, !strcmp(code, "SALE_PAID") || !strcmp(code, "SALE_NOT_PAYABLE")
+            fail(c, !strcmp(code, "SALE_PAID") || !strcmp(code, "SALE_NOT_PAYABLE") ||
+                            !strcmp(code, "SALE_LOCKED")
                         ? CO_ERR_SALE_TAKEN
                         : CO_ERR_DECLINED,
                  0, out);
         }
         break;
     case CALL_QUERY:
-        if (c->state == CO_CHECKING && !strcmp(code, "PAYMENT_NOT_FOUND")) {
-            /* it never reached the payment system: close the number for good */
-            cancel_payment(c, CO_ERR_NOT_MADE, now, out);
+        c->query_inflight = 0;
+        if (!strcmp(code, "PAYMENT_NOT_FOUND") &&
+            (c->state == CO_CHECKING || c->state == CO_CANCELLING)) {
+            /* it never reached the payment system: the number is closed for good */
+            c->unusable = 0;
+            if (c->state == CO_CHECKING)
+                cancel_payment(c, CO_ERR_NOT_MADE, now, out);
+            else
+                send_cancel(c, out);
             break;
         }
+        if (unusable)
+            c->unusable = 1;
         c->next_query_ms = now + CO_RETRY_MS;
         break;
     case CALL_CANCEL:
-        /* must reach a final state: try again (the deadline hands it to the background) */
+        /* must reach a final state: again a little later (the deadline hands it to the
+         * background) */
+        c->cancel_sent = 0;
+        if (unusable)
+            c->unusable = 1;
         c->next_query_ms = now + CO_RETRY_MS;
         break;
     case CALL_COMPLETE:
         /* paid: the sale is recorded in our journal and the outbox tells the backend */
         record_sale(c, now, out);
         break;
-    case CALL_UNLOCK:
+    case CALL_RENEW:
+        if ((!strcmp(code, "SALE_LOCKED") || !strcmp(code, "SALE_PAID")) &&
+            !checkout_busy(c) && c->state != CO_DONE && c->state != CO_FAILED) {
+            /* the lease ran out and the sale went elsewhere before any money moved */
+            release(c, out);
+            fail(c, CO_ERR_SALE_TAKEN, 0, out);
+        } else {
+            c->renew_ms = now + CO_RENEW_RETRY_MS;
+        }
+        break;
+    case CALL_LAST:
         break;
     }
 }
@@ -410,6 +547,65 @@ static void scan_on_page(struct checkout *c, const char *text, int64_t now, stru
         notice(c, CO_NOTE_NOT_BARCODE, out);
     } else {
         notice(c, CO_NOTE_UNKNOWN_CODE, out);
+    }
+}
+
+/* A code at the scanner, in any state. The bill and member pages take it; while the bill
+ * is being priced it is held and taken as soon as the bill is back; the payment-code screen
+ * takes payment codes; elsewhere the customer is told what to do instead. A scan holding
+ * characters no code can contain is refused whole, never cleaned into another code. */
+static void on_scan(struct checkout *c, const struct co_event *e, int64_t now,
+                    struct effects *out)
+{
+    const char *text = e->text ? e->text : "";
+    if (!e->ok || !text[0]) {
+        notice(c, CO_NOTE_BAD_SCAN, out);
+        return;
+    }
+    switch (c->state) {
+    case CO_REVIEW:
+    case CO_MEMBER:
+        scan_on_page(c, text, now, out);
+        break;
+    case CO_PRICING:
+    case CO_LOOKUP:
+        if (c->state == CO_PRICING && !c->priced && c->has_sale) {
+            notice(c, CO_NOTE_PICK_PUMP_FIRST, out); /* the bill is not on screen yet */
+            break;
+        }
+        if (strlen(text) >= sizeof c->held_scan) {
+            notice(c, CO_NOTE_UNKNOWN_CODE, out);
+            break;
+        }
+        snprintf(c->held_scan, sizeof c->held_scan, "%s", text);
+        break;
+    case CO_CODE:
+        if (code_paycode_kind(text) == PAYCODE_INVALID) {
+            notice(c, CO_NOTE_NOT_PAYCODE, out); /* refused here, before anything is sent */
+            break;
+        }
+        take_code(c, text);
+        start_payment(c, out);
+        break;
+    case CO_LOADING:
+    case CO_PUMPS:
+    case CO_SALES:
+    case CO_LOCKING:
+        notice(c, CO_NOTE_PICK_PUMP_FIRST, out);
+        break;
+    case CO_QR_WAIT:
+    case CO_QR:
+        notice(c, CO_NOTE_QR_ONLY, out);
+        break;
+    case CO_DONE:
+        notice(c, CO_NOTE_SALE_DONE, out);
+        break;
+    case CO_FAILED:
+        notice(c, CO_NOTE_FAILED_FIRST, out);
+        break;
+    default: /* a payment or the printer question is in progress */
+        notice(c, CO_NOTE_IN_PROGRESS, out);
+        break;
     }
 }
 
@@ -533,8 +729,7 @@ static void on_cancel(struct checkout *c, int64_t now, struct effects *out)
             effects_add(out, EFF_REDRAW, 0, NULL);
             break;
         }
-        if (c->has_sale)
-            call(out, CALL_UNLOCK, c->sale.id);
+        release(c, out);
         effects_add(out, EFF_HOME, 0, NULL);
         break;
     case CO_SALES:
@@ -550,13 +745,53 @@ static void on_cancel(struct checkout *c, int64_t now, struct effects *out)
         break;
     }
     default:
+        release(c, out);
         effects_add(out, EFF_HOME, 0, NULL);
+        break;
+    }
+}
+
+/* A state that waits for one answer got none in time (the client gave up long before, or
+ * its result was lost): the flow moves on as if the call had failed without an answer. */
+static void answer_overdue(struct checkout *c, int64_t now, struct effects *out)
+{
+    log_warn("checkout", "%s: no answer in time", names[c->state]);
+    switch (c->state) {
+    case CO_LOADING:
+        fail(c, CO_ERR_OFFLINE, 0, out);
+        break;
+    case CO_LOCKING:
+    case CO_PRICING:
+        release(c, out);
+        fail(c, CO_ERR_OFFLINE, 0, out);
+        break;
+    case CO_LOOKUP:
+        c->message = CO_NOTE_LOOKUP_FAILED;
+        sign_wipe(c->pending_code, sizeof c->pending_code);
+        to_page(c, out);
+        break;
+    case CO_QR_WAIT:
+    case CO_PAYING: /* the payment may exist: ask about it */
+        c->next_query_ms = now;
+        c->deadline_ms = now + CO_USERPAYING_MAX_MS;
+        set_state(c, CO_CHECKING, out);
+        break;
+    case CO_COMPLETING: /* paid: recorded here, the outbox completes it there */
+        record_sale(c, now, out);
+        break;
+    default:
         break;
     }
 }
 
 static void on_tick(struct checkout *c, int64_t now, struct effects *out)
 {
+    if (c->locked && c->renew_ms && now >= c->renew_ms) {
+        /* the lock's lease is renewed while the sale is this kiosk's */
+        c->renewals++;
+        c->renew_ms = now + (c->lease_ms > 0 ? c->lease_ms : CO_LEASE_MS) / 2;
+        call(out, CALL_RENEW, c->sale.id);
+    }
     switch (c->state) {
     case CO_PRINTER_CHECK:
         if (now >= c->deadline_ms)
@@ -570,26 +805,30 @@ static void on_tick(struct checkout *c, int64_t now, struct effects *out)
                               : c->state == CO_CHECKING ? CO_ERR_NOT_MADE
                                                         : CO_ERR_NOT_CONFIRMED,
                            now, out);
-        } else if (now >= c->next_query_ms) {
+        } else if (now >= c->next_query_ms && !c->query_inflight) {
             c->next_query_ms = now + (c->state == CO_QR ? CO_QR_POLL_MS : CO_USERPAYING_POLL_MS);
-            call(out, CALL_QUERY, c->otn);
+            query(c, out);
         }
         if (c->state == CO_QR)
             effects_add(out, EFF_REDRAW, 0, NULL); /* the countdown */
         break;
     case CO_CANCELLING:
         if (now >= c->deadline_ms) {
-            /* The station system does not answer: the cancel goes on in the background and
-             * the customer is told what happens to the money. */
-            effects_add(out, EFF_SETTLE, 0, c->otn);
+            /* The station system does not answer: the cancel goes on in the background (it
+             * asks first) and the customer is told what happens to the money. */
+            effects_add(out, EFF_SETTLE, 1, c->otn);
             c->intent_open = 0;
+            c->locked = 0; /* released by the settlement once the payment is closed */
+            c->renew_ms = 0;
             fail(c, CO_ERR_UNSETTLED, 2, out);
-        } else if (c->next_query_ms && now >= c->next_query_ms) {
-            c->next_query_ms = 0;
-            call(out, CALL_CANCEL, c->otn);
+        } else if (c->next_query_ms && now >= c->next_query_ms && !c->cancel_sent &&
+                   !c->query_inflight) {
+            send_cancel(c, out);
         }
         break;
     default:
+        if (waits_for_answer(c->state) && now >= c->deadline_ms)
+            answer_overdue(c, now, out);
         break;
     }
 }
@@ -597,14 +836,17 @@ static void on_tick(struct checkout *c, int64_t now, struct effects *out)
 void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, struct effects *out)
 {
     int on_page = c->state == CO_REVIEW || c->state == CO_MEMBER;
+    c->now_ms = now;
     switch (e->in) {
     case CI_START:
         checkout_init(c);
+        c->now_ms = now;
         if (e->cfg)
             c->cfg = *e->cfg;
         snprintf(c->txn_no, sizeof c->txn_no, "%s", e->text ? e->text : "");
         snprintf(c->order_id, sizeof c->order_id, "%.32s-O", c->txn_no);
-        if (e->index == 1) {
+        c->shop = e->index == 1;
+        if (c->shop) {
             set_state(c, CO_REVIEW, out); /* shop goods only: an empty bill to scan into */
             break;
         }
@@ -645,13 +887,19 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
             break; /* shown as taken */
         c->sale = *s;
         c->has_sale = 1;
+        /* the lock is journaled first: whatever happens next, it is released */
+        effects_add(out, EFF_LOCK, 0, c->sale.id);
+        c->locked = 1;
         call(out, CALL_LOCK, c->sale.id);
         set_state(c, CO_LOCKING, out);
         break;
     }
     case CI_LOCKED:
-        if (c->state == CO_LOCKING)
+        if (c->state == CO_LOCKING) {
+            c->lease_ms = e->amount > 0 ? e->amount : CO_LEASE_MS;
+            c->renew_ms = now + c->lease_ms / 2;
             reprice(c, out);
+        }
         break;
     case CI_PRICED:
         if (c->state != CO_PRICING || !e->priced)
@@ -663,15 +911,15 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         to_page(c, out);
         break;
     case CI_PRODUCT:
-        if (waiting_for(c, CALL_PRODUCT))
+        if (checkout_waits_for(c, CALL_PRODUCT))
             add_product(c, e, out);
         break;
     case CI_MEMBER:
-        if ((waiting_for(c, CALL_MEMBER_PHONE) || waiting_for(c, CALL_MEMBER_QR)) && e->member)
+        if ((checkout_waits_for(c, CALL_MEMBER_PHONE) || checkout_waits_for(c, CALL_MEMBER_QR)) && e->member)
             set_member(c, e, out);
         break;
     case CI_COUPON:
-        if (waiting_for(c, CALL_COUPON) && e->coupons && e->ncoupons > 0)
+        if (checkout_waits_for(c, CALL_COUPON) && e->coupons && e->ncoupons > 0)
             add_coupon(c, &e->coupons[0], out);
         break;
     case CI_ITEM_MORE:
@@ -768,23 +1016,12 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         }
         break;
     case CI_SCAN:
-        if (!e->text)
-            break;
-        if (on_page) {
-            scan_on_page(c, e->text, now, out);
-        } else if (c->state == CO_CODE) {
-            if (code_paycode_kind(e->text) == PAYCODE_INVALID) {
-                notice(c, CO_NOTE_NOT_PAYCODE, out); /* refused here, before anything is sent */
-                break;
-            }
-            take_code(c, e->text);
-            start_payment(c, out);
-        }
+        on_scan(c, e, now, out);
         break;
     case CI_PAYMENT:
-        if (c->state == CO_QR_WAIT || c->state == CO_QR || c->state == CO_PAYING ||
-            c->state == CO_USERPAYING || c->state == CO_CHECKING || c->state == CO_CANCELLING)
-            on_payment(c, e->text, e->text2, now, out);
+        if ((e->call == CALL_PAY || e->call == CALL_QUERY || e->call == CALL_CANCEL) &&
+            checkout_waits_for(c, e->call))
+            on_payment(c, e, now, out);
         break;
     case CI_COMPLETED:
         if (c->state == CO_COMPLETING)
@@ -794,9 +1031,12 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
         on_failed(c, e, now, out);
         break;
     case CI_JOURNAL_FAILED:
-        /* nothing was sent: the app makes no payment call without its intent on disk */
+        /* nothing was sent: the app makes no lock or payment call without its intent on
+         * disk (while locking, that was the lock's) */
         checkout_forget_code(c);
         c->intent_open = 0;
+        if (c->state == CO_LOCKING)
+            c->locked = 0;
         fail(c, CO_ERR_KIOSK, 0, out);
         break;
     case CI_PRINTED:
@@ -818,8 +1058,8 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
     case CI_FINISH:
         if (c->state == CO_DONE || c->state == CO_FAILED) {
             /* nothing taken, or given back: the pump's sale is free again */
-            if (c->state == CO_FAILED && c->has_sale && c->money_moved <= 0)
-                call(out, CALL_UNLOCK, c->sale.id);
+            if (c->state == CO_FAILED && c->money_moved <= 0)
+                release(c, out);
             effects_add(out, EFF_HOME, 0, NULL);
         }
         break;
@@ -843,19 +1083,29 @@ void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, st
 
 int64_t checkout_deadline(const struct checkout *c)
 {
+    int64_t d = INT64_MAX;
     switch (c->state) {
     case CO_PRINTER_CHECK:
-        return c->deadline_ms;
+        d = c->deadline_ms;
+        break;
     case CO_QR:
     case CO_USERPAYING:
     case CO_CHECKING:
-        return c->next_query_ms < c->deadline_ms ? c->next_query_ms : c->deadline_ms;
+        d = !c->query_inflight && c->next_query_ms < c->deadline_ms ? c->next_query_ms
+                                                                    : c->deadline_ms;
+        break;
     case CO_CANCELLING:
-        return c->next_query_ms && c->next_query_ms < c->deadline_ms ? c->next_query_ms
-                                                                     : c->deadline_ms;
+        d = c->next_query_ms && c->next_query_ms < c->deadline_ms ? c->next_query_ms
+                                                                  : c->deadline_ms;
+        break;
     default:
-        return INT64_MAX;
+        if (waits_for_answer(c->state))
+            d = c->deadline_ms;
+        break;
     }
+    if (c->locked && c->renew_ms && c->renew_ms < d)
+        d = c->renew_ms;
+    return d;
 }
 
 void checkout_record(const struct checkout *c, struct sale_record *r)

@@ -37,6 +37,9 @@
 #define CO_RETRY_MS 5000           /* query again after a lost answer */
 #define CO_PRINTER_CHECK_MS 3000   /* no answer from the printer: it cannot print */
 #define CO_CANCEL_MAX_MS 30000     /* then the cancel goes on in the background */
+#define CO_CALL_MAX_MS 45000       /* default bound on waiting for any other answer */
+#define CO_LEASE_MS 180000         /* a sale lock's lease when the backend does not say */
+#define CO_RENEW_RETRY_MS 10000    /* a renewal that got no answer is tried again */
 
 enum co_state {
     CO_LOADING,       /* fetching the pumps and their unpaid sales */
@@ -59,13 +62,13 @@ enum co_state {
     CO_COMPLETING,    /* paid: the backend marks the sale paid */
     CO_DONE,          /* receipt printed or offered on screen */
     CO_FAILED,        /* stopped: the screen says what happened and whether money moved */
+    CO_IDLE,          /* no sale: before the first start, and after the app forgot one */
     CO_LAST
 };
 
 enum co_call {
     CALL_PUMPS = 1,    /* GET /v1/pumps */
     CALL_LOCK,         /* POST /v1/sales/{id}/lock */
-    CALL_UNLOCK,       /* POST /v1/sales/{id}/unlock */
     CALL_PRICE,        /* POST /v1/orders */
     CALL_PAY,          /* POST /v1/payments (native or micropay) */
     CALL_QUERY,        /* GET /v1/payments/{otn} */
@@ -75,6 +78,8 @@ enum co_call {
     CALL_MEMBER_PHONE, /* GET /v1/members/by-phone/{phone} */
     CALL_MEMBER_QR,    /* GET /v1/members/by-qr/{token} */
     CALL_COUPON,       /* GET /v1/coupons/{code} */
+    CALL_RENEW,        /* POST /v1/sales/{id}/lock again: renews the lock's lease */
+    CALL_LAST
 };
 
 /* What went wrong, for the failure screen. */
@@ -90,6 +95,9 @@ enum co_error {
     CO_ERR_NOT_MADE,      /* the payment could not be made (no answer, then closed) */
     CO_ERR_KIOSK,         /* this kiosk cannot record payments now (journal) */
     CO_ERR_UNSETTLED,     /* cancelling did not finish: it goes on in the background */
+    CO_ERR_TERMINAL,      /* the station system refused this kiosk (credentials, clock) */
+    CO_ERR_UNKNOWN,       /* the payment's outcome could not be learnt: settled in the
+                           * background (completed if it went through, else cancelled) */
     CO_ERR_LAST
 };
 
@@ -109,6 +117,13 @@ enum co_notice {
     CO_NOTE_COUPON_NOT_APPLICABLE, /* minimum spend not met, or not this member's */
     CO_NOTE_COUPONS_FULL,
     CO_NOTE_PAY_FIRST,      /* a payment code scanned while there is nothing to pay */
+    CO_NOTE_BAD_SCAN,       /* the scan held characters no code can contain: refused whole */
+    /* a code scanned where this step takes none: what to do instead */
+    CO_NOTE_PICK_PUMP_FIRST,/* pump grid: choose the pump, then scan on the bill */
+    CO_NOTE_QR_ONLY,        /* QR on screen: the phone scans it; no payment code read here */
+    CO_NOTE_IN_PROGRESS,    /* a payment or a question is in progress: wait */
+    CO_NOTE_SALE_DONE,      /* paid: finish, then start a new sale */
+    CO_NOTE_FAILED_FIRST,   /* failure screen: try again or finish first */
 };
 
 struct co_sale {
@@ -170,12 +185,15 @@ struct co_priced {
 /* What the app configures per sale. */
 struct co_config {
     int reprint_ms;          /* how long "print again" is offered; 0 = not offered */
+    int call_max_ms;         /* the longest a state waits for a backend answer (the client's
+                              * own timeouts and retries fit in it); 0 = CO_CALL_MAX_MS */
     int64_t points_max;      /* most points one order may use; 0 = as the station allows */
     const char *member_prefix, *coupon_prefix; /* member / coupon QR payloads start so */
 };
 
 struct checkout {
     enum co_state state;
+    int64_t now_ms;           /* the time of the input being handled */
     enum co_state page;       /* CO_REVIEW or CO_MEMBER: the page under a lookup/pricing */
     struct co_config cfg;
     char txn_no[40];          /* this sale's number; order and payment ids derive from it */
@@ -183,11 +201,17 @@ struct checkout {
     struct co_pump pumps[CO_MAX_PUMPS];
     int npumps;
     int pump_idx;             /* the pump picked */
+    int shop;                 /* started as shop goods only (no pump) */
     int has_sale;             /* a fuel sale is on the bill (shop-only purchases have none) */
     struct co_sale sale;      /* the sale being paid */
+    int locked;               /* the sale is locked for this kiosk (journaled, not released) */
+    int64_t renew_ms;         /* when the lock's lease is renewed next */
+    int64_t lease_ms;         /* the lease the backend gave the lock */
+    int renewals;             /* each renewal is its own request */
     struct co_item items[CO_MAX_ITEMS];
     int nitems;
     char pending_code[48];    /* the barcode / member or coupon code being looked up */
+    char held_scan[64];       /* scanned while the bill was being priced: taken when it is */
     enum co_call lookup_call; /* the lookup in flight (CO_LOOKUP) */
     char phone[CO_PHONE_LEN + 1]; /* digits typed on the member keypad */
     int has_member;
@@ -210,6 +234,10 @@ struct checkout {
     char code_masked[32];
     char pay_status[16];
     int64_t deadline_ms, next_query_ms;
+    int query_inflight;       /* a payment query is on its way: never two at once */
+    int unusable;             /* the last answer about the payment could not be used: it is
+                               * queried before anything may cancel or reverse it */
+    int cancel_sent;          /* a cancel is on its way (else CANCELLING asks first) */
     int intent_open;          /* a payment intent is journaled and not settled */
     enum co_error error;
     int money_moved;          /* for the failure screen: 0 no, 1 taken, -1 returned, 2 unknown */
@@ -247,7 +275,7 @@ enum co_input {
     CI_PUMPS,         /* pumps/npumps filled */
     CI_PICK_PUMP,     /* index */
     CI_PICK_SALE,     /* index */
-    CI_LOCKED,
+    CI_LOCKED,        /* amount = the lock's lease (ms), 0 if the backend did not say */
     CI_PRICED,        /* priced */
     CI_PRODUCT,       /* text = name_zh, text2 = name_en, amount = unit price */
     CI_MEMBER,        /* member, coupons/ncoupons: found by phone or QR */
@@ -265,8 +293,8 @@ enum co_input {
     CI_PAY_CODE,
     CI_PRINTER,       /* ok: the printer can print */
     CI_CONTINUE,      /* pay without a paper receipt (the printer cannot print) */
-    CI_SCAN,          /* text = the scanned code */
-    CI_PAYMENT,       /* text = payment status, text2 = code_url */
+    CI_SCAN,          /* text = the scanned code; ok = 0: it held characters no code has */
+    CI_PAYMENT,       /* text = payment status, text2 = code_url; call = the call answered */
     CI_COMPLETED,
     CI_CALL_FAILED,   /* call, err_code (or "" for no answer), unknown = maybe applied */
     CI_JOURNAL_FAILED,/* the order or intent could not be journaled: no money may move */
@@ -300,6 +328,9 @@ void checkout_init(struct checkout *c);
 void checkout_step(struct checkout *c, const struct co_event *e, int64_t now, struct effects *out);
 /* When the flow next needs a CI_TICK, or INT64_MAX. */
 int64_t checkout_deadline(const struct checkout *c);
+/* The flow waits for the answer to call `k` now. The app withdraws a call in flight that the
+ * flow no longer waits for (a superseded request is never re-sent). */
+int checkout_waits_for(const struct checkout *c, enum co_call k);
 const char *checkout_state_name(enum co_state s);
 /* Wipes the customer's payment code: the app calls it as soon as the payment request that
  * carries it has been built (the code lives no longer than that). */

@@ -22,7 +22,11 @@ enum effect_kind {
     EFF_ORDER = 11,         /* journal what is about to be paid for (before EFF_INTENT) */
     EFF_PRINTER_CHECK = 12, /* ask the receipt printer now whether it can print */
     EFF_SETTLE = 13,        /* the flow stops waiting: settle its open intent in the
-                             * background (query, then complete or cancel) */
+                             * background (query first; i = 1: then cancel it, as the
+                             * customer was told; i = 0: complete it if it went through) */
+    EFF_LOCK = 14,          /* journal the lock of the sale in arg, before the lock call */
+    EFF_RELEASE = 15,       /* release the sale in arg: unlocked in the background (retried),
+                             * its journaled lock settled */
     EFF_LAST
 };
 
@@ -39,7 +43,8 @@ struct effects {
     int n;
 };
 
-/* Appends an effect; returns -1 (and drops it) when the list is full. */
-int effects_add(struct effects *e, enum effect_kind kind, int64_t i, const char *arg);
+/* Appends an effect. A flow never makes more than EFFECTS_MAX in one step; one more would
+ * drop an effect (an intent, say), so the process stops instead, in every build. */
+void effects_add(struct effects *e, enum effect_kind kind, int64_t i, const char *arg);
 
 #endif

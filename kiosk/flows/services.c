@@ -41,6 +41,8 @@ enum svc_reason service_reason(enum service s, int enabled, const struct health 
             continue;
         if (h->c[c] == HEALTH_ABSENT)
             return REASON_NOT_OFFERED; /* this kiosk has no such device or link */
+        if (h->c[c] == HEALTH_FAULT)
+            return REASON_KIOSK_FAULT;
         if (h->c[c] != HEALTH_OK && h->c[c] != HEALTH_DEGRADED)
             return comp_reason[c];
     }
@@ -62,6 +64,7 @@ const char *service_reason_text(enum svc_reason r)
     case REASON_OUT_OF_SERVICE: return N_("This kiosk is out of service");
     case REASON_SETTLING: return N_("Finishing an earlier payment");
     case REASON_JOURNAL: return N_("This kiosk cannot record payments now");
+    case REASON_KIOSK_FAULT: return N_("This kiosk needs the staff's attention");
     case REASON_LAST: break;
     }
     return "";

@@ -26,6 +26,8 @@ enum health_state {
     HEALTH_OK,
     HEALTH_DEGRADED,   /* works with limits (paper near end) */
     HEALTH_DOWN,       /* configured but failing */
+    HEALTH_FAULT,      /* answers, but refuses this kiosk (its key, its clock): only the
+                        * staff can put it right */
 };
 
 struct health {
@@ -46,6 +48,7 @@ enum svc_reason {
     REASON_OUT_OF_SERVICE, /* attendant took the kiosk out of service */
     REASON_SETTLING,    /* an earlier payment is being settled with the station system */
     REASON_JOURNAL,     /* the kiosk cannot record payments (its journal failed) */
+    REASON_KIOSK_FAULT, /* the station system refuses this kiosk: the staff must act */
     REASON_LAST
 };
 

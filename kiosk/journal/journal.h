@@ -88,7 +88,8 @@ enum kerr journal_order_put(struct journal *j, const char *order_id, const char 
                             const char *body, int64_t now_ms);
 /* The order's body (*body: caller frees with free()); KERR_NOT_FOUND if none. */
 enum kerr journal_order_get(struct journal *j, const char *order_id, char **body);
-/* Marks the receipt state of a transaction ("printed", "failed", "e-receipt"). */
+/* Marks the receipt state of a transaction: "printed", "failed", "e-receipt", or "unknown"
+ * (the spooler could not say yet whether it printed; a final state follows). */
 enum kerr journal_txn_set_print_state(struct journal *j, const char *txn_no, const char *state);
 /* Next transaction number for this terminal and day: T0001-20261123-000042. Survives
  * restarts; numbers are never reused. */

@@ -49,6 +49,7 @@ struct view {
     const char *printer_problem;  /* why it cannot ("The printer is out of paper."), or "" */
     const char *invoice_url;      /* e-invoice link of the finished sale, or "" */
     const struct restart_notice *notice; /* NULL, or shown over attract and home */
+    const char *toast;            /* a short word over the screen (translated), or NULL */
 };
 
 #endif

@@ -69,6 +69,43 @@ txn() { q "SELECT txn_no FROM transactions ORDER BY id LIMIT 1 OFFSET $(($1 - 1)
 # txn_json TXN PATH: a field of the sale's journaled record (sqlite's json_extract).
 txn_json() { q "SELECT json_extract(payload, '$2') FROM transactions WHERE txn_no = '$1'"; }
 
+# check_no_lock_left: no pump sale is still locked by this kiosk (T0001) at the backend,
+# and every lock the kiosk journaled is settled.
+check_no_lock_left() {
+    local held
+    held=$(python3 - "$SIM_PORT" <<'PY'
+import json, sys, urllib.request, urllib.error
+held = []
+for n in range(1001, 1011):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%s/v1/admin/sales/S%d" % (sys.argv[1], n)) as r:
+            if json.load(r).get("locked_by") == "T0001":
+                held.append("S%d" % n)
+    except urllib.error.HTTPError:
+        pass  # no such sale
+print(" ".join(held))
+PY
+)
+    [ -z "$held" ] || { fail "backend: still locked by T0001: $held"; return 1; }
+    expect_eq "journal: locks not settled" "$(q "SELECT count(*) FROM intents WHERE kind='lock' AND state='pending'")" 0
+}
+
+# check_private CODE...: none of the codes the scenario used (payment, member and coupon codes,
+# phone numbers) is in full in the kiosk's log, the simulator's or the printer emulator's
+# log, or the journal.
+check_private() {
+    local code f
+    for code in "$@"; do
+        for f in "$out/kiosk.log" "$dir/sim.log" "$dir/emu.log" "$dir"/journal.db*; do
+            [ -f "$f" ] || continue
+            if grep -a -q -F -- "$code" "$f"; then
+                fail "privacy: '$code' is in full in $(basename "$f")"
+                return 1
+            fi
+        done
+    done
+}
+
 # check_sale TXN AMOUNT: the sale is in the journal once, for AMOUNT fen, its intent settled;
 # the backend holds exactly one PAID payment for its order, for the same amount, the order
 # is completed, the sale record arrived exactly once, and no payment of it is left open.
@@ -89,6 +126,7 @@ check_sale() {
     expect_eq "backend: order $order" "$(admin GET "/v1/admin/orders/$order" | json "['status']")" COMPLETED || return 1
     expect_eq "backend: sale records for $t" "$(admin GET /v1/admin/journal |
         python3 -c "import json,sys; print(sum(1 for r in json.load(sys.stdin)['records'] if r['record_id']=='$t'))")" 1 || return 1
+    check_no_lock_left
 }
 
 # check_receipt PAGE TXN: printed page PAGE is the receipt of TXN: its QR reads back as the
@@ -104,5 +142,6 @@ check_nothing_charged() {
     expect_eq "journal: sales" "$(q "SELECT count(*) FROM transactions")" 0 || return 1
     expect_eq "journal: open intents" "$(q "SELECT count(*) FROM intents WHERE state='pending'")" 0 || return 1
     expect_eq "backend: PAID payments" "$(admin GET /v1/admin/payments |
-        python3 -c "import json,sys; print(sum(1 for x in json.load(sys.stdin)['payments'] if x['status']=='PAID'))")" 0
+        python3 -c "import json,sys; print(sum(1 for x in json.load(sys.stdin)['payments'] if x['status']=='PAID'))")" 0 || return 1
+    check_no_lock_left
 }

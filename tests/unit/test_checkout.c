@@ -36,6 +36,21 @@ static void step(struct checkout *c, struct co_event e, int64_t now)
     checkout_step(c, &e, now, &fx);
 }
 
+/* A payment status answering the call the flow waits for (the create, a query or the
+ * cancel). */
+static void answer(struct checkout *c, const char *status, const char *url, int64_t now)
+{
+    enum co_call k = checkout_waits_for(c, CALL_PAY)      ? CALL_PAY
+                     : checkout_waits_for(c, CALL_CANCEL) ? CALL_CANCEL
+                                                          : CALL_QUERY;
+    step(c, (struct co_event){.in = CI_PAYMENT, .call = k, .text = status, .text2 = url}, now);
+}
+
+static void scan(struct checkout *c, const char *code, int64_t now)
+{
+    step(c, (struct co_event){.in = CI_SCAN, .text = code, .ok = 1}, now);
+}
+
 static struct co_priced priced(int64_t subtotal, int64_t total)
 {
     struct co_priced p;
@@ -98,12 +113,12 @@ static void qr_happy_path(void **state)
     assert_true(pos(EFF_INTENT, -1) < pos(EFF_CALL, CALL_PAY));
     assert_string_equal(c.otn, "T0001-20261123-000042-P1");
     assert_int_equal(c.state, CO_QR_WAIT);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "weixin://x"}, 200);
+    answer(&c, "CREATED", "weixin://x", 200);
     assert_int_equal(c.state, CO_QR);
     assert_string_equal(c.code_url, "weixin://x");
     step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_QR_POLL_MS);
     assert_true(has(EFF_CALL, CALL_QUERY));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 2300);
+    answer(&c, "PAID", NULL, 2300);
     assert_int_equal(c.state, CO_COMPLETING);
     assert_false(has(EFF_OUTCOME, -1)); /* settled with the sale, not before */
     assert_true(has(EFF_CALL, CALL_COMPLETE));
@@ -140,11 +155,11 @@ static void code_refused_locally_then_paid(void **state)
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
     assert_int_equal(c.state, CO_CODE);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "6901234567892"}, 110);
+    scan(&c, "6901234567892", 110);
     assert_int_equal(c.state, CO_CODE);
     assert_int_equal(c.message, CO_NOTE_NOT_PAYCODE);
     assert_false(has(EFF_INTENT, -1)); /* nothing sent, nothing journaled */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "284567890123451234"}, 120);
+    scan(&c, "284567890123451234", 120);
     assert_int_equal(c.state, CO_PAYING);
     assert_string_equal(c.channel, "alipay");
     assert_string_equal(c.code_masked, "2845**********1234");
@@ -152,7 +167,7 @@ static void code_refused_locally_then_paid(void **state)
     checkout_forget_code(&c);
     for (size_t i = 0; i < sizeof c.auth_code; i++)
         assert_int_equal(c.auth_code[i], 0); /* wiped once the request is built */
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 130);
+    answer(&c, "PAID", NULL, 130);
     assert_int_equal(c.state, CO_COMPLETING);
 }
 
@@ -162,7 +177,7 @@ static void code_on_the_bill_pays(void **state)
     (void)state;
     struct checkout c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 100);
+    scan(&c, "134567890123451234", 100);
     assert_int_equal(c.state, CO_PRINTER_CHECK);
     assert_string_equal(c.channel, "wechat");
     step(&c, (struct co_event){.in = CI_PRINTER, .ok = 1}, 110);
@@ -176,7 +191,7 @@ static void no_printer_e_receipt_or_back(void **state)
     struct checkout c;
     to_review(&c);
     /* the customer goes back: the code is forgotten, nothing was journaled */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 100);
+    scan(&c, "134567890123451234", 100);
     step(&c, (struct co_event){.in = CI_PRINTER, .ok = 0}, 110);
     assert_int_equal(c.state, CO_NO_PRINTER);
     step(&c, (struct co_event){.in = CI_CANCEL}, 120);
@@ -192,14 +207,15 @@ static void no_printer_e_receipt_or_back(void **state)
     step(&c, (struct co_event){.in = CI_CONTINUE}, 4000);
     assert_int_equal(c.state, CO_QR_WAIT);
     assert_true(c.e_receipt);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "u"}, 4100);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 4200);
-    step(&c, (struct co_event){.in = CI_COMPLETED}, 4300);
+    answer(&c, "CREATED", "u", 4100);
+    step(&c, (struct co_event){.in = CI_TICK}, 4100 + CO_QR_POLL_MS);
+    answer(&c, "PAID", NULL, 4200 + CO_QR_POLL_MS);
+    step(&c, (struct co_event){.in = CI_COMPLETED}, 4300 + CO_QR_POLL_MS);
     assert_int_equal(c.state, CO_DONE);
     assert_true(has(EFF_TXN, -1));
     assert_false(has(EFF_PRINT, -1));
     assert_int_equal(c.printed, -1);
-    assert_false(checkout_can_reprint(&c, 4400));
+    assert_false(checkout_can_reprint(&c, 4400 + CO_QR_POLL_MS));
     struct sale_record r;
     checkout_record(&c, &r);
     assert_true(r.e_receipt);
@@ -211,8 +227,8 @@ static void userpaying_then_timeout_cancels(void **state)
     struct checkout c;
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123459992"}, 110);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "USERPAYING"}, 200);
+    scan(&c, "134567890123459992", 110);
+    answer(&c, "USERPAYING", NULL, 200);
     assert_int_equal(c.state, CO_USERPAYING);
     assert_int_equal(checkout_deadline(&c), 200 + CO_USERPAYING_POLL_MS);
     int queries = 0;
@@ -222,13 +238,13 @@ static void userpaying_then_timeout_cancels(void **state)
         step(&c, (struct co_event){.in = CI_TICK}, t);
         if (has(EFF_CALL, CALL_QUERY)) {
             queries++;
-            step(&c, (struct co_event){.in = CI_PAYMENT, .text = "USERPAYING"}, t + 10);
+            answer(&c, "USERPAYING", NULL, t + 10);
         }
     }
     assert_true(queries >= 10);
     assert_int_equal(c.state, CO_CANCELLING);
     assert_true(has(EFF_CALL, CALL_CANCEL));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CLOSED"}, t + 100);
+    answer(&c, "CLOSED", NULL, t + 100);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_NOT_CONFIRMED);
     assert_int_equal(c.money_moved, 0);
@@ -246,7 +262,7 @@ static void lost_answer_is_queried_not_resent(void **state)
     struct checkout c;
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    scan(&c, "134567890123451234", 110);
     step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .unknown = 1}, 200);
     assert_int_equal(c.state, CO_CHECKING);
     assert_false(has(EFF_CALL, CALL_PAY));
@@ -254,7 +270,7 @@ static void lost_answer_is_queried_not_resent(void **state)
     step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_RETRY_MS);
     assert_true(has(EFF_CALL, CALL_QUERY));
     assert_string_equal(fx.v[pos(EFF_CALL, -1)].arg, "T0001-20261123-000042-P1"); /* same otn */
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 5300);
+    answer(&c, "PAID", NULL, 5300);
     assert_int_equal(c.state, CO_COMPLETING);
 }
 
@@ -266,7 +282,7 @@ static void server_error_then_not_found_closes(void **state)
     struct checkout c;
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    scan(&c, "134567890123451234", 110);
     step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "INJECTED_FAULT",
                                .unknown = 1},
          200);
@@ -277,7 +293,7 @@ static void server_error_then_not_found_closes(void **state)
          5300);
     assert_int_equal(c.state, CO_CANCELLING);
     assert_true(has(EFF_CALL, CALL_CANCEL));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CLOSED"}, 5400);
+    answer(&c, "CLOSED", NULL, 5400);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_NOT_MADE);
     assert_int_equal(c.money_moved, 0);
@@ -292,7 +308,7 @@ static void cancel_without_answer_goes_to_background(void **state)
     struct checkout c;
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "u"}, 200);
+    answer(&c, "CREATED", "u", 200);
     step(&c, (struct co_event){.in = CI_CANCEL}, 300);
     assert_int_equal(c.state, CO_CANCELLING);
     int64_t t = 300;
@@ -308,9 +324,10 @@ static void cancel_without_answer_goes_to_background(void **state)
     assert_int_equal(c.error, CO_ERR_UNSETTLED);
     assert_true(has(EFF_SETTLE, -1));
     assert_false(c.intent_open);
-    /* nothing is unlocked while the money is not settled */
+    /* the sale is not released here: the settlement releases it once the money is */
+    assert_false(c.locked);
     step(&c, (struct co_event){.in = CI_FINISH}, t + 1);
-    assert_false(has(EFF_CALL, CALL_UNLOCK));
+    assert_false(has(EFF_RELEASE, -1));
     assert_true(has(EFF_HOME, -1));
 }
 
@@ -320,42 +337,42 @@ static void cancel_and_declines(void **state)
     struct checkout c;
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CREATED", .text2 = "u"}, 200);
+    answer(&c, "CREATED", "u", 200);
     step(&c, (struct co_event){.in = CI_CANCEL}, 300);
     assert_int_equal(c.state, CO_CANCELLING);
     /* paid just before the cancel: the cancel reverses it and the money goes back */
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "REVERSED"}, 400);
+    answer(&c, "REVERSED", NULL, 400);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_REVERSED);
     assert_int_equal(c.money_moved, -1);
 
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123459993"}, 110);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "CLOSED"}, 200);
+    scan(&c, "134567890123459993", 110);
+    answer(&c, "CLOSED", NULL, 200);
     assert_int_equal(c.error, CO_ERR_DECLINED);
     step(&c, (struct co_event){.in = CI_FINISH}, 300);
-    assert_true(has(EFF_CALL, CALL_UNLOCK));
+    assert_true(has(EFF_RELEASE, -1));
     assert_true(has(EFF_HOME, -1));
 
     /* cancelled while the payment's answer is still on its way: the number is cancelled
      * (closed, or reversed if it went through); the late answer changes nothing */
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    scan(&c, "134567890123451234", 110);
     step(&c, (struct co_event){.in = CI_CANCEL}, 120);
     assert_int_equal(c.state, CO_CANCELLING);
     assert_true(has(EFF_CALL, CALL_CANCEL));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "PAID"}, 130);
-    assert_int_equal(c.state, CO_CANCELLING);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .text = "REVERSED"}, 140);
+    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = "PAID"}, 130);
+    assert_int_equal(c.state, CO_CANCELLING); /* the create's late answer: not waited for */
+    answer(&c, "REVERSED", NULL, 140);
     assert_int_equal(c.error, CO_ERR_REVERSED);
     assert_int_equal(c.money_moved, -1);
 
     /* refused outright (a 4xx): nothing charged, the intent settled as failed */
     to_review(&c);
     choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 110);
+    scan(&c, "134567890123451234", 110);
     step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "SALE_PAID"}, 200);
     assert_int_equal(c.error, CO_ERR_SALE_TAKEN);
     assert_true(has(EFF_OUTCOME, 2));
@@ -405,17 +422,17 @@ static void shop_goods(void **state)
     assert_false(c.has_sale);
     step(&c, (struct co_event){.in = CI_PAY_CODE}, 1);
     assert_int_equal(c.state, CO_REVIEW); /* nothing to pay yet */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "134567890123451234"}, 1);
+    scan(&c, "134567890123451234", 1);
     assert_int_equal(c.message, CO_NOTE_PAY_FIRST);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010008"}, 2);
+    scan(&c, "6920000010008", 2);
     assert_int_equal(c.message, CO_NOTE_NOT_BARCODE); /* bad check digit: refused locally */
     assert_false(has(EFF_CALL, -1));
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "hello world"}, 2);
+    scan(&c, "hello world", 2);
     assert_int_equal(c.message, CO_NOTE_UNKNOWN_CODE);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "MQR-a/../b"}, 2);
+    scan(&c, "MQR-a/../b", 2);
     assert_int_equal(c.message, CO_NOTE_UNKNOWN_CODE); /* not a token: never in a URL */
     assert_false(has(EFF_CALL, -1));
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"}, 3);
+    scan(&c, "6920000010004", 3);
     assert_int_equal(c.state, CO_LOOKUP);
     assert_true(has(EFF_CALL, CALL_PRODUCT));
     step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 4);
@@ -424,14 +441,14 @@ static void shop_goods(void **state)
     assert_int_equal(c.pricing_round, 1);
     price(&c, 200, 5);
     /* the same barcode again adds one more, a new pricing request */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "6920000010004"}, 6);
+    scan(&c, "6920000010004", 6);
     step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 7);
     assert_int_equal(c.nitems, 1);
     assert_int_equal(c.items[0].qty, 2);
     assert_int_equal(c.pricing_round, 2);
     price(&c, 400, 8);
     /* an unknown product says so and keeps the bill */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "4006381333931"}, 9);
+    scan(&c, "4006381333931", 9);
     step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PRODUCT,
                                .err_code = "PRODUCT_NOT_FOUND"}, 10);
     assert_int_equal(c.state, CO_REVIEW);
@@ -446,7 +463,7 @@ static void shop_goods(void **state)
     assert_int_equal(c.total_fen, 0);
     /* cancelling a shop-only bill unlocks nothing */
     step(&c, (struct co_event){.in = CI_CANCEL}, 14);
-    assert_false(has(EFF_CALL, CALL_UNLOCK));
+    assert_false(has(EFF_RELEASE, -1));
     assert_true(has(EFF_HOME, -1));
 }
 
@@ -508,7 +525,7 @@ static void member_coupons_points(void **state)
     p.points_earned = 156;
     step(&c, (struct co_event){.in = CI_PRICED, .priced = &p}, 230);
     /* a scanned coupon joins, selected */
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "CPN-5OFF-0001"}, 240);
+    scan(&c, "CPN-5OFF-0001", 240);
     assert_true(has(EFF_CALL, CALL_COUPON));
     struct co_coupon sc = {.id = "C900", .off_fen = 500};
     step(&c, (struct co_event){.in = CI_COUPON, .coupons = &sc, .ncoupons = 1}, 250);
@@ -530,6 +547,243 @@ static void member_coupons_points(void **state)
     assert_int_equal(checkout_points_wanted(&c), 0);
 }
 
+/* Issue 8, finding 1: a 200 whose status the flow cannot use in its state (no status, a
+ * number, NOTPAY, CREATED to a payment code, USERPAYING to a QR) means "outcome unknown":
+ * the payment goes on the query schedule, and neither the customer's cancel nor a timeout
+ * reverses it before a query has answered. Here it went through: the sale is completed. */
+static void unusable_answers_are_asked_about(void **state)
+{
+    (void)state;
+    static const struct {
+        enum co_input pay;
+        const char *status;
+    } cases[] = {{CI_PAY_CODE, ""},         {CI_PAY_CODE, "NOTPAY"}, {CI_PAY_CODE, "CREATED"},
+                 {CI_PAY_QR, "USERPAYING"}, {CI_PAY_QR, ""},         {CI_PAY_QR, "7"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct checkout c;
+        to_review(&c);
+        choose(&c, (struct co_event){.in = cases[k].pay, .text = "wechat"}, 1, 100);
+        if (cases[k].pay == CI_PAY_CODE)
+            scan(&c, "134567890123451234", 110);
+        step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = cases[k].status},
+             200);
+        assert_int_equal(c.state, CO_CHECKING);
+        assert_true(c.unusable);
+        assert_int_equal(checkout_deadline(&c), 200 + CO_RETRY_MS); /* asked again soon */
+        /* the customer cancels at once: the payment is asked about, not cancelled */
+        step(&c, (struct co_event){.in = CI_CANCEL}, 300);
+        assert_int_equal(c.state, CO_CANCELLING);
+        assert_false(has(EFF_CALL, CALL_CANCEL));
+        assert_true(has(EFF_CALL, CALL_QUERY));
+        assert_true(checkout_deadline(&c) < INT64_MAX);
+        /* it went through: completed, never reversed */
+        step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "PAID"}, 400);
+        assert_int_equal(c.state, CO_COMPLETING);
+        assert_false(has(EFF_CALL, CALL_CANCEL));
+    }
+    /* still open when asked: then, and only then, it is cancelled */
+    struct checkout c;
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    scan(&c, "134567890123451234", 110);
+    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = "NOTPAY"}, 200);
+    /* the query schedule runs out with nothing usable: cancelling asks first too */
+    int64_t t = 200;
+    while (c.state == CO_CHECKING) {
+        t = checkout_deadline(&c);
+        step(&c, (struct co_event){.in = CI_TICK}, t);
+        assert_false(has(EFF_CALL, CALL_CANCEL));
+        if (has(EFF_CALL, CALL_QUERY))
+            step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "{}"}, t + 1);
+    }
+    assert_int_equal(c.state, CO_CANCELLING);
+    if (!checkout_waits_for(&c, CALL_QUERY)) { /* the next question goes out on time */
+        t = checkout_deadline(&c);
+        step(&c, (struct co_event){.in = CI_TICK}, t);
+    }
+    assert_true(checkout_waits_for(&c, CALL_QUERY));
+    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "USERPAYING"}, t + 2);
+    assert_true(has(EFF_CALL, CALL_CANCEL));
+    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_CANCEL, .text = "CLOSED"}, t + 3);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.money_moved, 0);
+}
+
+/* Issue 8, finding 3: while the backend is blackholed a query takes long to fail; no new
+ * one starts while one is on its way. */
+static void one_query_at_a_time(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    scan(&c, "134567890123459992", 110);
+    answer(&c, "USERPAYING", NULL, 200);
+    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_USERPAYING_POLL_MS);
+    assert_true(has(EFF_CALL, CALL_QUERY));
+    for (int64_t t = 200 + 2 * CO_USERPAYING_POLL_MS; t < 200 + 8 * CO_USERPAYING_POLL_MS;
+         t += CO_USERPAYING_POLL_MS) {
+        step(&c, (struct co_event){.in = CI_TICK}, t);
+        assert_false(has(EFF_CALL, CALL_QUERY));
+    }
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_QUERY}, 40000);
+    step(&c, (struct co_event){.in = CI_TICK}, 40000 + CO_RETRY_MS);
+    assert_true(has(EFF_CALL, CALL_QUERY));
+}
+
+/* Every state that waits for an answer has a deadline, and moves on when it passes. */
+static void waiting_states_have_deadlines(void **state)
+{
+    (void)state;
+    struct checkout c;
+    step(&c, (struct co_event){.in = CI_START, .text = "T1", .cfg = &cfg}, 0);
+    assert_int_equal(c.state, CO_LOADING);
+    assert_int_equal(checkout_deadline(&c), CO_CALL_MAX_MS);
+    step(&c, (struct co_event){.in = CI_TICK}, CO_CALL_MAX_MS);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_OFFLINE);
+    /* a payment whose create never answers is asked about (and the create withdrawn) */
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    scan(&c, "134567890123451234", 110);
+    assert_int_equal(checkout_deadline(&c), 110 + CO_CALL_MAX_MS);
+    step(&c, (struct co_event){.in = CI_TICK}, 110 + CO_CALL_MAX_MS);
+    assert_int_equal(c.state, CO_CHECKING);
+    assert_false(checkout_waits_for(&c, CALL_PAY));
+    step(&c, (struct co_event){.in = CI_TICK}, 110 + CO_CALL_MAX_MS);
+    assert_true(has(EFF_CALL, CALL_QUERY));
+    answer(&c, "PAID", NULL, 50000);
+    /* the order's completion never answers: the sale is recorded, the outbox completes it */
+    assert_int_equal(c.state, CO_COMPLETING);
+    step(&c, (struct co_event){.in = CI_TICK}, 50000 + CO_CALL_MAX_MS);
+    assert_int_equal(c.state, CO_DONE);
+    assert_true(has(EFF_TXN, -1));
+    /* a lookup that never answers gives the bill back with a notice */
+    to_review(&c);
+    scan(&c, "6920000010004", 100);
+    assert_int_equal(c.state, CO_LOOKUP);
+    step(&c, (struct co_event){.in = CI_TICK}, 100 + CO_CALL_MAX_MS);
+    assert_int_equal(c.state, CO_REVIEW);
+    assert_int_equal(c.message, CO_NOTE_LOOKUP_FAILED);
+}
+
+/* Issue 8, findings 4 and 14: the lock is journaled before it is asked for, renewed while
+ * the sale is the kiosk's, and released exactly once on the way out. */
+static void lock_journaled_renewed_released_once(void **state)
+{
+    (void)state;
+    struct checkout c;
+    static struct co_pump pumps[1];
+    memset(pumps, 0, sizeof pumps);
+    pumps[0].pump = 3;
+    pumps[0].nsales = 1;
+    strcpy(pumps[0].sales[0].id, "S1003");
+    pumps[0].sales[0].amount_fen = 33118;
+    step(&c, (struct co_event){.in = CI_START, .text = "T1", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CI_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    step(&c, (struct co_event){.in = CI_PICK_PUMP, .index = 0}, 20);
+    assert_true(pos(EFF_LOCK, -1) >= 0 && pos(EFF_LOCK, -1) < pos(EFF_CALL, CALL_LOCK));
+    assert_true(c.locked);
+    step(&c, (struct co_event){.in = CI_LOCKED, .amount = 60000}, 30);
+    price(&c, 33118, 40);
+    assert_int_equal(checkout_deadline(&c), 30 + 30000); /* renewed at half the lease */
+    step(&c, (struct co_event){.in = CI_TICK}, 30030);
+    assert_true(has(EFF_CALL, CALL_RENEW));
+    step(&c, (struct co_event){.in = CI_CANCEL}, 30100);
+    assert_int_equal(pos(EFF_RELEASE, -1), fx.n - 2); /* released, then home */
+    assert_true(has(EFF_HOME, -1));
+    assert_false(c.locked); /* the app has nothing left to release */
+    step(&c, (struct co_event){.in = CI_CANCEL}, 30200);
+    assert_false(has(EFF_RELEASE, -1));
+    /* the lease ran out and another terminal took the sale: said before any money moves */
+    to_review(&c);
+    step(&c, (struct co_event){.in = CI_TICK}, CO_LEASE_MS / 2 + 100);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_RENEW, .err_code = "SALE_LOCKED"},
+         CO_LEASE_MS / 2 + 200);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_SALE_TAKEN);
+    assert_true(has(EFF_RELEASE, -1));
+    /* the pumps could not be read: nothing was locked, nothing to release */
+    step(&c, (struct co_event){.in = CI_START, .text = "T2", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PUMPS}, 10);
+    step(&c, (struct co_event){.in = CI_FINISH}, 20);
+    assert_false(has(EFF_RELEASE, -1));
+}
+
+/* Issue 8, finding 8: a payment code scanned while the bill is being repriced is held, then
+ * taken as soon as the bill is back. */
+static void scan_held_while_pricing(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    step(&c, (struct co_event){.in = CI_TOGGLE_POINTS}, 100); /* no member: nothing */
+    scan(&c, "6920000010004", 110);
+    step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200},
+         120);
+    assert_int_equal(c.state, CO_PRICING);
+    scan(&c, "134567890123451234", 130);
+    assert_int_equal(c.state, CO_PRICING);
+    assert_false(has(EFF_PRINTER_CHECK, -1));
+    price(&c, 33318, 1600);
+    assert_int_equal(c.state, CO_PRINTER_CHECK); /* taken: the printer is asked first */
+    assert_int_equal(c.held_scan[0], 0);
+    assert_string_equal(c.auth_code, "134567890123451234");
+    assert_int_equal(c.total_fen, 33318);
+}
+
+/* Issue 8, findings 7 and 9: a scan holding what no code can contain is refused whole; a
+ * scan where the step takes none says what to do instead. */
+static void scans_everywhere_get_an_answer(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    step(&c, (struct co_event){.in = CI_SCAN, .text = "", .ok = 0}, 100);
+    assert_int_equal(c.message, CO_NOTE_BAD_SCAN);
+    assert_int_equal(c.state, CO_REVIEW);
+    assert_false(has(EFF_CALL, -1));
+    step(&c, (struct co_event){.in = CI_START, .text = "T2", .cfg = &cfg}, 0);
+    static struct co_pump pumps[1];
+    memset(pumps, 0, sizeof pumps);
+    pumps[0].pump = 1;
+    step(&c, (struct co_event){.in = CI_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    scan(&c, "134567890123451234", 20);
+    assert_int_equal(c.message, CO_NOTE_PICK_PUMP_FIRST);
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
+    answer(&c, "CREATED", "u", 200);
+    scan(&c, "134567890123451234", 300);
+    assert_int_equal(c.message, CO_NOTE_QR_ONLY);
+    assert_int_equal(c.state, CO_QR);
+    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_QR_POLL_MS);
+    answer(&c, "PAID", NULL, 2300);
+    assert_int_equal(c.message, CO_NOTE_NONE); /* the step changed: the hint went with it */
+    step(&c, (struct co_event){.in = CI_COMPLETED}, 2400);
+    scan(&c, "6920000010004", 2500);
+    assert_int_equal(c.message, CO_NOTE_SALE_DONE);
+}
+
+/* Issue 8, finding 10: the station system refuses the kiosk itself (401): nothing was
+ * charged, and it is not the customer's payment that was declined. */
+static void kiosk_refused_is_not_a_decline(void **state)
+{
+    (void)state;
+    struct checkout c;
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    scan(&c, "134567890123451234", 110);
+    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "BAD_SIGNATURE"},
+         200);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_TERMINAL);
+    assert_int_equal(c.money_moved, 0);
+    assert_true(has(EFF_OUTCOME, 2));
+    assert_true(has(EFF_RELEASE, -1));
+    step(&c, (struct co_event){.in = CI_RETRY}, 300);
+    assert_int_equal(c.state, CO_FAILED); /* no "try another way": the kiosk is at fault */
+}
+
 int main(void)
 {
     log_set_quiet(1);
@@ -546,6 +800,13 @@ int main(void)
         cmocka_unit_test(sale_taken),
         cmocka_unit_test(shop_goods),
         cmocka_unit_test(member_coupons_points),
+        cmocka_unit_test(unusable_answers_are_asked_about),
+        cmocka_unit_test(one_query_at_a_time),
+        cmocka_unit_test(waiting_states_have_deadlines),
+        cmocka_unit_test(lock_journaled_renewed_released_once),
+        cmocka_unit_test(scan_held_while_pricing),
+        cmocka_unit_test(scans_everywhere_get_an_answer),
+        cmocka_unit_test(kiosk_refused_is_not_a_decline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,10 @@ static void every_screen_keeps_the_rules(void **state)
                     v.prompt_total_s = 30;
                     for (int k = 0; k < SVC_LAST; k++)
                         v.reason[k] = k % 2 ? REASON_BACKEND : REASON_NONE;
+                    /* what a scan where nothing takes it means, over any screen */
+                    if (large)
+                        v.toast = "请先选择“加油付款”或“便利店”，再在账单上扫描会员码或优惠券。"
+                                  "Choose Pay for fuel or Shop first.";
                     if (st == 1)
                         s.state = SESS_HOME;
                     if (st == 2) {
@@ -205,6 +209,8 @@ static void checkout_screens_keep_the_rules(void **state)
                     c.printed = variant ? -1 : 1;
                     c.e_receipt = variant;
                     c.error = variant ? CO_ERR_UNSETTLED : CO_ERR_DECLINED;
+                    /* a scan's hint (shown under every page) or a notice on the bill */
+                    c.message = variant ? CO_NOTE_QR_ONLY : CO_NOTE_COUPON_NOT_APPLICABLE;
                     struct view v;
                     memset(&v, 0, sizeof v);
                     v.sess = &s;
@@ -225,6 +231,42 @@ static void checkout_screens_keep_the_rules(void **state)
                              variant ? " member" : "");
                     check_tree(&tree, &th, what);
                 }
+}
+
+/* The header names the service the customer chose, whatever the state: shop goods while
+ * the bill is repriced, pay for fuel when the pumps could not be read. */
+static void header_titles(void **state)
+{
+    (void)state;
+    static struct checkout c;
+    struct session s;
+    struct theme th;
+    struct view v;
+    theme_make(&th, "default", 0, 1080);
+    session_init(&s, 60000, 30000, 6000, 3, 0);
+    s.state = SESS_SERVICE;
+    s.svc = SVC_SHOP;
+    memset(&v, 0, sizeof v);
+    v.sess = &s;
+    v.lang = "en_US";
+    v.other_lang_label = "中文";
+    v.co = &c;
+    tree.w = 1080;
+    tree.h = 1920;
+    full_checkout(&c);
+    c.shop = 1;
+    c.has_sale = 0;
+    c.state = CO_PRICING;
+    screens_build(&tree, &th, &v);
+    assert_string_equal(ui_find(&tree, "header.title")->text, "Shop");
+    full_checkout(&c);
+    c.has_sale = 0; /* the pumps could not be read */
+    c.state = CO_FAILED;
+    c.error = CO_ERR_OFFLINE;
+    s.svc = SVC_FUEL;
+    screens_build(&tree, &th, &v);
+    assert_string_equal(ui_find(&tree, "header.title")->text, "Pay for fuel");
+    assert_string_equal(ui_find(&tree, "steps.current")->text, "4  Done");
 }
 
 static void screen_names(void **state)
@@ -263,6 +305,7 @@ int main(void)
         cmocka_unit_test(every_screen_keeps_the_rules),
         cmocka_unit_test(checkout_screens_keep_the_rules),
         cmocka_unit_test(screen_names),
+        cmocka_unit_test(header_titles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

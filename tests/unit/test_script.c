@@ -78,6 +78,22 @@ static void rejects_malformed_lines(void **state)
     expect_bad("await done.receipt\n", "'await' takes a widget id and the text");
 }
 
+/* type and scan carry bytes as a device sends them: \xNN for any byte, \\ for '\'. */
+static void escapes(void **state)
+{
+    (void)state;
+    struct script s;
+    char err[256];
+    assert_int_equal(script_parse(&s, "t", "type 1345 6789\\xff 0123\\x01 45\n"
+                                           "scan a\\\\b\n", err, sizeof err), 0);
+    assert_string_equal(s.steps[0].arg, "1345 6789\xff 0123\x01 45");
+    assert_string_equal(s.steps[1].arg, "a\\b");
+    script_free(&s);
+    expect_bad("scan 12\\x\n", "backslash starts");
+    expect_bad("scan 12\\x00\n", "backslash starts");
+    expect_bad("type 12\\q\n", "backslash starts");
+}
+
 static void durations(void **state)
 {
     (void)state;
@@ -103,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_every_step),
         cmocka_unit_test(rejects_malformed_lines),
+        cmocka_unit_test(escapes),
         cmocka_unit_test(durations),
         cmocka_unit_test(missing_file),
     };

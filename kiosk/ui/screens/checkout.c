@@ -35,7 +35,7 @@ static int steps(struct ui_tree *t, const struct theme *th, const struct view *v
     const struct checkout *c = v->co;
     const char *fuel[] = {N_("Pump"), N_("Bill"), N_("Pay"), N_("Done")};
     const char *shop[] = {N_("Items"), N_("Pay"), N_("Done")};
-    int fuel_flow = c->has_sale || c->state <= CO_LOCKING;
+    int fuel_flow = !c->shop;
     int n = fuel_flow ? 4 : 3, cur;
     const char *const *names = fuel_flow ? fuel : shop;
     if (c->state <= CO_SALES)
@@ -276,7 +276,8 @@ const char *checkout_notice_text(enum co_notice n)
         return _("The station system did not answer. Please scan or try again.");
     case CO_NOTE_UNKNOWN_CODE:
         return _("That code is not a product, member, coupon or payment code.");
-    case CO_NOTE_BAD_PHONE: return _("Please enter an 11-digit mobile number starting with 1.");
+    case CO_NOTE_BAD_PHONE:
+        return _("Please enter an 11-digit mobile number starting with 13 to 19.");
     case CO_NOTE_NO_MEMBER: return _("No member was found. Please check the number or code.");
     case CO_NOTE_COUPON_UNKNOWN: return _("This coupon code is not valid here.");
     case CO_NOTE_COUPON_USED: return _("This coupon has been used already.");
@@ -284,6 +285,16 @@ const char *checkout_notice_text(enum co_notice n)
         return _("That coupon cannot be used on this bill (minimum spend not reached).");
     case CO_NOTE_COUPONS_FULL: return _("No more coupons can be added to this bill.");
     case CO_NOTE_PAY_FIRST: return _("Add something to the bill before paying.");
+    case CO_NOTE_BAD_SCAN:
+        return _("The scanner read something that is not a code. Nothing was done; please scan again.");
+    case CO_NOTE_PICK_PUMP_FIRST:
+        return _("Please choose your pump first. Then scan goods or your payment code on the bill.");
+    case CO_NOTE_QR_ONLY:
+        return _("Scan the QR code on this screen with your phone. This screen does not read payment codes.");
+    case CO_NOTE_IN_PROGRESS: return _("One moment, please: this step is not finished yet.");
+    case CO_NOTE_SALE_DONE:
+        return _("This sale is paid. Tap Finish, then start a new one to scan something else.");
+    case CO_NOTE_FAILED_FIRST: return _("Please choose one of the buttons below first.");
     case CO_NOTE_NONE: break;
     }
     return "";
@@ -458,7 +469,7 @@ static void pay_code(struct ui_tree *t, const struct theme *th, const struct vie
         snprintf(img->image, sizeof img->image, "icons/paycode.png");
         img->bg = th->bg;
     }
-    if (c->message == CO_NOTE_NOT_PAYCODE) {
+    if (c->message != CO_NOTE_NONE) {
         struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h - th->min_target * 2, a.w,
                                                      th->min_target * 2},
                                        checkout_notice_text(c->message), FONT_BODY, ALIGN_CENTER);
@@ -551,7 +562,7 @@ static void done(struct ui_tree *t, const struct theme *th, const struct view *v
                       : c->printed == 0 ? _("Printing your receipt...")
                       : c->e_receipt
                           ? _("No paper receipt: scan the code below for your e-receipt.")
-                          : _("The printer stopped (out of paper?) before your receipt was complete: scan the code below for your e-receipt. The staff have been told.");
+                          : _("Your receipt could not be printed in full: scan the code below for your e-receipt. The staff have been told.");
     int rec_h = th->font_px[FONT_TITLE] * 3, line_h = th->font_px[FONT_BODY] * (l->portrait ? 4 : 3) / 2;
     struct ui_widget *r = ui_label(t, (SDL_Rect){left.x, y, left.w, rec_h}, rec, FONT_TITLE,
                                    ALIGN_CENTER);
@@ -646,6 +657,10 @@ static void failed(struct ui_tree *t, const struct theme *th, const struct view 
         title = _("This kiosk cannot take payments right now");
         why = _("Nothing was charged. Please pay at the counter.");
         break;
+    case CO_ERR_TERMINAL:
+        title = _("This kiosk cannot take payments right now");
+        why = _("The station system did not accept this kiosk. Nothing was charged. Please pay at the counter: the staff have been told.");
+        break;
     case CO_ERR_UNSETTLED:
         title = _("The payment is being cancelled");
         why = _("The station system is slow to answer. If any money was taken it is refunded automatically. Please keep your transaction number, or ask at the counter.");
@@ -678,11 +693,18 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
     const char *name = screen_name(c);
     snprintf(t->screen, sizeof t->screen, "%s", name);
     chrome_layout(&l, t, th);
-    chrome_header(t, &l, v, c->has_sale || c->state < CO_REVIEW ? _("Pay for fuel") : _("Shop"));
+    chrome_header(t, &l, v, c->shop ? _("Shop") : _("Pay for fuel"));
     SDL_Rect a = l.content;
     int sh = steps(t, th, v, &l);
     a.y += sh;
     a.h -= sh;
+    /* A code scanned where this step takes none: what to do instead, under the page until
+     * the step changes (the bill, member and payment-code pages say it their own way). */
+    int hint = c->message >= CO_NOTE_BAD_SCAN && strcmp(name, "review") &&
+               strcmp(name, "member") && strcmp(name, "pay_code");
+    int hint_h = hint ? th->min_target * 2 : 0;
+    if (hint)
+        a.h -= hint_h + l.gap / 2;
     if (!strcmp(name, "pumps"))
         pumps(t, th, v, &l, a);
     else if (!strcmp(name, "review"))
@@ -699,6 +721,13 @@ void screen_checkout(struct ui_tree *t, const struct theme *th, const struct vie
         failed(t, th, v, &l, a);
     else
         waiting(t, th, v, &l, a);
+    if (hint) {
+        struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h + l.gap / 2, a.w, hint_h},
+                                       checkout_notice_text(c->message), FONT_BODY,
+                                       ALIGN_CENTER);
+        n->style = ST_NOTICE;
+        snprintf(n->id, sizeof n->id, "co.notice");
+    }
     /* Footer: the way out bottom-left (only while no money is in flight), language right.
      * Done and failure screens have their one obvious action in the primary place. */
     const char *back_id = NULL, *back = NULL;

@@ -37,6 +37,7 @@ void chrome_header(struct ui_tree *t, const struct layout *l, const struct view 
         struct ui_widget *h = ui_label(t, (SDL_Rect){half, 0, half - pad, l->header.h}, title,
                                        FONT_BODY, ALIGN_RIGHT);
         h->fg = 0xFFFFFFFF;
+        snprintf(h->id, sizeof h->id, "header.title");
     }
 }
 
@@ -96,4 +97,14 @@ void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
     if (alt_id)
         ui_button(t, alt_id, (SDL_Rect){d.x + pad, y, w - 2 * pad, bh}, alt_label, ST_SECONDARY)
             ->font = FONT_TITLE;
+}
+
+void chrome_toast(struct ui_tree *t, const struct theme *th, const char *text)
+{
+    /* over the header band: it covers nothing the customer needs to touch */
+    struct layout l;
+    chrome_layout(&l, t, th);
+    struct ui_widget *n = ui_label(t, l.header, text, FONT_BODY, ALIGN_CENTER);
+    n->style = ST_NOTICE;
+    snprintf(n->id, sizeof n->id, "toast");
 }

@@ -33,10 +33,14 @@ void screens_build(struct ui_tree *t, const struct theme *th, const struct view 
         build_state(t, th, v, s->resume);
         snprintf(t->screen, sizeof t->screen, "more_time");
         screen_more_time(t, th, v);
+        if (v->toast)
+            chrome_toast(t, th, v->toast);
         return;
     }
     build_state(t, th, v, s->state);
     /* over attract and home, unless the customer opened a dialog of their own */
     if (v->notice && (s->state == SESS_ATTRACT || s->state == SESS_HOME) && !v->explain_open)
         screen_notice(t, th, v);
+    if (v->toast)
+        chrome_toast(t, th, v->toast);
 }

@@ -31,6 +31,9 @@ void chrome_footer(struct ui_tree *t, const struct layout *l, const struct view 
 void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
                    const char *message, const char *ok_id, const char *ok_label,
                    const char *alt_id, const char *alt_label);
+/* A short message (already translated) over the header band of whatever is on screen; it
+ * takes no touches. Id "toast". */
+void chrome_toast(struct ui_tree *t, const struct theme *th, const char *text);
 
 void screen_attract(struct ui_tree *t, const struct theme *th, const struct view *v);
 void screen_home(struct ui_tree *t, const struct theme *th, const struct view *v);
