@@ -37,6 +37,8 @@ static void set_state(struct checkout *c, enum co_state s, struct effects *out)
             c->message = CO_NOTE_NONE;
     }
     c->state = s;
+    if (s != CO_PRICING && s != CO_LOOKUP && s != CO_REVIEW && s != CO_MEMBER)
+        sign_wipe(c->held_scan, sizeof c->held_scan); /* its wait ended elsewhere: dropped */
     if (waits_for_answer(s))
         c->deadline_ms = c->now_ms + (c->cfg.call_max_ms > 0 ? c->cfg.call_max_ms : CO_CALL_MAX_MS);
     effects_add(out, EFF_REDRAW, 0, NULL);
