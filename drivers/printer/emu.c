@@ -8,8 +8,10 @@
  * that is switched off or busy with another host), so a CUPS job waits in its spooler and
  * nothing reaches the paper; `release` listens on the same port again. Status requests on
  * that port are refused too while held.
+ * With --raw DIR, the bytes of every connection to the printer port are also kept as they
+ * came (DIR/conn-NNNN.bin): real ESC/POS for the fuzz corpus and for debugging.
  * usage: escpos-printer-emu --out DIR [--port N] [--control-port N] [--port-file FILE]
- *                           [--width DOTS] */
+ *                           [--width DOTS] [--raw DIR] */
 #include <errno.h>
 #include <netinet/in.h>
 #include <png.h>
@@ -37,12 +39,15 @@ struct emu {
     int pages;
     int lfd;  /* the printer port's listener; -1 while held */
     int port; /* the printer port, to listen on again at `release` */
+    const char *raw; /* keep each connection's bytes here, or NULL */
+    int conns;
 };
 
 struct client {
     int fd;
     int control;
     struct escpos_decoder *dec;
+    FILE *raw;
     char line[256];
     size_t nline;
 };
@@ -206,6 +211,8 @@ static void drop(struct client *c)
         escpos_decoder_finish(c->dec);
         escpos_decoder_destroy(c->dec);
     }
+    if (c->raw)
+        fclose(c->raw);
     close(c->fd);
     memset(c, 0, sizeof *c);
     c->fd = -1;
@@ -223,6 +230,11 @@ static void accept_client(int lfd, int control)
         clients[i].control = control;
         if (!control) {
             clients[i].dec = escpos_decoder_create(emu.width, on_page, status_byte, NULL);
+            if (emu.raw) {
+                char path[1024];
+                snprintf(path, sizeof path, "%s/conn-%04d.bin", emu.raw, ++emu.conns);
+                clients[i].raw = fopen(path, "wb");
+            }
             if (emu.paper == 2)
                 escpos_decoder_paper_limit(clients[i].dec, 0);
             else if (emu.paper_out_after >= 0)
@@ -256,6 +268,8 @@ static void serve(struct client *c)
         return;
     }
     size_t nrep;
+    if (c->raw && fwrite(buf, 1, (size_t)n, c->raw) != (size_t)n)
+        log_warn("printer:emu", "raw copy cut short");
     escpos_decoder_feed(c->dec, buf, (size_t)n, rep, sizeof rep, &nrep);
     if (nrep && send(c->fd, rep, nrep, MSG_NOSIGNAL) < 0)
         log_warn("printer:emu", "status reply lost");
@@ -277,9 +291,11 @@ int main(int argc, char **argv)
             port_file = argv[++i];
         else if (!strcmp(argv[i], "--width") && more)
             emu.width = (int)strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--raw") && more)
+            emu.raw = argv[++i];
         else {
             fprintf(stderr, "usage: escpos-printer-emu --out DIR [--port N] [--control-port N] "
-                            "[--port-file FILE] [--width DOTS]\n");
+                            "[--port-file FILE] [--width DOTS] [--raw DIR]\n");
             return 2;
         }
     }

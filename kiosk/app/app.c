@@ -27,6 +27,7 @@
 #include "kiosk/core/i18n.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/sign.h"
+#include "kiosk/core/wedge.h"
 #include "kiosk/flows/session.h"
 #include "kiosk/ui/screens/screens.h"
 #include "kiosk/ui/text.h"
@@ -73,11 +74,7 @@ struct app {
     struct script script;
     int step;
     int64_t step_start_ms;
-    /* Characters typed since the last Return: a USB code scanner in keyboard mode types
-     * its code and presses Return (a person at a keyboard can do the same). */
-    char typed[CODE_SCAN_MAX + 1];
-    size_t ntyped;
-    int typed_overflow;   /* more was typed than any code holds: the scan is refused */
+    struct wedge typed;   /* a code scanner in keyboard mode types its code, then Return */
     /* What a code scanned where nothing takes it means here (shown for a few seconds). */
     const char *toast;    /* message id */
     int64_t toast_until_ms;
@@ -497,38 +494,17 @@ static void escape(struct app *a)
 
 static void post_text(struct app *a, enum ev_kind kind, const char *text);
 
-/* Keyboard text collects for a scan, every byte as typed: what no code can contain is not
- * dropped here (that would turn it into another code) but refused whole at Return. */
-static void text_input(struct app *a, const char *text)
-{
-    for (const char *c = text; *c; c++) {
-        if (a->ntyped < sizeof a->typed - 1)
-            a->typed[a->ntyped++] = *c;
-        else
-            a->typed_overflow = 1;
-    }
-    a->typed[a->ntyped] = '\0';
-}
-
-static void forget_typed(struct app *a)
-{
-    sign_wipe(a->typed, sizeof a->typed);
-    a->ntyped = 0;
-    a->typed_overflow = 0;
-}
-
-/* Return after typed characters: they were a scan. The code is wiped from the buffer. */
+/* Return after typed characters: they were a scan (refused whole when it is no code). */
 static int typed_scan(struct app *a)
 {
-    if (a->ntyped == 0)
+    struct ev e = {.kind = EV_SCAN};
+    int refused;
+    if (!wedge_enter(&a->typed, e.text, sizeof e.text, &refused))
         return 0;
-    log_info("app", "keyboard scanner: %zu characters%s", a->ntyped,
-             a->typed_overflow ? ", more than any code holds" : "");
-    struct ev e = {.kind = EV_SCAN, .i = a->typed_overflow /* refused */};
-    snprintf(e.text, sizeof e.text, "%s", a->typed);
+    log_info("app", "keyboard scanner: %zu bytes%s", strlen(e.text), refused ? ", not a code" : "");
+    e.i = refused;
     evq_post(a->q, &e);
     sign_wipe(&e, sizeof e);
-    forget_typed(a);
     return 1;
 }
 
@@ -568,8 +544,8 @@ static void key_down(struct app *a, SDL_Keycode k, Uint16 mod)
 static void pointer(struct app *a, int down, int x, int y)
 {
     int hit = ui_hit(&a->tree, x, y);
-    if (down && a->ntyped) /* a touch between: what was typed is not a code */
-        forget_typed(a);
+    if (down) /* a touch between: what was typed is not a code */
+        wedge_clear(&a->typed);
     if (down) {
         /* Press feedback in the same frame as the touch. */
         a->pressed = hit;
@@ -740,7 +716,7 @@ static void handle_sdl(struct app *a, const SDL_Event *e)
         key_down(a, e->key.keysym.sym, e->key.keysym.mod);
         break;
     case SDL_TEXTINPUT:
-        text_input(a, e->text.text);
+        wedge_text(&a->typed, e->text.text);
         break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/app/checkout_api.h"
 #include "kiosk/app/json_field.h"
 #include "kiosk/app/receipt.h"
 #include "kiosk/app/sale_json.h"
@@ -204,33 +205,6 @@ static void send(struct checkout_io *io, enum co_call call, const char *method, 
     }
 }
 
-/* POST /v1/orders: the bill as it stands, with the member, coupons and points. */
-static char *price_body(const struct checkout *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "order_id", c->order_id);
-    cJSON *sales = cJSON_AddArrayToObject(o, "sale_ids");
-    if (c->has_sale)
-        cJSON_AddItemToArray(sales, cJSON_CreateString(c->sale.id));
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (int i = 0; i < c->nitems; i++) {
-        cJSON *it = cJSON_CreateObject();
-        cJSON_AddStringToObject(it, "barcode", c->items[i].barcode);
-        cJSON_AddNumberToObject(it, "qty", c->items[i].qty);
-        cJSON_AddItemToArray(items, it);
-    }
-    if (c->has_member)
-        cJSON_AddStringToObject(o, "member_id", c->member.id);
-    cJSON *cps = cJSON_AddArrayToObject(o, "coupon_ids");
-    for (int i = 0; i < c->ncoupons; i++)
-        if (c->coupons[i].selected)
-            cJSON_AddItemToArray(cps, cJSON_CreateString(c->coupons[i].id));
-    cJSON_AddNumberToObject(o, "points", (double)checkout_points_wanted(c));
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return text;
-}
-
 /* The calls on a payment and a sale, in one place: the sale on screen and the background
  * settlement make the same requests, so a repeat always carries the same idempotency key. */
 struct payment_req {
@@ -302,7 +276,7 @@ static void do_call(struct checkout_io *io, enum co_call call, const char *subje
         send(io, call, "POST", path, "{}", key);
         break;
     case CALL_PRICE: {
-        char *b = price_body(c);
+        char *b = checkout_api_price_body(c);
         snprintf(key, sizeof key, "%s-price-%d", c->txn_no, c->pricing_round);
         if (b)
             send(io, call, "POST", "/v1/orders", b, key);
@@ -868,25 +842,18 @@ static void collect_payment(struct checkout_io *io, const struct intent *it)
     }
     r->pay_intent = it->id;
     r->created_ms = it->created_ms;
-    snprintf(r->otn, sizeof r->otn, "%.39s", it->idem_key);
-    /* what recovery needs; a damaged payload still leaves the out_trade_no to settle by */
-    cJSON *p = cJSON_Parse(it->payload);
-    int bad = 0;
-    json_copy(p, "txn_no", r->txn_no, sizeof r->txn_no, 1, &bad);
-    json_copy(p, "order_id", r->order_id, sizeof r->order_id, 1, &bad);
-    json_copy(p, "sale_id", r->sale_id, sizeof r->sale_id, 1, &bad);
-    json_copy(p, "mode", r->mode, sizeof r->mode, 1, &bad);
-    json_copy(p, "channel", r->channel, sizeof r->channel, 1, &bad);
-    json_copy(p, "code", r->code_masked, sizeof r->code_masked, 1, &bad);
-    r->amount_fen = json_int(p, "amount_fen", 0, JSON_MAX_FEN, &bad);
-    cJSON_Delete(p);
-    if (!r->txn_no[0]) {
-        /* the transaction number is the out_trade_no without its "-P<attempt>" */
-        memcpy(r->txn_no, r->otn, sizeof r->txn_no);
-        char *dash = strrchr(r->txn_no, '-');
-        if (dash && dash[1] == 'P')
-            *dash = '\0';
-    }
+    struct checkout_payment_intent pi;
+    if (checkout_api_payment_intent(it->payload, it->idem_key, &pi) != 0)
+        log_warn("checkout", "payment %s: its journal record is damaged: settled by its number",
+                 pi.otn);
+    memcpy(r->otn, pi.otn, sizeof r->otn);
+    memcpy(r->order_id, pi.order_id, sizeof r->order_id);
+    memcpy(r->txn_no, pi.txn_no, sizeof r->txn_no);
+    memcpy(r->sale_id, pi.sale_id, sizeof r->sale_id);
+    memcpy(r->mode, pi.mode, sizeof r->mode);
+    memcpy(r->channel, pi.channel, sizeof r->channel);
+    memcpy(r->code_masked, pi.code_masked, sizeof r->code_masked);
+    r->amount_fen = pi.amount_fen;
     /* not started yet: the locks are collected first, then every job starts */
     r->job.state = SETTLE_QUERY;
 }
@@ -896,11 +863,7 @@ static void collect_payment(struct checkout_io *io, const struct intent *it)
 static void collect_lock(struct checkout_io *io, const struct intent *it)
 {
     char sale[sizeof io->bg[0].sale_id] = "", txn[sizeof io->bg[0].txn_no] = "";
-    cJSON *p = cJSON_Parse(it->payload);
-    int bad = 0;
-    json_copy(p, "sale_id", sale, sizeof sale, 1, &bad);
-    json_copy(p, "txn_no", txn, sizeof txn, 1, &bad);
-    cJSON_Delete(p);
+    checkout_api_lock_intent(it->payload, sale, sizeof sale, txn, sizeof txn);
     for (int i = 0; i < MAX_BG; i++) {
         struct bg *b = &io->bg[i];
         if (b->job.state != SETTLE_IDLE && b->pay_intent && !b->lock_intent &&
@@ -982,99 +945,6 @@ void cio_recover(struct checkout_io *io)
 
 /* ---- backend answers for the sale on screen -------------------------------------------- */
 
-static int parse_pumps(const cJSON *j, struct co_pump *pumps, int *n)
-{
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "pumps"), *p;
-    int bad = 0;
-    *n = 0;
-    if (!cJSON_IsArray(arr))
-        return -1;
-    cJSON_ArrayForEach(p, arr)
-    {
-        if (*n == CO_MAX_PUMPS)
-            break;
-        struct co_pump *cp = &pumps[(*n)++];
-        memset(cp, 0, sizeof *cp);
-        cp->pump = (int)json_int(p, "pump", 1, 999, &bad);
-        const cJSON *s;
-        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "unpaid_sales"))
-        {
-            if (cp->nsales == CO_MAX_SALES)
-                break;
-            struct co_sale *cs = &cp->sales[cp->nsales++];
-            json_copy(s, "sale_id", cs->id, sizeof cs->id, 0, &bad);
-            json_copy(s, "grade", cs->grade, sizeof cs->grade, 0, &bad);
-            cs->pump = cp->pump;
-            cs->volume_ml = json_int(s, "volume_ml", 0, JSON_MAX_FEN, &bad);
-            cs->price_fen = json_int(s, "price_fen_per_l", 0, JSON_MAX_FEN, &bad);
-            cs->amount_fen = json_int(s, "amount_fen", 0, JSON_MAX_FEN, &bad);
-            cs->locked_elsewhere = !strcmp(json_str(s, "status"), "locked");
-        }
-    }
-    return bad ? -1 : 0; /* a reply we cannot trust with money */
-}
-
-static int parse_priced(const cJSON *j, struct co_priced *p)
-{
-    int bad = 0;
-    memset(p, 0, sizeof *p);
-    p->subtotal_fen = json_int(j, "subtotal_fen", 0, JSON_MAX_FEN, &bad);
-    p->total_fen = json_int(j, "total_fen", 1, JSON_MAX_FEN, &bad);
-    p->points_used = json_int(j, "points_used", 0, JSON_MAX_FEN, &bad);
-    int none = 0;
-    p->points_earned = json_int(j, "points_earned", 0, JSON_MAX_FEN, &none);
-    p->points_available = json_int(j, "points_available", 0, JSON_MAX_FEN, &none);
-    const cJSON *ds = cJSON_GetObjectItemCaseSensitive(j, "discounts"); /* none: absent */
-    if (ds && sale_json_discounts(ds, p->discounts, &p->ndiscounts) != 0)
-        bad = 1;
-    int64_t sum = 0;
-    for (int i = 0; i < p->ndiscounts; i++)
-        sum += p->discounts[i].amount_fen;
-    /* the lines must add up: a total we cannot explain is not charged */
-    if (!bad && p->subtotal_fen + sum != p->total_fen) {
-        log_error("checkout", "priced order does not add up: %lld %+lld != %lld",
-                  (long long)p->subtotal_fen, (long long)sum, (long long)p->total_fen);
-        bad = 1;
-    }
-    return bad ? -1 : 0;
-}
-
-static int parse_coupon(const cJSON *j, struct co_coupon *c)
-{
-    int bad = 0;
-    memset(c, 0, sizeof *c);
-    json_copy(j, "coupon_id", c->id, sizeof c->id, 0, &bad);
-    json_copy(j, "title_zh", c->title_zh, sizeof c->title_zh, 0, &bad);
-    json_copy(j, "title_en", c->title_en, sizeof c->title_en, 0, &bad);
-    c->off_fen = json_int(j, "off_fen", 1, JSON_MAX_FEN, &bad);
-    c->min_spend_fen = json_int(j, "min_spend_fen", 0, JSON_MAX_FEN, &bad);
-    return bad ? -1 : 0;
-}
-
-static int parse_member(const cJSON *j, struct co_member *m, struct co_coupon *cps, int *n)
-{
-    int bad = 0, none = 0;
-    memset(m, 0, sizeof *m);
-    json_copy(j, "member_id", m->id, sizeof m->id, 0, &bad);
-    json_copy(j, "name_masked", m->name_masked, sizeof m->name_masked, 0, &bad);
-    json_copy(j, "phone_masked", m->phone_masked, sizeof m->phone_masked, 0, &bad);
-    json_copy(j, "level", m->level, sizeof m->level, 0, &bad);
-    m->points = json_int(j, "points", 0, JSON_MAX_FEN, &bad);
-    m->point_value_fen = json_int(j, "point_value_fen", 1, 100000, &none);
-    if (none)
-        m->point_value_fen = 100; /* 1 point = ¥1 unless the station says otherwise */
-    *n = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "coupons"))
-    {
-        if (*n == CO_MAX_COUPONS)
-            break;
-        if (parse_coupon(c, &cps[*n]) == 0)
-            (*n)++;
-    }
-    return bad ? -1 : 0;
-}
-
 int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
 {
     if (ev->kind != EV_BACKEND)
@@ -1108,27 +978,24 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
     struct co_priced priced;
     struct co_member member;
     struct co_coupon coupons[CO_MAX_COUPONS];
+    struct co_item item;
     if (ok) {
         switch (call) {
         case CALL_PUMPS:
-            if (parse_pumps(r->json, pumps, &e.npumps) == 0) {
+            if (checkout_api_pumps(r->json, pumps, &e.npumps) == 0) {
                 e.in = CI_PUMPS;
                 e.pumps = pumps;
             }
             break;
-        case CALL_LOCK: {
-            int none = 0;
+        case CALL_LOCK:
             e.in = CI_LOCKED;
-            e.amount = json_int(r->json, "lease_ms", 1000, 86400000, &none);
-            if (none)
-                e.amount = 0; /* the backend did not say: the flow assumes the usual */
+            e.amount = checkout_api_lease(r->json); /* 0: the flow assumes the usual */
             break;
-        }
         case CALL_RENEW:
             backend_result_free(r); /* renewed: the flow goes on as it was */
             return 1;
         case CALL_PRICE:
-            if (parse_priced(r->json, &priced) == 0) {
+            if (checkout_api_priced(r->json, &priced) == 0) {
                 e.in = CI_PRICED;
                 e.priced = &priced;
             }
@@ -1143,25 +1010,24 @@ int cio_event(struct checkout_io *io, const struct ev *ev, int64_t now)
         case CALL_COMPLETE:
             e.in = CI_COMPLETED;
             break;
-        case CALL_PRODUCT: {
-            int bad = 0;
-            e.amount = json_int(r->json, "price_fen", 1, JSON_MAX_FEN, &bad);
-            e.text = json_str(r->json, "name_zh");
-            e.text2 = json_str(r->json, "name_en");
-            if (!bad && e.text[0])
+        case CALL_PRODUCT:
+            if (checkout_api_product(r->json, &item) == 0) {
                 e.in = CI_PRODUCT;
+                e.text = item.name_zh;
+                e.text2 = item.name_en;
+                e.amount = item.unit_fen;
+            }
             break;
-        }
         case CALL_MEMBER_PHONE:
         case CALL_MEMBER_QR:
-            if (parse_member(r->json, &member, coupons, &e.ncoupons) == 0) {
+            if (checkout_api_member(r->json, &member, coupons, &e.ncoupons) == 0) {
                 e.in = CI_MEMBER;
                 e.member = &member;
                 e.coupons = coupons;
             }
             break;
         case CALL_COUPON:
-            if (parse_coupon(r->json, &coupons[0]) == 0) {
+            if (checkout_api_coupon(r->json, &coupons[0]) == 0) {
                 e.in = CI_COUPON;
                 e.coupons = coupons;
                 e.ncoupons = 1;

@@ -81,20 +81,36 @@ static int png_readable(const char *path)
     return ok;
 }
 
+/* ini_parse's result as the message the kiosk stops with. */
+static int parse_result(int r, const struct ctx *c, const char *name, char *err, size_t errcap)
+{
+    if (r == 0)
+        return 0;
+    snprintf(err, errcap, "%s:%d: %s", name, r, c->why[0] ? c->why : "malformed line");
+    return -1;
+}
+
+int slides_parse(struct slides *s, const char *text, const char *name, char *err, size_t errcap)
+{
+    struct ctx c = {s, ""};
+    memset(s, 0, sizeof *s);
+    return parse_result(ini_parse_string(text, on_key, &c), &c, name, err, errcap);
+}
+
 int slides_load(struct slides *s, const char *manifest, const char *assets_dir, char *err,
                 size_t errcap)
 {
     struct ctx c = {s, ""};
     memset(s, 0, sizeof *s);
-    int r = ini_parse(manifest, on_key, &c);
-    if (r == -1) {
+    FILE *f = fopen(manifest, "r");
+    if (!f) {
         snprintf(err, errcap, "%s: cannot open slide manifest", manifest);
         return -1;
     }
-    if (r != 0) {
-        snprintf(err, errcap, "%s:%d: %s", manifest, r, c.why[0] ? c.why : "malformed line");
+    int r = ini_parse_file(f, on_key, &c);
+    fclose(f);
+    if (parse_result(r, &c, manifest, err, errcap) != 0)
         return -1;
-    }
     for (int i = 0; i < s->n; i++) {
         char path[768];
         if (!s->v[i].image[0]) {
@@ -111,7 +127,6 @@ int slides_load(struct slides *s, const char *manifest, const char *assets_dir, 
     return 0;
 }
 
-/* The text in `lang`, else in the manifest's first language. */
 static const char *pick(const struct slide *sl, const char (*texts)[240], const char *lang)
 {
     for (int i = 0; i < I18N_MAX_LANGS; i++)

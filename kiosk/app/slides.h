@@ -29,6 +29,8 @@ struct slides {
  * assets_dir. -1 with file, line and reason in err. */
 int slides_load(struct slides *s, const char *manifest, const char *assets_dir, char *err,
                 size_t errcap);
+/* Reads a manifest from text (`name` names it in err), without looking at the images. */
+int slides_parse(struct slides *s, const char *text, const char *name, char *err, size_t errcap);
 /* Title and subtitle of slide i in `lang`, falling back to the first language given. */
 const char *slides_title(const struct slides *s, int i, const char *lang);
 const char *slides_subtitle(const struct slides *s, int i, const char *lang);

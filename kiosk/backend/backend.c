@@ -165,6 +165,29 @@ static int start_attempt(struct backend *b, struct call *c)
     return 0;
 }
 
+void backend_read_reply(struct backend_result *r, const char *reply, size_t n)
+{
+    if (r->outcome == BE_OK && n) {
+        r->json = cJSON_ParseWithLength(reply, n);
+        if (!r->json) {
+            r->outcome = BE_BAD_RESPONSE;
+            snprintf(r->err_msg, sizeof r->err_msg, "the reply is not JSON");
+        }
+    }
+    if (r->outcome == BE_OK && r->status >= 300) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+        snprintf(r->err_code, sizeof r->err_code, "%s",
+                 cJSON_IsString(code) && code->valuestring[0] ? code->valuestring : "HTTP_ERROR");
+        snprintf(r->err_msg, sizeof r->err_msg, "%s",
+                 cJSON_IsString(msg) ? msg->valuestring : "no error details");
+        r->retryable = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "retryable"));
+    } else if (r->outcome != BE_OK && !r->err_msg[0]) {
+        snprintf(r->err_msg, sizeof r->err_msg, "%s", backend_outcome_str(r->outcome));
+    }
+}
+
 static void post_result(struct backend *b, struct call *c, enum backend_outcome out, long status)
 {
     struct backend_result *r = calloc(1, sizeof *r);
@@ -179,25 +202,7 @@ static void post_result(struct backend *b, struct call *c, enum backend_outcome 
     r->replayed = c->replayed;
     int changes = strcmp(c->method, "GET") != 0;
     r->outcome_unknown = changes && c->sent && out != BE_OK && out != BE_BAD_RESPONSE;
-    if (out == BE_OK && c->nreply) {
-        r->json = cJSON_ParseWithLength(c->reply, c->nreply);
-        if (!r->json) {
-            r->outcome = BE_BAD_RESPONSE;
-            snprintf(r->err_msg, sizeof r->err_msg, "the reply is not JSON");
-        }
-    }
-    if (r->outcome == BE_OK && status >= 300) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-        snprintf(r->err_code, sizeof r->err_code, "%s",
-                 cJSON_IsString(code) ? code->valuestring : "HTTP_ERROR");
-        snprintf(r->err_msg, sizeof r->err_msg, "%s",
-                 cJSON_IsString(msg) ? msg->valuestring : "no error details");
-        r->retryable = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "retryable"));
-    } else if (r->outcome != BE_OK && !r->err_msg[0]) {
-        snprintf(r->err_msg, sizeof r->err_msg, "%s", backend_outcome_str(r->outcome));
-    }
+    backend_read_reply(r, out == BE_OK ? c->reply : NULL, out == BE_OK ? c->nreply : 0);
     if (r->outcome == BE_OK || r->outcome == BE_BAD_RESPONSE)
         atomic_store(&b->health, BACKEND_UP);
     else if (r->outcome != BE_CANCELLED)

@@ -82,5 +82,10 @@ void backend_cancel(struct backend *b, uint64_t call_id);
 /* Reachability from the last finished call. */
 enum backend_health backend_health(struct backend *b);
 void backend_result_free(struct backend_result *r); /* NULL-safe */
+/* Reads an answer's body (`n` bytes, not NUL-terminated; NULL when there was none) into
+ * `r`, whose outcome and status are set: its JSON (a body that is not JSON makes the
+ * outcome BE_BAD_RESPONSE), and for a status >= 300 the error model's code (never empty:
+ * "HTTP_ERROR" when it has none), message and retryable flag. */
+void backend_read_reply(struct backend_result *r, const char *reply, size_t n);
 const char *backend_outcome_str(enum backend_outcome o);
 #endif

@@ -167,19 +167,36 @@ static int on_key(void *user, const char *section, const char *name, const char 
     return 1;
 }
 
+/* ini_parse's result as the message the kiosk stops with. */
+static int parse_result(int r, const struct parse_ctx *c, const char *name, char *err,
+                        size_t errcap)
+{
+    if (r == 0)
+        return 0;
+    snprintf(err, errcap, "%s:%d: %s", name, r, c->failed ? c->err : "malformed line");
+    return -1;
+}
+
 int config_load(struct kiosk_config *cfg, const char *path, char *err, size_t errcap)
 {
     char why[256] = "";
     struct parse_ctx c = {cfg, why, sizeof why, 0};
     config_defaults(cfg);
-    int r = ini_parse(path, on_key, &c);
-    if (r == -1) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
         snprintf(err, errcap, "%s: cannot open config file", path);
         return -1;
     }
-    if (r != 0) {
-        snprintf(err, errcap, "%s:%d: %s", path, r, c.failed ? why : "malformed line");
-        return -1;
-    }
-    return 0;
+    int r = ini_parse_file(f, on_key, &c);
+    fclose(f);
+    return parse_result(r, &c, path, err, errcap);
+}
+
+int config_parse(struct kiosk_config *cfg, const char *text, const char *name, char *err,
+                 size_t errcap)
+{
+    char why[256] = "";
+    struct parse_ctx c = {cfg, why, sizeof why, 0};
+    config_defaults(cfg);
+    return parse_result(ini_parse_string(text, on_key, &c), &c, name, err, errcap);
 }

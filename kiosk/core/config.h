@@ -77,6 +77,9 @@ void config_defaults(struct kiosk_config *cfg);
 /* Defaults, then the file at `path`. On any error returns -1 with "file:line: key: why"
  * in err. The file must exist. */
 int config_load(struct kiosk_config *cfg, const char *path, char *err, size_t errcap);
+/* The same from INI text (pushed config, tests, the fuzzer); `name` names it in err. */
+int config_parse(struct kiosk_config *cfg, const char *text, const char *name, char *err,
+                 size_t errcap);
 /* Sets one key as if it came from a file (for --set section.key=value). */
 int config_set(struct kiosk_config *cfg, const char *section, const char *name,
                const char *value, char *err, size_t errcap);

@@ -1,6 +1,9 @@
-/* Fuzz targets: each takes arbitrary bytes and must neither crash, hang nor leak. Built as
- * libFuzzer targets with -DKIOSK_FUZZ=ON (clang), and always as plain programs that replay
- * a fixed-seed stream of mutated inputs under ctest (fuzz_<name>). */
+/* Fuzz targets: each takes arbitrary bytes and must neither crash, hang nor leak; flow
+ * targets also abort when a money rule breaks. Built as libFuzzer targets in a fuzzing
+ * build (-DKIOSK_FUZZ=ON with clang: every library instrumented, see tests/fuzz/README.md),
+ * and always as plain programs (driver.c) that ctest runs: they replay every file of the
+ * target's corpus (tests/fuzz/corpus/<name>/), so whatever fuzzing ever found stays a
+ * regression test, then a fixed-seed stream of mutations of it. */
 #ifndef TESTS_FUZZ_FUZZ_H
 #define TESTS_FUZZ_FUZZ_H
 
@@ -8,9 +11,5 @@
 #include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Seed inputs the mutations start from, NULL-terminated (each a NUL-terminated string;
- * binary targets may embed escapes). */
-extern const char *const fuzz_seeds[];
 
 #endif

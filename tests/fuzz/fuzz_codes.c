@@ -5,10 +5,6 @@
 #include "kiosk/core/codes.h"
 #include "kiosk/core/money.h"
 
-const char *const fuzz_seeds[] = {
-    "6901234567892", "134567890123456789", "2845678901234567", "13800138000",
-    "11010519491231002X", "91350100M000100Y43", "张三丰", "¥1,234.56", NULL,
-};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

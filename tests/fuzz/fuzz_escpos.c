@@ -2,13 +2,6 @@
 #include "drivers/printer/escpos.h"
 #include "fuzz.h"
 
-const char *const fuzz_seeds[] = {
-    "\x1b@\x1dv0\x00\x02\x00\x03\x00\xff\x0f\xf0\x0f\xaa\x55\x1b\x64\x03\x1dVB\x00",
-    "\x10\x04\x01\x10\x04\x02\x10\x04\x04",
-    "\x1dV\x01\n\n\x1b@text\x1dV\x41\x05",
-    "\x12\x12\x72",
-    NULL,
-};
 
 static void page(const struct bitmap *p, int torn, void *user)
 {

@@ -13,12 +13,6 @@
 #include "kiosk/core/log.h"
 #include "kiosk/flows/settle.h"
 
-const char *const fuzz_seeds[] = {
-    "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f",
-    "\x10\x32\x54\x76\x98\xba\xdc\xfe\x11\x33\x55\x77",
-    "\xff\xee\xdd\xcc\xbb\xaa\x99\x88\x77\x66\x55\x44\x33\x22\x11\x00",
-    NULL,
-};
 
 static const int statuses[] = {0, 200, 200, 200, 404, 409, 500, 503, 401, 429};
 static const char *const pays[] = {"PAID", "CLOSED", "REVERSED", "CREATED", "USERPAYING", "",

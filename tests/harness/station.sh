@@ -27,8 +27,10 @@ start)
         --db "$dir/backend.db" --terminal "T0001:$KEY" \
         --auto-pay-native-ms "${SIM_AUTO_PAY_MS:-4000}" >"$dir/sim.log" 2>&1 &
     echo "SIM_PID=$!" >"$dir/station.env"
+    # EMU_RAW=DIR: the printer also keeps the raw bytes it got (tools/fuzz-corpus.sh)
     "$build/drivers/printer/escpos-printer-emu" --port 0 --control-port 0 \
-        --port-file "$dir/emu.port" --out "$dir/receipts" >"$dir/emu.log" 2>&1 &
+        --port-file "$dir/emu.port" --out "$dir/receipts" ${EMU_RAW:+--raw "$EMU_RAW"} \
+        >"$dir/emu.log" 2>&1 &
     echo "EMU_PID=$!" >>"$dir/station.env"
     wait_file "$dir/sim.port" 10 || { echo "backend simulator did not start:" >&2; cat "$dir/sim.log" >&2; exit 1; }
     wait_file "$dir/emu.port" 10 || { echo "printer emulator did not start:" >&2; cat "$dir/emu.log" >&2; exit 1; }
