@@ -26,6 +26,8 @@ for t in "$@"; do
     last=$(grep -E '^#[0-9]+' "$work/log" | tail -1)
     cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
     ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+    # slow-unit-* files only say an input was slow (or the run was paused): not a failure
+    rm -f "$work/art"/slow-unit-*
     if [ $rc -ne 0 ] || [ -n "$(ls "$work/art")" ]; then
         mkdir -p "$src/crashes/$t"
         cp "$work/art"/* "$src/crashes/$t/" 2>/dev/null

@@ -57,6 +57,7 @@ static void notice(struct checkout *c, enum co_notice n, struct effects *out)
 
 static void fail(struct checkout *c, enum co_error e, int money, struct effects *out)
 {
+    checkout_forget_code(c); /* whatever was under way has ended: a held code goes */
     c->error = e;
     c->money_moved = money;
     set_state(c, CO_FAILED, out);
