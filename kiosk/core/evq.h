@@ -17,6 +17,7 @@ enum ev_kind {
     EV_HEALTH = 5,      /* a device or backend changed health: i = component, j = state */
     EV_BACKEND = 6,     /* a backend call finished: ptr = result (receiver frees) */
     EV_PRINTER = 7,     /* a print job or status check finished */
+    EV_JOURNAL = 8,     /* a journal write finished: ptr = struct journal_result (receiver frees) */
     EV_LAST
 };
 

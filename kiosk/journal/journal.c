@@ -8,6 +8,7 @@
 
 #include "kiosk/core/crash.h"
 #include "kiosk/core/log.h"
+#include "kiosk/journal/slowsync.h"
 
 struct journal {
     sqlite3 *db;
@@ -93,25 +94,53 @@ static int migrate(struct journal *j, char *err, size_t errcap)
     return 0;
 }
 
-struct journal *journal_open(const char *path, char *err, size_t errcap)
+/* Each connection's page cache is bounded (the kiosk's memory stays flat over a day). */
+#define CACHE_KIB 512
+
+static struct journal *open_db(const char *path, int flags, char *err, size_t errcap)
 {
     struct journal *j = calloc(1, sizeof *j);
     if (!j) {
         snprintf(err, errcap, "out of memory");
         return NULL;
     }
-    if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &j->db, flags, journal_slowsync_vfs()) != SQLITE_OK) {
         snprintf(err, errcap, "%s: %s", path, j->db ? sqlite3_errmsg(j->db) : "cannot open");
         journal_close(j);
         return NULL;
     }
     sqlite3_busy_timeout(j->db, 5000);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d;", CACHE_KIB);
+    if (exec(j, pragma) != 0) {
+        snprintf(err, errcap, "%s: not a usable journal", path);
+        journal_close(j);
+        return NULL;
+    }
+    return j;
+}
+
+struct journal *journal_open(const char *path, char *err, size_t errcap)
+{
+    struct journal *j = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errcap);
+    if (!j)
+        return NULL;
     if (exec(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") !=
             0 ||
         migrate(j, err, errcap) != 0) {
         if (!err[0])
             snprintf(err, errcap, "%s: not a usable journal", path);
+        journal_close(j);
+        return NULL;
+    }
+    return j;
+}
+
+struct journal *journal_open_reader(const char *path, char *err, size_t errcap)
+{
+    struct journal *j = open_db(path, SQLITE_OPEN_READWRITE, err, errcap);
+    if (j && exec(j, "PRAGMA query_only = 1;") != 0) {
+        snprintf(err, errcap, "%s: cannot read the journal", path);
         journal_close(j);
         return NULL;
     }

@@ -45,6 +45,9 @@ struct outbox_rec {
 
 /* Opens (creating and migrating) the journal at `path`. NULL with the reason in err. */
 struct journal *journal_open(const char *path, char *err, size_t errcap);
+/* A second connection to a journal another connection has opened, for reads only (WAL: it
+ * never waits for the writer, and sees every committed write). */
+struct journal *journal_open_reader(const char *path, char *err, size_t errcap);
 void journal_close(struct journal *j); /* NULL-safe */
 
 /* Writes a pending intent and commits it durably before returning. *id receives its id.
