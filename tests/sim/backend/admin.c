@@ -1,8 +1,9 @@
-/* The simulator's inspection routes under /v1/admin/ (unsigned, loopback only): what the
- * backend itself recorded, for tests to check after driving the kiosk. */
-#include <stdio.h>
+/* Simulator administration (docs/backend-api.md) through the router: what the backend
+ * itself recorded, for tests to check after driving the kiosk, and the customer's phone paying
+ * a native QR. Unsigned, loopback only; faults, reset and the clock are sim.c's own. */
 #include <string.h>
 
+#include "json.h"
 #include "sim.h"
 
 /* Runs `sql` with `id` bound; 1 with a row to read, else a 404 in r (st finalized). */
@@ -94,15 +95,10 @@ static void admin_coupon(sqlite3 *db, const char *id, struct sim_resp *r)
 static void admin_payments(sqlite3 *db, int64_t now, struct sim_resp *r)
 {
     /* customers who confirmed by now have paid (as GET /v1/payments/{otn} would show) */
-    sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = 'PAID' WHERE "
-                             "status IN ('USERPAYING','CREATED') AND confirm_at_ms > 0 AND "
-                             "confirm_at_ms <= ?");
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    sim_payments_tick(db, NULL, now);
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "payments");
-    st = sim_q(db, "SELECT out_trade_no, order_id, amount_fen, status, mode, channel "
-               "FROM payments ORDER BY rowid");
+    sqlite3_stmt *st = sim_q(db, "SELECT out_trade_no, order_id, amount_fen, status, mode, "
+                             "channel FROM payments ORDER BY rowid");
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *p = cJSON_CreateObject();
         cJSON_AddStringToObject(p, "out_trade_no", sim_col(st, 0));
@@ -133,29 +129,69 @@ static void admin_terminal(sqlite3 *db, const char *id, struct sim_resp *r)
     sim_ok(r, o);
 }
 
+/* GET /v1/admin/journal: every journal record received, in order. */
+static void admin_journal(sqlite3 *db, struct sim_resp *r)
+{
+    cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "records");
+    sqlite3_stmt *st = sim_q(db, "SELECT terminal, record_id, kind FROM journal ORDER BY rowid");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "terminal", sim_col(st, 0));
+        cJSON_AddStringToObject(o, "record_id", sim_col(st, 1));
+        cJSON_AddStringToObject(o, "kind", sim_col(st, 2));
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_finalize(st);
+    sim_ok(r, out);
+}
+
+/* POST /v1/admin/payments/{otn}/pay: the customer scans the native QR and pays. */
+static void admin_pay(sqlite3 *db, const char *otn, struct sim_resp *r)
+{
+    sqlite3_stmt *st = sim_q(db, "UPDATE payments SET status = 'PAID' WHERE out_trade_no = ? AND "
+                             "status IN ('CREATED','USERPAYING')");
+    sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    sim_payment_get(db, otn, NULL, r);
+}
+
 int sim_route_admin(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
-    char what[16] = "", id[72] = "", rest[2] = "";
-    if (strcmp(rq->method, "GET") || strncmp(rq->path, "/v1/admin/", 10))
+    const char *p = rq->path;
+    int get = !strcmp(rq->method, "GET"), post = !strcmp(rq->method, "POST");
+    int depth = sim_path_depth(p);
+    char what[16] = "", id[72] = ""; /* /v1/admin/{what}/{id} */
+    if (strncmp(p, "/v1/admin/", 10))
         return 0;
-    if (!strcmp(rq->path, "/v1/admin/payments")) {
+    if (get && !strcmp(p, "/v1/admin/journal")) {
+        admin_journal(db, r);
+    } else if (get && !strcmp(p, "/v1/admin/payments")) {
         admin_payments(db, rq->now_ms, r);
-        return 1;
+    } else if (!strncmp(p, "/v1/admin/payments/", 19) &&
+               ((post && depth == 5 && sim_path_is(p, 4, "pay")) || (get && depth == 4))) {
+        /* an out_trade_no that is empty or too long for any payment stays "": not found */
+        sim_path_segment(p, 3, id, sizeof id);
+        if (post)
+            admin_pay(db, id, r);
+        else
+            sim_payment_get(db, id, NULL, r); /* whoever made it */
+    } else if (get && depth == 4 && !sim_path_segment(p, 2, what, sizeof what) &&
+               !sim_path_segment(p, 3, id, sizeof id)) {
+        if (!strcmp(what, "orders"))
+            admin_order(db, id, r);
+        else if (!strcmp(what, "sales"))
+            admin_sale(db, id, r);
+        else if (!strcmp(what, "members"))
+            admin_member(db, id, r);
+        else if (!strcmp(what, "coupons"))
+            admin_coupon(db, id, r);
+        else if (!strcmp(what, "terminals"))
+            admin_terminal(db, id, r);
+        else
+            return 0;
+    } else {
+        return 0;
     }
-    /* /v1/admin/{what}/{id}, nothing after */
-    if (sscanf(rq->path + 10, "%15[^/]/%71[^/]%1s", what, id, rest) != 2)
-        return 0;
-    if (!strcmp(what, "orders"))
-        admin_order(db, id, r);
-    else if (!strcmp(what, "sales"))
-        admin_sale(db, id, r);
-    else if (!strcmp(what, "members"))
-        admin_member(db, id, r);
-    else if (!strcmp(what, "coupons"))
-        admin_coupon(db, id, r);
-    else if (!strcmp(what, "terminals"))
-        admin_terminal(db, id, r);
-    else
-        return 0;
     return 1;
 }

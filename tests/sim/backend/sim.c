@@ -1,7 +1,8 @@
 /* kiosk-backend-sim: the backend simulator's HTTP side. Authentication (HMAC request
  * signatures), idempotency keys, the error model, body limits, fault injection and the
- * simulated clock live here; the routes are in routes.c, routes2.c and admin.c, the data in
- * db.c.
+ * simulated clock live here. router.c runs the routes, one file per resource
+ * (routes_<resource>.c, the /v1/admin/ ones in admin.c), which read requests with json.c;
+ * the data is in db.c.
  *
  * usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]
  *                          [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]

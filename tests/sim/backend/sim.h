@@ -52,14 +52,40 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t err
 /* Drops every table and seeds them again (POST /v1/admin/reset). 0 or -1. */
 int sim_db_reset(sqlite3 *db);
 
-/* Routes (routes.c). Runs inside a database transaction; returns after filling resp. */
+/* The router (router.c): runs what must precede every route, then tries each resource's
+ * routes in turn; 404 NOT_FOUND when none is the request's. Runs inside a database
+ * transaction with the idempotency record of its request, under the server's lock; returns
+ * after filling resp. */
 void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
-/* Orders, invoices, cards, pickups, shifts (routes2.c): 1 if the route was theirs. */
-int sim_route_more(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
+/* One resource's routes, in routes_<resource>.c (the admin ones in admin.c), tried in the
+ * order of router.c's table: answers 1 after filling resp when the request was one of them,
+ * 0 (resp untouched) when it was not. */
+typedef int sim_route_fn(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
+sim_route_fn sim_route_pumps;
+sim_route_fn sim_route_products;
+sim_route_fn sim_route_members;
+sim_route_fn sim_route_payments;
+sim_route_fn sim_route_journal;
+sim_route_fn sim_route_terminals;
+sim_route_fn sim_route_orders;
+sim_route_fn sim_route_invoices;
+sim_route_fn sim_route_cards;
+sim_route_fn sim_route_pickups;
+sim_route_fn sim_route_shifts;
+sim_route_fn sim_route_admin;
 
-/* The inspection routes under /v1/admin/ for tests (admin.c): 1 if the route was theirs. */
-int sim_route_admin(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
+/* Releases every sale lock whose lease has passed by `now_ms` (routes_pumps.c). The router
+ * runs it before every route, so a lock past its lease is no lock anywhere. */
+void sim_expire_locks(sqlite3 *db, int64_t now_ms);
+
+/* Moves payments on in time (routes_payments.c): USERPAYING or CREATED -> PAID once the
+ * customer has confirmed by `now_ms`, for the payment `otn` or, when it is NULL, for all. */
+void sim_payments_tick(sqlite3 *db, const char *otn, int64_t now_ms);
+
+/* Answers the payment `otn` as GET /v1/payments/{otn} does (routes_payments.c): made by
+ * `terminal`, or by anyone when it is NULL (admin); 404 PAYMENT_NOT_FOUND otherwise. */
+void sim_payment_get(sqlite3 *db, const char *otn, const char *terminal, struct sim_resp *r);
 
 /* What sim_order_complete() found. */
 enum sim_order_outcome {
@@ -69,11 +95,12 @@ enum sim_order_outcome {
     SIM_ORDER_WAS_DONE,   /* completed before: nothing changed */
 };
 
-/* Completes the order `id` of `terminal` paid by `otn` (POST /v1/orders/{id}/complete and a
- * "sale" journal record share it). The payment must be PAID, for this order, for exactly its
- * total. On the first completion only, the sales become paid by `otn`, the order's coupons
- * used, its points_used deducted from the member and points_earned added. With `order` set,
- * *order is the stored order body (the caller frees it) unless NOT_FOUND/NOT_PAID. */
+/* Completes the order `id` of `terminal` paid by `otn` (routes_orders.c: POST
+ * /v1/orders/{id}/complete and a "sale" journal record share it). The payment must be PAID,
+ * for this order, for exactly its total. On the first completion only, the sales become paid
+ * by `otn`, the order's coupons used, its points_used deducted from the member and
+ * points_earned added. With `order` set, *order is the stored order body (the caller frees
+ * it) unless NOT_FOUND/NOT_PAID. */
 enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, const char *id,
                                           const char *otn, cJSON **order);
 

@@ -1,28 +1,13 @@
-/* The simulator's order, invoice, fuel card, depot pickup and shift routes. */
+/* Orders (docs/backend-api.md): pricing a cart with its discount lines, and completing a paid
+ * order (sim_order_complete(), which a sale journal record uses too). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/core/codes.h"
+#include "json.h"
 #include "sim.h"
 
 #define MAX_COUPONS 10 /* coupons in one order */
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* A whole number field, or -1 when absent or not a whole number >= 0. */
-static int64_t jint(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e12 ||
-        v->valuedouble != (double)(int64_t)v->valuedouble)
-        return -1;
-    return (int64_t)v->valuedouble;
-}
 
 static void add_line(cJSON *arr, const char *kind, const char *zh, const char *en, int64_t fen)
 {
@@ -49,7 +34,7 @@ static const char *check_order_fields(const cJSON *b)
     const cJSON *points = cJSON_GetObjectItemCaseSensitive(b, "points");
     if (member && !cJSON_IsNull(member) && !cJSON_IsString(member))
         return "field 'member_id' must be a string";
-    if (points && !cJSON_IsNull(points) && jint(b, "points") < 0)
+    if (points && !cJSON_IsNull(points) && sim_jint(b, "points") < 0)
         return "field 'points' must be a whole number >= 0";
     if (!coupons || cJSON_IsNull(coupons))
         return NULL;
@@ -74,7 +59,7 @@ static const char *check_order_fields(const cJSON *b)
 static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
     const cJSON *b = rq->body;
-    const char *order_id = jstr(b, "order_id");
+    const char *order_id = sim_jstr(b, "order_id");
     const cJSON *sales = cJSON_GetObjectItemCaseSensitive(b, "sale_ids");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items");
     if (!order_id || strlen(order_id) < 6 || strlen(order_id) > 40 ||
@@ -128,8 +113,8 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     }
     cJSON_ArrayForEach(it, items)
     {
-        const char *code = jstr(it, "barcode");
-        int64_t qty = jint(it, "qty");
+        const char *code = sim_jstr(it, "barcode");
+        int64_t qty = sim_jint(it, "qty");
         st = sim_q(db, "SELECT name_zh, name_en, price_fen FROM products WHERE barcode = ?");
         sqlite3_bind_text(st, 1, code ? code : "", -1, SQLITE_STATIC);
         if (qty < 1 || qty > 99 || sqlite3_step(st) != SQLITE_ROW) {
@@ -154,7 +139,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
         goto fail;
     }
     int64_t total = subtotal, member_points = 0;
-    const char *member = jstr(b, "member_id");
+    const char *member = sim_jstr(b, "member_id");
     if (member) {
         st = sim_q(db, "SELECT level, points FROM members WHERE id = ?");
         sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
@@ -208,7 +193,7 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
         if (points_avail < 0)
             points_avail = 0;
     }
-    int64_t want = jint(b, "points");
+    int64_t want = sim_jint(b, "points");
     if (want > 0) {
         points_used = want < points_avail ? want : points_avail;
         if (points_used > 0) {
@@ -254,13 +239,13 @@ static void apply_completion(sqlite3 *db, const cJSON *order, const char *otn)
     const cJSON *l;
     cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "lines"))
     {
-        if (!jstr(l, "sale_id"))
+        if (!sim_jstr(l, "sale_id"))
             continue;
         sqlite3_stmt *st = sim_q(db, "UPDATE sales SET status = 'paid', paid_by = ?, "
                                  "locked_by = NULL, locked_until_ms = 0 "
                                  "WHERE id = ? AND status != 'paid'");
         sqlite3_bind_text(st, 1, otn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, jstr(l, "sale_id"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, sim_jstr(l, "sale_id"), -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_finalize(st);
     }
@@ -271,8 +256,8 @@ static void apply_completion(sqlite3 *db, const cJSON *order, const char *otn)
         sqlite3_step(st);
         sqlite3_finalize(st);
     }
-    const char *member = jstr(order, "member_id");
-    int64_t used = jint(order, "points_used"), earned = jint(order, "points_earned");
+    const char *member = sim_jstr(order, "member_id");
+    int64_t used = sim_jint(order, "points_used"), earned = sim_jint(order, "points_earned");
     if (!member || used < 0 || earned < 0)
         return;
     /* Pricing reserves nothing: should another order have spent the points meanwhile, the
@@ -331,7 +316,7 @@ static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id
                            struct sim_resp *r)
 {
     cJSON *order = NULL;
-    switch (sim_order_complete(db, rq->terminal, id, jstr(rq->body, "out_trade_no"), &order)) {
+    switch (sim_order_complete(db, rq->terminal, id, sim_jstr(rq->body, "out_trade_no"), &order)) {
     case SIM_ORDER_NOT_FOUND:
         sim_error(r, 404, "NOT_FOUND", "no such order");
         return;
@@ -348,247 +333,17 @@ static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id
     sim_ok(r, order);
 }
 
-/* POST /v1/invoices: an e-invoice for a transaction; buyer tax IDs are checked. */
-static void issue_invoice(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
+int sim_route_orders(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
-    const cJSON *b = rq->body;
-    const char *txn = jstr(b, "txn_no"), *type = jstr(b, "buyer_type"), *name = jstr(b, "buyer_name");
-    const char *tax = jstr(b, "tax_id"), *email = jstr(b, "email"), *phone = jstr(b, "phone");
-    if (!txn || !type || !name || !*name || (strcmp(type, "individual") && strcmp(type, "organization"))) {
-        sim_error(r, 400, "INVALID_ARGUMENT", "txn_no, buyer_type (individual|organization) and buyer_name are required");
-        return;
-    }
-    if (!strcmp(type, "organization") && (!tax || !code_taxid_valid(tax))) {
-        sim_error(r, 400, "INVALID_TAX_ID", "an organisation needs a valid taxpayer ID");
-        return;
-    }
-    char id[40], url[160];
-    snprintf(id, sizeof id, "INV-%s", txn);
-    snprintf(url, sizeof url, "https://inv.example/d/%s", id);
-    sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO invoices VALUES (?,?,?,?,?,?,?, 'ISSUED')");
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, txn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, tax ? tax : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, email ? email : phone ? phone : "", -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    int fresh = sqlite3_changes(db);
-    sqlite3_finalize(st);
-    if (!fresh) {
-        sim_error(r, 409, "ALREADY_INVOICED", "this transaction has an invoice already");
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "invoice_id", id);
-    cJSON_AddStringToObject(o, "status", "ISSUED");
-    cJSON_AddStringToObject(o, "download_url", url);
-    sim_ok(r, o);
-}
-
-static cJSON *card_json(sqlite3_stmt *st)
-{
-    cJSON *c = cJSON_CreateObject();
-    char holder[64], no[40];
-    mask_name(sim_col(st, 1), holder, sizeof holder);
-    mask_code(sim_col(st, 0), no, sizeof no);
-    cJSON_AddStringToObject(c, "card_no_masked", no);
-    cJSON_AddStringToObject(c, "holder_masked", holder);
-    cJSON_AddStringToObject(c, "kind", sim_col(st, 2));
-    cJSON_AddNumberToObject(c, "account_fen", (double)sqlite3_column_int64(st, 4));
-    cJSON_AddStringToObject(c, "status", sim_col(st, 5));
-    return c;
-}
-
-/* Fuel cards: balance, online recharge (once per out_trade_no), allocation main -> sub. */
-static void cards(sqlite3 *db, const struct sim_req *rq, const char *card, const char *op,
-                  struct sim_resp *r)
-{
-    sqlite3_stmt *st = sim_q(db, "SELECT card_no, holder, kind, main_card, account_fen, status "
-                             "FROM cards WHERE card_no = ?");
-    sqlite3_bind_text(st, 1, card, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        sim_error(r, 404, "CARD_NOT_FOUND", "no such fuel card");
-        return;
-    }
-    int active = !strcmp(sim_col(st, 5), "active");
-    if (!op) {
-        sim_ok(r, card_json(st));
-        sqlite3_finalize(st);
-        return;
-    }
-    sqlite3_finalize(st);
-    if (!active) {
-        sim_error(r, 409, "CARD_BLOCKED", "the card is reported lost or blocked");
-        return;
-    }
-    int64_t amount = jint(rq->body, "amount_fen");
-    const char *opid = jstr(rq->body, "out_trade_no");
-    const char *to = jstr(rq->body, "to_card");
-    if (amount < 1 || !opid) {
-        sim_error(r, 400, "INVALID_ARGUMENT", "amount_fen >= 1 and out_trade_no are required");
-        return;
-    }
-    st = sim_q(db, "INSERT OR IGNORE INTO card_ops VALUES (?,?,?,?)");
-    sqlite3_bind_text(st, 1, opid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, op, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, amount);
-    sqlite3_step(st);
-    int fresh = sqlite3_changes(db);
-    sqlite3_finalize(st);
-    if (fresh && !strcmp(op, "recharge")) {
-        st = sim_q(db, "UPDATE cards SET account_fen = account_fen + ? WHERE card_no = ?");
-        sqlite3_bind_int64(st, 1, amount);
-        sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-    } else if (fresh) { /* allocate */
-        st = sim_q(db, "SELECT account_fen FROM cards WHERE card_no = ? AND kind = 'main'");
-        sqlite3_bind_text(st, 1, card, -1, SQLITE_STATIC);
-        int64_t have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-        sqlite3_finalize(st);
-        st = sim_q(db, "SELECT 1 FROM cards WHERE card_no = ? AND main_card = ?");
-        sqlite3_bind_text(st, 1, to ? to : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
-        int sub = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-        if (have < amount || !sub) {
-            sim_error(r, 409, have < 0 ? "NOT_A_MAIN_CARD" : !sub ? "NOT_A_SUB_CARD" : "INSUFFICIENT_BALANCE",
-                      "allocation needs a main card, one of its sub-cards and enough balance");
-            sqlite3_exec(db, "DELETE FROM card_ops WHERE rowid = last_insert_rowid()", NULL, NULL, NULL);
-            return;
-        }
-        sqlite3_exec(db, "SAVEPOINT a", NULL, NULL, NULL);
-        st = sim_q(db, "UPDATE cards SET account_fen = account_fen - ?1 WHERE card_no = ?2");
-        sqlite3_bind_int64(st, 1, amount);
-        sqlite3_bind_text(st, 2, card, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-        st = sim_q(db, "UPDATE cards SET account_fen = account_fen + ?1 WHERE card_no = ?2");
-        sqlite3_bind_int64(st, 1, amount);
-        sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-        sqlite3_exec(db, "RELEASE a", NULL, NULL, NULL);
-    }
-    cards(db, rq, card, NULL, r);
-}
-
-/* Depot pickups: look up, verify identity (hash of the ID number + face score), ticket once. */
-static void pickups(sqlite3 *db, const struct sim_req *rq, const char *code, const char *op,
-                    struct sim_resp *r)
-{
-    sqlite3_stmt *st = sim_q(db, "SELECT product, volume_ml, plate, id_hash, verified, ticket_no "
-                             "FROM pickups WHERE code = ?");
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        sim_error(r, 404, "PICKUP_NOT_FOUND", "no pickup order with this code");
-        return;
-    }
-    char hash[80], ticket[80];
-    snprintf(hash, sizeof hash, "%s", sim_col(st, 3));
-    snprintf(ticket, sizeof ticket, "%s", sim_col(st, 5));
-    int verified = sqlite3_column_int(st, 4);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "code", code);
-    cJSON_AddStringToObject(o, "product", sim_col(st, 0));
-    cJSON_AddNumberToObject(o, "volume_ml", (double)sqlite3_column_int64(st, 1));
-    cJSON_AddStringToObject(o, "plate", sim_col(st, 2));
-    sqlite3_finalize(st);
-    if (op && !strcmp(op, "verify")) {
-        const char *h = jstr(rq->body, "id_hash");
-        int64_t score = jint(rq->body, "face_score");
-        if (!h || strcmp(h, hash) || score < 80) {
-            cJSON_Delete(o);
-            sim_error(r, 403, "IDENTITY_MISMATCH", "the ID card or the face does not match the order");
-            return;
-        }
-        st = sim_q(db, "UPDATE pickups SET verified = 1 WHERE code = ?");
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-        verified = 1;
-    } else if (op && !strcmp(op, "ticket")) {
-        if (ticket[0]) {
-            cJSON_Delete(o);
-            sim_error(r, 409, "TICKET_ALREADY_ISSUED", "the loading ticket was issued already");
-            return;
-        }
-        if (!verified) {
-            cJSON_Delete(o);
-            sim_error(r, 409, "NOT_VERIFIED", "identity not verified");
-            return;
-        }
-        snprintf(ticket, sizeof ticket, "LT-%s", code + 2);
-        st = sim_q(db, "UPDATE pickups SET ticket_no = ? WHERE code = ?");
-        sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-    } else if (op) {
-        cJSON_Delete(o);
-        sim_error(r, 404, "NOT_FOUND", "no such route");
-        return;
-    }
-    cJSON_AddBoolToObject(o, "verified", verified);
-    if (ticket[0])
-        cJSON_AddStringToObject(o, "ticket_no", ticket);
-    sim_ok(r, o);
-}
-
-static void close_shift(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
-{
-    const char *id = jstr(rq->body, "shift_id"), *who = jstr(rq->body, "attendant");
-    const cJSON *totals = cJSON_GetObjectItemCaseSensitive(rq->body, "totals");
-    if (!id || !who || !cJSON_IsObject(totals)) {
-        sim_error(r, 400, "INVALID_ARGUMENT", "shift_id, attendant and totals{} are required");
-        return;
-    }
-    char *text = cJSON_PrintUnformatted(totals);
-    sqlite3_stmt *st = sim_q(db, "INSERT OR IGNORE INTO shifts VALUES (?,?,?,?,?)");
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, rq->now_ms);
-    sqlite3_step(st);
-    int fresh = sqlite3_changes(db);
-    sqlite3_finalize(st);
-    free(text);
-    if (!fresh) {
-        sim_error(r, 409, "SHIFT_CLOSED", "this shift is closed already");
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "shift_id", id);
-    cJSON_AddStringToObject(o, "status", "CLOSED");
-    sim_ok(r, o);
-}
-
-int sim_route_more(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
-{
-    const char *m = rq->method, *p = rq->path;
-    char a[40] = "", id[72] = "", op[40] = "";
-    if (sscanf(p, "/v1/%39[^/]/%71[^/]/%39[^/]", a, id, op) < 1)
+    const char *p = rq->path;
+    char id[72] = "";
+    if (strcmp(rq->method, "POST"))
         return 0;
-    int get = !strcmp(m, "GET"), post = !strcmp(m, "POST");
-    if (post && !strcmp(p, "/v1/orders"))
+    if (!strcmp(p, "/v1/orders"))
         price_order(db, rq, r);
-    else if (post && !strcmp(a, "orders") && !strcmp(op, "complete"))
-        complete_order(db, rq, id, r);
-    else if (post && !strcmp(p, "/v1/invoices"))
-        issue_invoice(db, rq, r);
-    else if (!strcmp(a, "cards") && id[0] && ((get && !op[0]) ||
-             (post && (!strcmp(op, "recharge") || !strcmp(op, "allocate")))))
-        cards(db, rq, id, op[0] ? op : NULL, r);
-    else if (!strcmp(a, "pickups") && id[0] && ((get && !op[0]) || post))
-        pickups(db, rq, id, op[0] ? op : NULL, r);
-    else if (post && !strcmp(p, "/v1/shifts/close"))
-        close_shift(db, rq, r);
+    else if (!strncmp(p, "/v1/orders/", 11) && !sim_path_segment(p, 2, id, sizeof id) &&
+             sim_path_is(p, 3, "complete"))
+        complete_order(db, rq, id, r); /* /v1/orders/{id}/complete */
     else
         return 0;
     return 1;
