@@ -14,7 +14,6 @@
  *                           [--width DOTS] [--raw DIR] */
 #include <errno.h>
 #include <netinet/in.h>
-#include <png.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 
 #include "drivers/printer/escpos.h"
 #include "kiosk/core/log.h"
+#include "kiosk/core/pngio.h"
 
 #define MAX_CLIENTS 16
 
@@ -82,35 +82,21 @@ static uint8_t status_byte(int n, void *user)
     return b;
 }
 
+/* A page row as grey bytes: black dots 0, paper 255. */
+static void page_row(void *user, int y, unsigned char *row)
+{
+    const struct bitmap *b = user;
+    for (int x = 0; x < b->width; x++)
+        row[x] = bitmap_get(b, x, y) ? 0 : 255;
+}
+
 static int write_png(const char *path, const struct bitmap *b)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    unsigned char *row = malloc((size_t)b->width);
-    int rc = -1;
-    if (!png || !info || !row || b->height < 1)
-        goto end;
-    if (setjmp(png_jmpbuf(png)))
-        goto end;
-    png_init_io(png, f);
-    png_set_IHDR(png, info, (png_uint_32)b->width, (png_uint_32)b->height, 8, PNG_COLOR_TYPE_GRAY,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (int y = 0; y < b->height; y++) {
-        for (int x = 0; x < b->width; x++)
-            row[x] = bitmap_get(b, x, y) ? 0 : 255;
-        png_write_row(png, row);
-    }
-    png_write_end(png, NULL);
-    rc = 0;
-end:
-    if (png)
-        png_destroy_write_struct(&png, info ? &info : NULL);
-    free(row);
-    fclose(f);
+    char err[300];
+    int rc = pngio_write_rows(path, b->width, b->height, 1, page_row, (void *)b, NULL, NULL,
+                              err, sizeof err);
+    if (rc != 0)
+        log_error("printer:emu", "%s", err);
     return rc;
 }
 

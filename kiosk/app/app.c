@@ -217,8 +217,9 @@ static void present(struct app *a)
     a->next_tick_ms = tick > 0 ? clock_now_ms() + tick : 0;
 }
 
-/* Draws the current frame and writes it to <out>/<name>.png. With the software renderer
- * the frame is read straight from the window surface; otherwise it is read back. */
+/* Draws the current frame and writes it to <out>/<name>.png, with where the tree's volatile
+ * widgets are (shot.h). With the software renderer the frame is read straight from the
+ * window surface; otherwise it is read back. */
 static int screenshot(struct app *a, const char *name)
 {
     char path[1024];
@@ -228,13 +229,13 @@ static int screenshot(struct app *a, const char *name)
     snprintf(path, sizeof path, "%s/%s.png", a->o->out_dir ? a->o->out_dir : ".", name);
     SDL_Surface *win = a->o->headless ? SDL_GetWindowSurface(a->win) : NULL;
     if (win) {
-        rc = shot_write_png(win, path);
+        rc = shot_write_png(win, &a->tree, path);
     } else {
         SDL_GetRendererOutputSize(a->ren, &w, &h);
         SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
         if (s && SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels,
                                       s->pitch) == 0)
-            rc = shot_write_png(s, path);
+            rc = shot_write_png(s, &a->tree, path);
         SDL_FreeSurface(s);
     }
     SDL_RenderPresent(a->ren);
@@ -1346,7 +1347,8 @@ int app_run(const struct app_options *o)
         if (a->cio)
             cio_recover(a->cio);
         if (a->cfg->printer_test_on_start) {
-            struct slip *slip = receipt_test_slip(a->text, a->cfg, i18n_lang(), (long long)time(NULL));
+            struct slip *slip = receipt_test_slip(a->text, a->cfg, i18n_lang(),
+                                                  (long long)clock_wall_s());
             if (!slip || station_print(a->station, slip_bitmap(slip), "printer test") < 0)
                 log_warn("app", "printer test slip not printed: no printer");
             slip_destroy(slip);

@@ -66,6 +66,9 @@ struct checkout_io {
     struct restart_notice notice;
 };
 
+/* The journal's own timestamps (when an intent was written, ages of records a restart
+ * finds): the real time of day, also under the test wall clock, so that records of an
+ * earlier run stay in the past. Business time is clock_wall_s(). */
 static int64_t wall_ms(void)
 {
     return (int64_t)time(NULL) * 1000;
@@ -385,7 +388,7 @@ static void current_record(struct checkout_io *io, struct sale_record *r)
 {
     checkout_record(&io->co, r);
     snprintf(r->invoice_token, sizeof r->invoice_token, "%s", io->invoice_token);
-    r->paid_unix = (int64_t)time(NULL);
+    r->paid_unix = clock_wall_s();
 }
 
 static int journal_order(struct checkout_io *io)
@@ -583,9 +586,9 @@ void cio_start(struct checkout_io *io, int shop_only, int64_t now)
 {
     char txn[40] = "";
     struct journal *j = station_journal(io->st);
-    if (!j || journal_next_txn_no(j, io->cfg->terminal_id, (int64_t)time(NULL), txn,
-                                  sizeof txn) != KERR_OK)
-        snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)time(NULL));
+    int64_t today = clock_wall_s(); /* the transaction number's date: business time */
+    if (!j || journal_next_txn_no(j, io->cfg->terminal_id, today, txn, sizeof txn) != KERR_OK)
+        snprintf(txn, sizeof txn, "%s-%lld", io->cfg->terminal_id, (long long)today);
     cio_notice_close(io); /* a new customer: the last one's news is over */
     forget_sale(io);
     io->invoice_url[0] = '\0';
@@ -650,7 +653,7 @@ static int bg_paid(struct checkout_io *io, struct bg *r)
     snprintf(rec.mode, sizeof rec.mode, "%s", r->mode);
     snprintf(rec.channel, sizeof rec.channel, "%s", r->channel);
     snprintf(rec.code_masked, sizeof rec.code_masked, "%s", r->code_masked);
-    rec.paid_unix = (int64_t)time(NULL);
+    rec.paid_unix = clock_wall_s();
     rec.e_receipt = 0;
     if (!rec.invoice_token[0])
         sign_random_token(rec.invoice_token, TOKEN_LEN);

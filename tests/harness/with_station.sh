@@ -10,6 +10,9 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1 script=$2 out=$3
+# The golden-screenshot environment (test wall clock KIOSK_TEST_EPOCH, TZ, the pinned fonts'
+# FONTCONFIG_FILE) as ctest sets it, so that a run by hand draws the same pictures.
+[ -f "$build/golden/env.sh" ] && . "$build/golden/env.sh"
 . "$here/lib.sh"
 station_up scn
 rm -rf "$out"

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
-#include <png.h>
 #include <qrencode.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <zbar.h>
 
 #include "drivers/printer/printer.h"
+#include "kiosk/core/pngio.h"
 #include "kiosk/core/log.h"
 
 /* ---- pure parts ---- */
@@ -258,23 +258,20 @@ static struct printer *open_printer(void)
     return p;
 }
 
-/* Reads an 8-bit grey PNG written by the emulator. */
+/* Reads a PNG written by the emulator as 8-bit grey. */
 static uint8_t *read_png(const char *path, int *w, int *h)
 {
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&img, path))
+    struct pngio_image img;
+    char err[200];
+    if (pngio_read_rgb(path, NULL, &img, err, sizeof err) != 0)
         return NULL;
-    img.format = PNG_FORMAT_GRAY;
-    uint8_t *buf = malloc(PNG_IMAGE_SIZE(img));
-    if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
-        free(buf);
-        return NULL;
-    }
-    *w = (int)img.width;
-    *h = (int)img.height;
-    return buf;
+    uint8_t *grey = malloc((size_t)img.w * (size_t)img.h);
+    for (size_t i = 0; grey && i < (size_t)img.w * (size_t)img.h; i++)
+        grey[i] = img.rgb[i * 3]; /* the emulator writes grey: R = G = B */
+    *w = img.w;
+    *h = img.h;
+    pngio_free(&img);
+    return grey;
 }
 
 static void receipt_through_cups_reads_back(void **state)
