@@ -1,4 +1,4 @@
-#include "drivers/printer/bitmap.h"
+#include "printer/bitmap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Code 128 (ISO/IEC 15417) encoder: code sets B and C, shortest symbol by a small dynamic
  * programme over the two sets, mod-103 check, drawn as bars into a receipt bitmap. */
-#include "drivers/printer/code128.h"
+#include "printer/code128.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "drivers/printer/escpos.h"
+#include "printer/escpos.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "drivers/printer/printer.h"
+#include "printer/printer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "drivers/printer/printer.h"
-#include "kiosk/core/log.h"
+#include "printer/printer.h"
+#include "core/log.h"
 
 struct cups_priv {
     char server[260]; /* "host:port" as configured, or "" for CUPS's default */

@@ -1,4 +1,4 @@
-#include "kiosk/backend/backend.h"
+#include "backend/backend.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "kiosk/core/backoff.h"
-#include "kiosk/core/clock.h"
-#include "kiosk/core/log.h"
-#include "kiosk/core/sign.h"
+#include "core/backoff.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/sign.h"
 
 #define MAX_REPLY (1u << 20)
 

@@ -1,4 +1,4 @@
-#include "kiosk/core/backoff.h"
+#include "core/backoff.h"
 
 int64_t backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32_t *seed)
 {

@@ -1,4 +1,4 @@
-#include "kiosk/core/clock.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "kiosk/core/log.h"
+#include "core/log.h"
 
 static _Atomic int64_t offset_ms;
 

@@ -1,4 +1,4 @@
-#include "kiosk/core/codes.h"
+#include "core/codes.h"
 
 #include <stdio.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "kiosk/core/config.h"
+#include "core/config.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OFF(f) offsetof(struct kiosk_config, f), sizeof(((struct kiosk_config *)0)->f)
-#define STR(sec, n, f, d, h) {sec, n, CFG_STR, OFF(f), d, 0, 0, NULL, h}
-#define INT(sec, n, f, d, lo, hi, h) {sec, n, CFG_INT, OFF(f), d, lo, hi, NULL, h}
-#define BOOL(sec, n, f, d, h) {sec, n, CFG_BOOL, OFF(f), d, 0, 1, NULL, h}
-#define ENUM(sec, n, f, d, ch, h) {sec, n, CFG_ENUM, OFF(f), d, 0, 0, ch, h}
+#define STR(sec, n, f, d, h) CFG_STR_OPT(struct kiosk_config, sec, n, f, d, h)
+#define INT(sec, n, f, d, lo, hi, h) CFG_INT_OPT(struct kiosk_config, sec, n, f, d, lo, hi, h)
+#define BOOL(sec, n, f, d, h) CFG_BOOL_OPT(struct kiosk_config, sec, n, f, d, h)
+#define ENUM(sec, n, f, d, ch, h) CFG_ENUM_OPT(struct kiosk_config, sec, n, f, d, ch, h)
 
 const struct cfg_option config_options[] = {
     STR("kiosk", "terminal_id", terminal_id, "T0001", "terminal id sent to the backend"),
@@ -23,18 +22,9 @@ const struct cfg_option config_options[] = {
     BOOL("display", "large_text", large_text, "false", "larger type scale"),
     STR("display", "font", font, "", "font file; empty = found through fontconfig"),
     STR("display", "font_family", font_family, "Noto Sans CJK SC", "fontconfig family"),
-    INT("session", "attract_slide_s", attract_slide_s, "6", 2, 600, "seconds per attract slide"),
-    INT("session", "idle_s", idle_s, "60", 10, 3600, "idle seconds before asking"),
-    INT("session", "idle_prompt_s", idle_prompt_s, "30", 20, 600,
-        "seconds the customer has to answer 'need more time?'"),
     STR("paths", "assets_dir", assets_dir, KIOSK_ASSETS_DIR, "images, fonts, demo script"),
     STR("paths", "locale_dir", locale_dir, KIOSK_LOCALE_DIR, "compiled translation catalogs"),
     STR("paths", "data_dir", data_dir, "/var/lib/fuelkiosk", "journal and state"),
-    BOOL("services", "fuel", svc_fuel, "true", "offer pay for fuel"),
-    BOOL("services", "shop", svc_shop, "true", "offer shop goods"),
-    BOOL("services", "invoice", svc_invoice, "true", "offer e-invoices"),
-    BOOL("services", "card", svc_card, "true", "offer fuel card services"),
-    BOOL("services", "depot", svc_depot, "true", "offer depot pickup"),
     STR("backend", "url", backend_url, "", "backend base URL; empty = no backend"),
     STR("backend", "key", backend_key, "", "terminal signing key (hex, 32 bytes)"),
     STR("backend", "ca_file", backend_ca, "", "CA bundle for TLS; empty = system"),
@@ -47,36 +37,23 @@ const struct cfg_option config_options[] = {
     INT("printer", "width_dots", printer_width_dots, "576", 384, 576, "paper width in dots (384|576)"),
     BOOL("printer", "test_on_start", printer_test_on_start, "false",
          "print a test slip when the kiosk starts"),
-    INT("printer", "reprint_s", printer_reprint_s, "180", 0, 3600,
-        "seconds the done screen offers to print the receipt again"),
-    BOOL("printer", "release_slip", printer_release_slip, "false",
-         "print a release slip with a barcode for the attendant after each fuel sale"),
     INT("printer", "job_wait_s", printer_job_wait_s, "20", 1, 600,
         "seconds a print job may take before the kiosk cancels it in CUPS"),
-    STR("checkout", "member_prefix", member_prefix, "MQR-",
-        "scanned codes starting so are member codes"),
-    STR("checkout", "coupon_prefix", coupon_prefix, "CPN-",
-        "scanned codes starting so are coupon codes"),
-    INT("checkout", "points_max", points_max, "0", 0, 1000000,
-        "most member points one order may use; 0 = as many as the station allows"),
-    STR("checkout", "invoice_url", invoice_url, "https://inv.example/t/",
-        "e-invoice link on receipts: this, then the sale's invoice token"),
     STR("journal", "path", journal_path, "", "journal SQLite file; empty = data_dir/journal.db"),
-    BOOL("demo", "embedded", demo_embedded, "false", "start the simulators with the kiosk"),
     {0},
 };
 
 struct parse_ctx {
-    struct kiosk_config *cfg;
+    const struct config_tables *t;
     char *err;
     size_t errcap;
     int failed;
 };
 
-static int set_value(struct kiosk_config *cfg, const struct cfg_option *o, const char *v,
-                     char *err, size_t errcap)
+static int set_value(void *base, const struct cfg_option *o, const char *v, char *err,
+                     size_t errcap)
 {
-    char *field = (char *)cfg + o->offset;
+    char *field = (char *)base + o->offset;
     switch (o->type) {
     case CFG_STR:
         if (strlen(v) >= o->size) {
@@ -129,30 +106,62 @@ static int set_value(struct kiosk_config *cfg, const struct cfg_option *o, const
     return -1;
 }
 
-void config_defaults(struct kiosk_config *cfg)
+void config_tables_init(struct config_tables *t, struct kiosk_config *core)
+{
+    memset(t, 0, sizeof *t);
+    config_tables_add(t, config_options, core);
+}
+
+void config_tables_add(struct config_tables *t, const struct cfg_option *options, void *base)
+{
+    if (t->n == CONFIG_TABLES_MAX)
+        abort(); /* a programming error: more tables than the kiosk has services */
+    t->v[t->n].options = options;
+    t->v[t->n].base = base;
+    t->n++;
+}
+
+void config_tables_defaults(const struct config_tables *t)
 {
     char err[64];
+    for (int i = 0; i < t->n; i++)
+        for (const struct cfg_option *o = t->v[i].options; o && o->name; o++)
+            if (set_value(t->v[i].base, o, o->def, err, sizeof err) != 0)
+                abort(); /* a bad default is a programming error caught by the unit tests */
+}
+
+int config_tables_set(const struct config_tables *t, const char *section, const char *name,
+                      const char *value, char *err, size_t errcap)
+{
+    for (int i = 0; i < t->n; i++)
+        for (const struct cfg_option *o = t->v[i].options; o && o->name; o++) {
+            if (strcmp(o->section, section) || strcmp(o->name, name))
+                continue;
+            char why[160];
+            if (set_value(t->v[i].base, o, value, why, sizeof why) != 0) {
+                snprintf(err, errcap, "%s.%s: %s", section, name, why);
+                return -1;
+            }
+            return 0;
+        }
+    snprintf(err, errcap, "%s.%s: unknown key", section, name);
+    return -1;
+}
+
+void config_defaults(struct kiosk_config *cfg)
+{
+    struct config_tables t;
     memset(cfg, 0, sizeof *cfg);
-    for (const struct cfg_option *o = config_options; o->name; o++)
-        if (set_value(cfg, o, o->def, err, sizeof err) != 0)
-            abort(); /* a bad default is a programming error caught by the unit tests */
+    config_tables_init(&t, cfg);
+    config_tables_defaults(&t);
 }
 
 int config_set(struct kiosk_config *cfg, const char *section, const char *name,
                const char *value, char *err, size_t errcap)
 {
-    for (const struct cfg_option *o = config_options; o->name; o++) {
-        if (strcmp(o->section, section) || strcmp(o->name, name))
-            continue;
-        char why[160];
-        if (set_value(cfg, o, value, why, sizeof why) != 0) {
-            snprintf(err, errcap, "%s.%s: %s", section, name, why);
-            return -1;
-        }
-        return 0;
-    }
-    snprintf(err, errcap, "%s.%s: unknown key", section, name);
-    return -1;
+    struct config_tables t;
+    config_tables_init(&t, cfg);
+    return config_tables_set(&t, section, name, value, err, errcap);
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -160,7 +169,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     struct parse_ctx *c = user;
     if (c->failed)
         return 0;
-    if (config_set(c->cfg, section, name, value, c->err, c->errcap) != 0) {
+    if (config_tables_set(c->t, section, name, value, c->err, c->errcap) != 0) {
         c->failed = 1;
         return 0;
     }
@@ -177,11 +186,12 @@ static int parse_result(int r, const struct parse_ctx *c, const char *name, char
     return -1;
 }
 
-int config_load(struct kiosk_config *cfg, const char *path, char *err, size_t errcap)
+int config_tables_load(const struct config_tables *t, const char *path, char *err,
+                       size_t errcap)
 {
     char why[256] = "";
-    struct parse_ctx c = {cfg, why, sizeof why, 0};
-    config_defaults(cfg);
+    struct parse_ctx c = {t, why, sizeof why, 0};
+    config_tables_defaults(t);
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errcap, "%s: cannot open config file", path);
@@ -192,11 +202,28 @@ int config_load(struct kiosk_config *cfg, const char *path, char *err, size_t er
     return parse_result(r, &c, path, err, errcap);
 }
 
+int config_tables_parse(const struct config_tables *t, const char *text, const char *name,
+                        char *err, size_t errcap)
+{
+    char why[256] = "";
+    struct parse_ctx c = {t, why, sizeof why, 0};
+    config_tables_defaults(t);
+    return parse_result(ini_parse_string(text, on_key, &c), &c, name, err, errcap);
+}
+
+int config_load(struct kiosk_config *cfg, const char *path, char *err, size_t errcap)
+{
+    struct config_tables t;
+    memset(cfg, 0, sizeof *cfg);
+    config_tables_init(&t, cfg);
+    return config_tables_load(&t, path, err, errcap);
+}
+
 int config_parse(struct kiosk_config *cfg, const char *text, const char *name, char *err,
                  size_t errcap)
 {
-    char why[256] = "";
-    struct parse_ctx c = {cfg, why, sizeof why, 0};
-    config_defaults(cfg);
-    return parse_result(ini_parse_string(text, on_key, &c), &c, name, err, errcap);
+    struct config_tables t;
+    memset(cfg, 0, sizeof *cfg);
+    config_tables_init(&t, cfg);
+    return config_tables_parse(&t, text, name, err, errcap);
 }

@@ -1,4 +1,4 @@
-#include "kiosk/core/crash.h"
+#include "core/crash.h"
 
 #include <signal.h>
 #include <stdio.h>

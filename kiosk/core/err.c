@@ -1,4 +1,4 @@
-#include "kiosk/core/err.h"
+#include "core/err.h"
 
 static const char *const names[KERR_LAST] = {
     [KERR_OK] = "ok",

@@ -1,4 +1,4 @@
-#include "kiosk/core/evq.h"
+#include "core/evq.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
-#include "kiosk/core/i18n.h"
+#include "core/i18n.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
+#include "core/log.h"
 
 struct catalog {
     char lang[16];

@@ -1,4 +1,4 @@
-#include "kiosk/core/log.h"
+#include "core/log.h"
 
 #include <pthread.h>
 #include <stdarg.h>

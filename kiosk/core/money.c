@@ -1,4 +1,4 @@
-#include "kiosk/core/money.h"
+#include "core/money.h"
 
 #include <stdio.h>
 #include <string.h>

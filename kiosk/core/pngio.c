@@ -1,4 +1,4 @@
-#include "kiosk/core/pngio.h"
+#include "core/pngio.h"
 
 #include <errno.h>
 #include <png.h>

@@ -1,4 +1,4 @@
-#include "kiosk/core/sign.h"
+#include "core/sign.h"
 
 #include <sodium.h>
 #include <stdio.h>

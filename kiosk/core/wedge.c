@@ -1,9 +1,9 @@
-#include "kiosk/core/wedge.h"
+#include "core/wedge.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "kiosk/core/sign.h"
+#include "core/sign.h"
 
 void wedge_text(struct wedge *w, const char *text)
 {

@@ -1,4 +1,4 @@
-#include "kiosk/journal/journal.h"
+#include "journal/journal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "kiosk/core/crash.h"
-#include "kiosk/core/log.h"
-#include "kiosk/journal/slowsync.h"
+#include "core/crash.h"
+#include "core/log.h"
+#include "slowsync.h"
 
 struct journal {
     sqlite3 *db;

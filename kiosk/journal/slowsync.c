@@ -2,7 +2,7 @@
  * behaves as the default VFS's, except that each xSync takes KIOSK_JOURNAL_SLOW_SYNC_MS more.
  * A kiosk's flash card can take that long to sync; the tests use it to show the screen keeps
  * moving while the journal writes. Nothing registers it unless the variable is set. */
-#include "kiosk/journal/slowsync.h"
+#include "slowsync.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
-#include "kiosk/journal/worker.h"
+#include "journal/worker.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
+#include "core/log.h"
 
 struct job {
     struct job *next;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
-#include "kiosk/ui/ui.h"
+#include "core/log.h"
+#include "ui/ui.h"
 
 /* Small caches for decoded images and QR codes, keyed by source and drawn size. */
 #define IMG_SLOTS 6

@@ -1,4 +1,4 @@
-#include "kiosk/ui/text.h"
+#include "ui/text.h"
 
 #include <SDL_ttf.h>
 #include <fontconfig/fontconfig.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
+#include "core/log.h"
 
 #define MAX_LINES 32
 #define CACHE_SLOTS 384

@@ -1,4 +1,4 @@
-#include "kiosk/ui/theme.h"
+#include "ui/theme.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
-#include "kiosk/ui/ui.h"
+#include "ui/ui.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "kiosk/core/i18n.h"
+#include "core/i18n.h"
 
 static struct ui_widget scratch;
 

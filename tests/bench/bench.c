@@ -1,8 +1,10 @@
 /* kiosk-bench: prints the kiosk's performance figures (a benchmark, not a test: nothing
- * is asserted). Cold start to first presented frame, peak RSS over the demo journey,
- * render p50/p99 of every screen at both resolutions, idle CPU on the attract screen, the
- * machine time and the taps of the pay-for-fuel happy path, a sale receipt's draw + encode.
- * usage: kiosk-bench KIOSK_BINARY SOURCE_DIR BUILD_DIR */
+ * is asserted). Cold start to first presented frame, peak RSS over the demo journey, the
+ * machine time and the taps of the pay-for-fuel happy path, idle CPU on the attract
+ * screen, RSS over a soak of scripted sales (KIOSK_BENCH_SALES, default 1000; 0 skips it),
+ * and, from kiosk-bench-render, render p50/p99 of every screen at both resolutions and a
+ * sale receipt's draw + encode.
+ * usage: kiosk-bench KIOSK_BINARY SOURCE_DIR BUILD_DIR RENDER_BINARY */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +23,9 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Starts argv with stdout on a pipe (returned in *out_fd) and stderr to /dev/null. */
-static pid_t spawn(char *const argv[], int *out_fd)
+/* Starts argv with stdout (`fd` 1) or stderr (2) on a pipe (returned in *out_fd), the other
+ * to /dev/null, logging at `level`. */
+static pid_t spawn_fd(char *const argv[], int fd, const char *level, int *out_fd)
 {
     int p[2];
     if (pipe(p) != 0)
@@ -30,17 +33,56 @@ static pid_t spawn(char *const argv[], int *out_fd)
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
-        dup2(p[1], 1);
-        dup2(null, 2);
+        dup2(p[1], fd);
+        dup2(null, fd == 1 ? 2 : 1);
         close(p[0]);
         close(p[1]);
-        setenv("KIOSK_LOG", "error", 1);
+        setenv("KIOSK_LOG", level, 1);
         execv(argv[0], argv);
         _exit(127);
     }
     close(p[1]);
     *out_fd = p[0];
     return pid;
+}
+
+static pid_t spawn(char *const argv[], int *out_fd)
+{
+    return spawn_fd(argv, 1, "error", out_fd);
+}
+
+/* Reads lines from fd until one contains `needle` (1) or the stream ends (0). */
+static int read_until(int fd, const char *needle, char *line, size_t cap)
+{
+    size_t n = 0;
+    char c;
+    while (read(fd, &c, 1) == 1) {
+        if (c != '\n') {
+            if (n + 1 < cap)
+                line[n++] = c;
+            continue;
+        }
+        line[n] = '\0';
+        n = 0;
+        if (strstr(line, needle))
+            return 1;
+    }
+    return 0;
+}
+
+/* VmRSS of process pid, in KiB (-1 when it cannot be read). */
+static long rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = -1;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
 }
 
 static int cmp(const void *a, const void *b)
@@ -53,21 +95,30 @@ static void cold_start(const char *kiosk)
 {
     enum { RUNS = 15 };
     double t[RUNS];
-    char *argv[] = {(char *)kiosk, "--headless", "--bench-first-frame", NULL};
+    char dir[] = "/tmp/kiosk-cold-XXXXXX", data[64];
+    if (!mkdtemp(dir))
+        return;
+    snprintf(data, sizeof data, "paths.data_dir=%s", dir);
+    char *argv[] = {(char *)kiosk, "--headless", "--set", data, NULL};
     for (int i = 0; i < RUNS; i++) {
         int fd;
+        char line[512];
         double t0 = now_ms();
-        pid_t pid = spawn(argv, &fd);
-        char buf[64];
-        ssize_t n = read(fd, buf, sizeof buf);
+        pid_t pid = spawn_fd(argv, 2, "info", &fd);
+        int seen = read_until(fd, "[host] first frame", line, sizeof line);
         t[i] = now_ms() - t0;
+        kill(pid, SIGTERM);
         close(fd);
         waitpid(pid, NULL, 0);
-        if (n <= 0 || strncmp(buf, "first-frame", 11) != 0) {
+        if (!seen) {
             printf("cold start: the kiosk did not report a first frame\n");
             return;
         }
     }
+    char rm[128];
+    snprintf(rm, sizeof rm, "rm -rf %s", dir);
+    if (system(rm) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
     qsort(t, RUNS, sizeof t[0], cmp);
     printf("cold start to first presented frame (exec included, %d runs): "
            "min %.1f ms, median %.1f ms, max %.1f ms   [target <= 150 ms]\n",
@@ -187,15 +238,17 @@ static void happy_path(const char *kiosk, const char *src, const char *build)
         fprintf(stderr, "could not clean up %s\n", dir);
 }
 
-static void render_times(const char *kiosk)
+/* kiosk-bench-render: every screen's frame times, and the receipt's. */
+static void render_times(const char *render, const char *src, const char *build)
 {
-    char *argv[] = {(char *)kiosk, "--headless", "--bench-render", "200", NULL};
+    char assets[1100], locale[1100];
+    snprintf(assets, sizeof assets, "%s/assets", src);
+    snprintf(locale, sizeof locale, "%s/locale", build);
+    char *argv[] = {(char *)render, assets, locale, "200", NULL};
     int fd;
     pid_t pid = spawn(argv, &fd);
     char buf[8192];
     ssize_t n;
-    printf("render time per frame (tree build + draw + present, software renderer, 200 frames):"
-           "   [target p99 <= 8 ms at 1080x1920]\n");
     fflush(stdout);
     while ((n = read(fd, buf, sizeof buf)) > 0)
         fwrite(buf, 1, (size_t)n, stdout);
@@ -203,17 +256,59 @@ static void render_times(const char *kiosk)
     waitpid(pid, NULL, 0);
 }
 
-static void receipt_time(const char *kiosk)
+/* Shop sales one after the other in one process, against the station in a box: a product
+ * scanned onto the bill, the payment code, the receipt, back home. RSS after 100, 500 and
+ * `sales` sales (the kiosk's log says when each is paid). */
+static void soak(const char *kiosk, const char *src, const char *build, int sales)
 {
-    char *argv[] = {(char *)kiosk, "--headless", "--bench-receipt", "100", NULL};
-    int fd;
-    pid_t pid = spawn(argv, &fd);
-    char buf[1024];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0)
-        fwrite(buf, 1, (size_t)n, stdout);
+    char dir[] = "/tmp/kiosk-soak-XXXXXX", cmd[3000], path[1100], cfg[1100];
+    if (sales <= 0 || !mkdtemp(dir) || chmod(dir, 0755) != 0)
+        return;
+    snprintf(cmd, sizeof cmd, "%s/tests/harness/station.sh start %s %s >/dev/null", src, dir, build);
+    if (system(cmd) != 0) {
+        printf("soak: the station in a box did not start\n");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/soak.script", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    fputs("wait attract\ntap attract.start\nwait home\n", f);
+    for (int i = 0; i < sales; i++)
+        fputs("available home.shop\ntap home.shop\nwait review 5s\nscan 6920000010004\n"
+              "scan 134567890123451234\nwait done 15s\ntap done.ok\nwait home 5s\n", f);
+    fclose(f);
+    snprintf(cfg, sizeof cfg, "%s/kiosk.ini", dir);
+    char *argv[] = {(char *)kiosk, "--headless", "--config", cfg, "--script", path, "--out", dir,
+                    NULL};
+    int fd, done = 0;
+    char line[512];
+    long at[3] = {-1, -1, -1};
+    double t0 = now_ms();
+    pid_t pid = spawn_fd(argv, 2, "info", &fd);
+    while (done < sales && read_until(fd, "completing -> done", line, sizeof line)) {
+        done++;
+        long kib = rss_kib(pid);
+        if (done == 100)
+            at[0] = kib;
+        if (done == 500)
+            at[1] = kib;
+        if (done == sales)
+            at[2] = kib;
+    }
+    while (read_until(fd, "\n", line, sizeof line)) /* the rest, until it exits */
+        ;
     close(fd);
-    waitpid(pid, NULL, 0);
+    int status;
+    waitpid(pid, &status, 0);
+    printf("soak: %d of %d shop sales in %.0f s (exit %d); RSS after 100: %.1f MB, after 500: "
+           "%.1f MB, after %d: %.1f MB   [targets: steady <= 48 MB, growth over the last "
+           "500 <= 1 MB]\n",
+           done, sales, (now_ms() - t0) / 1000.0, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+           (double)at[0] / 1024.0, (double)at[1] / 1024.0, sales, (double)at[2] / 1024.0);
+    snprintf(cmd, sizeof cmd, "%s/tests/harness/station.sh stop %s; rm -rf %s", src, dir, dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not clean up %s\n", dir);
 }
 
 static long cpu_ticks(pid_t pid)
@@ -268,15 +363,16 @@ static void idle_cpu(const char *kiosk)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: kiosk-bench KIOSK_BINARY SOURCE_DIR BUILD_DIR\n");
+    if (argc != 5) {
+        fprintf(stderr, "usage: kiosk-bench KIOSK_BINARY SOURCE_DIR BUILD_DIR RENDER_BINARY\n");
         return 2;
     }
+    const char *n = getenv("KIOSK_BENCH_SALES");
     cold_start(argv[1]);
     peak_rss(argv[1], argv[2], argv[3]);
     happy_path(argv[1], argv[2], argv[3]);
-    render_times(argv[1]);
-    receipt_time(argv[1]);
+    render_times(argv[4], argv[2], argv[3]);
     idle_cpu(argv[1]);
+    soak(argv[1], argv[2], argv[3], n ? atoi(n) : 1000);
     return 0;
 }

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kiosk/app/checkout_api.h"
-#include "kiosk/app/json_field.h"
-#include "kiosk/core/log.h"
+#include "api.h"
+#include "core/json.h"
+#include "core/log.h"
 
 static void check_text(const char *s, size_t cap)
 {
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int n = 0;
     switch (data[0]) {
     case 'P':
-        if (checkout_api_pumps(j, pumps, &n) == 0) {
+        if (co_api_pumps(j, pumps, &n) == 0) {
             if (n > CO_MAX_PUMPS)
                 abort();
             for (int i = 0; i < n; i++) {
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         break;
     case 'O':
-        if (checkout_api_priced(j, &p) == 0) {
+        if (co_api_priced(j, &p) == 0) {
             int64_t sum = p.subtotal_fen;
             if (p.ndiscounts > CO_MAX_DISCOUNTS)
                 abort();
@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         break;
     case 'M':
-        if (checkout_api_member(j, &m, cps, &n) == 0) {
+        if (co_api_member(j, &m, cps, &n) == 0) {
             if (n > CO_MAX_COUPONS || m.points < 0 || m.point_value_fen < 1)
                 abort();
             check_text(m.name_masked, sizeof m.name_masked);
@@ -82,31 +82,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         break;
     case 'C':
-        if (checkout_api_coupon(j, &cps[0]) == 0)
+        if (co_api_coupon(j, &cps[0]) == 0)
             check_fen(cps[0].off_fen, 1);
         break;
     case 'R':
-        if (checkout_api_product(j, &it) == 0) {
+        if (co_api_product(j, &it) == 0) {
             check_fen(it.unit_fen, 1);
             if (!it.name_zh[0])
                 abort();
         }
         break;
     case 'L': {
-        int64_t lease = checkout_api_lease(j);
+        int64_t lease = co_api_lease(j);
         if (lease != 0 && (lease < 1000 || lease > 86400000))
             abort();
         break;
     }
     case 'I':
-        checkout_api_payment_intent(text, "T0001-20261123-000001-P1", &pi);
+        co_api_payment_intent(text, "T0001-20261123-000001-P1", &pi);
         check_text(pi.txn_no, sizeof pi.txn_no);
         check_fen(pi.amount_fen, 0);
         if (!pi.txn_no[0])
             abort(); /* there is always a number to settle by */
         break;
     case 'K':
-        if (checkout_api_lock_intent(text, sale, sizeof sale, txn, sizeof txn) == 0 && !sale[0])
+        if (co_api_lock_intent(text, sale, sizeof sale, txn, sizeof txn) == 0 && !sale[0])
             abort();
         break;
     default:

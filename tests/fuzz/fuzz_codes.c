@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kiosk/core/codes.h"
-#include "kiosk/core/money.h"
+#include "core/codes.h"
+#include "core/money.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /* The printer emulator's ESC/POS decoder and the status parser take any bytes. */
-#include "drivers/printer/escpos.h"
+#include "printer/escpos.h"
 #include "fuzz.h"
 
 

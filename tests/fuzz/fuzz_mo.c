@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "kiosk/core/i18n.h"
+#include "core/i18n.h"
 
 
 static char dir[64];

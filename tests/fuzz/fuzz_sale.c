@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kiosk/app/sale_json.h"
+#include "record.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,9 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     struct sale_record a, b;
-    if (sale_json_decode(text, &a) == 0) {
-        char *again = sale_json_encode(&a);
-        if (!again || sale_json_decode(again, &b) != 0 || memcmp(&a, &b, sizeof a) != 0)
+    if (record_decode(text, &a) == 0) {
+        char *again = record_encode(&a);
+        if (!again || record_decode(again, &b) != 0 || memcmp(&a, &b, sizeof a) != 0)
             abort(); /* what the journal holds must read back the same */
         free(again);
     }

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kiosk/app/script.h"
+#include "host/script.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

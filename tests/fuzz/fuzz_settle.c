@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kiosk/core/log.h"
-#include "kiosk/flows/settle.h"
+#include "core/log.h"
+#include "settle.h"
 
 
 static const int statuses[] = {0, 200, 200, 200, 404, 409, 500, 503, 401, 429};

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kiosk/core/wedge.h"
+#include "core/wedge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

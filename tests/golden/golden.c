@@ -1,4 +1,4 @@
-#include "tests/golden/golden.h"
+#include "golden.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kiosk/app/shot.h"
-#include "kiosk/core/pngio.h"
+#include "host/shot.h"
+#include "core/pngio.h"
 
 /* ---- pictures ------------------------------------------------------------------------- */
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/app/script.h"
-#include "tests/golden/golden.h"
+#include "host/script.h"
+#include "golden.h"
 
 static void usage(void)
 {

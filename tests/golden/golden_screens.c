@@ -17,12 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kiosk/app/shot.h"
-#include "kiosk/core/i18n.h"
-#include "kiosk/core/log.h"
-#include "kiosk/ui/screens/screens.h"
-#include "kiosk/ui/text.h"
-#include "tests/golden/golden.h"
+#include "host/shot.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "screens.h"
+#include "ui/text.h"
+#include "golden.h"
 
 static const char *opt_fonts, *opt_assets, *opt_locale, *opt_ref, *opt_out;
 
@@ -47,19 +47,12 @@ struct scene {
     const char *lang;
 };
 
-/* The model of one picture: all of it lives here, the view points into it. */
-struct model {
-    struct session sess;
-    struct checkout co;
-    struct restart_notice notice;
-    struct view v;
-};
 
 /* A customer at pump 3 with goods from the shop, signed in as a gold member who took a
  * coupon and points: every kind of line a bill can show. */
-static void checkout_fixture(struct checkout *c)
+static void checkout_fixture(struct co_flow *c)
 {
-    checkout_init(c);
+    co_init(c);
     snprintf(c->txn_no, sizeof c->txn_no, "T0001-20261123-000042");
     c->npumps = 8;
     for (int i = 0; i < c->npumps; i++) {
@@ -114,33 +107,11 @@ static void checkout_fixture(struct checkout *c)
     c->error = CO_ERR_DECLINED;
 }
 
-static void make_model(struct model *m, const struct scene *sc)
+static void make_model(struct fixture *m, const struct scene *sc)
 {
-    memset(m, 0, sizeof *m);
     i18n_set_lang(sc->lang);
-    session_init(&m->sess, 60000, 30000, 6000, 3, 0);
-    struct view *v = &m->v;
-    v->sess = &m->sess;
-    v->lang = sc->lang;
-    v->other_lang_label = strcmp(sc->lang, "zh_CN") ? "中文" : "English";
-    v->terminal_id = "T0001";
-    v->station = "朝阳路加油站 · Chaoyang Rd Station";
-    int en = strcmp(sc->lang, "zh_CN") != 0;
-    v->slide.image = "ads/pay.png";
-    v->slide.bg = 0x0A2A5EFF;
-    v->slide.title = en ? "Pay here, skip the queue" : "自助结账，不用排队";
-    v->slide.subtitle = en ? "Pick your pump, scan to pay, done in a minute"
-                           : "选油枪、扫码支付，一分钟完成";
-    v->nslides = 3;
-    v->prompt_left_s = 25;
-    v->prompt_total_s = 30;
-    /* some services cannot be used now, each for its own reason */
-    v->reason[SVC_INVOICE] = REASON_PRINTER;
-    v->reason[SVC_CARD] = REASON_CARD_READER;
-    v->reason[SVC_DEPOT] = REASON_BACKEND;
-    v->printer_ok = 1;
-    v->printer_problem = "";
-    v->invoice_url = "https://inv.example/t/7h3kq9x2mpwz4rtv8bn6cyd5";
+    fixture_init(m, sc->lang);
+    m->cv.invoice_url = "https://inv.example/t/7h3kq9x2mpwz4rtv8bn6cyd5";
     m->notice = (struct restart_notice){.amount_fen = 29912, .receipt = 1};
     snprintf(m->notice.txn_no, sizeof m->notice.txn_no, "T0001-20261123-000041");
     switch (sc->kind) {
@@ -149,11 +120,11 @@ static void make_model(struct model *m, const struct scene *sc)
     case K_HOME:
         m->sess.state = SESS_HOME;
         break;
-    case K_EXPLAIN:
+    case K_EXPLAIN: /* a tile that cannot be chosen now, and why */
         m->sess.state = SESS_HOME;
-        v->explain_open = 1;
-        v->explain_svc = SVC_CARD;
-        v->explain_reason = REASON_CARD_READER;
+        m->tiles[1].reason = REASON_SCANNER;
+        m->sess.explain = 1;
+        m->sess.explain_reason = REASON_SCANNER;
         break;
     case K_MORE_TIME:
         m->sess.state = SESS_ASK_MORE;
@@ -167,11 +138,9 @@ static void make_model(struct model *m, const struct scene *sc)
                                                         : NOTICE_NOT_PAID;
         m->notice.unreachable = sc->kind == K_NOTICE_CHECKING;
         m->sess.state = sc->kind == K_NOTICE_PAID ? SESS_HOME : SESS_ATTRACT;
-        v->notice = &m->notice;
         break;
     case K_CHECKOUT:
         m->sess.state = SESS_SERVICE;
-        m->sess.svc = SVC_FUEL;
         checkout_fixture(&m->co);
         m->co.state = sc->state;
         m->co.page = sc->member || sc->state == CO_MEMBER ? CO_MEMBER : CO_REVIEW;
@@ -181,7 +150,6 @@ static void make_model(struct model *m, const struct scene *sc)
             snprintf(m->co.phone, sizeof m->co.phone, "138001");
             m->co.ncoupons = 0;
         }
-        v->co = &m->co;
         break;
     }
 }
@@ -227,19 +195,19 @@ static void rig_close(struct rig *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Builds the tree of model `m`, lets `edit` change it and `post` the drawn frame (both
+/* Builds the tree of picture `m`, lets `edit` change it and `post` the drawn frame (both
  * for the self-check; may be NULL), draws it at animation time now_ms and writes
  * <out>/<name>.png. */
 static struct ui_tree tree;
 
-static int draw(struct rig *g, const struct theme *th, struct model *m, int64_t now_ms,
+static int draw(struct rig *g, const struct theme *th, struct fixture *m, int64_t now_ms,
                 void (*edit)(struct ui_tree *), void (*post)(SDL_Surface *), const char *name,
                 char *shot, size_t shotcap)
 {
     tree.w = g->w;
     tree.h = g->h;
-    m->v.now_ms = 0;
-    screens_build(&tree, th, &m->v);
+    m->sv.base.now_ms = 0;
+    fixture_build(m, &tree, th);
     if (edit)
         edit(&tree);
     struct ui_render_ctx c = {g->r, th, g->te, opt_assets, -1, -1, now_ms};
@@ -307,7 +275,7 @@ static int check_references(void)
         struct theme th;
         theme_make(&th, "default", 0, g.w < g.h ? g.w : g.h);
         for (int i = 0; i < NSCENES; i++) {
-            static struct model m;
+            static struct fixture m;
             char shot[1024], ref[1024], msg[2000];
             char *name = name_buf[n];
             snprintf(name, sizeof name_buf[0], "%s-%s", scenes[i].name, sizes[z].name);
@@ -406,7 +374,7 @@ static int selfcheck(void)
         return -1;
     int wrong = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        static struct model m;
+        static struct fixture m;
         struct theme th;
         theme_make(&th, "default", 0, 1080);
         struct scene sc = {"selfcheck", K_CHECKOUT, cases[i].state, 0, "zh_CN"};

@@ -196,7 +196,7 @@ run_case "declined, outcome written" journal.intent_finish:after "$CODE_DECLINED
 # a slow backend: killed after the answer arrived, and while the call was in flight
 run_case "slow backend" journal.txn_settle:before "$CODE_OK" paid \
     "admin POST /v1/admin/faults '{\"route\":\"/v1/payments\",\"method\":\"POST\",\"latency_ms\":1500,\"count\":1}' >/dev/null"
-kill_case "killed while the payment call waits on a slow backend" "printer_check -> paying" \
+kill_case "killed while the payment call waits on a slow backend" "journaling -> paying" \
     "admin POST /v1/admin/faults '{\"route\":\"/v1/payments\",\"method\":\"POST\",\"latency_ms\":2500,\"count\":1}' >/dev/null"
 # the payment's answers lost on the way back: the kiosk is asking when it dies; after the
 # restart the backend fails the first question too, all four attempts (the notice says so)

@@ -28,7 +28,7 @@ start)
         --auto-pay-native-ms "${SIM_AUTO_PAY_MS:-4000}" >"$dir/sim.log" 2>&1 &
     echo "SIM_PID=$!" >"$dir/station.env"
     # EMU_RAW=DIR: the printer also keeps the raw bytes it got (tools/fuzz-corpus.sh)
-    "$build/drivers/printer/escpos-printer-emu" --port 0 --control-port 0 \
+    "$build/tests/sim/printer/escpos-printer-emu" --port 0 --control-port 0 \
         --port-file "$dir/emu.port" --out "$dir/receipts" ${EMU_RAW:+--raw "$EMU_RAW"} \
         >"$dir/emu.log" 2>&1 &
     echo "EMU_PID=$!" >>"$dir/station.env"

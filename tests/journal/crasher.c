@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "kiosk/journal/journal.h"
+#include "journal/journal.h"
 
 int main(int argc, char **argv)
 {

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kiosk/core/log.h"
-#include "kiosk/journal/journal.h"
-#include "kiosk/journal/worker.h"
+#include "core/log.h"
+#include "journal/journal.h"
+#include "journal/worker.h"
 
 static char dir[] = "/tmp/kiosk-journal-XXXXXX";
 static char db[600];

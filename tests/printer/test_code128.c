@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zbar.h>
 
-#include "drivers/printer/code128.h"
+#include "printer/code128.h"
 
 #define TXN "T0001-20261123-000042"
 /* 48 characters that still fit a 384-dot head at one dot a module. */

@@ -19,9 +19,9 @@
 #include <unistd.h>
 #include <zbar.h>
 
-#include "drivers/printer/printer.h"
-#include "kiosk/core/pngio.h"
-#include "kiosk/core/log.h"
+#include "printer/printer.h"
+#include "core/pngio.h"
+#include "core/log.h"
 
 /* ---- pure parts ---- */
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "kiosk/core/backoff.h"
+#include "core/backoff.h"
 
 static void full_jitter_within_ceiling(void **state)
 {

@@ -6,8 +6,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
-#include "kiosk/flows/checkout.h"
+#include "core/log.h"
+#include "flow.h"
+#include "record.h"
 
 static struct effects fx;
 static const struct co_config cfg = {.reprint_ms = 180000, .member_prefix = "MQR-",
@@ -30,25 +31,33 @@ static int pos(enum effect_kind k, int64_t i)
     return -1;
 }
 
-static void step(struct checkout *c, struct co_event e, int64_t now)
+/* The journal answers at once that what the flow waits for is on disk (its effects are
+ * added to the same list, after those that asked), unless a test looks at that wait. */
+static int journal_answers = 1;
+
+static void step(struct co_flow *c, struct co_event e, int64_t now)
 {
     fx.n = 0;
-    checkout_step(c, &e, now, &fx);
+    co_step(c, &e, now, &fx);
+    if (journal_answers && c->state == CO_JOURNALING) {
+        struct co_event j = {.in = CO_IN_JOURNALED, .ok = 1};
+        co_step(c, &j, now, &fx);
+    }
 }
 
 /* A payment status answering the call the flow waits for (the create, a query or the
  * cancel). */
-static void answer(struct checkout *c, const char *status, const char *url, int64_t now)
+static void answer(struct co_flow *c, const char *status, const char *url, int64_t now)
 {
-    enum co_call k = checkout_waits_for(c, CALL_PAY)      ? CALL_PAY
-                     : checkout_waits_for(c, CALL_CANCEL) ? CALL_CANCEL
-                                                          : CALL_QUERY;
-    step(c, (struct co_event){.in = CI_PAYMENT, .call = k, .text = status, .text2 = url}, now);
+    enum co_call k = co_waits_for(c, CO_CALL_PAY)      ? CO_CALL_PAY
+                     : co_waits_for(c, CO_CALL_CANCEL) ? CO_CALL_CANCEL
+                                                          : CO_CALL_QUERY;
+    step(c, (struct co_event){.in = CO_IN_PAYMENT, .call = k, .text = status, .text2 = url}, now);
 }
 
-static void scan(struct checkout *c, const char *code, int64_t now)
+static void scan(struct co_flow *c, const char *code, int64_t now)
 {
-    step(c, (struct co_event){.in = CI_SCAN, .text = code, .ok = 1}, now);
+    step(c, (struct co_event){.in = CO_IN_SCAN, .text = code, .ok = 1}, now);
 }
 
 static struct co_priced priced(int64_t subtotal, int64_t total)
@@ -60,14 +69,14 @@ static struct co_priced priced(int64_t subtotal, int64_t total)
     return p;
 }
 
-static void price(struct checkout *c, int64_t total, int64_t now)
+static void price(struct co_flow *c, int64_t total, int64_t now)
 {
     struct co_priced p = priced(total, total);
-    step(c, (struct co_event){.in = CI_PRICED, .priced = &p}, now);
+    step(c, (struct co_event){.in = CO_IN_PRICED, .priced = &p}, now);
 }
 
 /* Up to the bill: pump 3 with one sale, locked, priced at 331.18. */
-static void to_review(struct checkout *c)
+static void to_review(struct co_flow *c)
 {
     static struct co_pump pumps[2];
     memset(pumps, 0, sizeof pumps);
@@ -76,16 +85,16 @@ static void to_review(struct checkout *c)
     pumps[1].nsales = 1;
     strcpy(pumps[1].sales[0].id, "S1003");
     pumps[1].sales[0].amount_fen = 33118;
-    step(c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000042", .cfg = &cfg}, 0);
-    assert_true(has(EFF_CALL, CALL_PUMPS));
-    step(c, (struct co_event){.in = CI_PUMPS, .pumps = pumps, .npumps = 2}, 10);
+    step(c, (struct co_event){.in = CO_IN_START, .text = "T0001-20261123-000042", .cfg = &cfg}, 0);
+    assert_true(has(EFF_CALL, CO_CALL_PUMPS));
+    step(c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 2}, 10);
     assert_int_equal(c->state, CO_PUMPS);
-    step(c, (struct co_event){.in = CI_PICK_PUMP, .index = 0}, 20); /* no sale there */
+    step(c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20); /* no sale there */
     assert_int_equal(c->state, CO_PUMPS);
-    step(c, (struct co_event){.in = CI_PICK_PUMP, .index = 1}, 30);
+    step(c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 1}, 30);
     assert_int_equal(c->state, CO_LOCKING);
     assert_string_equal(fx.v[pos(EFF_CALL, -1)].arg, "S1003");
-    step(c, (struct co_event){.in = CI_LOCKED}, 40);
+    step(c, (struct co_event){.in = CO_IN_LOCKED}, 40);
     assert_int_equal(c->state, CO_PRICING);
     price(c, 33118, 50);
     assert_int_equal(c->state, CO_REVIEW);
@@ -93,54 +102,54 @@ static void to_review(struct checkout *c)
 }
 
 /* Pay button -> the printer is asked first; it answers `ok`. */
-static void choose(struct checkout *c, struct co_event pay, int printer_ok, int64_t now)
+static void choose(struct co_flow *c, struct co_event pay, int printer_ok, int64_t now)
 {
     step(c, pay, now);
     assert_int_equal(c->state, CO_PRINTER_CHECK);
     assert_true(has(EFF_PRINTER_CHECK, -1));
     assert_false(has(EFF_INTENT, -1)); /* no money before the printer has answered */
-    step(c, (struct co_event){.in = CI_PRINTER, .ok = printer_ok}, now + 5);
+    step(c, (struct co_event){.in = CO_IN_PRINTER, .ok = printer_ok}, now + 5);
 }
 
 static void qr_happy_path(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "alipay"}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "alipay"}, 1, 100);
     /* the order, then the intent, are journaled before the call */
     assert_true(pos(EFF_ORDER, -1) >= 0 && pos(EFF_ORDER, -1) < pos(EFF_INTENT, -1));
-    assert_true(pos(EFF_INTENT, -1) < pos(EFF_CALL, CALL_PAY));
+    assert_true(pos(EFF_INTENT, -1) < pos(EFF_CALL, CO_CALL_PAY));
     assert_string_equal(c.otn, "T0001-20261123-000042-P1");
     assert_int_equal(c.state, CO_QR_WAIT);
     answer(&c, "CREATED", "weixin://x", 200);
     assert_int_equal(c.state, CO_QR);
     assert_string_equal(c.code_url, "weixin://x");
-    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_QR_POLL_MS);
-    assert_true(has(EFF_CALL, CALL_QUERY));
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 200 + CO_QR_POLL_MS);
+    assert_true(has(EFF_CALL, CO_CALL_QUERY));
     answer(&c, "PAID", NULL, 2300);
     assert_int_equal(c.state, CO_COMPLETING);
     assert_false(has(EFF_OUTCOME, -1)); /* settled with the sale, not before */
-    assert_true(has(EFF_CALL, CALL_COMPLETE));
-    assert_true(checkout_busy(&c));
-    step(&c, (struct co_event){.in = CI_COMPLETED}, 2400);
+    assert_true(has(EFF_CALL, CO_CALL_COMPLETE));
+    assert_true(co_busy(&c));
+    step(&c, (struct co_event){.in = CO_IN_COMPLETED}, 2400);
     assert_int_equal(c.state, CO_DONE);
     assert_true(pos(EFF_TXN, -1) >= 0 && pos(EFF_TXN, -1) < pos(EFF_PRINT, -1));
     assert_false(c.intent_open);
     /* reprints: not while printing, then within the window only, as copies */
-    step(&c, (struct co_event){.in = CI_REPRINT}, 2500);
+    step(&c, (struct co_event){.in = CO_IN_REPRINT}, 2500);
     assert_false(has(EFF_PRINT, -1));
-    step(&c, (struct co_event){.in = CI_PRINTED, .ok = 1}, 3000);
+    step(&c, (struct co_event){.in = CO_IN_PRINTED, .ok = 1}, 3000);
     assert_int_equal(c.printed, 1);
-    assert_true(checkout_can_reprint(&c, 3000));
-    step(&c, (struct co_event){.in = CI_REPRINT}, 3100);
+    assert_true(co_can_reprint(&c, 3000));
+    step(&c, (struct co_event){.in = CO_IN_REPRINT}, 3100);
     assert_true(has(EFF_PRINT, 1));
-    step(&c, (struct co_event){.in = CI_PRINTED, .ok = 1}, 4000);
-    assert_false(checkout_can_reprint(&c, 2400 + 180000));
-    step(&c, (struct co_event){.in = CI_REPRINT}, 2400 + 180000);
+    step(&c, (struct co_event){.in = CO_IN_PRINTED, .ok = 1}, 4000);
+    assert_false(co_can_reprint(&c, 2400 + 180000));
+    step(&c, (struct co_event){.in = CO_IN_REPRINT}, 2400 + 180000);
     assert_false(has(EFF_PRINT, -1));
     struct sale_record r;
-    checkout_record(&c, &r);
+    record_from_flow(&c, &r);
     assert_string_equal(r.channel, "alipay");
     assert_string_equal(r.mode, "native");
     assert_int_equal(r.total_fen, 33118);
@@ -151,9 +160,9 @@ static void qr_happy_path(void **state)
 static void code_refused_locally_then_paid(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     assert_int_equal(c.state, CO_CODE);
     scan(&c, "6901234567892", 110);
     assert_int_equal(c.state, CO_CODE);
@@ -163,10 +172,11 @@ static void code_refused_locally_then_paid(void **state)
     assert_int_equal(c.state, CO_PAYING);
     assert_string_equal(c.channel, "alipay");
     assert_string_equal(c.code_masked, "2845**********1234");
-    assert_string_equal(c.auth_code, "284567890123451234"); /* for the request being built */
-    checkout_forget_code(&c);
+    /* the code moved into the payment's request: the flow keeps no copy */
+    const struct co_request *rq = (const struct co_request *)fx.v[pos(EFF_CALL, CO_CALL_PAY)].data;
+    assert_string_equal(rq->auth_code, "284567890123451234");
     for (size_t i = 0; i < sizeof c.auth_code; i++)
-        assert_int_equal(c.auth_code[i], 0); /* wiped once the request is built */
+        assert_int_equal(c.auth_code[i], 0);
     answer(&c, "PAID", NULL, 130);
     assert_int_equal(c.state, CO_COMPLETING);
 }
@@ -175,100 +185,100 @@ static void code_refused_locally_then_paid(void **state)
 static void code_on_the_bill_pays(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
     scan(&c, "134567890123451234", 100);
     assert_int_equal(c.state, CO_PRINTER_CHECK);
     assert_string_equal(c.channel, "wechat");
-    step(&c, (struct co_event){.in = CI_PRINTER, .ok = 1}, 110);
+    step(&c, (struct co_event){.in = CO_IN_PRINTER, .ok = 1}, 110);
     assert_int_equal(c.state, CO_PAYING);
-    assert_true(has(EFF_CALL, CALL_PAY));
+    assert_true(has(EFF_CALL, CO_CALL_PAY));
 }
 
 static void no_printer_e_receipt_or_back(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
     /* the customer goes back: the code is forgotten, nothing was journaled */
     scan(&c, "134567890123451234", 100);
-    step(&c, (struct co_event){.in = CI_PRINTER, .ok = 0}, 110);
+    step(&c, (struct co_event){.in = CO_IN_PRINTER, .ok = 0}, 110);
     assert_int_equal(c.state, CO_NO_PRINTER);
-    step(&c, (struct co_event){.in = CI_CANCEL}, 120);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 120);
     assert_int_equal(c.state, CO_REVIEW);
     assert_int_equal(c.auth_code[0], 0);
     assert_false(has(EFF_INTENT, -1));
     /* the printer never answers: after the check's timeout it counts as unable */
-    step(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 200);
-    assert_int_equal(checkout_deadline(&c), 200 + CO_PRINTER_CHECK_MS);
-    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_PRINTER_CHECK_MS);
+    step(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 200);
+    assert_int_equal(co_deadline(&c), 200 + CO_PRINTER_CHECK_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 200 + CO_PRINTER_CHECK_MS);
     assert_int_equal(c.state, CO_NO_PRINTER);
     /* the customer pays anyway, with the receipt on screen: nothing goes to the printer */
-    step(&c, (struct co_event){.in = CI_CONTINUE}, 4000);
+    step(&c, (struct co_event){.in = CO_IN_CONTINUE}, 4000);
     assert_int_equal(c.state, CO_QR_WAIT);
     assert_true(c.e_receipt);
     answer(&c, "CREATED", "u", 4100);
-    step(&c, (struct co_event){.in = CI_TICK}, 4100 + CO_QR_POLL_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 4100 + CO_QR_POLL_MS);
     answer(&c, "PAID", NULL, 4200 + CO_QR_POLL_MS);
-    step(&c, (struct co_event){.in = CI_COMPLETED}, 4300 + CO_QR_POLL_MS);
+    step(&c, (struct co_event){.in = CO_IN_COMPLETED}, 4300 + CO_QR_POLL_MS);
     assert_int_equal(c.state, CO_DONE);
     assert_true(has(EFF_TXN, -1));
     assert_false(has(EFF_PRINT, -1));
     assert_int_equal(c.printed, -1);
-    assert_false(checkout_can_reprint(&c, 4400 + CO_QR_POLL_MS));
+    assert_false(co_can_reprint(&c, 4400 + CO_QR_POLL_MS));
     struct sale_record r;
-    checkout_record(&c, &r);
+    record_from_flow(&c, &r);
     assert_true(r.e_receipt);
 }
 
 static void userpaying_then_timeout_cancels(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123459992", 110);
     answer(&c, "USERPAYING", NULL, 200);
     assert_int_equal(c.state, CO_USERPAYING);
-    assert_int_equal(checkout_deadline(&c), 200 + CO_USERPAYING_POLL_MS);
+    assert_int_equal(co_deadline(&c), 200 + CO_USERPAYING_POLL_MS);
     int queries = 0;
     int64_t t = 200;
     while (c.state == CO_USERPAYING && t < 200 + CO_USERPAYING_MAX_MS + 10000) {
-        t = checkout_deadline(&c);
-        step(&c, (struct co_event){.in = CI_TICK}, t);
-        if (has(EFF_CALL, CALL_QUERY)) {
+        t = co_deadline(&c);
+        step(&c, (struct co_event){.in = CO_IN_TICK}, t);
+        if (has(EFF_CALL, CO_CALL_QUERY)) {
             queries++;
             answer(&c, "USERPAYING", NULL, t + 10);
         }
     }
     assert_true(queries >= 10);
     assert_int_equal(c.state, CO_CANCELLING);
-    assert_true(has(EFF_CALL, CALL_CANCEL));
+    assert_true(has(EFF_CALL, CO_CALL_CANCEL));
     answer(&c, "CLOSED", NULL, t + 100);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_NOT_CONFIRMED);
     assert_int_equal(c.money_moved, 0);
     assert_true(has(EFF_OUTCOME, 2));
     /* nothing moved: the customer may try another way, with a new out_trade_no */
-    step(&c, (struct co_event){.in = CI_RETRY}, t + 200);
+    step(&c, (struct co_event){.in = CO_IN_RETRY}, t + 200);
     assert_int_equal(c.state, CO_REVIEW);
-    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, t + 300);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, t + 300);
     assert_string_equal(c.otn, "T0001-20261123-000042-P2");
 }
 
 static void lost_answer_is_queried_not_resent(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .unknown = 1}, 200);
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PAY, .unknown = 1}, 200);
     assert_int_equal(c.state, CO_CHECKING);
-    assert_false(has(EFF_CALL, CALL_PAY));
-    assert_true(checkout_busy(&c));
-    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_RETRY_MS);
-    assert_true(has(EFF_CALL, CALL_QUERY));
+    assert_false(has(EFF_CALL, CO_CALL_PAY));
+    assert_true(co_busy(&c));
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 200 + CO_RETRY_MS);
+    assert_true(has(EFF_CALL, CO_CALL_QUERY));
     assert_string_equal(fx.v[pos(EFF_CALL, -1)].arg, "T0001-20261123-000042-P1"); /* same otn */
     answer(&c, "PAID", NULL, 5300);
     assert_int_equal(c.state, CO_COMPLETING);
@@ -279,20 +289,20 @@ static void lost_answer_is_queried_not_resent(void **state)
 static void server_error_then_not_found_closes(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "INJECTED_FAULT",
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PAY, .err_code = "INJECTED_FAULT",
                                .unknown = 1},
          200);
     assert_int_equal(c.state, CO_CHECKING);
-    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_RETRY_MS);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_QUERY,
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 200 + CO_RETRY_MS);
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_QUERY,
                                .err_code = "PAYMENT_NOT_FOUND"},
          5300);
     assert_int_equal(c.state, CO_CANCELLING);
-    assert_true(has(EFF_CALL, CALL_CANCEL));
+    assert_true(has(EFF_CALL, CO_CALL_CANCEL));
     answer(&c, "CLOSED", NULL, 5400);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_NOT_MADE);
@@ -305,19 +315,19 @@ static void server_error_then_not_found_closes(void **state)
 static void cancel_without_answer_goes_to_background(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
     answer(&c, "CREATED", "u", 200);
-    step(&c, (struct co_event){.in = CI_CANCEL}, 300);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 300);
     assert_int_equal(c.state, CO_CANCELLING);
     int64_t t = 300;
     int cancels = 1;
     while (c.state == CO_CANCELLING && t < 300 + CO_CANCEL_MAX_MS + 1000) {
-        step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_CANCEL}, t + 10);
-        t = checkout_deadline(&c);
-        step(&c, (struct co_event){.in = CI_TICK}, t);
-        cancels += has(EFF_CALL, CALL_CANCEL);
+        step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_CANCEL}, t + 10);
+        t = co_deadline(&c);
+        step(&c, (struct co_event){.in = CO_IN_TICK}, t);
+        cancels += has(EFF_CALL, CO_CALL_CANCEL);
     }
     assert_true(cancels >= 5);
     assert_int_equal(c.state, CO_FAILED);
@@ -326,7 +336,7 @@ static void cancel_without_answer_goes_to_background(void **state)
     assert_false(c.intent_open);
     /* the sale is not released here: the settlement releases it once the money is */
     assert_false(c.locked);
-    step(&c, (struct co_event){.in = CI_FINISH}, t + 1);
+    step(&c, (struct co_event){.in = CO_IN_FINISH}, t + 1);
     assert_false(has(EFF_RELEASE, -1));
     assert_true(has(EFF_HOME, -1));
 }
@@ -334,11 +344,11 @@ static void cancel_without_answer_goes_to_background(void **state)
 static void cancel_and_declines(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
     answer(&c, "CREATED", "u", 200);
-    step(&c, (struct co_event){.in = CI_CANCEL}, 300);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 300);
     assert_int_equal(c.state, CO_CANCELLING);
     /* paid just before the cancel: the cancel reverses it and the money goes back */
     answer(&c, "REVERSED", NULL, 400);
@@ -347,23 +357,23 @@ static void cancel_and_declines(void **state)
     assert_int_equal(c.money_moved, -1);
 
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123459993", 110);
     answer(&c, "CLOSED", NULL, 200);
     assert_int_equal(c.error, CO_ERR_DECLINED);
-    step(&c, (struct co_event){.in = CI_FINISH}, 300);
+    step(&c, (struct co_event){.in = CO_IN_FINISH}, 300);
     assert_true(has(EFF_RELEASE, -1));
     assert_true(has(EFF_HOME, -1));
 
     /* cancelled while the payment's answer is still on its way: the number is cancelled
      * (closed, or reversed if it went through); the late answer changes nothing */
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    step(&c, (struct co_event){.in = CI_CANCEL}, 120);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 120);
     assert_int_equal(c.state, CO_CANCELLING);
-    assert_true(has(EFF_CALL, CALL_CANCEL));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = "PAID"}, 130);
+    assert_true(has(EFF_CALL, CO_CALL_CANCEL));
+    step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_PAY, .text = "PAID"}, 130);
     assert_int_equal(c.state, CO_CANCELLING); /* the create's late answer: not waited for */
     answer(&c, "REVERSED", NULL, 140);
     assert_int_equal(c.error, CO_ERR_REVERSED);
@@ -371,26 +381,30 @@ static void cancel_and_declines(void **state)
 
     /* refused outright (a 4xx): nothing charged, the intent settled as failed */
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "SALE_PAID"}, 200);
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PAY, .err_code = "SALE_PAID"}, 200);
     assert_int_equal(c.error, CO_ERR_SALE_TAKEN);
     assert_true(has(EFF_OUTCOME, 2));
 
     /* the journal cannot write: no money moves */
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
-    step(&c, (struct co_event){.in = CI_JOURNAL_FAILED}, 110);
+    journal_answers = 0;
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
+    assert_int_equal(c.state, CO_JOURNALING);
+    step(&c, (struct co_event){.in = CO_IN_JOURNALED, .ok = 0}, 110);
+    journal_answers = 1;
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_KIOSK);
     assert_false(c.intent_open);
+    assert_false(has(EFF_CALL, CO_CALL_PAY));
 }
 
 static void sale_taken(void **state)
 {
     (void)state;
-    struct checkout c;
-    checkout_init(&c);
+    struct co_flow c;
+    co_init(&c);
     static struct co_pump p[1];
     memset(p, 0, sizeof p);
     p[0].pump = 5;
@@ -398,29 +412,29 @@ static void sale_taken(void **state)
     strcpy(p[0].sales[0].id, "S1");
     p[0].sales[0].locked_elsewhere = 1;
     strcpy(p[0].sales[1].id, "S2");
-    step(&c, (struct co_event){.in = CI_START, .text = "T1", .cfg = &cfg}, 0);
-    step(&c, (struct co_event){.in = CI_PUMPS, .pumps = p, .npumps = 1}, 0);
-    step(&c, (struct co_event){.in = CI_PICK_PUMP, .index = 0}, 0);
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = p, .npumps = 1}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 0);
     assert_int_equal(c.state, CO_SALES);
-    step(&c, (struct co_event){.in = CI_PICK_SALE, .index = 0}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PICK_SALE, .index = 0}, 0);
     assert_int_equal(c.state, CO_SALES); /* held by another terminal */
-    step(&c, (struct co_event){.in = CI_PICK_SALE, .index = 1}, 0);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_LOCK, .err_code = "SALE_LOCKED"}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PICK_SALE, .index = 1}, 0);
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_LOCK, .err_code = "SALE_LOCKED"}, 0);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_SALE_TAKEN);
-    assert_false(checkout_busy(&c));
+    assert_false(co_busy(&c));
 }
 
 static void shop_goods(void **state)
 {
     (void)state;
-    struct checkout c;
-    step(&c, (struct co_event){.in = CI_START, .text = "T0001-20261123-000050", .index = 1,
+    struct co_flow c;
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T0001-20261123-000050", .index = 1,
                                .cfg = &cfg},
          0);
     assert_int_equal(c.state, CO_REVIEW); /* shop only: an empty bill */
     assert_false(c.has_sale);
-    step(&c, (struct co_event){.in = CI_PAY_CODE}, 1);
+    step(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1);
     assert_int_equal(c.state, CO_REVIEW); /* nothing to pay yet */
     scan(&c, "134567890123451234", 1);
     assert_int_equal(c.message, CO_NOTE_PAY_FIRST);
@@ -434,35 +448,35 @@ static void shop_goods(void **state)
     assert_false(has(EFF_CALL, -1));
     scan(&c, "6920000010004", 3);
     assert_int_equal(c.state, CO_LOOKUP);
-    assert_true(has(EFF_CALL, CALL_PRODUCT));
-    step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 4);
+    assert_true(has(EFF_CALL, CO_CALL_PRODUCT));
+    step(&c, (struct co_event){.in = CO_IN_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 4);
     assert_int_equal(c.nitems, 1);
     assert_int_equal(c.state, CO_PRICING);
     assert_int_equal(c.pricing_round, 1);
     price(&c, 200, 5);
     /* the same barcode again adds one more, a new pricing request */
     scan(&c, "6920000010004", 6);
-    step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 7);
+    step(&c, (struct co_event){.in = CO_IN_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 7);
     assert_int_equal(c.nitems, 1);
     assert_int_equal(c.items[0].qty, 2);
     assert_int_equal(c.pricing_round, 2);
     price(&c, 400, 8);
     /* an unknown product says so and keeps the bill */
     scan(&c, "4006381333931", 9);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PRODUCT,
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PRODUCT,
                                .err_code = "PRODUCT_NOT_FOUND"}, 10);
     assert_int_equal(c.state, CO_REVIEW);
     assert_int_equal(c.message, CO_NOTE_UNKNOWN_ITEM);
     assert_int_equal(c.total_fen, 400);
     /* less, less: removed, the bill is empty again and nothing is priced */
-    step(&c, (struct co_event){.in = CI_ITEM_LESS, .index = 0}, 11);
+    step(&c, (struct co_event){.in = CO_IN_ITEM_LESS, .index = 0}, 11);
     price(&c, 200, 12);
-    step(&c, (struct co_event){.in = CI_ITEM_LESS, .index = 0}, 13);
+    step(&c, (struct co_event){.in = CO_IN_ITEM_LESS, .index = 0}, 13);
     assert_int_equal(c.nitems, 0);
     assert_int_equal(c.state, CO_REVIEW);
     assert_int_equal(c.total_fen, 0);
     /* cancelling a shop-only bill unlocks nothing */
-    step(&c, (struct co_event){.in = CI_CANCEL}, 14);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 14);
     assert_false(has(EFF_RELEASE, -1));
     assert_true(has(EFF_HOME, -1));
 }
@@ -470,33 +484,33 @@ static void shop_goods(void **state)
 static void member_coupons_points(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_OPEN_MEMBER}, 100);
+    step(&c, (struct co_event){.in = CO_IN_OPEN_MEMBER}, 100);
     assert_int_equal(c.state, CO_MEMBER);
     /* a short number is refused here */
     const char *digits = "1380013800";
     for (const char *d = digits; *d; d++) {
         char k[2] = {*d, 0};
-        step(&c, (struct co_event){.in = CI_KEY, .text = k}, 110);
+        step(&c, (struct co_event){.in = CO_IN_KEY, .text = k}, 110);
     }
-    step(&c, (struct co_event){.in = CI_PHONE_OK}, 120);
+    step(&c, (struct co_event){.in = CO_IN_PHONE_OK}, 120);
     assert_int_equal(c.message, CO_NOTE_BAD_PHONE);
     assert_false(has(EFF_CALL, -1));
-    step(&c, (struct co_event){.in = CI_KEY, .text = "0"}, 130);
-    step(&c, (struct co_event){.in = CI_KEY, .text = "9"}, 131); /* the 12th digit: ignored */
+    step(&c, (struct co_event){.in = CO_IN_KEY, .text = "0"}, 130);
+    step(&c, (struct co_event){.in = CO_IN_KEY, .text = "9"}, 131); /* the 12th digit: ignored */
     assert_string_equal(c.phone, "13800138000");
-    step(&c, (struct co_event){.in = CI_KEY, .text = "del"}, 132);
-    step(&c, (struct co_event){.in = CI_KEY, .text = "0"}, 133);
-    step(&c, (struct co_event){.in = CI_PHONE_OK}, 140);
+    step(&c, (struct co_event){.in = CO_IN_KEY, .text = "del"}, 132);
+    step(&c, (struct co_event){.in = CO_IN_KEY, .text = "0"}, 133);
+    step(&c, (struct co_event){.in = CO_IN_PHONE_OK}, 140);
     assert_int_equal(c.state, CO_LOOKUP);
-    assert_string_equal(fx.v[pos(EFF_CALL, CALL_MEMBER_PHONE)].arg, "13800138000");
+    assert_string_equal(fx.v[pos(EFF_CALL, CO_CALL_MEMBER_PHONE)].arg, "13800138000");
     assert_int_equal(c.phone[0], 0); /* the typed number is not kept */
     struct co_member m = {.id = "M001", .name_masked = "张**", .phone_masked = "138****8000",
                           .level = "gold", .points = 2380, .point_value_fen = 100};
     struct co_coupon cps[2] = {{.id = "C100", .off_fen = 1000, .min_spend_fen = 20000},
                                {.id = "C101", .off_fen = 500}};
-    step(&c, (struct co_event){.in = CI_MEMBER, .member = &m, .coupons = cps, .ncoupons = 2}, 150);
+    step(&c, (struct co_event){.in = CO_IN_MEMBER, .member = &m, .coupons = cps, .ncoupons = 2}, 150);
     assert_true(c.has_member);
     assert_int_equal(c.ncoupons, 2);
     assert_int_equal(c.state, CO_PRICING);
@@ -504,18 +518,18 @@ static void member_coupons_points(void **state)
     price(&c, 32216, 160); /* member discount */
     assert_int_equal(c.state, CO_MEMBER);
     /* a coupon that does not apply is undone with a notice */
-    step(&c, (struct co_event){.in = CI_TOGGLE_COUPON, .index = 1}, 170);
+    step(&c, (struct co_event){.in = CO_IN_TOGGLE_COUPON, .index = 1}, 170);
     assert_true(c.coupons[1].selected);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PRICE,
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PRICE,
                                .err_code = "COUPON_NOT_APPLICABLE"}, 180);
     assert_false(c.coupons[1].selected);
     assert_int_equal(c.message, CO_NOTE_COUPON_NOT_APPLICABLE);
     assert_int_equal(c.state, CO_PRICING);
     price(&c, 32216, 190);
-    step(&c, (struct co_event){.in = CI_TOGGLE_COUPON, .index = 0}, 200);
+    step(&c, (struct co_event){.in = CO_IN_TOGGLE_COUPON, .index = 0}, 200);
     price(&c, 31216, 210);
-    step(&c, (struct co_event){.in = CI_TOGGLE_POINTS}, 220);
-    assert_int_equal(checkout_points_wanted(&c), 2380);
+    step(&c, (struct co_event){.in = CO_IN_TOGGLE_POINTS}, 220);
+    assert_int_equal(co_points_wanted(&c), 2380);
     struct co_priced p = priced(33118, 15608);
     p.ndiscounts = 3;
     p.discounts[0] = (struct co_discount){"member", "会员优惠", "Member discount", -902};
@@ -523,28 +537,28 @@ static void member_coupons_points(void **state)
     p.discounts[2] = (struct co_discount){"points", "积分抵扣", "Points", -15608};
     p.points_used = 156;
     p.points_earned = 156;
-    step(&c, (struct co_event){.in = CI_PRICED, .priced = &p}, 230);
+    step(&c, (struct co_event){.in = CO_IN_PRICED, .priced = &p}, 230);
     /* a scanned coupon joins, selected */
     scan(&c, "CPN-5OFF-0001", 240);
-    assert_true(has(EFF_CALL, CALL_COUPON));
+    assert_true(has(EFF_CALL, CO_CALL_COUPON));
     struct co_coupon sc = {.id = "C900", .off_fen = 500};
-    step(&c, (struct co_event){.in = CI_COUPON, .coupons = &sc, .ncoupons = 1}, 250);
+    step(&c, (struct co_event){.in = CO_IN_COUPON, .coupons = &sc, .ncoupons = 1}, 250);
     assert_int_equal(c.ncoupons, 3);
     assert_true(c.coupons[2].selected && c.coupons[2].scanned);
-    step(&c, (struct co_event){.in = CI_PRICED, .priced = &p}, 260);
-    step(&c, (struct co_event){.in = CI_MEMBER_DONE}, 270);
+    step(&c, (struct co_event){.in = CO_IN_PRICED, .priced = &p}, 260);
+    step(&c, (struct co_event){.in = CO_IN_MEMBER_DONE}, 270);
     assert_int_equal(c.state, CO_REVIEW);
     struct sale_record r;
-    checkout_record(&c, &r);
+    record_from_flow(&c, &r);
     assert_int_equal(r.ndiscounts, 3);
     assert_int_equal(r.points_used, 156);
     assert_string_equal(r.member_phone, "138****8000");
     /* the member goes; their coupons go, the scanned one stays */
-    step(&c, (struct co_event){.in = CI_MEMBER_FORGET}, 280);
+    step(&c, (struct co_event){.in = CO_IN_MEMBER_FORGET}, 280);
     assert_false(c.has_member);
     assert_int_equal(c.ncoupons, 1);
     assert_string_equal(c.coupons[0].id, "C900");
-    assert_int_equal(checkout_points_wanted(&c), 0);
+    assert_int_equal(co_points_wanted(&c), 0);
 }
 
 /* Issue 8, finding 1: a 200 whose status the flow cannot use in its state (no status, a
@@ -557,54 +571,54 @@ static void unusable_answers_are_asked_about(void **state)
     static const struct {
         enum co_input pay;
         const char *status;
-    } cases[] = {{CI_PAY_CODE, ""},         {CI_PAY_CODE, "NOTPAY"}, {CI_PAY_CODE, "CREATED"},
-                 {CI_PAY_QR, "USERPAYING"}, {CI_PAY_QR, ""},         {CI_PAY_QR, "7"}};
+    } cases[] = {{CO_IN_PAY_CODE, ""},         {CO_IN_PAY_CODE, "NOTPAY"}, {CO_IN_PAY_CODE, "CREATED"},
+                 {CO_IN_PAY_QR, "USERPAYING"}, {CO_IN_PAY_QR, ""},         {CO_IN_PAY_QR, "7"}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        struct checkout c;
+        struct co_flow c;
         to_review(&c);
         choose(&c, (struct co_event){.in = cases[k].pay, .text = "wechat"}, 1, 100);
-        if (cases[k].pay == CI_PAY_CODE)
+        if (cases[k].pay == CO_IN_PAY_CODE)
             scan(&c, "134567890123451234", 110);
-        step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = cases[k].status},
+        step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_PAY, .text = cases[k].status},
              200);
         assert_int_equal(c.state, CO_CHECKING);
         assert_true(c.unusable);
-        assert_int_equal(checkout_deadline(&c), 200 + CO_RETRY_MS); /* asked again soon */
+        assert_int_equal(co_deadline(&c), 200 + CO_RETRY_MS); /* asked again soon */
         /* the customer cancels at once: the payment is asked about, not cancelled */
-        step(&c, (struct co_event){.in = CI_CANCEL}, 300);
+        step(&c, (struct co_event){.in = CO_IN_CANCEL}, 300);
         assert_int_equal(c.state, CO_CANCELLING);
-        assert_false(has(EFF_CALL, CALL_CANCEL));
-        assert_true(has(EFF_CALL, CALL_QUERY));
-        assert_true(checkout_deadline(&c) < INT64_MAX);
+        assert_false(has(EFF_CALL, CO_CALL_CANCEL));
+        assert_true(has(EFF_CALL, CO_CALL_QUERY));
+        assert_true(co_deadline(&c) < INT64_MAX);
         /* it went through: completed, never reversed */
-        step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "PAID"}, 400);
+        step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_QUERY, .text = "PAID"}, 400);
         assert_int_equal(c.state, CO_COMPLETING);
-        assert_false(has(EFF_CALL, CALL_CANCEL));
+        assert_false(has(EFF_CALL, CO_CALL_CANCEL));
     }
     /* still open when asked: then, and only then, it is cancelled */
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_PAY, .text = "NOTPAY"}, 200);
+    step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_PAY, .text = "NOTPAY"}, 200);
     /* the query schedule runs out with nothing usable: cancelling asks first too */
     int64_t t = 200;
     while (c.state == CO_CHECKING) {
-        t = checkout_deadline(&c);
-        step(&c, (struct co_event){.in = CI_TICK}, t);
-        assert_false(has(EFF_CALL, CALL_CANCEL));
-        if (has(EFF_CALL, CALL_QUERY))
-            step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "{}"}, t + 1);
+        t = co_deadline(&c);
+        step(&c, (struct co_event){.in = CO_IN_TICK}, t);
+        assert_false(has(EFF_CALL, CO_CALL_CANCEL));
+        if (has(EFF_CALL, CO_CALL_QUERY))
+            step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_QUERY, .text = "{}"}, t + 1);
     }
     assert_int_equal(c.state, CO_CANCELLING);
-    if (!checkout_waits_for(&c, CALL_QUERY)) { /* the next question goes out on time */
-        t = checkout_deadline(&c);
-        step(&c, (struct co_event){.in = CI_TICK}, t);
+    if (!co_waits_for(&c, CO_CALL_QUERY)) { /* the next question goes out on time */
+        t = co_deadline(&c);
+        step(&c, (struct co_event){.in = CO_IN_TICK}, t);
     }
-    assert_true(checkout_waits_for(&c, CALL_QUERY));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_QUERY, .text = "USERPAYING"}, t + 2);
-    assert_true(has(EFF_CALL, CALL_CANCEL));
-    step(&c, (struct co_event){.in = CI_PAYMENT, .call = CALL_CANCEL, .text = "CLOSED"}, t + 3);
+    assert_true(co_waits_for(&c, CO_CALL_QUERY));
+    step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_QUERY, .text = "USERPAYING"}, t + 2);
+    assert_true(has(EFF_CALL, CO_CALL_CANCEL));
+    step(&c, (struct co_event){.in = CO_IN_PAYMENT, .call = CO_CALL_CANCEL, .text = "CLOSED"}, t + 3);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.money_moved, 0);
 }
@@ -614,55 +628,55 @@ static void unusable_answers_are_asked_about(void **state)
 static void one_query_at_a_time(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123459992", 110);
     answer(&c, "USERPAYING", NULL, 200);
-    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_USERPAYING_POLL_MS);
-    assert_true(has(EFF_CALL, CALL_QUERY));
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 200 + CO_USERPAYING_POLL_MS);
+    assert_true(has(EFF_CALL, CO_CALL_QUERY));
     for (int64_t t = 200 + 2 * CO_USERPAYING_POLL_MS; t < 200 + 8 * CO_USERPAYING_POLL_MS;
          t += CO_USERPAYING_POLL_MS) {
-        step(&c, (struct co_event){.in = CI_TICK}, t);
-        assert_false(has(EFF_CALL, CALL_QUERY));
+        step(&c, (struct co_event){.in = CO_IN_TICK}, t);
+        assert_false(has(EFF_CALL, CO_CALL_QUERY));
     }
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_QUERY}, 40000);
-    step(&c, (struct co_event){.in = CI_TICK}, 40000 + CO_RETRY_MS);
-    assert_true(has(EFF_CALL, CALL_QUERY));
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_QUERY}, 40000);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 40000 + CO_RETRY_MS);
+    assert_true(has(EFF_CALL, CO_CALL_QUERY));
 }
 
 /* Every state that waits for an answer has a deadline, and moves on when it passes. */
 static void waiting_states_have_deadlines(void **state)
 {
     (void)state;
-    struct checkout c;
-    step(&c, (struct co_event){.in = CI_START, .text = "T1", .cfg = &cfg}, 0);
+    struct co_flow c;
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .cfg = &cfg}, 0);
     assert_int_equal(c.state, CO_LOADING);
-    assert_int_equal(checkout_deadline(&c), CO_CALL_MAX_MS);
-    step(&c, (struct co_event){.in = CI_TICK}, CO_CALL_MAX_MS);
+    assert_int_equal(co_deadline(&c), CO_ANSWER_MAX_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, CO_ANSWER_MAX_MS);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_OFFLINE);
     /* a payment whose create never answers is asked about (and the create withdrawn) */
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    assert_int_equal(checkout_deadline(&c), 110 + CO_CALL_MAX_MS);
-    step(&c, (struct co_event){.in = CI_TICK}, 110 + CO_CALL_MAX_MS);
+    assert_int_equal(co_deadline(&c), 110 + CO_ANSWER_MAX_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 110 + CO_ANSWER_MAX_MS);
     assert_int_equal(c.state, CO_CHECKING);
-    assert_false(checkout_waits_for(&c, CALL_PAY));
-    step(&c, (struct co_event){.in = CI_TICK}, 110 + CO_CALL_MAX_MS);
-    assert_true(has(EFF_CALL, CALL_QUERY));
+    assert_false(co_waits_for(&c, CO_CALL_PAY));
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 110 + CO_ANSWER_MAX_MS);
+    assert_true(has(EFF_CALL, CO_CALL_QUERY));
     answer(&c, "PAID", NULL, 50000);
     /* the order's completion never answers: the sale is recorded, the outbox completes it */
     assert_int_equal(c.state, CO_COMPLETING);
-    step(&c, (struct co_event){.in = CI_TICK}, 50000 + CO_CALL_MAX_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 50000 + CO_ANSWER_MAX_MS);
     assert_int_equal(c.state, CO_DONE);
     assert_true(has(EFF_TXN, -1));
     /* a lookup that never answers gives the bill back with a notice */
     to_review(&c);
     scan(&c, "6920000010004", 100);
     assert_int_equal(c.state, CO_LOOKUP);
-    step(&c, (struct co_event){.in = CI_TICK}, 100 + CO_CALL_MAX_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 100 + CO_ANSWER_MAX_MS);
     assert_int_equal(c.state, CO_REVIEW);
     assert_int_equal(c.message, CO_NOTE_LOOKUP_FAILED);
 }
@@ -672,41 +686,41 @@ static void waiting_states_have_deadlines(void **state)
 static void lock_journaled_renewed_released_once(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     static struct co_pump pumps[1];
     memset(pumps, 0, sizeof pumps);
     pumps[0].pump = 3;
     pumps[0].nsales = 1;
     strcpy(pumps[0].sales[0].id, "S1003");
     pumps[0].sales[0].amount_fen = 33118;
-    step(&c, (struct co_event){.in = CI_START, .text = "T1", .cfg = &cfg}, 0);
-    step(&c, (struct co_event){.in = CI_PUMPS, .pumps = pumps, .npumps = 1}, 10);
-    step(&c, (struct co_event){.in = CI_PICK_PUMP, .index = 0}, 20);
-    assert_true(pos(EFF_LOCK, -1) >= 0 && pos(EFF_LOCK, -1) < pos(EFF_CALL, CALL_LOCK));
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+    assert_true(pos(EFF_LOCK, -1) >= 0 && pos(EFF_LOCK, -1) < pos(EFF_CALL, CO_CALL_LOCK));
     assert_true(c.locked);
-    step(&c, (struct co_event){.in = CI_LOCKED, .amount = 60000}, 30);
+    step(&c, (struct co_event){.in = CO_IN_LOCKED, .amount = 60000}, 30);
     price(&c, 33118, 40);
-    assert_int_equal(checkout_deadline(&c), 30 + 30000); /* renewed at half the lease */
-    step(&c, (struct co_event){.in = CI_TICK}, 30030);
-    assert_true(has(EFF_CALL, CALL_RENEW));
-    step(&c, (struct co_event){.in = CI_CANCEL}, 30100);
+    assert_int_equal(co_deadline(&c), 30 + 30000); /* renewed at half the lease */
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 30030);
+    assert_true(has(EFF_CALL, CO_CALL_RENEW));
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 30100);
     assert_int_equal(pos(EFF_RELEASE, -1), fx.n - 2); /* released, then home */
     assert_true(has(EFF_HOME, -1));
     assert_false(c.locked); /* the app has nothing left to release */
-    step(&c, (struct co_event){.in = CI_CANCEL}, 30200);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 30200);
     assert_false(has(EFF_RELEASE, -1));
     /* the lease ran out and another terminal took the sale: said before any money moves */
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_TICK}, CO_LEASE_MS / 2 + 100);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_RENEW, .err_code = "SALE_LOCKED"},
+    step(&c, (struct co_event){.in = CO_IN_TICK}, CO_LEASE_MS / 2 + 100);
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_RENEW, .err_code = "SALE_LOCKED"},
          CO_LEASE_MS / 2 + 200);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_SALE_TAKEN);
     assert_true(has(EFF_RELEASE, -1));
     /* the pumps could not be read: nothing was locked, nothing to release */
-    step(&c, (struct co_event){.in = CI_START, .text = "T2", .cfg = &cfg}, 0);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PUMPS}, 10);
-    step(&c, (struct co_event){.in = CI_FINISH}, 20);
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T2", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PUMPS}, 10);
+    step(&c, (struct co_event){.in = CO_IN_FINISH}, 20);
     assert_false(has(EFF_RELEASE, -1));
 }
 
@@ -715,11 +729,11 @@ static void lock_journaled_renewed_released_once(void **state)
 static void scan_held_while_pricing(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_TOGGLE_POINTS}, 100); /* no member: nothing */
+    step(&c, (struct co_event){.in = CO_IN_TOGGLE_POINTS}, 100); /* no member: nothing */
     scan(&c, "6920000010004", 110);
-    step(&c, (struct co_event){.in = CI_PRODUCT, .text = "水", .text2 = "Water", .amount = 200},
+    step(&c, (struct co_event){.in = CO_IN_PRODUCT, .text = "水", .text2 = "Water", .amount = 200},
          120);
     assert_int_equal(c.state, CO_PRICING);
     scan(&c, "134567890123451234", 130);
@@ -737,29 +751,29 @@ static void scan_held_while_pricing(void **state)
 static void scans_everywhere_get_an_answer(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    step(&c, (struct co_event){.in = CI_SCAN, .text = "", .ok = 0}, 100);
+    step(&c, (struct co_event){.in = CO_IN_SCAN, .text = "", .ok = 0}, 100);
     assert_int_equal(c.message, CO_NOTE_BAD_SCAN);
     assert_int_equal(c.state, CO_REVIEW);
     assert_false(has(EFF_CALL, -1));
-    step(&c, (struct co_event){.in = CI_START, .text = "T2", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T2", .cfg = &cfg}, 0);
     static struct co_pump pumps[1];
     memset(pumps, 0, sizeof pumps);
     pumps[0].pump = 1;
-    step(&c, (struct co_event){.in = CI_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
     scan(&c, "134567890123451234", 20);
     assert_int_equal(c.message, CO_NOTE_PICK_PUMP_FIRST);
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_QR, .text = "wechat"}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
     answer(&c, "CREATED", "u", 200);
     scan(&c, "134567890123451234", 300);
     assert_int_equal(c.message, CO_NOTE_QR_ONLY);
     assert_int_equal(c.state, CO_QR);
-    step(&c, (struct co_event){.in = CI_TICK}, 200 + CO_QR_POLL_MS);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 200 + CO_QR_POLL_MS);
     answer(&c, "PAID", NULL, 2300);
     assert_int_equal(c.message, CO_NOTE_NONE); /* the step changed: the hint went with it */
-    step(&c, (struct co_event){.in = CI_COMPLETED}, 2400);
+    step(&c, (struct co_event){.in = CO_IN_COMPLETED}, 2400);
     scan(&c, "6920000010004", 2500);
     assert_int_equal(c.message, CO_NOTE_SALE_DONE);
 }
@@ -769,19 +783,146 @@ static void scans_everywhere_get_an_answer(void **state)
 static void kiosk_refused_is_not_a_decline(void **state)
 {
     (void)state;
-    struct checkout c;
+    struct co_flow c;
     to_review(&c);
-    choose(&c, (struct co_event){.in = CI_PAY_CODE}, 1, 100);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
     scan(&c, "134567890123451234", 110);
-    step(&c, (struct co_event){.in = CI_CALL_FAILED, .call = CALL_PAY, .err_code = "BAD_SIGNATURE"},
+    step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PAY, .err_code = "BAD_SIGNATURE"},
          200);
     assert_int_equal(c.state, CO_FAILED);
     assert_int_equal(c.error, CO_ERR_TERMINAL);
     assert_int_equal(c.money_moved, 0);
     assert_true(has(EFF_OUTCOME, 2));
     assert_true(has(EFF_RELEASE, -1));
-    step(&c, (struct co_event){.in = CI_RETRY}, 300);
+    step(&c, (struct co_event){.in = CO_IN_RETRY}, 300);
     assert_int_equal(c.state, CO_FAILED); /* no "try another way": the kiosk is at fault */
+}
+
+/* Issue 9: journal writes leave the UI thread. The flow waits in CO_JOURNALING until what
+ * it asked to be written is on disk: nothing goes out before, a write that does not answer
+ * in time fails the sale with nothing sent, and nothing can be taken back halfway. */
+static void journal_writes_before_anything_goes_out(void **state)
+{
+    (void)state;
+    struct co_flow c;
+    static struct co_pump pumps[1];
+    memset(pumps, 0, sizeof pumps);
+    pumps[0].pump = 3;
+    pumps[0].nsales = 1;
+    strcpy(pumps[0].sales[0].id, "S1003");
+    journal_answers = 0;
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+    assert_int_equal(c.state, CO_JOURNALING);
+    int l = pos(EFF_LOCK, -1);
+    assert_true(l >= 0);
+    const struct co_lock *lk = (const struct co_lock *)fx.v[l].data;
+    assert_int_equal(fx.v[l].ndata, sizeof *lk);
+    assert_string_equal(lk->sale_id, "S1003");
+    assert_string_equal(lk->txn_no, "T1");
+    assert_false(has(EFF_CALL, CO_CALL_LOCK));
+    assert_int_equal(co_deadline(&c), 20 + CO_JOURNAL_MAX_MS);
+    /* a cancel now: the lock was never asked for, so there is nothing to release */
+    struct co_flow k = c;
+    step(&k, (struct co_event){.in = CO_IN_CANCEL}, 25);
+    assert_true(has(EFF_HOME, -1));
+    assert_false(has(EFF_RELEASE, -1));
+    assert_false(k.locked);
+    step(&c, (struct co_event){.in = CO_IN_JOURNALED, .ok = 1}, 30);
+    assert_int_equal(c.state, CO_LOCKING);
+    assert_true(has(EFF_CALL, CO_CALL_LOCK));
+    step(&c, (struct co_event){.in = CO_IN_LOCKED}, 40);
+    price(&c, 33118, 50);
+    /* the payment: the order and intent first, the request only once they are written */
+    step(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 100);
+    step(&c, (struct co_event){.in = CO_IN_PRINTER, .ok = 1}, 105);
+    assert_int_equal(c.state, CO_JOURNALING);
+    assert_true(has(EFF_ORDER, -1) && has(EFF_INTENT, -1));
+    const struct co_intent *in = (const struct co_intent *)fx.v[pos(EFF_INTENT, -1)].data;
+    assert_string_equal(in->order_id, c.order_id);
+    assert_int_equal(in->amount_fen, 33118);
+    assert_true(in->native);
+    assert_false(has(EFF_CALL, CO_CALL_PAY));
+    assert_true(co_busy(&c));
+    /* a cancel now: nothing was sent, nothing charged, the bill can be paid another way */
+    k = c;
+    step(&k, (struct co_event){.in = CO_IN_CANCEL}, 106);
+    assert_int_equal(k.state, CO_FAILED);
+    assert_int_equal(k.error, CO_ERR_CANCELLED);
+    assert_int_equal(k.money_moved, 0);
+    assert_false(k.intent_open);
+    assert_false(has(EFF_CALL, -1));
+    assert_false(has(EFF_SETTLE, -1));
+    /* the write never answers: the sale fails, nothing was sent, nothing is owed */
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 105 + CO_JOURNAL_MAX_MS);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_KIOSK);
+    assert_int_equal(c.money_moved, 0);
+    assert_false(c.intent_open);
+    assert_false(has(EFF_CALL, CO_CALL_PAY));
+    /* ... and an answer after that changes nothing */
+    step(&c, (struct co_event){.in = CO_IN_JOURNALED, .ok = 1}, 20000);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_false(has(EFF_CALL, -1));
+    /* the lock itself could not be written: never asked for, so never released */
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T2", .cfg = &cfg}, 0);
+    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+    step(&c, (struct co_event){.in = CO_IN_JOURNALED, .ok = 0}, 30);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_false(c.locked);
+    step(&c, (struct co_event){.in = CO_IN_FINISH}, 40);
+    assert_false(has(EFF_RELEASE, -1));
+    journal_answers = 1;
+}
+
+/* The customer's session ends (inactivity, finish, the kiosk stops): a payment in flight is
+ * handed to the background with everything it needs, a lock is released, and the flow
+ * forgets the sale. */
+static void leaving_hands_over_or_releases(void **state)
+{
+    (void)state;
+    struct co_flow c;
+    /* on the bill: the lock is released */
+    to_review(&c);
+    step(&c, (struct co_event){.in = CO_IN_LEAVE}, 200);
+    assert_int_equal(c.state, CO_IDLE);
+    int r = pos(EFF_RELEASE, -1);
+    assert_true(r >= 0);
+    const struct co_lock *lk = (const struct co_lock *)fx.v[r].data;
+    assert_string_equal(lk->sale_id, "S1003");
+    assert_int_equal(lk->lease_ms, CO_LEASE_MS);
+    assert_false(has(EFF_SETTLE, -1));
+    /* paying: the payment goes to the background (asked first, completed if paid), with
+     * the lock, which it releases once the payment is closed */
+    to_review(&c);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_CODE}, 1, 100);
+    scan(&c, "134567890123451234", 110);
+    assert_int_equal(c.state, CO_PAYING);
+    const struct co_request *rq = (const struct co_request *)fx.v[pos(EFF_CALL, CO_CALL_PAY)].data;
+    assert_string_equal(rq->auth_code, "134567890123451234"); /* the request carries it */
+    assert_string_equal(c.auth_code, "");                     /* the flow keeps no copy */
+    step(&c, (struct co_event){.in = CO_IN_LEAVE}, 200);
+    int h = pos(EFF_SETTLE, -1);
+    assert_true(h >= 0);
+    assert_int_equal(fx.v[h].i, 0);
+    const struct co_handover *ho = (const struct co_handover *)fx.v[h].data;
+    assert_string_equal(ho->otn, "T0001-20261123-000042-P1");
+    assert_string_equal(ho->intent.sale_id, "S1003");
+    assert_int_equal(ho->intent.amount_fen, 33118);
+    assert_true(ho->locked);
+    assert_false(has(EFF_RELEASE, -1));
+    assert_int_equal(c.state, CO_IDLE);
+    /* while the intent is being written: it was never sent; only the lock goes back */
+    to_review(&c);
+    journal_answers = 0;
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
+    assert_int_equal(c.state, CO_JOURNALING);
+    step(&c, (struct co_event){.in = CO_IN_LEAVE}, 200);
+    assert_false(has(EFF_SETTLE, -1));
+    assert_true(has(EFF_RELEASE, -1));
+    journal_answers = 1;
 }
 
 int main(void)
@@ -807,6 +948,8 @@ int main(void)
         cmocka_unit_test(scan_held_while_pricing),
         cmocka_unit_test(scans_everywhere_get_an_answer),
         cmocka_unit_test(kiosk_refused_is_not_a_decline),
+        cmocka_unit_test(journal_writes_before_anything_goes_out),
+        cmocka_unit_test(leaving_hands_over_or_releases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

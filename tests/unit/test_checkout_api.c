@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/app/checkout_api.h"
-#include "kiosk/core/log.h"
+#include "api.h"
+#include "core/log.h"
 
 static cJSON *parse(const char *text)
 {
@@ -28,7 +28,7 @@ static void pumps(void **state)
                      "\"amount_fen\":33118,\"status\":\"unpaid\"},{\"sale_id\":\"S1002\","
                      "\"grade\":\"95#\",\"volume_ml\":1,\"price_fen_per_l\":1,\"amount_fen\":1,"
                      "\"status\":\"locked\"}]},{\"pump\":2,\"unpaid_sales\":[]}]}");
-    assert_int_equal(checkout_api_pumps(j, p, &n), 0);
+    assert_int_equal(co_api_pumps(j, p, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(p[0].nsales, 2);
     assert_int_equal(p[0].sales[0].amount_fen, 33118);
@@ -38,13 +38,13 @@ static void pumps(void **state)
     /* money that is not whole fen, or a pump number out of range: not trusted */
     j = parse("{\"pumps\":[{\"pump\":1,\"unpaid_sales\":[{\"sale_id\":\"S\",\"grade\":\"92#\","
               "\"volume_ml\":1,\"price_fen_per_l\":1,\"amount_fen\":1.5}]}]}");
-    assert_int_equal(checkout_api_pumps(j, p, &n), -1);
+    assert_int_equal(co_api_pumps(j, p, &n), -1);
     cJSON_Delete(j);
     j = parse("{\"pumps\":[{\"pump\":0,\"unpaid_sales\":[]}]}");
-    assert_int_equal(checkout_api_pumps(j, p, &n), -1);
+    assert_int_equal(co_api_pumps(j, p, &n), -1);
     cJSON_Delete(j);
     j = parse("{\"pump\":[]}");
-    assert_int_equal(checkout_api_pumps(j, p, &n), -1);
+    assert_int_equal(co_api_pumps(j, p, &n), -1);
     cJSON_Delete(j);
 }
 
@@ -55,7 +55,7 @@ static void priced(void **state)
     cJSON *j = parse("{\"subtotal_fen\":33518,\"total_fen\":32516,\"points_used\":0,"
                      "\"discounts\":[{\"kind\":\"member\",\"label_zh\":\"会员优惠\","
                      "\"label_en\":\"Member discount\",\"amount_fen\":-1002}]}");
-    assert_int_equal(checkout_api_priced(j, &p), 0);
+    assert_int_equal(co_api_priced(j, &p), 0);
     assert_int_equal(p.ndiscounts, 1);
     assert_int_equal(p.total_fen, 32516);
     cJSON_Delete(j);
@@ -63,13 +63,13 @@ static void priced(void **state)
     j = parse("{\"subtotal_fen\":33518,\"total_fen\":32000,\"points_used\":0,"
               "\"discounts\":[{\"kind\":\"member\",\"label_zh\":\"x\",\"label_en\":\"x\","
               "\"amount_fen\":-1002}]}");
-    assert_int_equal(checkout_api_priced(j, &p), -1);
+    assert_int_equal(co_api_priced(j, &p), -1);
     cJSON_Delete(j);
     /* a "discount" that adds money */
     j = parse("{\"subtotal_fen\":100,\"total_fen\":200,\"points_used\":0,"
               "\"discounts\":[{\"kind\":\"member\",\"label_zh\":\"x\",\"label_en\":\"x\","
               "\"amount_fen\":100}]}");
-    assert_int_equal(checkout_api_priced(j, &p), -1);
+    assert_int_equal(co_api_priced(j, &p), -1);
     cJSON_Delete(j);
 }
 
@@ -83,7 +83,7 @@ static void member_and_product(void **state)
                      "\"138****8000\",\"level\":\"gold\",\"points\":2380,\"coupons\":["
                      "{\"coupon_id\":\"C100\",\"title_zh\":\"满200减10\",\"title_en\":\"x\","
                      "\"off_fen\":1000,\"min_spend_fen\":20000},{\"coupon_id\":\"C101\"}]}");
-    assert_int_equal(checkout_api_member(j, &m, c, &n), 0);
+    assert_int_equal(co_api_member(j, &m, c, &n), 0);
     assert_int_equal(n, 1); /* the coupon that does not read is left out */
     assert_int_equal(m.point_value_fen, 100); /* 1 point = ¥1 unless the station says */
     cJSON_Delete(j);
@@ -91,19 +91,19 @@ static void member_and_product(void **state)
     /* a long name is cut between characters, never in the middle of one */
     j = parse("{\"name_zh\":\"农夫山泉天然饮用水五百五十毫升装二十四瓶整箱特惠家庭装\","
               "\"name_en\":\"Water\",\"price_fen\":200}");
-    assert_int_equal(checkout_api_product(j, &it), 0);
+    assert_int_equal(co_api_product(j, &it), 0);
     assert_true(strlen(it.name_zh) < sizeof it.name_zh);
     assert_int_equal(strlen(it.name_zh) % 3, 0); /* whole 3-byte characters */
     assert_int_equal(it.unit_fen, 200);
     cJSON_Delete(j);
     j = parse("{\"name_zh\":\"\",\"price_fen\":200}");
-    assert_int_equal(checkout_api_product(j, &it), -1);
+    assert_int_equal(co_api_product(j, &it), -1);
     cJSON_Delete(j);
     j = parse("{\"lease_ms\":180000}");
-    assert_int_equal(checkout_api_lease(j), 180000);
+    assert_int_equal(co_api_lease(j), 180000);
     cJSON_Delete(j);
     j = parse("{\"lease_ms\":-5}");
-    assert_int_equal(checkout_api_lease(j), 0);
+    assert_int_equal(co_api_lease(j), 0);
     cJSON_Delete(j);
 }
 
@@ -113,7 +113,7 @@ static void journal_payloads(void **state)
 {
     (void)state;
     struct checkout_payment_intent pi;
-    assert_int_equal(checkout_api_payment_intent(
+    assert_int_equal(co_api_payment_intent(
                          "{\"txn_no\":\"T0001-20261123-000001\",\"order_id\":\"T0001-O\","
                          "\"sale_id\":\"S1001\",\"amount_fen\":33118,\"mode\":\"micropay\","
                          "\"channel\":\"wechat\",\"code\":\"1345**********1234\"}",
@@ -121,41 +121,106 @@ static void journal_payloads(void **state)
                      0);
     assert_string_equal(pi.sale_id, "S1001");
     assert_int_equal(pi.amount_fen, 33118);
-    assert_int_equal(checkout_api_payment_intent("{\"txn_no\":", "T0001-20261123-000007-P2", &pi),
+    assert_int_equal(co_api_payment_intent("{\"txn_no\":", "T0001-20261123-000007-P2", &pi),
                      -1);
     assert_string_equal(pi.otn, "T0001-20261123-000007-P2");
     assert_string_equal(pi.txn_no, "T0001-20261123-000007");
     char sale[24], txn[40];
-    assert_int_equal(checkout_api_lock_intent("{\"txn_no\":\"T1\",\"sale_id\":\"S1003\"}", sale,
+    assert_int_equal(co_api_lock_intent("{\"txn_no\":\"T1\",\"sale_id\":\"S1003\"}", sale,
                                               sizeof sale, txn, sizeof txn),
                      0);
     assert_string_equal(sale, "S1003");
-    assert_int_equal(checkout_api_lock_intent("{}", sale, sizeof sale, txn, sizeof txn), -1);
+    assert_int_equal(co_api_lock_intent("{}", sale, sizeof sale, txn, sizeof txn), -1);
 }
 
-static void price_body(void **state)
+/* Every call's request as it goes on the wire: a repeat of the same call carries the same
+ * idempotency key, a GET none, and a payment code or phone number only where it must. */
+static void requests(void **state)
 {
     (void)state;
-    static struct checkout c;
-    checkout_init(&c);
-    snprintf(c.order_id, sizeof c.order_id, "T1-O");
-    c.has_sale = 1;
-    snprintf(c.sale.id, sizeof c.sale.id, "S1001");
-    c.nitems = 1;
-    c.items[0] = (struct co_item){"6920000010004", "水", "Water", 200, 2};
-    c.has_member = 1;
-    c.member.points = 50;
-    snprintf(c.member.id, sizeof c.member.id, "M001");
-    c.use_points = 1;
-    c.ncoupons = 2;
-    snprintf(c.coupons[0].id, sizeof c.coupons[0].id, "C100");
-    snprintf(c.coupons[1].id, sizeof c.coupons[1].id, "C101");
-    c.coupons[1].selected = 1;
-    char *body = checkout_api_price_body(&c);
-    assert_string_equal(body, "{\"order_id\":\"T1-O\",\"sale_ids\":[\"S1001\"],\"items\":[{"
-                              "\"barcode\":\"6920000010004\",\"qty\":2}],\"member_id\":\"M001\","
-                              "\"coupon_ids\":[\"C101\"],\"points\":50}");
-    free(body);
+    struct co_request rq;
+    struct co_http h;
+    memset(&rq, 0, sizeof rq);
+    rq.call = CO_CALL_PRICE;
+    snprintf(rq.txn_no, sizeof rq.txn_no, "T1");
+    snprintf(rq.order_id, sizeof rq.order_id, "T1-O");
+    snprintf(rq.sale_id, sizeof rq.sale_id, "S1001");
+    rq.round = 3;
+    rq.nitems = 1;
+    snprintf(rq.items[0].barcode, sizeof rq.items[0].barcode, "6920000010004");
+    rq.items[0].qty = 2;
+    snprintf(rq.member_id, sizeof rq.member_id, "M001");
+    rq.ncoupons = 1;
+    snprintf(rq.coupon_ids[0], sizeof rq.coupon_ids[0], "C101");
+    rq.points = 50;
+    assert_int_equal(co_api_http(&rq, &h), 0);
+    assert_string_equal(h.method, "POST");
+    assert_string_equal(h.path, "/v1/orders");
+    assert_string_equal(h.key, "T1-price-3");
+    assert_string_equal(h.body, "{\"order_id\":\"T1-O\",\"sale_ids\":[\"S1001\"],\"items\":[{"
+                                "\"barcode\":\"6920000010004\",\"qty\":2}],\"member_id\":\"M001\","
+                                "\"coupon_ids\":[\"C101\"],\"points\":50}");
+    co_api_http_free(&h);
+
+    memset(&rq, 0, sizeof rq);
+    rq.call = CO_CALL_PAY;
+    snprintf(rq.otn, sizeof rq.otn, "T1-P1");
+    snprintf(rq.order_id, sizeof rq.order_id, "T1-O");
+    rq.amount_fen = 33118;
+    snprintf(rq.auth_code, sizeof rq.auth_code, "134567890123451234");
+    assert_int_equal(co_api_http(&rq, &h), 0);
+    assert_string_equal(h.path, "/v1/payments");
+    assert_string_equal(h.key, "T1-P1"); /* the out_trade_no is the payment's key */
+    assert_string_equal(h.body, "{\"out_trade_no\":\"T1-P1\",\"order_id\":\"T1-O\","
+                                "\"amount_fen\":33118,\"mode\":\"micropay\","
+                                "\"auth_code\":\"134567890123451234\"}");
+    co_api_http_free(&h);
+    rq.native = 1;
+    snprintf(rq.channel, sizeof rq.channel, "alipay");
+    assert_int_equal(co_api_http(&rq, &h), 0);
+    assert_null(strstr(h.body, "auth_code"));
+    assert_non_null(strstr(h.body, "\"mode\":\"native\",\"channel\":\"alipay\""));
+    co_api_http_free(&h);
+
+    static const struct {
+        enum co_call call;
+        const char *method, *path, *key;
+    } simple[] = {
+        {CO_CALL_QUERY, "GET", "/v1/payments/T1-P1", ""},
+        {CO_CALL_CANCEL, "POST", "/v1/payments/T1-P1/cancel", "T1-P1-cancel"},
+        {CO_CALL_COMPLETE, "POST", "/v1/orders/T1-O/complete", "T1-P1-complete"},
+        {CO_CALL_LOCK, "POST", "/v1/sales/S1001/lock", "T1-lock"},
+        {CO_CALL_RENEW, "POST", "/v1/sales/S1001/lock", "T1-renew-2"},
+        {CO_CALL_UNLOCK, "POST", "/v1/sales/S1001/unlock", "T1-unlock"},
+        {CO_CALL_PUMPS, "GET", "/v1/pumps", ""},
+        {CO_CALL_MEMBER_PHONE, "GET", "/v1/members/by-phone/S1001", ""},
+    };
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        memset(&rq, 0, sizeof rq);
+        rq.call = simple[i].call;
+        snprintf(rq.txn_no, sizeof rq.txn_no, "T1");
+        snprintf(rq.otn, sizeof rq.otn, "T1-P1");
+        snprintf(rq.order_id, sizeof rq.order_id, "T1-O");
+        snprintf(rq.subject, sizeof rq.subject, "S1001");
+        rq.round = 2;
+        assert_int_equal(co_api_http(&rq, &h), 0);
+        assert_string_equal(h.method, simple[i].method);
+        assert_string_equal(h.path, simple[i].path);
+        assert_string_equal(h.key, simple[i].key);
+        assert_int_equal(h.private_tail, simple[i].call == CO_CALL_MEMBER_PHONE);
+        co_api_http_free(&h);
+    }
+
+    /* the intent's payload reads back as recovery needs it */
+    struct co_intent in = {"T1", "T1-O", "S1001", 33118, 0, "wechat", "1345**********1234"};
+    char *payload = co_api_intent_payload(&in);
+    struct checkout_payment_intent pi;
+    assert_int_equal(co_api_payment_intent(payload, "T1-P1", &pi), 0);
+    assert_string_equal(pi.order_id, "T1-O");
+    assert_string_equal(pi.sale_id, "S1001");
+    assert_string_equal(pi.mode, "micropay");
+    assert_int_equal(pi.amount_fen, 33118);
+    free(payload);
 }
 
 int main(void)
@@ -166,7 +231,7 @@ int main(void)
         cmocka_unit_test(priced),
         cmocka_unit_test(member_and_product),
         cmocka_unit_test(journal_payloads),
-        cmocka_unit_test(price_body),
+        cmocka_unit_test(requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "kiosk/core/codes.h"
+#include "core/codes.h"
 
 static void ean(void **state)
 {

@@ -8,9 +8,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kiosk/core/config.h"
+#include "core/config.h"
+#include "services/registry.h"
 
 static char path[] = "/tmp/kiosk-config-XXXXXX";
+
+/* A service's block, as a service declares its keys. */
+struct svc_cfg {
+    int idle_prompt_s;
+    char prefix[8];
+};
+
+static const struct cfg_option svc_options[] = {
+    CFG_INT_OPT(struct svc_cfg, "session", "idle_prompt_s", idle_prompt_s, "30", 20, 600, "x"),
+    CFG_STR_OPT(struct svc_cfg, "checkout", "prefix", prefix, "MQR-", "y"),
+    {0},
+};
+
+static int load(struct kiosk_config *c, struct svc_cfg *s, char *err, size_t errcap)
+{
+    struct config_tables t;
+    config_tables_init(&t, c);
+    config_tables_add(&t, svc_options, s);
+    return config_tables_load(&t, path, err, errcap);
+}
 
 static void write_cfg(const char *text)
 {
@@ -42,33 +63,40 @@ static void defaults_are_valid(void **state)
     struct kiosk_config c;
     config_defaults(&c);
     assert_string_equal(c.languages, "zh_CN,en_US");
-    assert_int_equal(c.idle_prompt_s, 30);
-    assert_true(c.idle_prompt_s >= 20);
-    assert_int_equal(c.svc_fuel, 1);
     assert_string_equal(c.theme, "default");
+    struct svc_cfg s;
+    struct config_tables t;
+    config_tables_init(&t, &c);
+    config_tables_add(&t, svc_options, &s);
+    config_tables_defaults(&t);
+    assert_int_equal(s.idle_prompt_s, 30);
+    assert_string_equal(s.prefix, "MQR-");
 }
 
 static void good_file(void **state)
 {
     (void)state;
     struct kiosk_config c;
+    struct svc_cfg s;
     char err[256];
     write_cfg("; comment\n[kiosk]\nterminal_id = T0042\n[display]\ntheme = high_contrast\n"
               "large_text = yes\nwidth = 1920\n[session]\nidle_prompt_s = 25\n");
-    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(load(&c, &s, err, sizeof err), 0);
     assert_string_equal(c.terminal_id, "T0042");
     assert_string_equal(c.theme, "high_contrast");
     assert_int_equal(c.large_text, 1);
     assert_int_equal(c.width, 1920);
-    assert_int_equal(c.idle_prompt_s, 25);
+    assert_int_equal(s.idle_prompt_s, 25);
+    assert_string_equal(s.prefix, "MQR-");
 }
 
 static void expect_error(const char *text, const char *needle)
 {
     struct kiosk_config c;
+    struct svc_cfg s;
     char err[512];
     write_cfg(text);
-    assert_int_equal(config_load(&c, path, err, sizeof err), -1);
+    assert_int_equal(load(&c, &s, err, sizeof err), -1);
     if (!strstr(err, needle))
         fail_msg("error '%s' does not mention '%s'", err, needle);
     /* Every error names the file. */
@@ -91,6 +119,7 @@ static void bad_files(void **state)
     char text[800];
     snprintf(text, sizeof text, "[kiosk]\nterminal_id = %s\n", longv);
     expect_error(text, "value longer than 31 characters");
+    expect_error("[checkout]\nprefix = TOOLONGX\n", "checkout.prefix: value longer than 7");
 }
 
 static void missing_file(void **state)
@@ -113,7 +142,50 @@ static void set_override(void **state)
     assert_int_equal(config_set(&c, "display", "height", "-5", err, sizeof err), -1);
 }
 
-/* Every key in the table is documented in docs/config.md with its default. */
+/* Key `o` is documented in docs/config.md (`doc`) with its default. */
+static void documented(const char *doc, const struct cfg_option *o)
+{
+    char row[160];
+    const char *src = getenv("KIOSK_SRC"), *bld = getenv("KIOSK_BUILD");
+    /* Paths baked in at build time are documented by name, not by value. */
+    if (!strncmp(o->def, src, strlen(src)) || !strncmp(o->def, bld, strlen(bld)))
+        snprintf(row, sizeof row, "| `%s` |", o->name);
+    else if (!o->def[0])
+        snprintf(row, sizeof row, "| `%s` | (empty) |", o->name);
+    else
+        snprintf(row, sizeof row, "| `%s` | `%s` |", o->name, o->def);
+    char sec[64];
+    snprintf(sec, sizeof sec, "## [%s]", o->section);
+    const char *at = strstr(doc, sec);
+    if (!at)
+        fail_msg("docs/config.md has no section %s", sec);
+    const char *end = strstr(at + 1, "\n## ");
+    const char *r = strstr(at, row);
+    if (!r || (end && r > end))
+        fail_msg("docs/config.md's section %s has no row starting %s", sec, row);
+}
+
+/* Whether section.name is a key the kiosk reads. */
+static int read_key(const char *section, const char *name)
+{
+    for (const struct cfg_option *o = config_options; o->name; o++)
+        if (!strcmp(o->section, section) && !strcmp(o->name, name))
+            return 1;
+    for (int i = 0; service_registry[i]; i++) {
+        const struct service_def *d = service_registry[i];
+        for (const struct cfg_option *o = d->options; o && o->name; o++)
+            if (!strcmp(o->section, section) && !strcmp(o->name, name))
+                return 1;
+        for (const struct service_tile *t = d->tiles; t && t->key; t++)
+            if (!strcmp(section, "services") && !strcmp(t->key, name))
+                return 1;
+    }
+    return 0;
+}
+
+/* Every key the kiosk reads is documented in docs/config.md with its default: its own, each
+ * registered service's, and the on/off switch of every tile; and every key documented there
+ * is one the kiosk reads (no dead keys). */
 static void every_key_documented(void **state)
 {
     (void)state;
@@ -125,22 +197,25 @@ static void every_key_documented(void **state)
     size_t n = fread(doc, 1, sizeof doc - 1, f);
     fclose(f);
     doc[n] = '\0';
-    for (const struct cfg_option *o = config_options; o->name; o++) {
-        char row[160];
-        const char *src = getenv("KIOSK_SRC"), *bld = getenv("KIOSK_BUILD");
-        /* Paths baked in at build time are documented by name, not by value. */
-        if (!strncmp(o->def, src, strlen(src)) || !strncmp(o->def, bld, strlen(bld)))
-            snprintf(row, sizeof row, "| `%s` |", o->name);
-        else if (!o->def[0])
-            snprintf(row, sizeof row, "| `%s` | (empty) |", o->name);
-        else
-            snprintf(row, sizeof row, "| `%s` | `%s` |", o->name, o->def);
-        char sec[64];
-        snprintf(sec, sizeof sec, "## [%s]", o->section);
-        if (!strstr(doc, sec))
-            fail_msg("docs/config.md has no section %s", sec);
-        if (!strstr(doc, row))
-            fail_msg("docs/config.md has no row starting %s", row);
+    for (const struct cfg_option *o = config_options; o->name; o++)
+        documented(doc, o);
+    for (int i = 0; service_registry[i]; i++) {
+        const struct service_def *d = service_registry[i];
+        for (const struct cfg_option *o = d->options; o && o->name; o++)
+            documented(doc, o);
+        for (const struct service_tile *t = d->tiles; t && t->key; t++) {
+            struct cfg_option sw = {"services", t->key, CFG_BOOL, 0, 0, "true", 0, 1, NULL, ""};
+            documented(doc, &sw);
+        }
+    }
+    char section[64] = "";
+    for (char *line = doc; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        char name[64];
+        if (sscanf(line, "## [%63[^]]]", section) == 1)
+            continue;
+        if (sscanf(line, "| `%63[^`]` |", name) == 1 && section[0] && !read_key(section, name))
+            fail_msg("docs/config.md documents %s.%s, which the kiosk does not read", section,
+                     name);
     }
 }
 

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "kiosk/core/evq.h"
+#include "core/evq.h"
 
 static atomic_int wakes;
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kiosk/core/i18n.h"
+#include "core/i18n.h"
 
 static char dir[1024];
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "kiosk/core/money.h"
+#include "core/money.h"
 
 static void format_amounts(void **state)
 {

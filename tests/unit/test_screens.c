@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/core/i18n.h"
-#include "kiosk/core/log.h"
-#include "kiosk/ui/screens/screens.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "screens.h"
 
 static struct ui_tree tree;
 
@@ -72,83 +72,71 @@ static void every_screen_keeps_the_rules(void **state)
     (void)state;
     static const int sizes[][2] = {{1080, 1920}, {1920, 1080}, {768, 1366}, {1280, 800}};
     static const char *const themes[] = {"default", "high_contrast"};
-    struct session s;
+    static struct fixture f;
     for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
         for (int th_i = 0; th_i < 2; th_i++)
             for (int large = 0; large < 2; large++)
-                for (int st = 0; st < 8; st++) {
-                    struct theme th;
-                    int w = sizes[z][0], h = sizes[z][1];
-                    theme_make(&th, themes[th_i], large, w < h ? w : h);
-                    session_init(&s, 60000, 30000, 6000, 3, 0);
-                    struct view v;
-                    memset(&v, 0, sizeof v);
-                    v.sess = &s;
-                    v.lang = "zh_CN";
-                    v.other_lang_label = "English";
-                    v.terminal_id = "T0001";
-                    v.station = "朝阳路加油站";
-                    v.slide.title = "自助结账，不用排队";
-                    v.slide.subtitle = "选油枪、扫码支付，一分钟完成";
-                    v.slide.image = "ads/pay.png";
-                    v.nslides = 3;
-                    v.prompt_left_s = 25;
-                    v.prompt_total_s = 30;
-                    for (int k = 0; k < SVC_LAST; k++)
-                        v.reason[k] = k % 2 ? REASON_BACKEND : REASON_NONE;
-                    /* what a scan where nothing takes it means, over any screen */
-                    if (large)
-                        v.toast = "请先选择“加油付款”或“便利店”，再在账单上扫描会员码或优惠券。"
-                                  "Choose Pay for fuel or Shop first.";
-                    if (st == 1)
-                        s.state = SESS_HOME;
-                    if (st == 2) {
-                        s.state = SESS_HOME;
-                        v.explain_open = 1;
-                        v.explain_svc = SVC_DEPOT;
-                        v.explain_reason = REASON_PRINTER;
+                for (int st = 0; st < 8; st++)
+                    for (int ntiles = 1; ntiles <= FIXTURE_TILES; ntiles += 2) {
+                        struct theme th;
+                        int w = sizes[z][0], h = sizes[z][1];
+                        theme_make(&th, themes[th_i], large, w < h ? w : h);
+                        fixture_init(&f, "zh_CN");
+                        fixture_more_tiles(&f, ntiles);
+                        for (int k = 0; k < ntiles; k++)
+                            f.tiles[k].reason = k % 2 ? REASON_BACKEND : REASON_NONE;
+                        /* what a scan where nothing takes it means, over any screen */
+                        if (large)
+                            f.toast = "请先选择“加油付款”或“便利店”，再在账单上扫描会员码或优惠券。"
+                                      "Choose Pay for fuel or Shop first.";
+                        if (st == 1)
+                            f.sess.state = SESS_HOME;
+                        if (st == 2) {
+                            f.sess.state = SESS_HOME;
+                            f.sess.explain = ntiles - 1;
+                            f.sess.explain_reason = REASON_PRINTER;
+                        }
+                        if (st == 3) {
+                            f.sess.state = SESS_ASK_MORE;
+                            f.sess.resume = SESS_HOME;
+                        }
+                        /* the restart notice, its longest texts: over attract and home */
+                        if (st >= 5) {
+                            f.notice = (struct restart_notice){
+                                .state = st == 5   ? NOTICE_CHECKING
+                                         : st == 6 ? NOTICE_PAID
+                                                   : NOTICE_NOT_PAID,
+                                .amount_fen = 3311800, .unreachable = 1, .receipt = -1,
+                                .txn_no = "T0001-20261123-000001"};
+                            f.sess.state = st == 6 ? SESS_HOME : SESS_ATTRACT;
+                        }
+                        tree.w = w;
+                        tree.h = h;
+                        if (st == 4) {
+                            /* the keypad and keyboard screens of later flows use these */
+                            ui_begin(&tree, "keys", w, h);
+                            ui_button(&tree, "lang.toggle", (SDL_Rect){0, 0, 200, 100},
+                                      "English", ST_SECONDARY);
+                            ui_keypad(&tree, "pin",
+                                      (SDL_Rect){w / 4, h / 10, w / 2, h * 4 / 10}, "OK");
+                            ui_keyboard(&tree, "kbd",
+                                        (SDL_Rect){10, h * 55 / 100, w - 20, h * 4 / 10}, 0,
+                                        "OK");
+                        } else {
+                            fixture_build(&f, &tree, &th);
+                        }
+                        char what[112];
+                        snprintf(what, sizeof what, "%s %dx%d %s%s %d tiles", tree.screen, w,
+                                 h, themes[th_i], large ? " large" : "", ntiles);
+                        check_tree(&tree, &th, what);
                     }
-                    if (st == 3) {
-                        s.state = SESS_ASK_MORE;
-                        s.resume = SESS_HOME;
-                    }
-                    /* the restart notice, its longest texts: over attract and home */
-                    struct restart_notice n = {.amount_fen = 3311800,
-                                               .txn_no = "T0001-20261123-000001"};
-                    if (st >= 5) {
-                        n.state = st == 5 ? NOTICE_CHECKING : st == 6 ? NOTICE_PAID
-                                                                      : NOTICE_NOT_PAID;
-                        n.unreachable = 1;
-                        n.receipt = -1;
-                        s.state = st == 6 ? SESS_HOME : SESS_ATTRACT;
-                        v.notice = &n;
-                    }
-                    tree.w = w;
-                    tree.h = h;
-                    if (st == 4) {
-                        /* the keypad and keyboard screens of later flows use these */
-                        ui_begin(&tree, "keys", w, h);
-                        ui_button(&tree, "lang.toggle", (SDL_Rect){0, 0, 200, 100}, "English",
-                                  ST_SECONDARY);
-                        ui_keypad(&tree, "pin", (SDL_Rect){w / 4, h / 10, w / 2, h * 4 / 10},
-                                  "OK");
-                        ui_keyboard(&tree, "kbd", (SDL_Rect){10, h * 55 / 100, w - 20, h * 4 / 10},
-                                    0, "OK");
-                    } else {
-                        screens_build(&tree, &th, &v);
-                    }
-                    char what[96];
-                    snprintf(what, sizeof what, "%s %dx%d %s%s", tree.screen, w, h, themes[th_i],
-                             large ? " large" : "");
-                    check_tree(&tree, &th, what);
-                }
 }
 
 /* A full checkout: a fuel sale, three items, every kind of discount, a member with
  * coupons; then each state of the flow is drawn. */
-static void full_checkout(struct checkout *c)
+static void full_checkout(struct co_flow *c)
 {
-    checkout_init(c);
+    co_init(c);
     snprintf(c->txn_no, sizeof c->txn_no, "T0001-20261123-000042");
     c->npumps = 8;
     for (int i = 0; i < 8; i++) {
@@ -189,9 +177,8 @@ static void checkout_screens_keep_the_rules(void **state)
     static const enum co_state states[] = {
         CO_LOADING, CO_PUMPS, CO_SALES, CO_REVIEW, CO_PRICING, CO_LOOKUP, CO_MEMBER,
         CO_PRINTER_CHECK, CO_NO_PRINTER, CO_QR_WAIT, CO_QR, CO_CODE, CO_PAYING, CO_USERPAYING,
-        CO_CHECKING, CO_CANCELLING, CO_COMPLETING, CO_DONE, CO_FAILED};
-    static struct checkout c;
-    struct session s;
+        CO_CHECKING, CO_CANCELLING, CO_COMPLETING, CO_DONE, CO_FAILED, CO_JOURNALING};
+    static struct fixture f;
     for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
         for (int large = 0; large < 2; large++)
             for (size_t k = 0; k < sizeof states / sizeof states[0]; k++)
@@ -199,35 +186,26 @@ static void checkout_screens_keep_the_rules(void **state)
                     int w = sizes[z][0], h = sizes[z][1];
                     struct theme th;
                     theme_make(&th, "default", large, w < h ? w : h);
-                    session_init(&s, 60000, 30000, 6000, 3, 0);
-                    s.state = SESS_SERVICE;
-                    s.svc = SVC_FUEL;
-                    full_checkout(&c);
-                    c.state = states[k];
-                    c.page = variant ? CO_MEMBER : CO_REVIEW;
-                    c.has_member = variant; /* the member page before and after sign-in */
-                    c.printed = variant ? -1 : 1;
-                    c.e_receipt = variant;
-                    c.error = variant ? CO_ERR_UNSETTLED : CO_ERR_DECLINED;
+                    fixture_init(&f, "zh_CN");
+                    f.sess.state = SESS_SERVICE;
+                    full_checkout(&f.co);
+                    f.co.state = states[k];
+                    f.co.page = variant ? CO_MEMBER : CO_REVIEW;
+                    f.co.has_member = variant; /* the member page before and after sign-in */
+                    f.co.printed = variant ? -1 : 1;
+                    f.co.e_receipt = variant;
+                    f.co.error = variant ? CO_ERR_UNSETTLED : CO_ERR_DECLINED;
                     /* a scan's hint (shown under every page) or a notice on the bill */
-                    c.message = variant ? CO_NOTE_QR_ONLY : CO_NOTE_COUPON_NOT_APPLICABLE;
-                    struct view v;
-                    memset(&v, 0, sizeof v);
-                    v.sess = &s;
-                    v.lang = "zh_CN";
-                    v.other_lang_label = "English";
-                    v.terminal_id = "T0001";
-                    v.station = "朝阳路加油站 · Chaoyang Rd Station";
-                    v.co = &c;
-                    v.printer_ok = !variant;
-                    v.printer_problem = "The receipt printer is out of paper.";
-                    v.invoice_url = "https://inv.example/t/abcdefghijkmnpqrstuvwxyz";
+                    f.co.message = variant ? CO_NOTE_QR_ONLY : CO_NOTE_COUPON_NOT_APPLICABLE;
+                    f.cv.printer_ok = !variant;
+                    f.cv.printer_problem = "The receipt printer is out of paper.";
+                    f.cv.invoice_url = "https://inv.example/t/abcdefghijkmnpqrstuvwxyz";
                     tree.w = w;
                     tree.h = h;
-                    screens_build(&tree, &th, &v);
+                    fixture_build(&f, &tree, &th);
                     char what[96];
                     snprintf(what, sizeof what, "%s(%s) %dx%d%s%s", tree.screen,
-                             checkout_state_name(c.state), w, h, large ? " large" : "",
+                             co_state_name(f.co.state), w, h, large ? " large" : "",
                              variant ? " member" : "");
                     check_tree(&tree, &th, what);
                 }
@@ -238,64 +216,71 @@ static void checkout_screens_keep_the_rules(void **state)
 static void header_titles(void **state)
 {
     (void)state;
-    static struct checkout c;
-    struct session s;
+    static struct fixture f;
     struct theme th;
-    struct view v;
     theme_make(&th, "default", 0, 1080);
-    session_init(&s, 60000, 30000, 6000, 3, 0);
-    s.state = SESS_SERVICE;
-    s.svc = SVC_SHOP;
-    memset(&v, 0, sizeof v);
-    v.sess = &s;
-    v.lang = "en_US";
-    v.other_lang_label = "中文";
-    v.co = &c;
+    fixture_init(&f, "en_US");
+    f.sess.state = SESS_SERVICE;
     tree.w = 1080;
     tree.h = 1920;
-    full_checkout(&c);
-    c.shop = 1;
-    c.has_sale = 0;
-    c.state = CO_PRICING;
-    screens_build(&tree, &th, &v);
+    full_checkout(&f.co);
+    f.co.shop = 1;
+    f.co.has_sale = 0;
+    f.co.state = CO_PRICING;
+    fixture_build(&f, &tree, &th);
     assert_string_equal(ui_find(&tree, "header.title")->text, "Shop");
-    full_checkout(&c);
-    c.has_sale = 0; /* the pumps could not be read */
-    c.state = CO_FAILED;
-    c.error = CO_ERR_OFFLINE;
-    s.svc = SVC_FUEL;
-    screens_build(&tree, &th, &v);
+    full_checkout(&f.co);
+    f.co.has_sale = 0; /* the pumps could not be read */
+    f.co.state = CO_FAILED;
+    f.co.error = CO_ERR_OFFLINE;
+    fixture_build(&f, &tree, &th);
     assert_string_equal(ui_find(&tree, "header.title")->text, "Pay for fuel");
     assert_string_equal(ui_find(&tree, "steps.current")->text, "4  Done");
+    /* while the journal writes, the customer sees the step it writes for */
+    full_checkout(&f.co);
+    f.co.state = CO_JOURNALING;
+    f.co.after = CO_LOCKING;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(tree.screen, "wait");
+    assert_string_equal(ui_find(&tree, "steps.current")->text, "2  Bill");
+    assert_string_equal(ui_find(&tree, "co.cancel")->text, "Cancel");
+    f.co.after = CO_QR_WAIT;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(ui_find(&tree, "steps.current")->text, "3  Pay");
+    assert_string_equal(ui_find(&tree, "co.cancel")->text, "Cancel payment");
 }
 
 static void screen_names(void **state)
 {
     (void)state;
-    struct session s;
+    static struct fixture f;
     struct theme th;
-    struct view v;
     theme_make(&th, "default", 0, 1080);
-    session_init(&s, 60000, 30000, 6000, 3, 0);
-    memset(&v, 0, sizeof v);
-    v.sess = &s;
-    v.lang = "zh_CN";
-    v.other_lang_label = "English";
+    fixture_init(&f, "zh_CN");
     tree.w = 1080;
     tree.h = 1920;
-    screens_build(&tree, &th, &v);
+    fixture_build(&f, &tree, &th);
     assert_string_equal(tree.screen, "attract");
-    s.state = SESS_HOME;
-    screens_build(&tree, &th, &v);
+    assert_true(ui_find(&tree, "attract.start")->on_enter);
+    f.sess.state = SESS_HOME;
+    fixture_build(&f, &tree, &th);
     assert_string_equal(tree.screen, "home");
     assert_non_null(ui_find(&tree, "home.fuel"));
+    assert_non_null(ui_find(&tree, "home.shop"));
+    assert_null(ui_find(&tree, "home.card")); /* only the services there are */
+    assert_true(ui_find(&tree, "home.done")->on_escape);
     assert_int_equal(tree.modal_from, -1);
-    s.state = SESS_ASK_MORE;
-    s.resume = SESS_HOME;
-    screens_build(&tree, &th, &v);
+    f.sess.state = SESS_ASK_MORE;
+    f.sess.resume = SESS_HOME;
+    fixture_build(&f, &tree, &th);
     assert_string_equal(tree.screen, "more_time");
     assert_true(tree.modal_from > 0);
-    assert_non_null(ui_find(&tree, "timeout.more"));
+    assert_true(ui_find(&tree, "timeout.more")->on_escape);
+    /* inside the customer's service: its screen */
+    f.sess.state = SESS_SERVICE;
+    f.co.state = CO_PUMPS;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(tree.screen, "pumps");
 }
 
 int main(void)

@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "kiosk/app/script.h"
+#include "host/script.h"
 
 static void parses_every_step(void **state)
 {
@@ -19,8 +19,6 @@ static void parses_every_step(void **state)
                        "type hello world\n"
                        "key Tab\n"
                        "scan 6901234567892\n"
-                       "card insert reader1\n"
-                       "card remove\n"
                        "expect home.title Choose a service\n"
                        "absent dialog.ok\n"
                        "unavailable home.card\n"
@@ -30,23 +28,20 @@ static void parses_every_step(void **state)
                        "pause 250ms\n"
                        "shot 01-home\n";
     assert_int_equal(script_parse(&s, "t", text, err, sizeof err), 0);
-    assert_int_equal(s.n, 16);
+    assert_int_equal(s.n, 14);
     assert_int_equal(s.steps[0].kind, STEP_SIZE);
     assert_int_equal(s.steps[0].w, 1920);
     assert_int_equal(s.steps[1].kind, STEP_WAIT);
     assert_int_equal(s.steps[1].ms, 3000);
     assert_int_equal(s.steps[1].line, 4);
     assert_string_equal(s.steps[3].arg, "hello world");
-    assert_int_equal(s.steps[6].kind, STEP_CARD_IN);
-    assert_string_equal(s.steps[6].arg, "reader1");
-    assert_int_equal(s.steps[7].kind, STEP_CARD_OUT);
-    assert_string_equal(s.steps[8].arg, "home.title");
-    assert_string_equal(s.steps[8].text, "Choose a service");
-    assert_int_equal(s.steps[11].kind, STEP_AVAILABLE);
-    assert_int_equal(s.steps[12].kind, STEP_AWAIT);
-    assert_string_equal(s.steps[12].text, "printed");
-    assert_int_equal(s.steps[13].ms, 61000);
-    assert_int_equal(s.steps[14].ms, 250);
+    assert_string_equal(s.steps[6].arg, "home.title");
+    assert_string_equal(s.steps[6].text, "Choose a service");
+    assert_int_equal(s.steps[9].kind, STEP_AVAILABLE);
+    assert_int_equal(s.steps[10].kind, STEP_AWAIT);
+    assert_string_equal(s.steps[10].text, "printed");
+    assert_int_equal(s.steps[11].ms, 61000);
+    assert_int_equal(s.steps[12].ms, 250);
     script_free(&s);
 }
 
@@ -72,7 +67,7 @@ static void rejects_malformed_lines(void **state)
     expect_bad("advance -5s\n", "bad duration");
     expect_bad("size 10 10\n", "width and height");
     expect_bad("size 1080\n", "width and height");
-    expect_bad("card shake\n", "'card' takes");
+    expect_bad("card insert\n", "unknown step");
     expect_bad("shot ../../etc/x\n", "'shot' takes one name");
     expect_bad("key Tab Tab\n", "one key name");
     expect_bad("await done.receipt\n", "'await' takes a widget id and the text");

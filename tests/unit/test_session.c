@@ -5,8 +5,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
-#include "kiosk/flows/session.h"
+#include "core/log.h"
+#include "flow.h"
 
 static int has(const struct effects *fx, enum effect_kind k)
 {
@@ -18,7 +18,7 @@ static int has(const struct effects *fx, enum effect_kind k)
 
 static void step(struct session *s, enum sess_input in, int64_t now, struct effects *fx)
 {
-    struct sess_event e = {in, SVC_FUEL, REASON_NONE};
+    struct sess_event e = {in, 0, REASON_NONE};
     fx->n = 0;
     session_step(s, &e, now, fx);
 }
@@ -89,52 +89,38 @@ static void choose_service(void **state)
     struct effects fx = {.n = 0};
     session_init(&s, 60000, 30000, 6000, 3, 0);
     step(&s, SI_START, 0, &fx);
-    struct sess_event no = {SI_CHOOSE, SVC_CARD, REASON_CARD_READER};
+    /* a tile that cannot be chosen now: its reason, in a dialog over the home menu */
+    struct sess_event no = {SI_CHOOSE, 3, REASON_CARD_READER};
     fx.n = 0;
     session_step(&s, &no, 10, &fx);
     assert_int_equal(s.state, SESS_HOME);
-    assert_int_equal(fx.v[0].kind, EFF_EXPLAIN);
-    assert_int_equal(fx.v[0].i, REASON_CARD_READER);
-    assert_string_equal(fx.v[0].arg, "card");
-    struct sess_event yes = {SI_CHOOSE, SVC_FUEL, REASON_NONE};
+    assert_int_equal(s.explain, 3);
+    assert_int_equal(s.explain_reason, REASON_CARD_READER);
+    assert_true(has(&fx, EFF_REDRAW));
+    /* nothing starts under the dialog */
+    struct sess_event yes = {SI_CHOOSE, 1, REASON_NONE};
+    fx.n = 0;
+    session_step(&s, &yes, 15, &fx);
+    assert_int_equal(s.state, SESS_HOME);
+    assert_false(has(&fx, EFF_ENTER_SERVICE));
+    step(&s, SI_DISMISS, 16, &fx);
+    assert_int_equal(s.explain, -1);
     fx.n = 0;
     session_step(&s, &yes, 20, &fx);
     assert_int_equal(s.state, SESS_SERVICE);
-    assert_true(has(&fx, EFF_ENTER_SERVICE));
+    assert_int_equal(s.tile, 1);
+    int entered = -1;
+    for (int i = 0; i < fx.n; i++)
+        if (fx.v[i].kind == EFF_ENTER_SERVICE)
+            entered = (int)fx.v[i].i;
+    assert_int_equal(entered, 1);
+    /* the service ends: home, with what the customer brought wiped */
+    step(&s, SI_HOME, 25, &fx);
+    assert_int_equal(s.state, SESS_HOME);
+    assert_true(has(&fx, EFF_DISCARD));
     step(&s, SI_END, 30, &fx);
     assert_int_equal(s.state, SESS_ATTRACT);
     assert_true(has(&fx, EFF_DISCARD));
-}
-
-static void service_availability(void **state)
-{
-    (void)state;
-    struct health h;
-    memset(&h, 0, sizeof h);
-    /* Nothing configured: every service says why it cannot be used. */
-    for (int s = 0; s < SVC_LAST; s++)
-        assert_int_not_equal(service_reason((enum service)s, 1, &h), REASON_NONE);
-    assert_int_equal(service_reason(SVC_FUEL, 0, &h), REASON_NOT_OFFERED);
-    /* configured but down: the tile says what is wrong */
-    h.c[COMP_JOURNAL] = HEALTH_OK;
-    h.c[COMP_BACKEND] = HEALTH_DOWN;
-    assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_BACKEND);
-    h.c[COMP_BACKEND] = HEALTH_UNKNOWN;
-    assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_BACKEND);
-    h.c[COMP_BACKEND] = HEALTH_OK;
-    assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_NONE);
-    /* without its journal the kiosk sells nothing */
-    h.c[COMP_JOURNAL] = HEALTH_DOWN;
-    assert_int_equal(service_reason(SVC_FUEL, 1, &h), REASON_JOURNAL);
-    h.c[COMP_SCANNER] = HEALTH_OK;
-    assert_int_equal(service_reason(SVC_SHOP, 1, &h), REASON_JOURNAL);
-    h.c[COMP_JOURNAL] = HEALTH_OK;
-    /* not built yet in this version */
-    assert_int_equal(service_reason(SVC_INVOICE, 1, &h), REASON_NOT_OFFERED);
-    assert_string_equal(service_reason_text(REASON_BACKEND),
-                        "Offline: the station system cannot be reached");
-    assert_int_equal(service_by_key("depot"), SVC_DEPOT);
-    assert_int_equal(service_by_key("nope"), SVC_LAST);
 }
 
 int main(void)
@@ -143,7 +129,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(attract_slides_advance), cmocka_unit_test(inactivity_prompt_then_end),
         cmocka_unit_test(more_time_resumes),      cmocka_unit_test(choose_service),
-        cmocka_unit_test(service_availability),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

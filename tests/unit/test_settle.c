@@ -6,8 +6,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "kiosk/core/log.h"
-#include "kiosk/flows/settle.h"
+#include "core/log.h"
+#include "settle.h"
 
 static struct effects fx;
 

@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "kiosk/core/sign.h"
+#include "core/sign.h"
 
 static const char *key_hex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 

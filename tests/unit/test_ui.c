@@ -8,10 +8,10 @@
 #include <string.h>
 #include <zbar.h>
 
-#include "kiosk/core/log.h"
-#include "kiosk/ui/text.h"
-#include "kiosk/ui/theme.h"
-#include "kiosk/ui/ui.h"
+#include "core/log.h"
+#include "ui/text.h"
+#include "ui/theme.h"
+#include "ui/ui.h"
 
 static struct ui_tree tree;
 

@@ -2,7 +2,7 @@
  * to its sub-cards, each once per out_trade_no. */
 #include <string.h>
 
-#include "kiosk/core/codes.h"
+#include "core/codes.h"
 #include "json.h"
 #include "sim.h"
 

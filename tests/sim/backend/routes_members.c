@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kiosk/core/codes.h"
+#include "core/codes.h"
 #include "json.h"
 #include "sim.h"
 

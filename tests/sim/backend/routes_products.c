@@ -1,7 +1,7 @@
 /* Products (docs/backend-api.md): the shop's goods by barcode. */
 #include <string.h>
 
-#include "kiosk/core/codes.h"
+#include "core/codes.h"
 #include "json.h"
 #include "sim.h"
 

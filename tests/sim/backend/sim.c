@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kiosk/core/clock.h"
-#include "kiosk/core/log.h"
-#include "kiosk/core/sign.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/sign.h"
 #include "sim.h"
 
 #define MAX_BODY (1u << 20)

@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kiosk/backend/backend.h"
-#include "kiosk/core/clock.h"
-#include "kiosk/core/log.h"
-#include "kiosk/core/sign.h"
+#include "backend/backend.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/sign.h"
 
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 /* a second terminal, for the simulators that need two */

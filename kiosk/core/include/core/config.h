@@ -1,0 +1,103 @@
+/* Kiosk configuration: one INI file read with inih. Every key is declared once in a table
+ * (section, name, type, default, bounds, description) that drives parsing, validation
+ * and the documentation check. The kiosk's own keys are in config_options; each service
+ * brings a table of its own (offsets into its own block), and the host reads them all from
+ * the same file. An unknown key or a bad value stops startup with the file, line and key
+ * named. Every key is documented in docs/config.md. */
+#ifndef CORE_CONFIG_H
+#define CORE_CONFIG_H
+
+#include <stddef.h>
+
+struct kiosk_config {
+    /* [kiosk] */
+    char terminal_id[32];
+    char station_name[64];
+    char languages[64];
+    /* [display] */
+    int width, height;
+    int fullscreen;
+    char theme[16];
+    int large_text;
+    char font[512];
+    char font_family[64];
+    /* [paths] */
+    char assets_dir[512];
+    char locale_dir[512];
+    char data_dir[512];
+    /* [backend] */
+    char backend_url[256];
+    char backend_key[128];
+    char backend_ca[512];
+    int backend_timeout_ms;
+    /* [printer] */
+    char printer_driver[16];
+    char printer_queue[64];
+    char printer_server[256];
+    char printer_status_addr[128];
+    int printer_width_dots;
+    int printer_test_on_start;
+    int printer_job_wait_s;
+    /* [journal] */
+    char journal_path[512];
+};
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_ENUM };
+
+struct cfg_option {
+    const char *section;
+    const char *name;
+    enum cfg_type type;
+    size_t offset;
+    size_t size;        /* CFG_STR: buffer size */
+    const char *def;    /* default, as text */
+    long min, max;      /* CFG_INT bounds */
+    const char *choices; /* CFG_ENUM: "a|b|c" */
+    const char *help;
+};
+
+/* Table entries for a field `f` of struct `T` (designated by the macro's arguments). */
+#define CFG_OFF(T, f) offsetof(T, f), sizeof(((T *)0)->f)
+#define CFG_STR_OPT(T, sec, n, f, d, h) {sec, n, CFG_STR, CFG_OFF(T, f), d, 0, 0, NULL, h}
+#define CFG_INT_OPT(T, sec, n, f, d, lo, hi, h) {sec, n, CFG_INT, CFG_OFF(T, f), d, lo, hi, NULL, h}
+#define CFG_BOOL_OPT(T, sec, n, f, d, h) {sec, n, CFG_BOOL, CFG_OFF(T, f), d, 0, 1, NULL, h}
+#define CFG_ENUM_OPT(T, sec, n, f, d, ch, h) {sec, n, CFG_ENUM, CFG_OFF(T, f), d, 0, 0, ch, h}
+
+/* The kiosk's own option table, terminated by an entry with name == NULL. */
+extern const struct cfg_option config_options[];
+
+/* Every table the kiosk reads its file with: its own, and each service's. */
+#define CONFIG_TABLES_MAX 16
+struct config_tables {
+    struct {
+        const struct cfg_option *options; /* ended by name == NULL */
+        void *base;                       /* the block its offsets point into */
+    } v[CONFIG_TABLES_MAX];
+    int n;
+};
+/* Starts with the kiosk's own table over `core`; adds a service's (borrowed). */
+void config_tables_init(struct config_tables *t, struct kiosk_config *core);
+void config_tables_add(struct config_tables *t, const struct cfg_option *options, void *base);
+/* Every default; then the file or the text (as config_load/config_parse below); one key. */
+void config_tables_defaults(const struct config_tables *t);
+int config_tables_load(const struct config_tables *t, const char *path, char *err,
+                       size_t errcap);
+int config_tables_parse(const struct config_tables *t, const char *text, const char *name,
+                        char *err, size_t errcap);
+int config_tables_set(const struct config_tables *t, const char *section, const char *name,
+                      const char *value, char *err, size_t errcap);
+
+/* The same for the kiosk's own table alone (tests, tools). */
+/* Fills cfg with every default. */
+void config_defaults(struct kiosk_config *cfg);
+/* Defaults, then the file at `path`. On any error returns -1 with "file:line: key: why"
+ * in err. The file must exist. */
+int config_load(struct kiosk_config *cfg, const char *path, char *err, size_t errcap);
+/* The same from INI text (pushed config, tests, the fuzzer); `name` names it in err. */
+int config_parse(struct kiosk_config *cfg, const char *text, const char *name, char *err,
+                 size_t errcap);
+/* Sets one key as if it came from a file (for --set section.key=value). */
+int config_set(struct kiosk_config *cfg, const char *section, const char *name,
+               const char *value, char *err, size_t errcap);
+
+#endif

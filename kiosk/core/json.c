@@ -1,0 +1,30 @@
+#include "core/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *json_str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+int64_t json_int(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v) || v->valuedouble < (double)lo || v->valuedouble > (double)hi ||
+        v->valuedouble != (double)(int64_t)v->valuedouble) {
+        *bad = 1;
+        return 0;
+    }
+    return (int64_t)v->valuedouble;
+}
+
+void json_copy(const cJSON *o, const char *name, char *out, size_t cap, int empty_ok, int *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    if (!s || (!s[0] && !empty_ok) || strlen(s) >= cap)
+        *bad = 1;
+    snprintf(out, cap, "%s", s ? s : "");
+}

@@ -1,0 +1,213 @@
+/* Services, and what they see of the host.
+ *
+ * A service is one thing the kiosk offers a customer, an attendant or the operations team
+ * (pay for fuel, e-invoices, the fuel card, depot pickup, attendant mode, the fleet agent),
+ * in its own folder under kiosk/services/ and registered by one line in
+ * kiosk/services/registry.c. The host runs the kiosk (the loop, input, the screen, the
+ * links to the backend, the journal and the printer) and names no service: it loops over
+ * the registry and calls these hooks. Every hook runs on the UI thread and none blocks.
+ *
+ * A service keeps its state in `priv` (priv_size bytes, zeroed, owned by the host) and its
+ * configuration in a block of config_size bytes filled from its options table. It reaches
+ * the world only through the host_* functions below; their answers come back to `result`
+ * with the handle they were asked with, never to anyone else.
+ *
+ * One service is the frame (`frame` set): the session every customer goes through (attract,
+ * home, the inactivity prompt). It decides which service is the customer's and builds the
+ * screen, asking the host to draw that service's part (host_build_active) and what other
+ * services lay over its own screens (host_build_overlays). */
+#ifndef HOST_SERVICE_H
+#define HOST_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "core/config.h"
+#include "core/health.h"
+#include "journal/journal.h"
+#include "journal/worker.h"
+#include "printer/bitmap.h"
+#include "ui/text.h"
+#include "ui/theme.h"
+#include "ui/ui.h"
+#include "ui/view.h"
+
+struct host_svc; /* a service's handle on the host */
+
+/* ---- the descriptor ------------------------------------------------------------------- */
+
+/* A tile on the home menu: what a customer chooses. `key` names its widget (home.<key>)
+ * and its on/off switch ([services] <key>); `requires` holds NEEDS() bits of the
+ * components it cannot work without. */
+struct service_tile {
+    const char *key, *title, *blurb, *icon; /* title, blurb: message ids; icon under assets/ */
+    unsigned requires;
+};
+
+/* What the host says back (struct host_result's kind). */
+enum host_result_kind {
+    HR_CALL,    /* a backend call ended: call */
+    HR_JOURNAL, /* a journal write ran: err, value */
+    HR_PRINT,   /* a print job's outcome: final (0: not confirmed yet, a final one follows), ok */
+    HR_PRINTER, /* a printer check's answer: ok = it can print a receipt now */
+};
+
+struct host_result {
+    enum host_result_kind kind;
+    uint64_t handle;                    /* what the ask returned */
+    const struct backend_result *call;  /* HR_CALL; borrowed for the hook's duration */
+    enum kerr err;                      /* HR_JOURNAL */
+    int64_t value;                      /* HR_JOURNAL: what the write returned (an id) */
+    int final, ok;                      /* HR_PRINT, HR_PRINTER */
+};
+
+/* The frame's own hooks (the session). */
+struct frame_hooks {
+    /* The service the customer is in (its index in the registry), or -1 on the frame's own
+     * screens (attract, home). */
+    int (*active)(const void *priv);
+    /* The customer's service has ended (it called host_done): back to the home menu. */
+    void (*service_done)(void *priv, int64_t now);
+    /* A code from a scanner (ok 0: it held what no code can contain). 1 if the frame dealt
+     * with it (it is on its own screens, or asking "need more time?"); 0 when the
+     * customer's service takes it. */
+    int (*scan)(void *priv, const char *code, int ok, int64_t now);
+    /* Something happened that keeps the customer's session alive: a touch, a key, a scan,
+     * money in flight. */
+    void (*touch)(void *priv, int64_t now);
+};
+
+struct service_def {
+    const char *name;                   /* "checkout": logs */
+    const struct service_tile *tiles;   /* ended by a tile with key NULL; or NULL */
+    const struct frame_hooks *frame;    /* only the session has them */
+    size_t priv_size;
+    const struct cfg_option *options;   /* its config keys (offsets into its config block),
+                                         * ended by one with name NULL; or NULL */
+    size_t config_size;
+
+    /* Sets up priv with its config (borrowed for the service's life). 0, or -1 with the
+     * reason in err: the kiosk does not start. */
+    int (*open)(void *priv, struct host_svc *h, const void *cfg, char *err, size_t errcap);
+    void (*close)(void *priv);          /* releases what open took (not priv); may be NULL */
+    /* At start, before the loop: what a crash left unfinished is taken up. May be NULL. */
+    void (*recover)(void *priv, int64_t now);
+
+    /* The customer chose tile `tile` (one of its own, available): its screens begin. */
+    void (*enter)(void *priv, int tile, int64_t now);
+    /* The customer's session ended (finished, timed out, the kiosk stops): what the customer
+     * brought is wiped; what still matters (money in flight) goes on in the background.
+     * Called for every service. May be NULL. */
+    void (*leave)(void *priv, int64_t now);
+
+    /* A widget was tapped: 1 if the id was its own. May be NULL. */
+    int (*tap)(void *priv, const char *id, int64_t now);
+    /* A code from a scanner while it is the customer's service. `ok` 0: the scan held what
+     * no code can contain (refused whole; code is ""). */
+    void (*scan)(void *priv, const char *code, int ok, int64_t now);
+    /* A code scanned on the home menu: the tile of its own (an index into `tiles`) that
+     * starts with it (a product barcode starts the shop), or -1. May be NULL. */
+    int (*start_with)(const void *priv, const char *code);
+    /* What to tell someone who scans `code` where nothing takes it, if this service is
+     * where such codes go ("choose pay for fuel first"): a message id, or NULL. May be
+     * NULL. */
+    const char *(*scan_hint)(const void *priv, const char *code);
+
+    /* An answer to something it asked (host_call, host_journal, host_print, ...). */
+    void (*result)(void *priv, const struct host_result *r, int64_t now);
+    /* Time passed; when it next needs that, or INT64_MAX. May be NULL. */
+    void (*tick)(void *priv, int64_t now);
+    int64_t (*deadline)(const void *priv);
+
+    /* Its screen (while it is the customer's, or for the frame: always). It names the
+     * screen (t->screen); the tree is begun at the window's size. */
+    void (*build)(const void *priv, struct ui_tree *t, const struct theme *th,
+                  const struct view *v);
+    /* What it lays over the frame's own screens (the restart notice), or nothing. */
+    void (*overlay)(const void *priv, struct ui_tree *t, const struct theme *th,
+                    const struct view *v);
+    /* Money in flight: the customer's session must not time out under it. */
+    int (*busy)(const void *priv);
+    /* A reason of its own why its tiles cannot be offered now, or REASON_NONE. */
+    enum svc_reason (*unavailable)(const void *priv);
+    /* Nothing of it still going on in the background (the scripts' `settled`). */
+    int (*idle)(const void *priv);
+};
+
+/* ---- what a service may ask of the host ----------------------------------------------- */
+
+/* The kiosk's configuration (read only) and the text engine (for drawing slips; it may be
+ * replaced when the window changes: ask each time). */
+const struct kiosk_config *host_config(struct host_svc *h);
+struct text_engine *host_text(struct host_svc *h);
+
+/* Sends a backend call (the request is copied). Returns its handle (> 0), or 0 when it
+ * cannot be sent (no backend configured, no memory): then nothing comes back. */
+uint64_t host_call(struct host_svc *h, const struct backend_request *rq);
+/* Withdraws a call: it is not retried, and its answer (BE_CANCELLED) is not delivered. */
+void host_cancel(struct host_svc *h, uint64_t handle);
+
+/* Queues a journal write (kiosk/journal/worker.h; `arg` belongs to the journal from here).
+ * Returns its handle, or 0 without a journal (arg freed). */
+uint64_t host_journal(struct host_svc *h, journal_job_fn fn, void *arg,
+                      void (*free_arg)(void *arg));
+/* The same, run before returning (start-up and recovery only). KERR_IO without a journal. */
+enum kerr host_journal_now(struct host_svc *h, journal_job_fn fn, void *arg, int64_t *value);
+/* The journal for reads (its own connection), or NULL when the kiosk has none. */
+struct journal *host_journal_reader(struct host_svc *h);
+/* A transaction was recorded: the outbox uploads it now. */
+void host_outbox_poke(struct host_svc *h);
+/* Records waiting for the outbox. */
+int host_outbox_pending(struct host_svc *h);
+
+/* Prints a slip (copied). Returns the job's handle, or 0 without a printer. */
+uint64_t host_print(struct host_svc *h, const struct bitmap *b, const char *title);
+/* Asks the printer whether it can print a receipt now. Returns the handle, or 0 without a
+ * printer. */
+uint64_t host_printer_check(struct host_svc *h);
+/* Why the printer cannot print (a message id; "" when it can). */
+const char *host_printer_problem(struct host_svc *h);
+/* The health of every component. */
+void host_health(struct host_svc *h, struct health *out);
+/* The station system refused the kiosk itself (HTTP 401): its health says so until a
+ * heartbeat is accepted again. */
+void host_backend_refused(struct host_svc *h, const char *code);
+
+/* The screen changed: draw again. */
+void host_redraw(struct host_svc *h);
+/* Its part of the customer's session is over: back to the home menu. */
+void host_done(struct host_svc *h);
+
+/* ---- the frame's part ----------------------------------------------------------------- */
+
+/* The home menu's tiles, across services, in registry order. */
+struct host_tile {
+    const struct service_tile *tile;
+    int service;                        /* its index in the registry */
+    enum svc_reason reason;             /* why it cannot be chosen now, or REASON_NONE */
+};
+int host_tile_count(struct host_svc *h);
+void host_tile_at(struct host_svc *h, int i, struct host_tile *out);
+/* Starts the service of tile `i` for the customer. */
+void host_enter(struct host_svc *h, int tile, int64_t now);
+/* The customer's session ended: every service lets go of it, and the next customer starts
+ * in the default language. */
+void host_discard(struct host_svc *h, int64_t now);
+/* A service is busy with money in flight. */
+int host_busy(struct host_svc *h);
+/* The tile (across services) that starts with `code` and can be chosen now, or -1. */
+int host_start_with(struct host_svc *h, const char *code);
+/* What a service says to someone who scans `code` where nothing takes it, or NULL. */
+const char *host_scan_hint(struct host_svc *h, const char *code);
+/* Gives a scan to the service entered last (after host_enter()). */
+void host_scan(struct host_svc *h, const char *code, int ok, int64_t now);
+/* A short word at the top of the screen for a few seconds (a message id). */
+void host_toast(struct host_svc *h, const char *msgid);
+/* Draws the customer's service, and what services lay over the frame's screens. */
+void host_build_active(struct host_svc *h, struct ui_tree *t, const struct theme *th,
+                       const struct view *v);
+void host_build_overlays(struct host_svc *h, struct ui_tree *t, const struct theme *th,
+                         const struct view *v);
+
+#endif

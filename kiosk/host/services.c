@@ -1,0 +1,599 @@
+/* The registry at run time: the services' configuration, their hooks called from the loop,
+ * and everything a service may ask of the host (service.h). Results go back to the service
+ * that asked, by the owner byte of a call's or a write's tag (LINK_OWNERS + its index), or
+ * by the print job's or printer check's number. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "core/clock.h"
+#include "core/codes.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "internal.h"
+#include "journal/worker.h"
+#include "ui/chrome.h"
+
+#define TOAST_MS 6000
+
+static const struct frame_hooks *frame_of(struct host *a)
+{
+    return a->svc[a->frame].def->frame;
+}
+
+static void *frame_priv(struct host *a)
+{
+    return a->svc[a->frame].priv;
+}
+
+static int64_t owner_of(struct host_svc *h)
+{
+    return LINK_OWNERS + h->index;
+}
+
+/* ---- configuration and start ------------------------------------------------------------- */
+
+/* "section.key=value" from --set. */
+static int apply_set(const struct config_tables *t, const char *arg, char *err, size_t errcap)
+{
+    char buf[700], why[400];
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *dot = strchr(buf, '.'), *eq = strchr(buf, '=');
+    if (!dot || !eq || dot > eq) {
+        snprintf(err, errcap, "--set %s: expected section.key=value", arg);
+        return -1;
+    }
+    *dot = *eq = '\0';
+    if (config_tables_set(t, buf, dot + 1, eq + 1, why, sizeof why) != 0) {
+        snprintf(err, errcap, "--set: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The kiosk's own keys, each service's, and an on/off switch in [services] for every
+ * tile, all read from one file. */
+static int read_config(struct host *a, const struct host_options *o, char *err, size_t errcap)
+{
+    struct config_tables t;
+    config_tables_init(&t, &a->cfg);
+    for (int i = 0; i < a->nsvc; i++)
+        if (a->svc[i].def->options)
+            config_tables_add(&t, a->svc[i].def->options, a->svc[i].cfg);
+    for (int i = 0; i < a->ntiles; i++) {
+        const struct service_tile *ti = &a->svc[a->tiles[i].svc].def->tiles[a->tiles[i].tile];
+        snprintf(a->tile_help[i], sizeof a->tile_help[i], "offer \"%s\"", ti->title);
+        a->tile_options[i] = (struct cfg_option){"services", ti->key, CFG_BOOL,
+                                                 sizeof(int) * (size_t)i, sizeof(int), "true",
+                                                 0, 1, NULL, a->tile_help[i]};
+    }
+    a->tile_options[a->ntiles] = (struct cfg_option){0};
+    config_tables_add(&t, a->tile_options, a->enabled);
+    if (o->config_path) {
+        if (config_tables_load(&t, o->config_path, err, errcap) != 0)
+            return -1;
+    } else {
+        config_tables_defaults(&t);
+    }
+    for (int i = 0; i < o->nsets; i++)
+        if (apply_set(&t, o->sets[i], err, errcap) != 0)
+            return -1;
+    return 0;
+}
+
+int host_services_open(struct host *a, const struct service_def *const *registry,
+                       const struct host_options *o, char *err, size_t errcap)
+{
+    a->frame = -1;
+    a->entered = -1;
+    for (int i = 0; registry[i]; i++) {
+        const struct service_def *d = registry[i];
+        if (a->nsvc == HOST_SERVICES_MAX) {
+            snprintf(err, errcap, "more than %d services", HOST_SERVICES_MAX);
+            return -1;
+        }
+        struct slot *s = &a->svc[a->nsvc];
+        s->def = d;
+        s->h = (struct host_svc){a, a->nsvc};
+        s->priv = calloc(1, d->priv_size ? d->priv_size : 1);
+        s->cfg = calloc(1, d->config_size ? d->config_size : 1);
+        if (!s->priv || !s->cfg) {
+            snprintf(err, errcap, "out of memory");
+            return -1;
+        }
+        if (d->frame) {
+            if (a->frame >= 0) {
+                snprintf(err, errcap, "two frames: %s and %s", a->svc[a->frame].def->name,
+                         d->name);
+                return -1;
+            }
+            a->frame = a->nsvc;
+        }
+        for (int k = 0; d->tiles && d->tiles[k].key; k++) {
+            if (a->ntiles == HOST_TILES_MAX) {
+                snprintf(err, errcap, "more than %d tiles", HOST_TILES_MAX);
+                return -1;
+            }
+            a->tiles[a->ntiles].svc = a->nsvc;
+            a->tiles[a->ntiles].tile = k;
+            a->ntiles++;
+        }
+        a->nsvc++;
+    }
+    if (a->frame < 0) {
+        snprintf(err, errcap, "no frame among the services (the session)");
+        return -1;
+    }
+    return read_config(a, o, err, errcap);
+}
+
+/* Opens every service, then lets each take up what a crash left. -1 with err set. */
+static int start(struct host *a, char *err, size_t errcap)
+{
+    for (int i = 0; i < a->nsvc; i++) {
+        struct slot *s = &a->svc[i];
+        char why[400] = "";
+        if (s->def->open && s->def->open(s->priv, &s->h, s->cfg, why, sizeof why) != 0) {
+            snprintf(err, errcap, "%s: %s", s->def->name, why);
+            return -1;
+        }
+        s->opened = 1;
+    }
+    int64_t now = clock_now_ms();
+    for (int i = 0; i < a->nsvc; i++)
+        if (a->svc[i].def->recover)
+            a->svc[i].def->recover(a->svc[i].priv, now);
+    return 0;
+}
+
+void host_services_start(struct host *a)
+{
+    char err[512];
+    if (start(a, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        a->exit_code = 2;
+        a->quit = 1;
+    }
+}
+
+void host_services_close(struct host *a)
+{
+    for (int i = 0; i < a->nsvc; i++) {
+        struct slot *s = &a->svc[i];
+        if (s->opened && s->def->close)
+            s->def->close(s->priv);
+        s->opened = 0;
+        free(s->priv);
+        free(s->cfg);
+        s->priv = s->cfg = NULL;
+    }
+}
+
+/* ---- the loop's turns -------------------------------------------------------------------- */
+
+static void refresh_health(struct host *a)
+{
+    struct health h;
+    if (!a->link)
+        return;
+    link_health(a->link, &h);
+    if (memcmp(&h, &a->health, sizeof h) != 0) {
+        a->health = h;
+        a->dirty = 1; /* tiles say what is available now */
+    }
+}
+
+static void deliver(struct host *a, int svc, const struct host_result *r, int64_t now)
+{
+    if (svc >= 0 && svc < a->nsvc && a->svc[svc].def->result)
+        a->svc[svc].def->result(a->svc[svc].priv, r, now);
+}
+
+/* Print jobs and printer checks are asked about each turn (their reports wake the loop). */
+static void poll_printer(struct host *a, int64_t now)
+{
+    if (!a->link)
+        return;
+    for (int i = 0; i < HOST_PRINTS_MAX; i++) {
+        int ok = 0, no = a->prints[i].no;
+        enum link_job j = no ? link_job_result(a->link, no, &ok) : LINK_JOB_PENDING;
+        if (j == LINK_JOB_PENDING)
+            continue;
+        struct host_result r = {.kind = HR_PRINT, .handle = (uint64_t)no,
+                                .final = j == LINK_JOB_FINAL, .ok = ok};
+        int svc = a->prints[i].svc;
+        if (j == LINK_JOB_FINAL)
+            a->prints[i].no = 0;
+        deliver(a, svc, &r, now);
+    }
+    for (int i = 0; i < HOST_CHECKS_MAX; i++) {
+        int can = 0, no = a->checks[i].no;
+        if (!no || !link_printer_answer(a->link, no, &can))
+            continue;
+        a->checks[i].no = 0;
+        struct host_result r = {.kind = HR_PRINTER, .handle = (uint64_t)no, .ok = can};
+        deliver(a, a->checks[i].svc, &r, now);
+    }
+}
+
+void host_services_turn(struct host *a, int64_t now)
+{
+    if (a->link)
+        a->link_next_ms = link_tick(a->link, now);
+    poll_printer(a, now);
+    if (a->done_pending) {
+        a->done_pending = 0;
+        frame_of(a)->service_done(frame_priv(a), now);
+    }
+    for (int i = 0; i < a->nsvc; i++) {
+        const struct service_def *d = a->svc[i].def;
+        if (d->tick && d->deadline && now >= d->deadline(a->svc[i].priv))
+            d->tick(a->svc[i].priv, now);
+    }
+    if (host_busy(&a->svc[a->frame].h)) /* money in flight keeps the session alive */
+        frame_of(a)->touch(frame_priv(a), now);
+    refresh_health(a);
+}
+
+int64_t host_services_deadline(struct host *a)
+{
+    int64_t d = a->link ? a->link_next_ms : INT64_MAX;
+    for (int i = 0; i < a->nsvc; i++) {
+        const struct service_def *s = a->svc[i].def;
+        int64_t x = s->deadline ? s->deadline(a->svc[i].priv) : INT64_MAX;
+        if (x < d)
+            d = x;
+    }
+    return d;
+}
+
+void host_services_event(struct host *a, const struct ev *e)
+{
+    int64_t now = clock_now_ms();
+    if (a->link && link_event(a->link, e)) {
+        refresh_health(a);
+        return;
+    }
+    switch (e->kind) {
+    case EV_QUIT:
+        a->quit = 1;
+        break;
+    case EV_SCAN: {
+        int ok = e->i == 0 && code_scan_ok(e->text);
+        if (!ok)
+            log_warn("host", "scan of %zu bytes refused: not a code", strlen(e->text));
+        host_services_scan(a, ok ? e->text : "", ok, now);
+        break;
+    }
+    case EV_BACKEND: {
+        struct backend_result *r = e->ptr;
+        int svc = (int)(r->tag & 0xFF) - LINK_OWNERS;
+        if (r->outcome != BE_CANCELLED) {
+            struct host_result hr = {.kind = HR_CALL, .handle = r->call_id, .call = r};
+            deliver(a, svc, &hr, now);
+        }
+        backend_result_free(r);
+        return;
+    }
+    case EV_JOURNAL: {
+        struct journal_result *jr = e->ptr;
+        struct host_result hr = {.kind = HR_JOURNAL, .handle = (uint64_t)(jr->tag >> 8),
+                                 .err = jr->err, .value = jr->value};
+        deliver(a, (int)(jr->tag & 0xFF) - LINK_OWNERS, &hr, now);
+        free(jr);
+        return;
+    }
+    default:
+        break;
+    }
+    free(e->ptr);
+}
+
+void host_services_build(struct host *a, struct ui_tree *t)
+{
+    struct view v;
+    memset(&v, 0, sizeof v);
+    v.now_ms = clock_now_ms();
+    v.station = a->cfg.station_name;
+    v.terminal_id = a->cfg.terminal_id;
+    v.lang = i18n_lang();
+    int cur = 0, n = i18n_count();
+    for (int i = 0; i < n; i++)
+        if (!strcmp(i18n_lang_at(i), v.lang))
+            cur = i;
+    /* The button names the language it switches to, in that language. */
+    const char *next = n ? i18n_lang_at((cur + 1) % n) : "en_US";
+    v.other_lang_label = !strcmp(next, "zh_CN") ? "中文" : "English";
+    a->svc[a->frame].def->build(frame_priv(a), t, &a->theme, &v);
+    if (a->toast && v.now_ms < a->toast_until_ms)
+        chrome_toast(t, &a->theme, _(a->toast));
+}
+
+int host_services_tap(struct host *a, const char *id, int64_t now)
+{
+    const struct service_def *fd = a->svc[a->frame].def;
+    if (fd->tap && fd->tap(frame_priv(a), id, now))
+        return 1;
+    int act = frame_of(a)->active(frame_priv(a));
+    if (act >= 0 && a->svc[act].def->tap && a->svc[act].def->tap(a->svc[act].priv, id, now))
+        return 1;
+    for (int i = 0; i < a->nsvc; i++) /* what services lay over the frame's screens */
+        if (i != a->frame && i != act && a->svc[i].def->tap &&
+            a->svc[i].def->tap(a->svc[i].priv, id, now))
+            return 1;
+    return 0;
+}
+
+void host_services_scan(struct host *a, const char *code, int ok, int64_t now)
+{
+    frame_of(a)->touch(frame_priv(a), now);
+    log_info("host", "scan on %s", a->tree.screen);
+    if (frame_of(a)->scan(frame_priv(a), code, ok, now))
+        return;
+    int act = frame_of(a)->active(frame_priv(a));
+    if (act >= 0 && a->svc[act].def->scan)
+        a->svc[act].def->scan(a->svc[act].priv, code, ok, now);
+    else
+        host_toast(&a->svc[a->frame].h, N_("This screen does not read codes."));
+}
+
+void host_services_touch(struct host *a, int64_t now)
+{
+    frame_of(a)->touch(frame_priv(a), now);
+}
+
+int host_services_idle(struct host *a)
+{
+    for (int i = 0; i < a->nsvc; i++)
+        if (a->svc[i].def->idle && !a->svc[i].def->idle(a->svc[i].priv))
+            return 0;
+    return !a->link || link_outbox_pending(a->link) == 0;
+}
+
+void host_services_leave(struct host *a, int64_t now)
+{
+    for (int i = 0; i < a->nsvc; i++)
+        if (a->svc[i].def->leave)
+            a->svc[i].def->leave(a->svc[i].priv, now);
+}
+
+/* ---- what a service may ask -------------------------------------------------------------- */
+
+const struct kiosk_config *host_config(struct host_svc *h)
+{
+    return &h->host->cfg;
+}
+
+struct text_engine *host_text(struct host_svc *h)
+{
+    return h->host->text;
+}
+
+uint64_t host_call(struct host_svc *h, const struct backend_request *rq)
+{
+    struct backend *be = h->host->link ? link_backend(h->host->link) : NULL;
+    uint64_t id = 0;
+    struct backend_request r = *rq;
+    r.tag = owner_of(h);
+    if (!be || backend_call(be, &r, &id) != 0)
+        return 0;
+    return id;
+}
+
+void host_cancel(struct host_svc *h, uint64_t handle)
+{
+    struct backend *be = h->host->link ? link_backend(h->host->link) : NULL;
+    if (be && handle)
+        backend_cancel(be, handle);
+}
+
+uint64_t host_journal(struct host_svc *h, journal_job_fn fn, void *arg,
+                      void (*free_arg)(void *arg))
+{
+    struct host *a = h->host;
+    struct journal_worker *w = a->link ? link_journal_worker(a->link) : NULL;
+    if (!w) {
+        if (free_arg)
+            free_arg(arg);
+        return 0;
+    }
+    uint64_t seq = ++a->journal_seq;
+    if (journal_worker_submit(w, fn, arg, free_arg, (int64_t)(seq << 8) | owner_of(h)) != 0)
+        return 0;
+    return seq;
+}
+
+enum kerr host_journal_now(struct host_svc *h, journal_job_fn fn, void *arg, int64_t *value)
+{
+    struct journal_worker *w = h->host->link ? link_journal_worker(h->host->link) : NULL;
+    return w ? journal_worker_now(w, fn, arg, value) : KERR_IO;
+}
+
+struct journal *host_journal_reader(struct host_svc *h)
+{
+    return h->host->link ? link_journal(h->host->link) : NULL;
+}
+
+void host_outbox_poke(struct host_svc *h)
+{
+    if (h->host->link)
+        link_outbox_poke(h->host->link);
+}
+
+int host_outbox_pending(struct host_svc *h)
+{
+    return h->host->link ? link_outbox_pending(h->host->link) : 0;
+}
+
+uint64_t host_print(struct host_svc *h, const struct bitmap *b, const char *title)
+{
+    struct host *a = h->host;
+    int slot = -1;
+    for (int i = 0; i < HOST_PRINTS_MAX && slot < 0; i++)
+        if (!a->prints[i].no)
+            slot = i;
+    int no = a->link && slot >= 0 ? link_print(a->link, b, title) : -1;
+    if (no <= 0)
+        return 0;
+    a->prints[slot].no = no;
+    a->prints[slot].svc = h->index;
+    return (uint64_t)no;
+}
+
+uint64_t host_printer_check(struct host_svc *h)
+{
+    struct host *a = h->host;
+    int slot = -1;
+    for (int i = 0; i < HOST_CHECKS_MAX && slot < 0; i++)
+        if (!a->checks[i].no)
+            slot = i;
+    int no = a->link && slot >= 0 ? link_printer_check(a->link) : -1;
+    if (no <= 0)
+        return 0;
+    a->checks[slot].no = no;
+    a->checks[slot].svc = h->index;
+    return (uint64_t)no;
+}
+
+const char *host_printer_problem(struct host_svc *h)
+{
+    return h->host->link ? link_printer_problem(h->host->link)
+                         : N_("This kiosk has no receipt printer.");
+}
+
+void host_health(struct host_svc *h, struct health *out)
+{
+    *out = h->host->health;
+}
+
+void host_backend_refused(struct host_svc *h, const char *code)
+{
+    if (h->host->link) {
+        link_backend_refused(h->host->link, code);
+        refresh_health(h->host);
+    }
+}
+
+void host_redraw(struct host_svc *h)
+{
+    h->host->dirty = 1;
+}
+
+void host_done(struct host_svc *h)
+{
+    h->host->done_pending = 1; /* at the end of the turn: the service is still at work */
+}
+
+/* ---- the frame's part -------------------------------------------------------------------- */
+
+int host_tile_count(struct host_svc *h)
+{
+    return h->host->ntiles;
+}
+
+void host_tile_at(struct host_svc *h, int i, struct host_tile *out)
+{
+    struct host *a = h->host;
+    const struct slot *s = &a->svc[a->tiles[i].svc];
+    out->tile = &s->def->tiles[a->tiles[i].tile];
+    out->service = a->tiles[i].svc;
+    out->reason = health_reason(out->tile->requires, a->enabled[i], &a->health);
+    if (out->reason == REASON_NONE && s->def->unavailable)
+        out->reason = s->def->unavailable(s->priv);
+}
+
+void host_enter(struct host_svc *h, int tile, int64_t now)
+{
+    struct host *a = h->host;
+    if (tile < 0 || tile >= a->ntiles)
+        return;
+    struct slot *s = &a->svc[a->tiles[tile].svc];
+    a->entered = a->tiles[tile].svc;
+    log_info("host", "service %s started (%s)", s->def->name,
+             s->def->tiles[a->tiles[tile].tile].key);
+    if (s->def->enter)
+        s->def->enter(s->priv, a->tiles[tile].tile, now);
+}
+
+void host_discard(struct host_svc *h, int64_t now)
+{
+    struct host *a = h->host;
+    host_services_leave(a, now);
+    a->entered = -1;
+    a->pressed = -1;
+    a->focus = -1;
+    /* The next customer starts in the default language. */
+    if (i18n_count())
+        i18n_set_lang(i18n_lang_at(0));
+    a->dirty = 1;
+}
+
+int host_busy(struct host_svc *h)
+{
+    struct host *a = h->host;
+    for (int i = 0; i < a->nsvc; i++)
+        if (a->svc[i].def->busy && a->svc[i].def->busy(a->svc[i].priv))
+            return 1;
+    return 0;
+}
+
+int host_start_with(struct host_svc *h, const char *code)
+{
+    struct host *a = h->host;
+    for (int i = 0; i < a->ntiles; i++) {
+        const struct slot *s = &a->svc[a->tiles[i].svc];
+        struct host_tile ht;
+        if (!s->def->start_with || s->def->start_with(s->priv, code) != a->tiles[i].tile)
+            continue;
+        host_tile_at(h, i, &ht);
+        if (ht.reason == REASON_NONE)
+            return i;
+    }
+    return -1;
+}
+
+const char *host_scan_hint(struct host_svc *h, const char *code)
+{
+    struct host *a = h->host;
+    for (int i = 0; i < a->nsvc; i++) {
+        const char *m = a->svc[i].def->scan_hint ? a->svc[i].def->scan_hint(a->svc[i].priv, code)
+                                                 : NULL;
+        if (m)
+            return m;
+    }
+    return NULL;
+}
+
+void host_scan(struct host_svc *h, const char *code, int ok, int64_t now)
+{
+    struct host *a = h->host;
+    if (a->entered >= 0 && a->svc[a->entered].def->scan)
+        a->svc[a->entered].def->scan(a->svc[a->entered].priv, code, ok, now);
+}
+
+void host_toast(struct host_svc *h, const char *msgid)
+{
+    struct host *a = h->host;
+    a->toast = msgid;
+    a->toast_until_ms = clock_now_ms() + TOAST_MS;
+    a->dirty = 1;
+}
+
+void host_build_active(struct host_svc *h, struct ui_tree *t, const struct theme *th,
+                       const struct view *v)
+{
+    struct host *a = h->host;
+    int act = frame_of(a)->active(frame_priv(a));
+    if (act >= 0 && act != a->frame && a->svc[act].def->build)
+        a->svc[act].def->build(a->svc[act].priv, t, th, v);
+}
+
+void host_build_overlays(struct host_svc *h, struct ui_tree *t, const struct theme *th,
+                         const struct view *v)
+{
+    struct host *a = h->host;
+    for (int i = 0; i < a->nsvc; i++)
+        if (i != a->frame && a->svc[i].def->overlay)
+            a->svc[i].def->overlay(a->svc[i].priv, t, th, v);
+}

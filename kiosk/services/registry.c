@@ -1,0 +1,12 @@
+/* The services this kiosk runs, in the order of the home menu's tiles. A new service is a
+ * folder under kiosk/services/ and one line here (and its target in CMakeLists.txt). The
+ * session comes first: it is the frame the others run in. */
+#include "checkout/service.h"
+#include "services/registry.h"
+#include "session/service.h"
+
+const struct service_def *const service_registry[] = {
+    &session_service,
+    &checkout_service,
+    NULL,
+};

@@ -1,0 +1,140 @@
+#include "flow.h"
+
+#include <stddef.h>
+
+#include "core/log.h"
+
+static const char *const names[SESS_LAST] = {"attract", "home", "service", "ask_more"};
+
+const char *session_state_name(enum sess_state st)
+{
+    return st < SESS_LAST ? names[st] : "?";
+}
+
+/* Every state change goes through here, logged old -> new. */
+static void set_state(struct session *s, enum sess_state st, struct effects *out)
+{
+    if (s->state != st)
+        log_info("session", "%s -> %s", names[s->state], names[st]);
+    s->state = st;
+    effects_add(out, EFF_REDRAW, 0, NULL);
+}
+
+void session_init(struct session *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
+                  int64_t now)
+{
+    *s = (struct session){0};
+    s->state = SESS_ATTRACT;
+    s->idle_ms = idle_ms;
+    s->prompt_ms = prompt_ms;
+    s->slide_ms = slide_ms;
+    s->nslides = nslides;
+    s->last_input_ms = now;
+    s->slide_next_ms = now + slide_ms;
+    s->explain = -1;
+}
+
+static void to_attract(struct session *s, int64_t now, struct effects *out)
+{
+    effects_add(out, EFF_DISCARD, 0, NULL);
+    s->explain = -1;
+    s->slide = 0;
+    s->slide_next_ms = now + s->slide_ms;
+    set_state(s, SESS_ATTRACT, out);
+}
+
+void session_step(struct session *s, const struct sess_event *e, int64_t now, struct effects *out)
+{
+    switch (e->in) {
+    case SI_TOUCH:
+        if (s->state != SESS_ASK_MORE)
+            s->last_input_ms = now;
+        break;
+    case SI_START:
+        if (s->state == SESS_ATTRACT) {
+            s->last_input_ms = now;
+            set_state(s, SESS_HOME, out);
+        }
+        break;
+    case SI_CHOOSE:
+        if (s->state != SESS_HOME || s->explain >= 0)
+            break;
+        s->last_input_ms = now;
+        if (e->reason != REASON_NONE) {
+            s->explain = e->tile; /* say why, before anyone starts */
+            s->explain_reason = e->reason;
+            effects_add(out, EFF_REDRAW, 0, NULL);
+            break;
+        }
+        s->tile = e->tile;
+        effects_add(out, EFF_ENTER_SERVICE, e->tile, NULL);
+        set_state(s, SESS_SERVICE, out);
+        break;
+    case SI_DISMISS:
+        if (s->explain >= 0) {
+            s->explain = -1;
+            effects_add(out, EFF_REDRAW, 0, NULL);
+        }
+        break;
+    case SI_HOME:
+        if (s->state == SESS_SERVICE || s->state == SESS_ASK_MORE) {
+            s->last_input_ms = now;
+            effects_add(out, EFF_DISCARD, 0, NULL);
+            set_state(s, SESS_HOME, out);
+        }
+        break;
+    case SI_MORE_TIME:
+        if (s->state == SESS_ASK_MORE) {
+            s->last_input_ms = now;
+            set_state(s, s->resume, out);
+        }
+        break;
+    case SI_END:
+        if (s->state != SESS_ATTRACT)
+            to_attract(s, now, out);
+        break;
+    case SI_TICK:
+        if (s->state == SESS_ATTRACT && s->nslides > 1 && now >= s->slide_next_ms) {
+            s->slide = (s->slide + 1) % s->nslides;
+            s->slide_next_ms = now + s->slide_ms;
+            effects_add(out, EFF_REDRAW, 0, NULL);
+        } else if ((s->state == SESS_HOME || s->state == SESS_SERVICE) &&
+                   now - s->last_input_ms >= s->idle_ms) {
+            s->resume = s->state;
+            s->ask_deadline_ms = now + s->prompt_ms;
+            set_state(s, SESS_ASK_MORE, out);
+        } else if (s->state == SESS_ASK_MORE && now >= s->ask_deadline_ms) {
+            log_info("session", "no answer to the inactivity prompt: session ended");
+            to_attract(s, now, out);
+        } else if (s->state == SESS_ASK_MORE) {
+            effects_add(out, EFF_REDRAW, 0, NULL); /* the countdown moved */
+        }
+        break;
+    case SI_LAST:
+        break;
+    }
+}
+
+int64_t session_deadline(const struct session *s)
+{
+    switch (s->state) {
+    case SESS_ATTRACT:
+        return s->nslides > 1 ? s->slide_next_ms : INT64_MAX;
+    case SESS_HOME:
+    case SESS_SERVICE:
+        return s->last_input_ms + s->idle_ms;
+    case SESS_ASK_MORE:
+        return s->ask_deadline_ms;
+    case SESS_LAST:
+        break;
+    }
+    return INT64_MAX;
+}
+
+int session_prompt_left_s(const struct session *s, int64_t now)
+{
+    if (s->state != SESS_ASK_MORE)
+        return 0;
+    int64_t left = s->ask_deadline_ms - now;
+    return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}

@@ -1,0 +1,64 @@
+/* The customer session: attract loop -> home menu -> a service, the "why is this tile
+ * unavailable" dialog, the inactivity prompt ("need more time?") and the return to attract
+ * with the customer's data wiped. Pure state machine: inputs in, state and effects out;
+ * times are passed in. Tiles are the host's, by index. */
+#ifndef SESSION_FLOW_H
+#define SESSION_FLOW_H
+
+#include <stdint.h>
+
+#include "core/effect.h"
+#include "core/health.h"
+
+enum sess_state {
+    SESS_ATTRACT,  /* idle: slideshow, touch anywhere to start */
+    SESS_HOME,     /* home menu of services */
+    SESS_SERVICE,  /* inside a service flow */
+    SESS_ASK_MORE, /* "need more time?" over the screen the customer left */
+    SESS_LAST
+};
+
+enum sess_input {
+    SI_TOUCH,     /* any customer input (keeps the session alive) */
+    SI_START,     /* tap on attract */
+    SI_CHOOSE,    /* tile `tile` tapped; its availability in `reason` */
+    SI_DISMISS,   /* the explain dialog's OK */
+    SI_HOME,      /* back to the home menu (flow finished or cancelled) */
+    SI_MORE_TIME, /* "yes, more time" */
+    SI_END,       /* "no, finish" / cancel the session */
+    SI_TICK,      /* time passed: check timers */
+    SI_LAST
+};
+
+struct sess_event {
+    enum sess_input in;
+    int tile;
+    enum svc_reason reason;
+};
+
+struct session {
+    enum sess_state state;
+    enum sess_state resume;   /* where "more time" returns to */
+    int tile;                 /* the tile whose service runs in SESS_SERVICE */
+    int explain;              /* the tile whose "why unavailable" dialog is open, or -1 */
+    enum svc_reason explain_reason;
+    int64_t last_input_ms;
+    int64_t ask_deadline_ms;
+    int64_t slide_next_ms;
+    int slide, nslides;
+    int idle_ms, prompt_ms, slide_ms;
+};
+
+/* Starts in SESS_ATTRACT at time now. Durations in milliseconds. */
+void session_init(struct session *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
+                  int64_t now);
+/* Feeds one input at time now; appends effects to out: EFF_REDRAW, EFF_ENTER_SERVICE (i =
+ * the tile), EFF_DISCARD (the customer's data goes). */
+void session_step(struct session *s, const struct sess_event *e, int64_t now, struct effects *out);
+/* When the session next needs an SI_TICK, or INT64_MAX. */
+int64_t session_deadline(const struct session *s);
+/* Seconds left to answer the prompt (for the countdown), 0 when not asking. */
+int session_prompt_left_s(const struct session *s, int64_t now);
+const char *session_state_name(enum sess_state st);
+
+#endif

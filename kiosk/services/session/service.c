@@ -1,0 +1,255 @@
+/* The session as a service of the host: the frame. It runs the session flow (flow.c) on
+ * the host's input, asks the host for the home menu's tiles, starts the customer's service
+ * and takes them home when it ends. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "flow.h"
+#include "screens.h"
+#include "session/service.h"
+#include "slides.h"
+
+#define TILES_MAX 16
+
+struct sess_config {
+    int attract_slide_s, idle_s, idle_prompt_s;
+};
+
+struct sess {
+    struct host_svc *h;
+    const struct sess_config *cfg;
+    struct session s;
+    struct slides slides;
+};
+
+static const struct cfg_option options[] = {
+    CFG_INT_OPT(struct sess_config, "session", "attract_slide_s", attract_slide_s, "6", 2, 600,
+                "seconds per attract slide"),
+    CFG_INT_OPT(struct sess_config, "session", "idle_s", idle_s, "60", 10, 3600,
+                "idle seconds before asking"),
+    CFG_INT_OPT(struct sess_config, "session", "idle_prompt_s", idle_prompt_s, "30", 20, 600,
+                "seconds the inactivity prompt waits"),
+    {0},
+};
+
+static void run(struct sess *p, const struct effects *fx, int64_t now)
+{
+    for (int i = 0; i < fx->n; i++) {
+        const struct effect *e = &fx->v[i];
+        switch (e->kind) {
+        case EFF_REDRAW:
+            host_redraw(p->h);
+            break;
+        case EFF_DISCARD:
+            host_discard(p->h, now);
+            break;
+        case EFF_ENTER_SERVICE:
+            host_enter(p->h, (int)e->i, now);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void input(struct sess *p, enum sess_input in, int tile, enum svc_reason r, int64_t now)
+{
+    struct effects fx = {.n = 0};
+    struct sess_event ev = {in, tile, r};
+    session_step(&p->s, &ev, now, &fx);
+    run(p, &fx, now);
+}
+
+static int sess_open(void *priv, struct host_svc *h, const void *cfg, char *err, size_t errcap)
+{
+    struct sess *p = priv;
+    char manifest[768];
+    p->h = h;
+    p->cfg = cfg;
+    snprintf(manifest, sizeof manifest, "%s/ads/slides.ini", host_config(h)->assets_dir);
+    if (slides_load(&p->slides, manifest, host_config(h)->assets_dir, err, errcap) != 0)
+        return -1;
+    session_init(&p->s, p->cfg->idle_s * 1000, p->cfg->idle_prompt_s * 1000,
+                 p->cfg->attract_slide_s * 1000, p->slides.n, clock_now_ms());
+    log_info("session", "%d slides", p->slides.n);
+    return 0;
+}
+
+static int find_tile(struct sess *p, const char *key, struct host_tile *out)
+{
+    for (int i = 0; i < host_tile_count(p->h); i++) {
+        host_tile_at(p->h, i, out);
+        if (!strcmp(out->tile->key, key))
+            return i;
+    }
+    return -1;
+}
+
+static int sess_tap(void *priv, const char *id, int64_t now)
+{
+    struct sess *p = priv;
+    struct host_tile ht;
+    if (!strcmp(id, "attract.start")) {
+        input(p, SI_START, 0, REASON_NONE, now);
+    } else if (!strcmp(id, "dialog.ok")) {
+        input(p, SI_DISMISS, 0, REASON_NONE, now);
+    } else if (!strcmp(id, "home.done") || !strcmp(id, "timeout.end")) {
+        input(p, SI_END, 0, REASON_NONE, now);
+    } else if (!strcmp(id, "timeout.more")) {
+        input(p, SI_MORE_TIME, 0, REASON_NONE, now);
+    } else if (!strncmp(id, "home.", 5)) {
+        int i = find_tile(p, id + 5, &ht);
+        if (i < 0)
+            return 0;
+        input(p, SI_CHOOSE, i, ht.reason, now);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* A code scanned outside the customer's service: on attract or home a code that starts a
+ * service (a product barcode: the shop) starts it with the code; anything else gets a short
+ * word on what to do (never silence). */
+static int sess_scan(void *priv, const char *code, int ok, int64_t now)
+{
+    struct sess *p = priv;
+    if (p->s.state == SESS_SERVICE)
+        return 0; /* the customer's service takes it */
+    if (!ok) {
+        host_toast(p->h, N_("The scanner read something that is not a code. Please scan again."));
+        return 1;
+    }
+    if (p->s.state == SESS_ASK_MORE) {
+        host_toast(p->h, N_("Tap \"Yes, I need more time\" first, then scan again."));
+        return 1;
+    }
+    if (p->s.state == SESS_ATTRACT)
+        input(p, SI_START, 0, REASON_NONE, now);
+    if (p->s.state != SESS_HOME || p->s.explain >= 0) {
+        host_toast(p->h, N_("This screen does not read codes."));
+        return 1;
+    }
+    int tile = host_start_with(p->h, code);
+    if (tile >= 0) { /* what the customer means: this service, with this code */
+        input(p, SI_CHOOSE, tile, REASON_NONE, now);
+        host_scan(p->h, code, 1, now);
+        return 1;
+    }
+    const char *hint = host_scan_hint(p->h, code);
+    host_toast(p->h, hint ? hint : N_("This screen does not read codes."));
+    return 1;
+}
+
+static int sess_active(const void *priv)
+{
+    const struct sess *p = priv;
+    struct host_tile ht;
+    int shown = p->s.state == SESS_SERVICE ||
+                (p->s.state == SESS_ASK_MORE && p->s.resume == SESS_SERVICE);
+    if (!shown || p->s.tile >= host_tile_count(p->h))
+        return -1;
+    host_tile_at(p->h, p->s.tile, &ht);
+    return ht.service;
+}
+
+static void sess_service_done(void *priv, int64_t now)
+{
+    input(priv, SI_HOME, 0, REASON_NONE, now);
+}
+
+static void sess_touch(void *priv, int64_t now)
+{
+    input(priv, SI_TOUCH, 0, REASON_NONE, now);
+}
+
+static void sess_tick(void *priv, int64_t now)
+{
+    struct sess *p = priv;
+    if (now >= session_deadline(&p->s))
+        input(p, SI_TICK, 0, REASON_NONE, now);
+}
+
+static int64_t sess_deadline(const void *priv)
+{
+    return session_deadline(&((const struct sess *)priv)->s);
+}
+
+struct build_ctx {
+    struct host_svc *h;
+    const struct view *v;
+};
+
+static void build_active(void *ctx, struct ui_tree *t, const struct theme *th)
+{
+    struct build_ctx *b = ctx;
+    host_build_active(b->h, t, th, b->v);
+}
+
+static void build_overlays(void *ctx, struct ui_tree *t, const struct theme *th)
+{
+    struct build_ctx *b = ctx;
+    host_build_overlays(b->h, t, th, b->v);
+}
+
+static void sess_build_screen(const void *priv, struct ui_tree *t, const struct theme *th,
+                              const struct view *v)
+{
+    const struct sess *p = priv;
+    struct home_tile tiles[TILES_MAX];
+    struct sess_view sv;
+    memset(&sv, 0, sizeof sv);
+    sv.base = *v;
+    sv.s = &p->s;
+    sv.nslides = p->slides.n;
+    if (p->slides.n > 0) {
+        int i = p->s.slide % p->slides.n;
+        sv.slide.image = p->slides.v[i].image;
+        sv.slide.bg = p->slides.v[i].bg;
+        sv.slide.title = slides_title(&p->slides, i, v->lang);
+        sv.slide.subtitle = slides_subtitle(&p->slides, i, v->lang);
+    } else {
+        sv.slide.title = _("Welcome");
+        sv.slide.subtitle = "";
+    }
+    int n = host_tile_count(p->h);
+    for (int i = 0; i < n && i < TILES_MAX; i++) {
+        struct host_tile ht;
+        host_tile_at(p->h, i, &ht);
+        tiles[i] = (struct home_tile){ht.tile->key, ht.tile->title, ht.tile->blurb,
+                                      ht.tile->icon, ht.reason};
+    }
+    sv.tiles = tiles;
+    sv.ntiles = n < TILES_MAX ? n : TILES_MAX;
+    sv.prompt_left_s = session_prompt_left_s(&p->s, v->now_ms);
+    sv.prompt_total_s = p->cfg->idle_prompt_s;
+    struct build_ctx ctx = {p->h, v};
+    sv.build_active = build_active;
+    sv.build_overlays = build_overlays;
+    sv.ctx = &ctx;
+    sess_build(t, th, &sv);
+}
+
+static const struct frame_hooks frame = {
+    .active = sess_active,
+    .service_done = sess_service_done,
+    .scan = sess_scan,
+    .touch = sess_touch,
+};
+
+const struct service_def session_service = {
+    .name = "session",
+    .frame = &frame,
+    .priv_size = sizeof(struct sess),
+    .options = options,
+    .config_size = sizeof(struct sess_config),
+    .open = sess_open,
+    .tap = sess_tap,
+    .tick = sess_tick,
+    .deadline = sess_deadline,
+    .build = sess_build_screen,
+};

@@ -1,0 +1,17 @@
+/* What every screen shows whoever builds it: the kiosk's name, the language and its button,
+ * the time. The host prepares it for each frame; each service adds its own view of its
+ * state to build its screens from (screens read views; they never change a flow). */
+#ifndef UI_VIEW_H
+#define UI_VIEW_H
+
+#include <stdint.h>
+
+struct view {
+    int64_t now_ms;
+    const char *station;          /* the station's name, may be "" */
+    const char *terminal_id;
+    const char *lang;             /* the current language's code */
+    const char *other_lang_label; /* the language button: the language it switches to */
+};
+
+#endif
