@@ -13,7 +13,8 @@ struct bitmap *bitmap_create(int width, int height)
     b->width = width;
     b->height = height;
     b->stride = (width + 7) / 8;
-    b->bits = calloc((size_t)b->stride * (size_t)(height ? height : 1), 1);
+    b->rows_cap = height ? height : 1;
+    b->bits = calloc((size_t)b->stride * (size_t)b->rows_cap, 1);
     if (!b->bits) {
         free(b);
         return NULL;
@@ -67,12 +68,19 @@ int bitmap_grow(struct bitmap *b, int height)
         return 0;
     if (height > 65535)
         return -1;
-    uint8_t *n = realloc(b->bits, (size_t)b->stride * (size_t)height);
-    if (!n)
-        return -1;
-    memset(n + (size_t)b->stride * (size_t)b->height, 0,
+    if (height > b->rows_cap) {
+        /* Doubling keeps a page fed line by line linear, not quadratic, in copying. */
+        int cap = b->rows_cap * 2 > height ? b->rows_cap * 2 : height;
+        if (cap > 65535)
+            cap = 65535;
+        uint8_t *n = realloc(b->bits, (size_t)b->stride * (size_t)cap);
+        if (!n)
+            return -1;
+        b->bits = n;
+        b->rows_cap = cap;
+    }
+    memset(b->bits + (size_t)b->stride * (size_t)b->height, 0,
            (size_t)b->stride * (size_t)(height - b->height));
-    b->bits = n;
     b->height = height;
     return 0;
 }

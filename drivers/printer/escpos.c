@@ -83,6 +83,7 @@ enum printer_state escpos_parse_status(const uint8_t *s, size_t n)
 
 #define LINE_DOTS 30
 #define MAX_PENDING (1u << 20)
+#define PAGE_MAX_ROWS 16384
 
 struct escpos_decoder {
     int width;
@@ -131,31 +132,32 @@ void escpos_decoder_paper_limit(struct escpos_decoder *d, long rows)
     d->paper_rows = rows;
 }
 
+/* Hands the page over (when something is on it, or the paper ran out) and starts the next
+ * one in the same memory. Blank feed is counted, not drawn, until a page is delivered. */
 static void deliver(struct escpos_decoder *d)
 {
-    if (d->content || d->torn) {
-        d->cur->height = d->used_rows;
-        if (d->page)
-            d->page(d->cur, d->torn, d->user);
-    }
-    bitmap_destroy(d->cur);
-    d->cur = bitmap_create(d->width, 0);
+    if ((d->content || d->torn) && bitmap_grow(d->cur, d->used_rows) == 0 && d->page)
+        d->page(d->cur, d->torn, d->user);
+    d->cur->height = 0; /* bitmap_grow whitens the rows again */
     d->used_rows = 0;
     d->content = 0;
     d->torn = 0;
 }
 
-/* Reserves `rows` more rows on the page; returns how many fit on the remaining paper. */
-static int advance(struct escpos_decoder *d, int rows)
+/* Reserves `rows` more rows on the page; returns how many fit on the remaining paper and
+ * sets *base to the first of them. A page is cut once it would pass PAGE_MAX_ROWS (about
+ * 2 m of paper): nobody tears off more at once, and a runaway feed cannot grow it further. */
+static int advance(struct escpos_decoder *d, int rows, int *base)
 {
+    if (d->used_rows + rows > PAGE_MAX_ROWS) /* rows: at most 255 lines */
+        deliver(d);
     if (d->paper_rows >= 0 && rows > d->paper_rows) {
         rows = (int)d->paper_rows;
         d->torn = 1;
     }
     if (d->paper_rows >= 0)
         d->paper_rows -= rows;
-    if (!d->cur || bitmap_grow(d->cur, d->used_rows + rows) != 0)
-        return 0;
+    *base = d->used_rows;
     d->used_rows += rows;
     return rows;
 }
@@ -164,9 +166,10 @@ static int advance(struct escpos_decoder *d, int rows)
 static size_t parse_one(struct escpos_decoder *d, const uint8_t *p, size_t n, uint8_t *reply,
                         size_t replycap, size_t *nreply)
 {
+    int base;
     switch (p[0]) {
     case 0x0A: /* LF */
-        advance(d, LINE_DOTS);
+        (void)advance(d, LINE_DOTS, &base);
         return 1;
     case 0x10: /* DLE EOT n */
         if (n < 3)
@@ -185,7 +188,7 @@ static size_t parse_one(struct escpos_decoder *d, const uint8_t *p, size_t n, ui
         if (p[1] == 0x64) {
             if (n < 3)
                 return 0;
-            advance(d, LINE_DOTS * p[2]);
+            (void)advance(d, LINE_DOTS * p[2], &base);
             return 3;
         }
         return 1;
@@ -215,8 +218,9 @@ static size_t parse_one(struct escpos_decoder *d, const uint8_t *p, size_t n, ui
             size_t need = 8 + (size_t)xb * (size_t)rows;
             if (n < need)
                 return 0;
-            int base = d->used_rows;
-            int fit = advance(d, rows);
+            int fit = advance(d, rows, &base);
+            if (bitmap_grow(d->cur, base + fit) != 0)
+                fit = 0;
             for (int y = 0; y < fit; y++)
                 for (int x = 0; x < xb * 8 && x < d->width; x++)
                     if ((p[8 + (size_t)y * (size_t)xb + (size_t)(x / 8)] >> (7 - x % 8)) & 1) {

@@ -46,6 +46,30 @@ static void bitmap_basics(void **state)
     bitmap_destroy(NULL);
 }
 
+/* A page fed a line at a time grows in place: what is printed stays, new rows are white,
+ * also after the height was cut back (as the decoder does when it delivers a page). */
+static void bitmap_grows_line_by_line(void **state)
+{
+    (void)state;
+    struct bitmap *b = bitmap_create(384, 0);
+    assert_non_null(b);
+    for (int h = 30; h <= 60000; h += 30) {
+        assert_int_equal(bitmap_grow(b, h), 0);
+        bitmap_set(b, h % 384, h - 1, 1);
+    }
+    assert_true(b->rows_cap >= 60000);
+    for (int h = 30; h <= 60000; h += 30) {
+        assert_int_equal(bitmap_get(b, h % 384, h - 1), 1);
+        assert_int_equal(bitmap_get(b, h % 384, h - 2), 0);
+    }
+    b->height = 10;
+    assert_int_equal(bitmap_grow(b, 100), 0);
+    for (int x = 0; x < 384; x++)
+        assert_int_equal(bitmap_get(b, x, 59), 0);
+    assert_int_equal(bitmap_grow(b, 65536), -1);
+    bitmap_destroy(b);
+}
+
 struct pages {
     struct bitmap *last;
     int count, torn;
@@ -167,6 +191,34 @@ static void paper_runs_out_mid_page(void **state)
     assert_int_equal(pg.count, 1);
     assert_true(pg.torn);
     assert_int_equal(pg.last->height, 250);
+    escpos_decoder_destroy(d);
+    bitmap_destroy(pg.last);
+    bitmap_destroy(b);
+    free(data);
+}
+
+/* A feed that never ends in a cut: the page is cut at about 2 m, what was printed on it
+ * arrives whole, and the decoder does not grow without bound. */
+static void runaway_feed_is_cut(void **state)
+{
+    (void)state;
+    struct bitmap *b = bitmap_create(384, 24);
+    bitmap_fill(b, 0, 0, 384, 24);
+    size_t len;
+    uint8_t *data = escpos_encode(b, 0, &len);
+    struct pages pg = {0};
+    struct escpos_decoder *d = escpos_decoder_create(384, keep_page, NULL, &pg);
+    size_t nrep;
+    uint8_t rep[8], feed[3] = {0x1B, 0x64, 255}; /* ESC d 255: 255 lines */
+    escpos_decoder_feed(d, data, len - 4, rep, sizeof rep, &nrep); /* without its cut */
+    for (int i = 0; i < 1000; i++)
+        escpos_decoder_feed(d, feed, sizeof feed, rep, sizeof rep, &nrep);
+    assert_int_equal(pg.count, 1);
+    assert_true(pg.last->height <= 16384);
+    assert_int_equal(bitmap_get(pg.last, 0, 0), 1);
+    assert_int_equal(bitmap_get(pg.last, 383, 23), 1);
+    escpos_decoder_finish(d); /* blank paper after it is no page */
+    assert_int_equal(pg.count, 1);
     escpos_decoder_destroy(d);
     bitmap_destroy(pg.last);
     bitmap_destroy(b);
@@ -414,10 +466,12 @@ int main(void)
     log_set_quiet(1);
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(bitmap_basics),
+        cmocka_unit_test(bitmap_grows_line_by_line),
         cmocka_unit_test(encode_decode_round_trip),
         cmocka_unit_test(status_bytes),
         cmocka_unit_test(decoder_survives_garbage),
         cmocka_unit_test(paper_runs_out_mid_page),
+        cmocka_unit_test(runaway_feed_is_cut),
         cmocka_unit_test(bad_options),
     };
     const struct CMUnitTest station[] = {

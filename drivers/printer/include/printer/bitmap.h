@@ -9,7 +9,8 @@
 struct bitmap {
     int width, height;  /* dots */
     int stride;         /* bytes per row = (width + 7) / 8 */
-    uint8_t *bits;      /* stride * height bytes, owned */
+    uint8_t *bits;      /* stride * rows_cap bytes, owned */
+    int rows_cap;       /* rows allocated: bitmap_grow doubles it, so growing is linear */
 };
 
 /* A white bitmap; NULL on bad size (width 1..4096, height 0..65535) or no memory. */
