@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential cmake pkg-config gettext
 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libzbar-dev
-libcurl4-openssl-dev libcups2-dev cups cups-client cups-bsd libsqlite3-dev sqlite3
+libcurl4-gnutls-dev libcups2-dev cups cups-client cups-bsd libsqlite3-dev sqlite3
 libsodium-dev libcjson-dev libinih-dev libmicrohttpd-dev libcmocka-dev zbar-tools
 fontconfig libfontconfig-dev fonts-noto-cjk libpng-dev zlib1g-dev procps python3 curl openssl"
 missing=""

@@ -9,6 +9,7 @@
 #include <SDL.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,6 +371,9 @@ int host_run(const struct host_options *o, const struct service_def *const *regi
     int rc = 2;
     memset(a, 0, sizeof *a);
     a->o = o;
+    /* The worker threads (journal, backend, printer) share two malloc arenas instead of one
+     * each: pages an arena has touched stay in RSS for the life of the process. */
+    mallopt(M_ARENA_MAX, 2);
     a->pressed = a->focus = a->drag_list = -1;
     a->wake_fd[0] = a->wake_fd[1] = -1;
 

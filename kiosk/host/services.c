@@ -2,6 +2,7 @@
  * and everything a service may ask of the host (service.h). Results go back to the service
  * that asked, by the owner byte of a call's or a write's tag (LINK_OWNERS + its index), or
  * by the print job's or printer check's number. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,7 @@ void host_services_turn(struct host *a, int64_t now)
     if (a->done_pending) {
         a->done_pending = 0;
         frame_of(a)->service_done(frame_priv(a), now);
+        malloc_trim(0); /* the customer is done: the heap's free pages go back */
     }
     for (int i = 0; i < a->nsvc; i++) {
         const struct service_def *d = a->svc[i].def;

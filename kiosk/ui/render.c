@@ -141,6 +141,7 @@ static struct img_slot *img_slot_for(const char *key, int w, int h)
 }
 
 #define IMG_BUDGET (5u << 20)
+#define IMG_BIG (1u << 20) /* an ad, not an icon */
 
 /* Drops least recently used images until the cache and `incoming` more bytes fit the budget.
  * Images drawn in this frame stay (so does `keep`), or one frame would decode them again. */
@@ -163,6 +164,22 @@ static void img_trim(const struct img_slot *keep, size_t incoming)
             return;
         SDL_DestroyTexture(old->tex);
         memset(old, 0, sizeof *old);
+    }
+}
+
+/* A big image (an ad) the frame just drawn did not show is dropped at once: it would stay
+ * in RSS through every customer's session, and decoding it again on the attract screen
+ * costs one frame there. Icons and QR codes stay under the budget. */
+static void img_drop_unshown(void)
+{
+    for (int i = 0; i < IMG_SLOTS; i++) {
+        int w, h;
+        if (!imgs[i].tex || imgs[i].frame == img_frame ||
+            SDL_QueryTexture(imgs[i].tex, NULL, NULL, &w, &h) != 0 ||
+            (size_t)w * (size_t)h * 4 < IMG_BIG)
+            continue;
+        SDL_DestroyTexture(imgs[i].tex);
+        memset(&imgs[i], 0, sizeof imgs[i]);
     }
 }
 
@@ -544,6 +561,7 @@ void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
     dim_pct = 100;
     draw_range(c, t, split, t->n);
     text_evict(c->text);
+    img_drop_unshown();
 }
 
 void ui_render_cleanup(void)

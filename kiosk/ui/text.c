@@ -10,7 +10,7 @@
 
 #define MAX_LINES 32
 #define CACHE_SLOTS 384
-#define CACHE_BUDGET (4u << 20)
+#define CACHE_BUDGET (2u << 20)
 
 struct face {
     int px;
