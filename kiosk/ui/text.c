@@ -212,13 +212,17 @@ struct line {
     size_t off, len;
 };
 
-/* Greedy wrap into lines; returns the number of lines. */
+/* Greedy wrap into lines; returns the number of lines. A line ends after a separator
+ * ("朝阳路加油站 • / Chaoyang Rd Station") if it has one, else between phrases (after
+ * punctuation or a space) rather than inside a Chinese word when that keeps at least half
+ * of the line: 选油枪、扫码支付， / 一分钟完成, not 选油枪、扫码支 / 付，一分钟完成. */
 static int wrap(TTF_Font *f, const char *s, int wrap_w, struct line *lines, int maxl)
 {
     int n = 0;
-    size_t start = 0, i = 0, last_break = 0, slen = strlen(s);
+    size_t start = 0, i = 0, last_break = 0, phrase_break = 0, sep_break = 0, slen = strlen(s);
     while (start < slen && n < maxl) {
-        last_break = 0;
+        uint32_t prev = 0;
+        last_break = phrase_break = sep_break = 0;
         i = start;
         size_t end = slen;
         int hard = 0;
@@ -233,14 +237,25 @@ static int wrap(TTF_Font *f, const char *s, int wrap_w, struct line *lines, int 
             if (i + (size_t)l < slen)
                 utf8_next(s + i + l, &nx);
             if (wrap_w > 0 && i > start && width_of(f, s + start, i + (size_t)l - start) > wrap_w) {
-                end = last_break > start ? last_break : i;
+                if (sep_break > start)
+                    end = sep_break;
+                else if (phrase_break > start && (phrase_break - start) * 2 >= i - start)
+                    end = phrase_break;
+                else
+                    end = last_break > start ? last_break : i;
                 break;
             }
             i += (size_t)l;
             /* A break is allowed after a space, or around CJK characters unless the
              * next character is closing punctuation. */
-            if ((cp == ' ' || is_cjk(cp) || (nx && is_cjk(nx))) && !(nx && no_line_start(nx)))
+            if ((cp == ' ' || is_cjk(cp) || (nx && is_cjk(nx))) && !(nx && no_line_start(nx))) {
                 last_break = i;
+                if (cp == ' ' || no_line_start(cp))
+                    phrase_break = i;
+                if (cp == ' ' && (prev == 0x2022 || prev == 0x00B7 || prev == 0x30FB))
+                    sep_break = i; /* after "• " */
+            }
+            prev = cp;
         }
         size_t len = end - start;
         while (len > 0 && s[start + len - 1] == ' ')
@@ -253,12 +268,15 @@ static int wrap(TTF_Font *f, const char *s, int wrap_w, struct line *lines, int 
     return n;
 }
 
-/* The narrowest wrap width that still gives the same number of lines, so a paragraph
- * does not end in one orphaned character. */
-static int balanced_width(TTF_Font *f, const char *s, int wrap_w, int nlines)
+/* When the last line is an orphan (under a third of the width), the narrowest wrap width
+ * that still gives the same number of lines; otherwise the width as it is, so lines keep
+ * ending between phrases. */
+static int balanced_width(TTF_Font *f, const char *s, int wrap_w, const struct line *got,
+                          int nlines)
 {
     struct line lines[MAX_LINES];
-    if (wrap_w <= 0 || nlines < 2)
+    if (wrap_w <= 0 || nlines < 2 ||
+        width_of(f, s + got[nlines - 1].off, got[nlines - 1].len) * 3 >= wrap_w)
         return wrap_w;
     int lo = wrap_w / 2, hi = wrap_w;
     while (lo < hi) {
@@ -297,7 +315,7 @@ SDL_Surface *text_surface(struct text_engine *te, const char *s, int px, int bol
     if (!f || !s || !*s)
         return NULL;
     int n = wrap(f, s, wrap_w, lines, MAX_LINES);
-    int bw = balanced_width(f, s, wrap_w, n);
+    int bw = balanced_width(f, s, wrap_w, lines, n);
     if (bw != wrap_w)
         n = wrap(f, s, bw, lines, MAX_LINES);
     int skip = TTF_FontLineSkip(f), w = 1;

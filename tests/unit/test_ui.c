@@ -199,6 +199,21 @@ static void text_wraps_and_fits(void **state)
     assert_int_equal(text_measure(te, "为保护您的隐私本次服务将在三十秒后结束", 40, 0, 300, &w2, &h2), 0);
     assert_true(w2 <= 300);
     assert_true(h2 >= 3 * h1);
+    /* A line ends after the comma, not inside 支付 (a word), when that keeps half of it. */
+    int wp, hp, wl, hl;
+    assert_int_equal(text_measure(te, "选油枪、扫码支付，", 40, 0, 0, &wp, &hp), 0);
+    assert_int_equal(text_measure(te, "选油枪、扫码支付，一分", 40, 0, 0, &wl, &hl), 0);
+    assert_int_equal(text_measure(te, "选油枪、扫码支付，一分钟完成", 40, 0, wl, &w2, &h2), 0);
+    assert_int_equal(w2, wp);
+    assert_int_equal(h2, 2 * hp);
+    /* Two names with a separator break after it, not inside the second name. */
+    int wn, hn;
+    assert_int_equal(text_measure(te, "朝阳路加油站 •", 40, 0, 0, &wp, &hp), 0);
+    assert_int_equal(text_measure(te, "Chaoyang Rd Station", 40, 0, 0, &wn, &hn), 0);
+    assert_int_equal(text_measure(te, "朝阳路加油站 • Chaoyang Rd", 40, 0, 0, &wl, &hl), 0);
+    assert_int_equal(text_measure(te, "朝阳路加油站 • Chaoyang Rd Station", 40, 0, wl, &w2, &h2), 0);
+    assert_int_equal(w2, wp > wn ? wp : wn);
+    assert_int_equal(h2, 2 * hp);
     assert_int_equal(text_measure(te, "Need more time to finish", 40, 0, 250, &w2, &h2), 0);
     assert_true(w2 <= 250 && h2 > h1);
     int tw, th;
