@@ -214,7 +214,12 @@ static void bill(struct ui_tree *t, const struct theme *th, const struct co_view
     char buf[96], buf2[64];
     int rh = th->font_px[FONT_BODY] * 2, pad = th->min_target / 4, bar = 12;
     ui_add(t, UI_PANEL, ST_CARD, NULL, a, NULL);
-    int total_h = th->font_px[FONT_DISPLAY] * 3 / 2;
+    /* Where the lines would not fit under the biggest total (a long bill, a landscape
+     * screen), the total steps down a size: the customer checks the lines first. */
+    enum font_role tf = FONT_DISPLAY;
+    if (a.h - th->font_px[FONT_DISPLAY] * 3 / 2 - pad - 2 < lines_height(th, c))
+        tf = FONT_HEADLINE;
+    int total_h = th->font_px[tf] * 3 / 2;
     SDL_Rect view = {a.x + pad / 2, a.y + pad / 2, a.w - pad, a.h - total_h - pad - 2};
     struct ui_widget *lw = ui_add(t, UI_LIST, ST_PLAIN, "bill.lines", view, NULL);
     int li = t->n - 1, first = t->n;
@@ -267,7 +272,7 @@ static void bill(struct ui_tree *t, const struct theme *th, const struct co_view
     money_format(c->total_fen, buf, sizeof buf);
     r = (SDL_Rect){a.x + pad, a.y + a.h - total_h - pad / 2, a.w - 2 * pad, total_h};
     ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){r.x, r.y - 2, r.w, 2}, NULL)->bg = th->border;
-    bill_row(t, r, _("To pay"), buf, FONT_DISPLAY, 1, "review.total");
+    bill_row(t, r, _("To pay"), buf, tf, 1, "review.total");
 }
 
 const char *co_notice_text(enum co_notice n)
