@@ -267,10 +267,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             model.written = 1;
         co_step(&c, &e, now, &fx);
         check(&c, &fx);
-        if (e.in == CO_IN_LEAVE &&
-            (model.lock_held || model.money_out || c.state != CO_IDLE || c.locked ||
-             c.intent_open || c.auth_code[0]))
-            violated("the customer left and something was dropped, or kept");
+        if (e.in == CO_IN_LEAVE && (model.lock_held || model.money_out))
+            violated(model.lock_held ? "the customer left and the pump's sale was kept locked"
+                                     : "the customer left and a payment in flight was dropped");
+        if (e.in == CO_IN_LEAVE && (c.state != CO_IDLE || c.locked || c.intent_open ||
+                                    c.auth_code[0]))
+            violated("the customer left and the flow kept a state, a lock, an intent or a code");
     }
     return 0;
 }

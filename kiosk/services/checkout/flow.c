@@ -871,7 +871,10 @@ static void on_cancel(struct co_flow *c, int64_t now, struct effects *out)
          * on disk (never sent) */
         co_forget_code(c);
         if (c->after == CO_LOCKING) {
-            c->locked = 0; /* never asked for: nothing to release */
+            /* never asked for: nothing to release, and the lock is not asked for when its
+             * record lands either (the flow no longer waits for it) */
+            c->locked = 0;
+            set_state(c, CO_IDLE, out);
             effects_add(out, EFF_HOME, 0, NULL);
         } else {
             c->intent_open = 0;
