@@ -16,20 +16,20 @@ static int has(const struct effects *fx, enum effect_kind k)
     return 0;
 }
 
-static void step(struct session *s, enum sess_input in, int64_t now, struct effects *fx)
+static void step(struct sess_flow *s, enum sess_input in, int64_t now, struct effects *fx)
 {
     struct sess_event e = {in, 0, REASON_NONE};
     fx->n = 0;
-    session_step(s, &e, now, fx);
+    sess_step(s, &e, now, fx);
 }
 
 static void attract_slides_advance(void **state)
 {
     (void)state;
-    struct session s;
+    struct sess_flow s;
     struct effects fx;
-    session_init(&s, 60000, 30000, 6000, 3, 0);
-    assert_int_equal(session_deadline(&s), 6000);
+    sess_init(&s, 60000, 30000, 6000, 3, 0);
+    assert_int_equal(sess_deadline(&s), 6000);
     step(&s, SI_TICK, 5999, &fx);
     assert_int_equal(s.slide, 0);
     step(&s, SI_TICK, 6000, &fx);
@@ -46,19 +46,19 @@ static void attract_slides_advance(void **state)
 static void inactivity_prompt_then_end(void **state)
 {
     (void)state;
-    struct session s;
+    struct sess_flow s;
     struct effects fx;
-    session_init(&s, 60000, 30000, 6000, 3, 0);
+    sess_init(&s, 60000, 30000, 6000, 3, 0);
     step(&s, SI_START, 1000, &fx);
     assert_int_equal(s.state, SESS_HOME);
     step(&s, SI_TOUCH, 30000, &fx);
-    assert_int_equal(session_deadline(&s), 90000);
+    assert_int_equal(sess_deadline(&s), 90000);
     step(&s, SI_TICK, 89999, &fx);
     assert_int_equal(s.state, SESS_HOME);
     step(&s, SI_TICK, 90000, &fx);
     assert_int_equal(s.state, SESS_ASK_MORE);
-    assert_int_equal(session_prompt_left_s(&s, 90000), 30);
-    assert_int_equal(session_prompt_left_s(&s, 119500), 1);
+    assert_int_equal(sess_prompt_left_s(&s, 90000), 30);
+    assert_int_equal(sess_prompt_left_s(&s, 119500), 1);
     /* A touch elsewhere does not dismiss the prompt; only an answer does. */
     step(&s, SI_TOUCH, 100000, &fx);
     assert_int_equal(s.state, SESS_ASK_MORE);
@@ -70,29 +70,29 @@ static void inactivity_prompt_then_end(void **state)
 static void more_time_resumes(void **state)
 {
     (void)state;
-    struct session s;
+    struct sess_flow s;
     struct effects fx;
-    session_init(&s, 60000, 30000, 6000, 3, 0);
+    sess_init(&s, 60000, 30000, 6000, 3, 0);
     step(&s, SI_START, 0, &fx);
     step(&s, SI_TICK, 60000, &fx);
     assert_int_equal(s.state, SESS_ASK_MORE);
     step(&s, SI_MORE_TIME, 70000, &fx);
     assert_int_equal(s.state, SESS_HOME);
     assert_false(has(&fx, EFF_DISCARD));
-    assert_int_equal(session_deadline(&s), 130000);
+    assert_int_equal(sess_deadline(&s), 130000);
 }
 
 static void choose_service(void **state)
 {
     (void)state;
-    struct session s;
+    struct sess_flow s;
     struct effects fx = {.n = 0};
-    session_init(&s, 60000, 30000, 6000, 3, 0);
+    sess_init(&s, 60000, 30000, 6000, 3, 0);
     step(&s, SI_START, 0, &fx);
     /* a tile that cannot be chosen now: its reason, in a dialog over the home menu */
     struct sess_event no = {SI_CHOOSE, 3, REASON_CARD_READER};
     fx.n = 0;
-    session_step(&s, &no, 10, &fx);
+    sess_step(&s, &no, 10, &fx);
     assert_int_equal(s.state, SESS_HOME);
     assert_int_equal(s.explain, 3);
     assert_int_equal(s.explain_reason, REASON_CARD_READER);
@@ -100,13 +100,13 @@ static void choose_service(void **state)
     /* nothing starts under the dialog */
     struct sess_event yes = {SI_CHOOSE, 1, REASON_NONE};
     fx.n = 0;
-    session_step(&s, &yes, 15, &fx);
+    sess_step(&s, &yes, 15, &fx);
     assert_int_equal(s.state, SESS_HOME);
     assert_false(has(&fx, EFF_ENTER_SERVICE));
     step(&s, SI_DISMISS, 16, &fx);
     assert_int_equal(s.explain, -1);
     fx.n = 0;
-    session_step(&s, &yes, 20, &fx);
+    sess_step(&s, &yes, 20, &fx);
     assert_int_equal(s.state, SESS_SERVICE);
     assert_int_equal(s.tile, 1);
     int entered = -1;

@@ -6,13 +6,13 @@
 
 static const char *const names[SESS_LAST] = {"attract", "home", "service", "ask_more"};
 
-const char *session_state_name(enum sess_state st)
+const char *sess_state_name(enum sess_state st)
 {
     return st < SESS_LAST ? names[st] : "?";
 }
 
 /* Every state change goes through here, logged old -> new. */
-static void set_state(struct session *s, enum sess_state st, struct effects *out)
+static void set_state(struct sess_flow *s, enum sess_state st, struct effects *out)
 {
     if (s->state != st)
         log_info("session", "%s -> %s", names[s->state], names[st]);
@@ -20,10 +20,10 @@ static void set_state(struct session *s, enum sess_state st, struct effects *out
     effects_add(out, EFF_REDRAW, 0, NULL);
 }
 
-void session_init(struct session *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
+void sess_init(struct sess_flow *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
                   int64_t now)
 {
-    *s = (struct session){0};
+    *s = (struct sess_flow){0};
     s->state = SESS_ATTRACT;
     s->idle_ms = idle_ms;
     s->prompt_ms = prompt_ms;
@@ -34,7 +34,7 @@ void session_init(struct session *s, int idle_ms, int prompt_ms, int slide_ms, i
     s->explain = -1;
 }
 
-static void to_attract(struct session *s, int64_t now, struct effects *out)
+static void to_attract(struct sess_flow *s, int64_t now, struct effects *out)
 {
     effects_add(out, EFF_DISCARD, 0, NULL);
     s->explain = -1;
@@ -43,7 +43,7 @@ static void to_attract(struct session *s, int64_t now, struct effects *out)
     set_state(s, SESS_ATTRACT, out);
 }
 
-void session_step(struct session *s, const struct sess_event *e, int64_t now, struct effects *out)
+void sess_step(struct sess_flow *s, const struct sess_event *e, int64_t now, struct effects *out)
 {
     switch (e->in) {
     case SI_TOUCH:
@@ -115,7 +115,7 @@ void session_step(struct session *s, const struct sess_event *e, int64_t now, st
     }
 }
 
-int64_t session_deadline(const struct session *s)
+int64_t sess_deadline(const struct sess_flow *s)
 {
     switch (s->state) {
     case SESS_ATTRACT:
@@ -131,7 +131,7 @@ int64_t session_deadline(const struct session *s)
     return INT64_MAX;
 }
 
-int session_prompt_left_s(const struct session *s, int64_t now)
+int sess_prompt_left_s(const struct sess_flow *s, int64_t now)
 {
     if (s->state != SESS_ASK_MORE)
         return 0;

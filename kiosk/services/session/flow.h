@@ -36,7 +36,7 @@ struct sess_event {
     enum svc_reason reason;
 };
 
-struct session {
+struct sess_flow {
     enum sess_state state;
     enum sess_state resume;   /* where "more time" returns to */
     int tile;                 /* the tile whose service runs in SESS_SERVICE */
@@ -50,15 +50,15 @@ struct session {
 };
 
 /* Starts in SESS_ATTRACT at time now. Durations in milliseconds. */
-void session_init(struct session *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
+void sess_init(struct sess_flow *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
                   int64_t now);
 /* Feeds one input at time now; appends effects to out: EFF_REDRAW, EFF_ENTER_SERVICE (i =
  * the tile), EFF_DISCARD (the customer's data goes). */
-void session_step(struct session *s, const struct sess_event *e, int64_t now, struct effects *out);
+void sess_step(struct sess_flow *s, const struct sess_event *e, int64_t now, struct effects *out);
 /* When the session next needs an SI_TICK, or INT64_MAX. */
-int64_t session_deadline(const struct session *s);
+int64_t sess_deadline(const struct sess_flow *s);
 /* Seconds left to answer the prompt (for the countdown), 0 when not asking. */
-int session_prompt_left_s(const struct session *s, int64_t now);
-const char *session_state_name(enum sess_state st);
+int sess_prompt_left_s(const struct sess_flow *s, int64_t now);
+const char *sess_state_name(enum sess_state st);
 
 #endif

@@ -159,7 +159,7 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
         hw->fg = th->text_dim;
     }
 
-    const struct session *s = v->s;
+    const struct sess_flow *s = v->s;
     if (s->explain >= 0 && s->explain < v->ntiles) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s\n%s", _(health_reason_text(s->explain_reason)),
@@ -223,7 +223,7 @@ static void build_state(struct ui_tree *t, const struct theme *th, const struct 
 
 void sess_build(struct ui_tree *t, const struct theme *th, const struct sess_view *v)
 {
-    const struct session *s = v->s;
+    const struct sess_flow *s = v->s;
     ui_begin(t, "home", t->w, t->h);
     if (s->state == SESS_ASK_MORE) {
         build_state(t, th, v, s->resume);

@@ -29,7 +29,7 @@ struct slide_view {
 
 struct sess_view {
     struct view base;
-    const struct session *s;
+    const struct sess_flow *s;
     struct slide_view slide;
     int nslides;
     const struct home_tile *tiles;

@@ -22,7 +22,7 @@ struct sess_config {
 struct sess {
     struct host_svc *h;
     const struct sess_config *cfg;
-    struct session s;
+    struct sess_flow s;
     struct slides slides;
 };
 
@@ -60,7 +60,7 @@ static void input(struct sess *p, enum sess_input in, int tile, enum svc_reason 
 {
     struct effects fx = {.n = 0};
     struct sess_event ev = {in, tile, r};
-    session_step(&p->s, &ev, now, &fx);
+    sess_step(&p->s, &ev, now, &fx);
     run(p, &fx, now);
 }
 
@@ -73,7 +73,7 @@ static int sess_open(void *priv, struct host_svc *h, const void *cfg, char *err,
     snprintf(manifest, sizeof manifest, "%s/ads/slides.ini", host_config(h)->assets_dir);
     if (slides_load(&p->slides, manifest, host_config(h)->assets_dir, err, errcap) != 0)
         return -1;
-    session_init(&p->s, p->cfg->idle_s * 1000, p->cfg->idle_prompt_s * 1000,
+    sess_init(&p->s, p->cfg->idle_s * 1000, p->cfg->idle_prompt_s * 1000,
                  p->cfg->attract_slide_s * 1000, p->slides.n, clock_now_ms());
     log_info("session", "%d slides", p->slides.n);
     return 0;
@@ -170,13 +170,13 @@ static void sess_touch(void *priv, int64_t now)
 static void sess_tick(void *priv, int64_t now)
 {
     struct sess *p = priv;
-    if (now >= session_deadline(&p->s))
+    if (now >= sess_deadline(&p->s))
         input(p, SI_TICK, 0, REASON_NONE, now);
 }
 
-static int64_t sess_deadline(const void *priv)
+static int64_t sess_due(const void *priv)
 {
-    return session_deadline(&((const struct sess *)priv)->s);
+    return sess_deadline(&((const struct sess *)priv)->s);
 }
 
 struct build_ctx {
@@ -225,7 +225,7 @@ static void sess_build_screen(const void *priv, struct ui_tree *t, const struct 
     }
     sv.tiles = tiles;
     sv.ntiles = n < TILES_MAX ? n : TILES_MAX;
-    sv.prompt_left_s = session_prompt_left_s(&p->s, v->now_ms);
+    sv.prompt_left_s = sess_prompt_left_s(&p->s, v->now_ms);
     sv.prompt_total_s = p->cfg->idle_prompt_s;
     struct build_ctx ctx = {p->h, v};
     sv.build_active = build_active;
@@ -250,6 +250,6 @@ const struct service_def session_service = {
     .open = sess_open,
     .tap = sess_tap,
     .tick = sess_tick,
-    .deadline = sess_deadline,
+    .deadline = sess_due,
     .build = sess_build_screen,
 };
