@@ -281,11 +281,13 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
     copy_tex(c->r, s->tex, NULL, &d);
 }
 
+/* A QR code is kept as one pixel per module and scaled up by a whole number when drawn
+ * (nearest neighbour: the same pixels as drawing it big, a thousandth of the memory). */
 static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
 {
     char key[400];
     snprintf(key, sizeof key, "qr:%s", w->text);
-    struct img_slot *s = img_slot_for(key, w->r.w, w->r.h);
+    struct img_slot *s = img_slot_for(key, 0, 0);
     if (!s->tex) {
         QRcode *q = QRcode_encodeString(w->text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
         if (!q) {
@@ -293,22 +295,20 @@ static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
             return;
         }
         int quiet = 4, mods = q->width + 2 * quiet;
-        int side = w->r.w < w->r.h ? w->r.w : w->r.h;
-        int m = side / mods;
-        if (m < 1)
-            m = 1;
-        SDL_Surface *sf = SDL_CreateRGBSurfaceWithFormat(0, mods * m, mods * m, 32,
+        SDL_Surface *sf = SDL_CreateRGBSurfaceWithFormat(0, mods, mods, 32,
                                                          SDL_PIXELFORMAT_ARGB8888);
         if (sf) {
             SDL_FillRect(sf, NULL, 0xFFFFFFFF);
             for (int y = 0; y < q->width; y++)
                 for (int x = 0; x < q->width; x++)
                     if (q->data[y * q->width + x] & 1) {
-                        SDL_Rect px = {(x + quiet) * m, (y + quiet) * m, m, m};
+                        SDL_Rect px = {x + quiet, y + quiet, 1, 1};
                         SDL_FillRect(sf, &px, 0xFF000000);
                     }
             s->tex = SDL_CreateTextureFromSurface(c->r, sf);
             SDL_FreeSurface(sf);
+            if (s->tex)
+                SDL_SetTextureScaleMode(s->tex, SDL_ScaleModeNearest);
         }
         QRcode_free(q);
         if (!s->tex) {
@@ -316,9 +316,14 @@ static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
             return;
         }
     }
-    int tw, th;
-    SDL_QueryTexture(s->tex, NULL, NULL, &tw, &th);
-    SDL_Rect d = {w->r.x + (w->r.w - tw) / 2, w->r.y + (w->r.h - th) / 2, tw, th};
+    int mods, th;
+    SDL_QueryTexture(s->tex, NULL, NULL, &mods, &th);
+    int side = w->r.w < w->r.h ? w->r.w : w->r.h;
+    int m = side / mods;
+    if (m < 1)
+        m = 1;
+    SDL_Rect d = {w->r.x + (w->r.w - mods * m) / 2, w->r.y + (w->r.h - mods * m) / 2, mods * m,
+                  mods * m};
     copy_tex(c->r, s->tex, NULL, &d);
 }
 
