@@ -683,19 +683,25 @@ static void waiting_states_have_deadlines(void **state)
 
 /* Issue 8, findings 4 and 14: the lock is journaled before it is asked for, renewed while
  * the sale is the kiosk's, and released exactly once on the way out. */
-static void lock_journaled_renewed_released_once(void **state)
+/* Transaction `txn` at pump 3, whose one sale S1003 (¥331.18) is picked at t = 20 ms. */
+static void pick_pump_3(struct co_flow *c, const char *txn)
 {
-    (void)state;
-    struct co_flow c;
     static struct co_pump pumps[1];
     memset(pumps, 0, sizeof pumps);
     pumps[0].pump = 3;
     pumps[0].nsales = 1;
     strcpy(pumps[0].sales[0].id, "S1003");
     pumps[0].sales[0].amount_fen = 33118;
-    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .cfg = &cfg}, 0);
-    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
-    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+    step(c, (struct co_event){.in = CO_IN_START, .text = txn, .cfg = &cfg}, 0);
+    step(c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
+    step(c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+}
+
+static void lock_journaled_renewed_released_once(void **state)
+{
+    (void)state;
+    struct co_flow c;
+    pick_pump_3(&c, "T1");
     assert_true(pos(EFF_LOCK, -1) >= 0 && pos(EFF_LOCK, -1) < pos(EFF_CALL, CO_CALL_LOCK));
     assert_true(c.locked);
     step(&c, (struct co_event){.in = CO_IN_LOCKED, .amount = 60000}, 30);
@@ -805,15 +811,8 @@ static void journal_writes_before_anything_goes_out(void **state)
 {
     (void)state;
     struct co_flow c;
-    static struct co_pump pumps[1];
-    memset(pumps, 0, sizeof pumps);
-    pumps[0].pump = 3;
-    pumps[0].nsales = 1;
-    strcpy(pumps[0].sales[0].id, "S1003");
     journal_answers = 0;
-    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .cfg = &cfg}, 0);
-    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
-    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+    pick_pump_3(&c, "T1");
     assert_int_equal(c.state, CO_JOURNALING);
     int l = pos(EFF_LOCK, -1);
     assert_true(l >= 0);
@@ -871,9 +870,7 @@ static void journal_writes_before_anything_goes_out(void **state)
     assert_int_equal(c.state, CO_FAILED);
     assert_false(has(EFF_CALL, -1));
     /* the lock itself could not be written: never asked for, so never released */
-    step(&c, (struct co_event){.in = CO_IN_START, .text = "T2", .cfg = &cfg}, 0);
-    step(&c, (struct co_event){.in = CO_IN_PUMPS, .pumps = pumps, .npumps = 1}, 10);
-    step(&c, (struct co_event){.in = CO_IN_PICK_PUMP, .index = 0}, 20);
+    pick_pump_3(&c, "T2");
     step(&c, (struct co_event){.in = CO_IN_JOURNALED, .ok = 0}, 30);
     assert_int_equal(c.state, CO_FAILED);
     assert_false(c.locked);
