@@ -16,8 +16,29 @@ chmod 755 "$station"
 trap '"$root/tests/harness/station.sh" stop "$station"; rm -rf "$station"' EXIT INT TERM
 "$root/tests/harness/station.sh" start "$station" "$build"
 kiosk="$build/kiosk/kiosk"
-set -- --config "$station/kiosk.ini" --set printer.test_on_start=true "$@"
+set -- --config "$station/kiosk.ini" --set printer.receipt.test_on_start=true "$@"
 if [ -n "$DISPLAY" ] || [ -n "$WAYLAND_DISPLAY" ]; then
+    # The scanner (KIOSK_SCANNER): "keyboard" (a scanner in keyboard mode, or typing a code
+    # and Return), "camera" or "camera:/dev/videoN" (a USB camera through V4L2: the default
+    # when /dev/video0 is there), or "serial:/dev/ttyACM0" (a payment-code imager). The
+    # keyboard works beside the others.
+    scanner=${KIOSK_SCANNER:-}
+    [ -n "$scanner" ] || { [ -e /dev/video0 ] && scanner=camera || scanner=keyboard; }
+    case $scanner in
+    keyboard) ;;
+    camera | camera:*)
+        dev=${scanner#camera}
+        set -- "$@" --set scanner.keyboard.driver=keyboard --set scanner.camera.driver=camera \
+            --set "scanner.camera.device=${dev#:}"
+        [ -n "${dev#:}" ] || set -- "$@" --set scanner.camera.device=/dev/video0
+        ;;
+    serial:*)
+        set -- "$@" --set scanner.keyboard.driver=keyboard --set scanner.imager.driver=serial \
+            --set "scanner.imager.device=${scanner#serial:}"
+        ;;
+    *) echo "KIOSK_SCANNER=$scanner: keyboard, camera[:DEVICE] or serial:DEVICE" >&2; exit 2 ;;
+    esac
+    echo "scanner: $scanner"
     "$kiosk" "$@"
     exit $?
 fi

@@ -41,13 +41,33 @@ static int split_addr(const char *s, char *host, size_t cap, int *port)
     return 0;
 }
 
-static int cups_open(void *priv, const struct printer_options *o, char *err, size_t errcap)
+/* Its keys in a [printer.<name>] section. */
+struct cups_opts {
+    char server[256];
+    char queue[64];
+    char status_addr[128];
+    int timeout_ms;
+};
+
+static const struct cfg_option cups_options[] = {
+    CFG_STR_OPT(struct cups_opts, NULL, "queue", queue, "receipt", "CUPS queue name"),
+    CFG_STR_OPT(struct cups_opts, NULL, "server", server, "",
+                "CUPS server (host:port or socket); empty = default"),
+    CFG_STR_OPT(struct cups_opts, NULL, "status_addr", status_addr, "",
+                "host:port for DLE EOT status where the link allows; empty = CUPS only"),
+    CFG_INT_OPT(struct cups_opts, NULL, "timeout_ms", timeout_ms, "3000", 100, 60000,
+                "bound on every call to CUPS or the printer"),
+    {0},
+};
+
+static int cups_open(void *priv, const void *opts, char *err, size_t errcap)
 {
+    const struct cups_opts *o = opts;
     struct cups_priv *c = priv;
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
-    if (o->server && *o->server) {
+    if (*o->server) {
         if (split_addr(o->server, c->host, sizeof c->host, &c->port) != 0) {
-            snprintf(err, errcap, "printer.server '%s' is not host:port", o->server);
+            snprintf(err, errcap, "server '%s' is not host:port", o->server);
             return -1;
         }
         snprintf(c->server, sizeof c->server, "%s", o->server);
@@ -55,14 +75,14 @@ static int cups_open(void *priv, const struct printer_options *o, char *err, siz
         snprintf(c->host, sizeof c->host, "%s", cupsServer());
         c->port = ippPort();
     }
-    if (!o->queue || !*o->queue || strlen(o->queue) >= sizeof c->queue) {
-        snprintf(err, errcap, "printer.queue is missing or too long");
+    if (!*o->queue || strlen(o->queue) >= sizeof c->queue) {
+        snprintf(err, errcap, "queue is missing or too long");
         return -1;
     }
     snprintf(c->queue, sizeof c->queue, "%s", o->queue);
-    if (o->status_addr && *o->status_addr &&
+    if (*o->status_addr &&
         split_addr(o->status_addr, c->status_host, sizeof c->status_host, &c->status_port) != 0) {
-        snprintf(err, errcap, "printer.status_addr '%s' is not host:port", o->status_addr);
+        snprintf(err, errcap, "status_addr '%s' is not host:port", o->status_addr);
         return -1;
     }
     return 0;
@@ -309,13 +329,19 @@ static void cups_close(void *priv)
     (void)priv;
 }
 
-const struct printer_driver printer_cups = {
-    .name = "cups",
+static const struct printer_ops cups_ops = {
     .open = cups_open,
     .status = cups_status,
     .print = cups_print,
     .job_state = cups_job_state,
     .cancel = cups_cancel,
     .close = cups_close,
+};
+
+const struct dev_driver printer_cups = {
+    .name = "cups",
+    .options = cups_options,
+    .opts_size = sizeof(struct cups_opts),
     .priv_size = sizeof(struct cups_priv),
+    .ops = &cups_ops,
 };

@@ -1,4 +1,4 @@
-#include "core/wedge.h"
+#include "scanner/wedge.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -98,6 +98,36 @@ int code_scan_ok(const char *s)
     return 1;
 }
 
+enum code_kind code_classify(const char *s)
+{
+    if (!code_scan_ok(s))
+        return CODE_NOT_A_CODE;
+    if (code_paycode_kind(s) != PAYCODE_INVALID)
+        return CODE_PAYMENT;
+    if (code_ean_valid(s))
+        return CODE_PRODUCT;
+    if (code_phone_valid(s))
+        return CODE_PHONE;
+    if (code_id_valid(s))
+        return CODE_ID_NUMBER;
+    if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
+        return CODE_URL;
+    return CODE_OTHER;
+}
+
+const char *code_kind_name(enum code_kind k)
+{
+    switch (k) {
+    case CODE_PAYMENT: return "payment code";
+    case CODE_PRODUCT: return "product barcode";
+    case CODE_PHONE: return "mobile number";
+    case CODE_ID_NUMBER: return "ID number";
+    case CODE_URL: return "web address";
+    case CODE_OTHER: return "other code";
+    default: return "not a code";
+    }
+}
+
 int code_taxid_valid(const char *s)
 {
     static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";

@@ -29,16 +29,6 @@ const struct cfg_option config_options[] = {
     STR("backend", "key", backend_key, "", "terminal signing key (hex, 32 bytes)"),
     STR("backend", "ca_file", backend_ca, "", "CA bundle for TLS; empty = system"),
     INT("backend", "timeout_ms", backend_timeout_ms, "8000", 100, 120000, "per-call timeout"),
-    ENUM("printer", "driver", printer_driver, "none", "none|cups", "receipt printer driver"),
-    STR("printer", "queue", printer_queue, "receipt", "CUPS queue name"),
-    STR("printer", "server", printer_server, "", "CUPS server (host:port or socket); empty = default"),
-    STR("printer", "status_addr", printer_status_addr, "",
-        "host:port for DLE EOT status where the link allows; empty = CUPS only"),
-    INT("printer", "width_dots", printer_width_dots, "576", 384, 576, "paper width in dots (384|576)"),
-    BOOL("printer", "test_on_start", printer_test_on_start, "false",
-         "print a test slip when the kiosk starts"),
-    INT("printer", "job_wait_s", printer_job_wait_s, "20", 1, 600,
-        "seconds a print job may take before the kiosk cancels it in CUPS"),
     STR("journal", "path", journal_path, "", "journal SQLite file; empty = data_dir/journal.db"),
     {0},
 };
@@ -109,6 +99,7 @@ static int set_value(void *base, const struct cfg_option *o, const char *v, char
 void config_tables_init(struct config_tables *t, struct kiosk_config *core)
 {
     memset(t, 0, sizeof *t);
+    core->paper_width_dots = 576;
     config_tables_add(t, config_options, core);
 }
 
@@ -121,8 +112,144 @@ void config_tables_add(struct config_tables *t, const struct cfg_option *options
     t->n++;
 }
 
+void config_tables_add_class(struct config_tables *t, struct cfg_class *c)
+{
+    if (t->ncls == CONFIG_CLASSES_MAX)
+        abort(); /* a programming error: more device classes than the table holds */
+    t->cls[t->ncls++] = c;
+}
+
+void config_class_clear(struct cfg_class *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        free(c->v[i].common);
+        free(c->v[i].opts);
+    }
+    memset(c->v, 0, sizeof c->v);
+    c->n = 0;
+}
+
+const struct cfg_instance *config_class_find(const struct cfg_class *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->v[i].name, name))
+            return &c->v[i];
+    return NULL;
+}
+
+void config_block_defaults(const struct cfg_option *options, void *base)
+{
+    char err[64];
+    for (const struct cfg_option *o = options; o && o->name; o++)
+        if (set_value(base, o, o->def, err, sizeof err) != 0)
+            abort(); /* a bad default is a programming error caught by the unit tests */
+}
+
+int config_block_set(const struct cfg_option *options, void *base, const char *name,
+                     const char *value, char *err, size_t errcap)
+{
+    for (const struct cfg_option *o = options; o && o->name; o++)
+        if (!strcmp(o->name, name))
+            return set_value(base, o, value, err, errcap);
+    snprintf(err, errcap, "%s: unknown key", name);
+    return -1;
+}
+
+static void *block_with_defaults(const struct cfg_option *a, const struct cfg_option *b,
+                                 size_t size)
+{
+    void *block = calloc(1, size ? size : 1);
+    if (block) {
+        config_block_defaults(a, block);
+        config_block_defaults(b, block);
+    }
+    return block;
+}
+
+/* `driver = x` starts instance `name` of class c. */
+static int start_instance(struct cfg_class *c, const char *name, const char *driver, char *err,
+                          size_t errcap)
+{
+    size_t opts_size = 0;
+    const struct cfg_option *opts = c->driver(driver, &opts_size);
+    if (!opts) {
+        snprintf(err, errcap, "%s.%s: driver: '%s' is not one of %s", c->name, name, driver,
+                 c->drivers);
+        return -1;
+    }
+    if (config_class_find(c, name)) {
+        snprintf(err, errcap, "%s.%s: driver: the instance is named twice", c->name, name);
+        return -1;
+    }
+    if (c->n == CFG_INSTANCES_MAX || strlen(name) >= sizeof c->v[0].name || !*name) {
+        snprintf(err, errcap, "%s.%s: too many instances, or a bad name", c->name, name);
+        return -1;
+    }
+    struct cfg_instance *in = &c->v[c->n];
+    in->common = block_with_defaults(c->common[0], c->common[1], c->common_size);
+    in->opts = block_with_defaults(opts, NULL, opts_size);
+    if (!in->common || !in->opts) {
+        free(in->common), free(in->opts);
+        memset(in, 0, sizeof *in);
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    snprintf(in->name, sizeof in->name, "%s", name);
+    snprintf(in->driver, sizeof in->driver, "%s", driver);
+    c->n++;
+    return 0;
+}
+
+/* A key of an instance section "<class>.<name>". 1 if `section` is one (0 or -1 in *rc),
+ * 0 if it is no class's. */
+static int instance_key(const struct config_tables *t, const char *section, const char *key,
+                        const char *value, char *err, size_t errcap, int *rc)
+{
+    const char *dot = strchr(section, '.');
+    struct cfg_class *c = NULL;
+    for (int i = 0; dot && i < t->ncls; i++)
+        if (strlen(t->cls[i]->name) == (size_t)(dot - section) &&
+            !strncmp(t->cls[i]->name, section, (size_t)(dot - section)))
+            c = t->cls[i];
+    if (!c)
+        return 0;
+    const char *name = dot + 1;
+    const struct cfg_instance *in = config_class_find(c, name);
+    *rc = -1;
+    if (!strcmp(key, "driver")) {
+        if (in)
+            snprintf(err, errcap, "%s.driver: given twice", section);
+        else
+            *rc = start_instance(c, name, value, err, errcap);
+        return 1;
+    }
+    if (!in) {
+        snprintf(err, errcap, "%s.%s: `driver` must come first in the section", section, key);
+        return 1;
+    }
+    size_t ignored;
+    const struct cfg_option *tables[3] = {c->common[0], c->common[1],
+                                          c->driver(in->driver, &ignored)};
+    void *bases[3] = {in->common, in->common, in->opts};
+    for (int k = 0; k < 3; k++)
+        for (const struct cfg_option *o = tables[k]; o && o->name; o++) {
+            if (strcmp(o->name, key))
+                continue;
+            char why[160];
+            if (set_value(bases[k], o, value, why, sizeof why) != 0)
+                snprintf(err, errcap, "%s.%s: %s", section, key, why);
+            else
+                *rc = 0;
+            return 1;
+        }
+    snprintf(err, errcap, "%s.%s: unknown key for driver %s", section, key, in->driver);
+    return 1;
+}
+
 void config_tables_defaults(const struct config_tables *t)
 {
+    for (int i = 0; i < t->ncls; i++)
+        config_class_clear(t->cls[i]);
     char err[64];
     for (int i = 0; i < t->n; i++)
         for (const struct cfg_option *o = t->v[i].options; o && o->name; o++)
@@ -133,6 +260,9 @@ void config_tables_defaults(const struct config_tables *t)
 int config_tables_set(const struct config_tables *t, const char *section, const char *name,
                       const char *value, char *err, size_t errcap)
 {
+    int rc;
+    if (instance_key(t, section, name, value, err, errcap, &rc))
+        return rc;
     for (int i = 0; i < t->n; i++)
         for (const struct cfg_option *o = t->v[i].options; o && o->name; o++) {
             if (strcmp(o->section, section) || strcmp(o->name, name))

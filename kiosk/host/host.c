@@ -30,6 +30,25 @@
 
 #define SHUTDOWN_DRAIN_MS 3000
 
+/* The screen's prompt, when it is not the one said last or the language changed: a new
+ * screen's prompt cuts the one playing, a rebuild of the same screen does not repeat it, a
+ * screen with none cuts it. */
+static void speak(struct host *a)
+{
+    const char *p = a->tree.prompt ? a->tree.prompt : "", *lang = i18n_lang();
+    if (!strcmp(p, a->said) && !strcmp(lang, a->said_lang))
+        return;
+    snprintf(a->said, sizeof a->said, "%s", p);
+    snprintf(a->said_lang, sizeof a->said_lang, "%s", lang);
+    voice_say(a->voice, *p ? p : NULL, lang);
+}
+
+void host_say_again(struct host *a)
+{
+    a->said[0] = a->said_lang[0] = '\0';
+    a->dirty = 1;
+}
+
 static void rebuild(struct host *a)
 {
     int w, h;
@@ -38,16 +57,28 @@ static void rebuild(struct host *a)
     a->tree.h = h;
     host_services_build(a, &a->tree);
     host_restore_scrolls(a);
+    speak(a);
     if (a->tree.overflow)
         log_error("host", "screen %s has more than %d widgets", a->tree.screen, UI_MAX_WIDGETS);
     if (a->focus >= a->tree.n)
         a->focus = -1;
 }
 
+/* UI_LIVE's source: the camera's newest frame. */
+static int live_frame(void *user, uint8_t *pixels, int maxw, int maxh, int *w, int *h)
+{
+    struct host *a = user;
+    struct scan_frame f = {0};
+    if (!a->link || !hub_preview(link_hub(a->link), pixels, maxw, maxh, &f))
+        return 0;
+    *w = f.w, *h = f.h;
+    return 1;
+}
+
 static void draw(struct host *a)
 {
     struct ui_render_ctx c = {a->ren, &a->theme, a->text, a->cfg.assets_dir, a->pressed,
-                              a->focus, clock_now_ms()};
+                              a->focus, clock_now_ms(), live_frame, a};
     ui_render(&c, &a->tree);
 }
 
@@ -358,7 +389,7 @@ static void shutdown_drain(struct host *a)
 static void print_test_slip(struct host *a)
 {
     struct slip *slip = slip_test(a->text, &a->cfg, i18n_lang(), (long long)clock_wall_s());
-    if (!slip || !a->link || link_print(a->link, slip_bitmap(slip), "printer test") < 0)
+    if (!slip || !a->link || hub_print(link_hub(a->link), slip_bitmap(slip), "printer test") < 0)
         log_warn("host", "printer test slip not printed: no printer");
     slip_destroy(slip);
 }
@@ -430,14 +461,16 @@ int host_run(const struct host_options *o, const struct service_def *const *regi
         fprintf(stderr, "kiosk: %s\n", err);
         goto end_video;
     }
-    a->link = link_open(&a->cfg, a->q, err, sizeof err);
+    /* no sound card is no error: the kiosk is silent */
+    a->voice = voice_open(&a->voice_cfg, a->cfg.assets_dir, o->headless);
+    a->link = link_open(&a->cfg, &a->devices, a->q, err, sizeof err);
     if (!a->link) {
         fprintf(stderr, "kiosk: %s\n", err);
         goto end_video;
     }
     link_health(a->link, &a->health);
     host_services_start(a);
-    if (a->cfg.printer_test_on_start && !a->quit)
+    if (hub_printer_test_on_start(link_hub(a->link)) && !a->quit)
         print_test_slip(a);
     a->dirty = 1;
     log_info("host", "started: %dx%d, %s, %d services", w, h, i18n_lang(), a->nsvc);
@@ -464,6 +497,8 @@ end_video:
             free(left.ptr);
     }
     host_services_close(a);
+    voice_close(a->voice);
+    a->voice = NULL;
     video_close(a);
     evq_destroy(a->q);
     for (int i = 0; i < 2; i++)

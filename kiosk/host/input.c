@@ -61,6 +61,11 @@ void host_activate(struct host *a, const char *id)
     if (!strcmp(id, "lang.toggle")) {
         i18n_cycle();
         a->dirty = 1;
+    } else if (!strcmp(id, "sound.toggle")) {
+        voice_set_on(a->voice, !voice_on(a->voice));
+        if (voice_on(a->voice))
+            host_say_again(a); /* what this screen says, at once */
+        a->dirty = 1;
     } else if (!host_services_tap(a, id, now)) {
         log_debug("host", "%s: nobody's widget", id);
     }
@@ -108,11 +113,13 @@ static void activate_index(struct host *a, int i)
 /* Return after typed characters: they were a scan (refused whole when it is no code). */
 static int typed_scan(struct host *a)
 {
-    struct ev e = {.kind = EV_SCAN};
+    int keyboard = a->link ? hub_keyboard(link_hub(a->link)) : -1;
+    struct ev e = {.kind = EV_SCAN, .j = keyboard};
     int refused;
-    if (!wedge_enter(&a->typed, e.text, sizeof e.text, &refused))
+    if (keyboard < 0 || !wedge_enter(&a->typed, e.text, sizeof e.text, &refused)) {
+        wedge_clear(&a->typed); /* this kiosk has no keyboard scanner: typing is not a scan */
         return 0;
-    log_info("host", "keyboard scanner: %zu bytes%s", strlen(e.text), refused ? ", not a code" : "");
+    }
     e.i = refused;
     evq_post(a->q, &e);
     sign_wipe(&e, sizeof e);
@@ -171,8 +178,10 @@ void host_pointer(struct host *a, int down, int x, int y)
         a->drag_scroll0 = a->drag_list >= 0 ? a->tree.v[a->drag_list].scroll : 0;
         a->dragging = 0;
         host_services_touch(a, clock_now_ms());
-        if (hit >= 0)
+        if (hit >= 0) {
+            voice_click(a->voice);
             host_present(a);
+        }
         return;
     }
     int was = a->pressed, dragged = a->dragging;

@@ -8,14 +8,15 @@
 #include <SDL.h>
 #include <stdint.h>
 
+#include "audio/voice.h"
 #include "core/config.h"
 #include "core/evq.h"
 #include "core/health.h"
-#include "core/wedge.h"
 #include "host/host.h"
 #include "host/script.h"
 #include "host/service.h"
 #include "link.h"
+#include "scanner/wedge.h"
 #include "ui/theme.h"
 #include "ui/ui.h"
 
@@ -43,6 +44,7 @@ struct slot {
 struct host {
     const struct host_options *o;
     struct kiosk_config cfg;
+    struct hub_config devices;    /* the device instances named in the config file */
     struct slot svc[HOST_SERVICES_MAX];
     int nsvc;
     int frame;                    /* the frame's index */
@@ -92,6 +94,13 @@ struct host {
     const char *toast;            /* a short word over the screen (a message id) */
     int64_t toast_until_ms;
 
+    /* sound ([sound] in the config): the prompt said last (a prompt id, "" for none) and in
+     * which language; a screen whose prompt or language differs says its own */
+    struct voice_config voice_cfg;
+    struct voice *voice;
+    char said[VOICE_ID_LEN];
+    char said_lang[16];
+
     /* how long the UI thread worked in each turn (input, services, drawing), in ms: a stall
      * here is a frozen screen (logged at the end) */
     int turn_ms[HOST_TURN_HIST];
@@ -111,6 +120,8 @@ struct host {
 
 /* host.c */
 void host_present(struct host *a);
+/* The screen's prompt is said again at the next frame (the Sound button turned on). */
+void host_say_again(struct host *a);
 int host_screenshot(struct host *a, const char *name);
 int host_video_resize(struct host *a, int w, int h);
 void host_handle_sdl(struct host *a, const SDL_Event *e);

@@ -1,7 +1,7 @@
 /* The kiosk's link to its station: the backend client with its heartbeat, the journal (its
  * writer on a worker thread, a reader here) with its outbox uploader, and the receipt
- * printer on a worker thread. It turns what they report into component health for the home
- * menu. All calls are on the UI thread; the blocking work happens on the backend, journal
+ * printer on a worker thread, and the devices (devices/hub.h). It turns what they report
+ * into component health for the home menu. All calls are on the UI thread; the blocking work happens on the backend, journal
  * and printer threads. */
 #ifndef HOST_LINK_H
 #define HOST_LINK_H
@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/evq.h"
 #include "core/health.h"
+#include "devices/hub.h"
 
 struct link;
 struct bitmap;
@@ -25,8 +26,8 @@ struct journal_worker;
 
 /* Opens what the config asks for. A component that is not configured is HEALTH_ABSENT; one
  * that fails to open is reported and HEALTH_DOWN. NULL only on a config error (err says). */
-struct link *link_open(const struct kiosk_config *cfg, struct evq *q, char *err,
-                             size_t errcap);
+struct link *link_open(const struct kiosk_config *cfg, const struct hub_config *devices,
+                       struct evq *q, char *err, size_t errcap);
 void link_close(struct link *s); /* NULL-safe */
 /* Periodic work (heartbeat, status polls, outbox). Returns when it next needs a tick. */
 int64_t link_tick(struct link *s, int64_t now_ms);
@@ -44,37 +45,10 @@ void link_outbox_poke(struct link *s);
 int link_outbox_pending(struct link *s);
 /* Current health of every component. */
 void link_health(const struct link *s, struct health *out);
+/* The devices (scanners). */
+struct hub *link_hub(struct link *s);
 /* The backend client, the journal's reader and its writer (NULL when absent). */
 struct backend *link_backend(struct link *s);
 struct journal *link_journal(struct link *s);
 struct journal_worker *link_journal_worker(struct link *s);
-/* Queues a bitmap to print (the bitmap is copied). Returns the job's number (> 0), or -1
- * when there is no printer. */
-int link_print(struct link *s, const struct bitmap *b, const char *title);
-/* What link_job_result() has to say about a print job. */
-enum link_job {
-    LINK_JOB_PENDING = 0,     /* nothing new: queued, printing, or still being resolved */
-    LINK_JOB_FINAL = 1,       /* finished, for good */
-    LINK_JOB_UNCONFIRMED = 2, /* given up waiting for, and it may still print */
-};
-/* What became of print job `no` since the last call for it; each report is given once, in
- * the order they came:
- * - LINK_JOB_PENDING: nothing new (*ok untouched).
- * - LINK_JOB_FINAL: the spooler is done with it; *ok = 1 if it printed in full, 0 if it
- *   did not (refused, failed, cancelled, never sent, or a slip cut short by paper running
- *   out). Nothing more follows for `no`.
- * - LINK_JOB_UNCONFIRMED, *ok = 0: [printer] job_wait_s went by and the job could not be
- *   confirmed cancelled (CUPS did not answer): it may still print. The printer worker keeps
- *   asking CUPS and trying to cancel it, and sends no other job meanwhile; a
- *   LINK_JOB_FINAL for the same `no` follows once CUPS says what became of it. */
-enum link_job link_job_result(struct link *s, int no, int *ok);
-/* Why the printer cannot print, as a message id to translate ("" when it can). */
-const char *link_printer_problem(const struct link *s);
-/* Asks the printer for its state now (not at the next periodic poll). Returns the number
- * the answer will carry (see link_printer_answer()), or -1 without a printer. */
-int link_printer_check(struct link *s);
-/* 1 once a printer state numbered `check` or later has arrived, with *can_print whether
- * the printer can print a receipt now; 0 while waiting. */
-int link_printer_answer(const struct link *s, int check, int *can_print);
-
 #endif

@@ -67,7 +67,7 @@ static int script_tap(struct host *a, const struct step *st)
 
 static void post_text(struct host *a, enum ev_kind kind, const char *text)
 {
-    struct ev e = {.kind = kind};
+    struct ev e = {.kind = kind, .j = -1}; /* a scan from no scanner: the script */
     snprintf(e.text, sizeof e.text, "%s", text);
     evq_post(a->q, &e);
 }

@@ -40,12 +40,17 @@ static int apply_set(const struct config_tables *t, const char *arg, char *err, 
 {
     char buf[700], why[400];
     snprintf(buf, sizeof buf, "%s", arg);
-    char *dot = strchr(buf, '.'), *eq = strchr(buf, '=');
-    if (!dot || !eq || dot > eq) {
+    /* the key is after the last dot: a device's section has one of its own (scanner.front) */
+    char *eq = strchr(buf, '='), *dot = NULL;
+    if (eq) {
+        *eq = '\0';
+        dot = strrchr(buf, '.');
+    }
+    if (!dot) {
         snprintf(err, errcap, "--set %s: expected section.key=value", arg);
         return -1;
     }
-    *dot = *eq = '\0';
+    *dot = '\0';
     if (config_tables_set(t, buf, dot + 1, eq + 1, why, sizeof why) != 0) {
         snprintf(err, errcap, "--set: %s", why);
         return -1;
@@ -71,6 +76,9 @@ static int read_config(struct host *a, const struct host_options *o, char *err, 
     }
     a->tile_options[a->ntiles] = (struct cfg_option){0};
     config_tables_add(&t, a->tile_options, a->enabled);
+    config_tables_add(&t, voice_options, &a->voice_cfg);
+    hub_config_init(&a->devices);
+    hub_config_tables(&a->devices, &t);
     if (o->config_path) {
         if (config_tables_load(&t, o->config_path, err, errcap) != 0)
             return -1;
@@ -80,6 +88,7 @@ static int read_config(struct host *a, const struct host_options *o, char *err, 
     for (int i = 0; i < o->nsets; i++)
         if (apply_set(&t, o->sets[i], err, errcap) != 0)
             return -1;
+    a->cfg.paper_width_dots = hub_config_paper_width(&a->devices);
     return 0;
 }
 
@@ -160,6 +169,7 @@ void host_services_start(struct host *a)
 
 void host_services_close(struct host *a)
 {
+    hub_config_clear(&a->devices);
     for (int i = 0; i < a->nsvc; i++) {
         struct slot *s = &a->svc[i];
         if (s->opened && s->def->close)
@@ -198,19 +208,19 @@ static void poll_printer(struct host *a, int64_t now)
         return;
     for (int i = 0; i < HOST_PRINTS_MAX; i++) {
         int ok = 0, no = a->prints[i].no;
-        enum link_job j = no ? link_job_result(a->link, no, &ok) : LINK_JOB_PENDING;
-        if (j == LINK_JOB_PENDING)
+        enum hub_job j = no ? hub_job_result(link_hub(a->link), no, &ok) : HUB_JOB_PENDING;
+        if (j == HUB_JOB_PENDING)
             continue;
         struct host_result r = {.kind = HR_PRINT, .handle = (uint64_t)no,
-                                .final = j == LINK_JOB_FINAL, .ok = ok};
+                                .final = j == HUB_JOB_FINAL, .ok = ok};
         int svc = a->prints[i].svc;
-        if (j == LINK_JOB_FINAL)
+        if (j == HUB_JOB_FINAL)
             a->prints[i].no = 0;
         deliver(a, svc, &r, now);
     }
     for (int i = 0; i < HOST_CHECKS_MAX; i++) {
         int can = 0, no = a->checks[i].no;
-        if (!no || !link_printer_answer(a->link, no, &can))
+        if (!no || !hub_printer_answer(link_hub(a->link), no, &can))
             continue;
         a->checks[i].no = 0;
         struct host_result r = {.kind = HR_PRINTER, .handle = (uint64_t)no, .ok = can};
@@ -263,8 +273,12 @@ void host_services_event(struct host *a, const struct ev *e)
         break;
     case EV_SCAN: {
         int ok = e->i == 0 && code_scan_ok(e->text);
+        const char *from = a->link ? hub_instance_name(link_hub(a->link), (int)e->j) : "?";
         if (!ok)
-            log_warn("host", "scan of %zu bytes refused: not a code", strlen(e->text));
+            log_warn("host", "scan from %s refused: not a code", from);
+        else
+            log_info("host", "scan from %s: %s, %zu bytes", from, code_kind_name(code_classify(e->text)),
+                     strlen(e->text));
         host_services_scan(a, ok ? e->text : "", ok, now);
         break;
     }
@@ -307,6 +321,7 @@ void host_services_build(struct host *a, struct ui_tree *t)
     /* The button names the language it switches to, in that language. */
     const char *next = n ? i18n_lang_at((cur + 1) % n) : "en_US";
     v.other_lang_label = !strcmp(next, "zh_CN") ? "中文" : "English";
+    v.sound = voice_available(a->voice) ? voice_on(a->voice) : -1;
     a->svc[a->frame].def->build(frame_priv(a), t, &a->theme, &v);
     if (a->toast && v.now_ms < a->toast_until_ms)
         chrome_toast(t, &a->theme, _(a->toast));
@@ -435,7 +450,7 @@ uint64_t host_print(struct host_svc *h, const struct bitmap *b, const char *titl
     for (int i = 0; i < HOST_PRINTS_MAX && slot < 0; i++)
         if (!a->prints[i].no)
             slot = i;
-    int no = a->link && slot >= 0 ? link_print(a->link, b, title) : -1;
+    int no = a->link && slot >= 0 ? hub_print(link_hub(a->link), b, title) : -1;
     if (no <= 0)
         return 0;
     a->prints[slot].no = no;
@@ -450,7 +465,7 @@ uint64_t host_printer_check(struct host_svc *h)
     for (int i = 0; i < HOST_CHECKS_MAX && slot < 0; i++)
         if (!a->checks[i].no)
             slot = i;
-    int no = a->link && slot >= 0 ? link_printer_check(a->link) : -1;
+    int no = a->link && slot >= 0 ? hub_printer_check(link_hub(a->link)) : -1;
     if (no <= 0)
         return 0;
     a->checks[slot].no = no;
@@ -460,8 +475,19 @@ uint64_t host_printer_check(struct host_svc *h)
 
 const char *host_printer_problem(struct host_svc *h)
 {
-    return h->host->link ? link_printer_problem(h->host->link)
+    return h->host->link ? hub_printer_problem(link_hub(h->host->link))
                          : N_("This kiosk has no receipt printer.");
+}
+
+const char *host_scanner_problem(struct host_svc *h)
+{
+    return h->host->link ? hub_scanner_problem(link_hub(h->host->link))
+                         : N_("This kiosk has no code scanner.");
+}
+
+int host_scanner_preview(struct host_svc *h)
+{
+    return h->host->link && hub_has_preview(link_hub(h->host->link));
 }
 
 void host_health(struct host_svc *h, struct health *out)
@@ -528,6 +554,7 @@ void host_discard(struct host_svc *h, int64_t now)
     /* The next customer starts in the default language. */
     if (i18n_count())
         i18n_set_lang(i18n_lang_at(0));
+    voice_set_on(a->voice, 1); /* and with sound, as the kiosk is set up */
     a->dirty = 1;
 }
 

@@ -58,6 +58,7 @@ int shot_volatile_text(const SDL_Surface *s, const struct ui_tree *t, char *out,
         const char *kind = w->kind == UI_SPINNER     ? "spinner"
                            : w->kind == UI_COUNTDOWN ? "countdown"
                            : w->kind == UI_QR        ? "qr"
+                           : w->kind == UI_LIVE      ? "live"
                                                      : NULL;
         SDL_Rect r, vis;
         if (!kind || ui_screen_rect(t, i, &r) != 0 || !SDL_IntersectRect(&r, &frame, &vis))

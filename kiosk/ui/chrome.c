@@ -15,6 +15,10 @@ void chrome_layout(struct layout *l, const struct ui_tree *t, const struct theme
     l->footer = (SDL_Rect){l->margin, t->h - footer_h, t->w - 2 * l->margin, footer_h - l->gap};
     int top = header_h + l->gap;
     l->content = (SDL_Rect){l->margin, top, t->w - 2 * l->margin, l->footer.y - l->gap - top};
+    /* the corner: "English" and "Sound: on" at the button's size, without shrinking */
+    int lw = l->footer.w * 22 / 100, sw = l->footer.w * 28 / 100;
+    l->lang = (SDL_Rect){l->footer.x + l->footer.w - lw, l->footer.y, lw, l->footer.h};
+    l->sound = (SDL_Rect){l->lang.x - l->gap - sw, l->footer.y, sw, l->footer.h};
 }
 
 void chrome_header(struct ui_tree *t, const struct layout *l, const struct view *v,
@@ -51,11 +55,18 @@ void chrome_footer(struct ui_tree *t, const struct layout *l, const struct view 
                                         back_label, ST_SECONDARY);
         b->font = FONT_TITLE;
     }
-    struct ui_widget *g = ui_button(t, "lang.toggle",
-                                    (SDL_Rect){l->footer.x + l->footer.w - bw, l->footer.y, bw,
-                                               l->footer.h},
-                                    v->other_lang_label, ST_SECONDARY);
+    chrome_sound(t, l->sound, v);
+    struct ui_widget *g = ui_button(t, "lang.toggle", l->lang, v->other_lang_label, ST_SECONDARY);
     g->font = FONT_TITLE;
+}
+
+void chrome_sound(struct ui_tree *t, SDL_Rect r, const struct view *v)
+{
+    if (v->sound < 0)
+        return;
+    struct ui_widget *b = ui_button(t, "sound.toggle", r,
+                                    v->sound ? _("Sound: on") : _("Sound: off"), ST_SECONDARY);
+    b->font = FONT_TITLE;
 }
 
 void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,

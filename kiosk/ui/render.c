@@ -281,6 +281,56 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
     copy_tex(c->r, s->tex, NULL, &d);
 }
 
+/* The live picture (UI_LIVE): one streaming texture, refilled from the context's source
+ * every frame it is drawn; at most LIVE_W x LIVE_H (a preview, scaled up when drawn). */
+#define LIVE_W 320
+#define LIVE_H 240
+static struct {
+    SDL_Texture *tex;
+    int w, h;
+    uint8_t grey[LIVE_W * LIVE_H];
+} live;
+
+static void draw_live(struct ui_render_ctx *c, SDL_Rect box)
+{
+    fill_round(c->r, box, 0, 0x202020FF);
+    int w = 0, h = 0;
+    if (!c->live || !c->live(c->live_user, live.grey, LIVE_W, LIVE_H, &w, &h) || w <= 0 ||
+        h <= 0 || w > LIVE_W || h > LIVE_H)
+        return;
+    if (!live.tex || live.w != w || live.h != h) {
+        if (live.tex)
+            SDL_DestroyTexture(live.tex);
+        live.tex = SDL_CreateTexture(c->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
+                                     w, h);
+        live.w = w, live.h = h;
+        if (!live.tex)
+            return;
+    }
+    void *pixels;
+    int pitch;
+    if (SDL_LockTexture(live.tex, NULL, &pixels, &pitch) != 0)
+        return;
+    for (int y = 0; y < h; y++) {
+        uint32_t *row = (uint32_t *)((uint8_t *)pixels + (size_t)y * (size_t)pitch);
+        for (int x = 0; x < w; x++) {
+            uint32_t g = live.grey[y * w + x];
+            row[x] = 0xFF000000u | g << 16 | g << 8 | g;
+        }
+    }
+    SDL_UnlockTexture(live.tex);
+    /* fitted into the box, aspect kept */
+    SDL_Rect d = box;
+    if ((int64_t)box.w * h > (int64_t)box.h * w) {
+        d.w = (int)((int64_t)box.h * w / h);
+        d.x = box.x + (box.w - d.w) / 2;
+    } else {
+        d.h = (int)((int64_t)box.w * h / w);
+        d.y = box.y + (box.h - d.h) / 2;
+    }
+    copy_tex(c->r, live.tex, NULL, &d);
+}
+
 /* A QR code is kept as one pixel per module and scaled up by a whole number when drawn
  * (nearest neighbour: the same pixels as drawing it big, a thousandth of the memory). */
 static void draw_qr(struct ui_render_ctx *c, const struct ui_widget *w)
@@ -526,6 +576,9 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
         break;
     case UI_SHADE:
         break; /* the layer below was drawn dimmed */
+    case UI_LIVE:
+        draw_live(c, b);
+        break;
     }
     if (w->parent >= 0)
         SDL_RenderSetClipRect(c->r, NULL);
@@ -571,6 +624,9 @@ void ui_render(struct ui_render_ctx *c, const struct ui_tree *t)
 
 void ui_render_cleanup(void)
 {
+    if (live.tex)
+        SDL_DestroyTexture(live.tex);
+    memset(&live, 0, sizeof live);
     for (int i = 0; i < IMG_SLOTS; i++)
         if (imgs[i].tex)
             SDL_DestroyTexture(imgs[i].tex);

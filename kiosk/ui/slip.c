@@ -142,7 +142,7 @@ void slip_barcode(struct slip *s, const char *text, int height)
 struct slip *slip_test(struct text_engine *te, const struct kiosk_config *cfg, const char *lang,
                        long long unix_s)
 {
-    struct slip *s = slip_create(te, cfg->printer_width_dots);
+    struct slip *s = slip_create(te, cfg->paper_width_dots);
     if (!s)
         return NULL;
     char line[200], when[40];
@@ -150,7 +150,7 @@ struct slip *slip_test(struct text_engine *te, const struct kiosk_config *cfg, c
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    int big = cfg->printer_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
+    int big = cfg->paper_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
     slip_text(s, cfg->station_name[0] ? cfg->station_name : i18n_get_in(lang, "Self-service kiosk"),
               big, 1, SLIP_CENTER);
     slip_gap(s, 8);
@@ -158,13 +158,13 @@ struct slip *slip_test(struct text_engine *te, const struct kiosk_config *cfg, c
     slip_rule(s);
     slip_pair(s, i18n_get_in(lang, "Terminal"), cfg->terminal_id, normal, 0);
     slip_pair(s, i18n_get_in(lang, "Time"), when, normal, 0);
-    snprintf(line, sizeof line, "%d", cfg->printer_width_dots);
+    snprintf(line, sizeof line, "%d", cfg->paper_width_dots);
     slip_pair(s, i18n_get_in(lang, "Paper width (dots)"), line, normal, 0);
     slip_rule(s);
     slip_text(s, "自助服务终端 Self-service kiosk 0123456789 ¥1,234.56", normal, 0, SLIP_LEFT);
     slip_gap(s, 12);
     snprintf(line, sizeof line, "kiosk-test:%s", cfg->terminal_id);
-    slip_qr(s, line, cfg->printer_width_dots >= 576 ? 8 : 6);
+    slip_qr(s, line, cfg->paper_width_dots >= 576 ? 8 : 6);
     slip_text(s, i18n_get_in(lang, "If you can read this and scan the code, the printer works."),
               normal, 0, SLIP_CENTER);
     return s;

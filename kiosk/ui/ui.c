@@ -15,6 +15,7 @@ void ui_begin(struct ui_tree *t, const char *screen, int w, int h)
     t->n = 0;
     t->modal_from = -1;
     t->overflow = 0;
+    t->prompt = NULL;
 }
 
 struct ui_widget *ui_add(struct ui_tree *t, enum ui_kind kind, enum ui_style style,
@@ -250,7 +251,8 @@ int ui_tick_interval(const struct ui_tree *t)
 {
     int ms = -1;
     for (int i = 0; i < t->n; i++) {
-        int m = t->v[i].kind == UI_SPINNER ? 80 : t->v[i].kind == UI_COUNTDOWN ? 250 : -1;
+        enum ui_kind k = t->v[i].kind;
+        int m = k == UI_LIVE ? 33 : k == UI_SPINNER ? 80 : k == UI_COUNTDOWN ? 250 : -1;
         if (m > 0 && (ms < 0 || m < ms))
             ms = m;
     }

@@ -210,7 +210,7 @@ static int draw(struct rig *g, const struct theme *th, struct fixture *m, int64_
     fixture_build(m, &tree, th);
     if (edit)
         edit(&tree);
-    struct ui_render_ctx c = {g->r, th, g->te, opt_assets, -1, -1, now_ms};
+    struct ui_render_ctx c = {g->r, th, g->te, opt_assets, -1, -1, now_ms, NULL, NULL};
     ui_render(&c, &tree);
     SDL_RenderFlush(g->r);
     text_evict(g->te);

@@ -9,6 +9,41 @@ station_up() {
     . "$dir/station.env"
 }
 
+# scanner_pty NAME: a serial scanner simulator on a pty, its slave at $dir/NAME.tty, driven
+# with scanner_say NAME COMMAND (code TEXT, raw HEX, partial TEXT, long N, unplug, plug);
+# stopped with the station (its pid is in $dir/pids).
+scanner_pty() {
+    mkfifo "$dir/$1.ctl" || return 1
+    "$build/tests/sim/scanner/scanner-pty-sim" --link "$dir/$1.tty" --control "$dir/$1.ctl" \
+        2>"$dir/$1.log" &
+    echo $! >>"$dir/pids"
+    local i=0
+    until [ -e "$dir/$1.tty" ]; do
+        i=$((i + 1))
+        [ $i -le 50 ] || { echo "scanner simulator $1 did not start" >&2; return 1; }
+        sleep 0.1
+    done
+}
+scanner_say() { printf '%s\n' "$2" >"$dir/$1.ctl"; }
+
+# on_shot NAME COMMAND...: in the background, once the kiosk has taken its screenshot NAME
+# (the script's `shot NAME`), runs COMMAND: a device acts at a known point of the journey.
+# Gives up after 60 s; stopped with the station.
+on_shot() {
+    local name=$1
+    shift
+    (
+        i=0
+        until grep -q "screenshot .*/$name.png" "$out/kiosk.log" 2>/dev/null; do
+            i=$((i + 1))
+            [ $i -le 600 ] || exit 1
+            sleep 0.1
+        done
+        "$@"
+    ) &
+    echo $! >>"$dir/pids"
+}
+
 # admin METHOD PATH [BODY]: the simulator's admin endpoints (its own records).
 admin() { curl -s -X "$1" "http://127.0.0.1:$SIM_PORT$2" ${3:+-d "$3"}; }
 

@@ -13,7 +13,7 @@ build=$1
 station_up prnrestart
 # A short wait for jobs keeps the test quick. Printer status comes from CUPS only: a held
 # printer refuses its port, and a direct status request would then stop the sale.
-printf '[printer]\njob_wait_s = 4\nstatus_addr =\n' >>"$dir/kiosk.ini"
+printf '[printer.receipt]\njob_wait_s = 4\nstatus_addr =\n' >>"$dir/kiosk.ini"
 expect_eq "emulator: hold" "$(emu hold)" ok || exit 1
 timeout 150 "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" \
     --script "$here/printer_restart.script" --out "$dir/shots" 2>"$dir/kiosk.log" &

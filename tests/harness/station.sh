@@ -52,7 +52,7 @@ station_name = 朝阳路加油站 · Chaoyang Rd Station
 [backend]
 url = http://127.0.0.1:$sim_port
 key = $KEY
-[printer]
+[printer.receipt]
 driver = cups
 server = $cups
 queue = receipt
@@ -66,7 +66,8 @@ stop)
     [ -f "$dir/station.env" ] || exit 0
     . "$dir/station.env"
     "$here/cupsd.sh" stop "$dir/cups" 2>/dev/null || true
-    for pid in ${EMU_PID:-} ${SIM_PID:-}; do
+    # device simulators and helpers a test started ($dir/pids), then the station's own
+    for pid in $(cat "$dir/pids" 2>/dev/null) ${EMU_PID:-} ${SIM_PID:-}; do
         kill -TERM "$pid" 2>/dev/null || continue
         i=0
         while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -9,7 +9,7 @@ build=$1
 . "$here/lib.sh"
 station_up slip
 printf 'wait attract\npause 3s\n' >"$dir/s.script"
-"$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --set printer.test_on_start=true \
+"$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --set printer.receipt.test_on_start=true \
     --script "$dir/s.script" --out "$dir/shots" 2>"$dir/kiosk.log"
 i=0
 while [ ! -s "$dir/receipts/receipt-0001.png" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -23,7 +23,7 @@ printf 'paper-out-after 200\n' >&3
 read -r answer <&3
 exec 3>&-
 [ "$answer" = ok ] || { echo "emulator control said '$answer'"; exit 1; }
-"$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --set printer.test_on_start=true \
+"$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --set printer.receipt.test_on_start=true \
     --script "$dir/s.script" --out "$dir/shots" 2>"$dir/kiosk2.log"
 i=0
 while [ ! -s "$dir/receipts/receipt-0002-torn.png" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -299,12 +299,27 @@ static void control(const char *line, char *answer, size_t cap)
     close(fd);
 }
 
+/* A CUPS printer with these keys (as a [printer.x] section gives them); NULL with err. */
+static struct printer *cups_printer(const char *server, const char *status_addr,
+                                    const char *timeout_ms, char *err, size_t errcap)
+{
+    static _Alignas(max_align_t) char opts[1024];
+    struct printer_common common = {.width_dots = 576, .job_wait_s = 20};
+    assert_true(printer_cups.opts_size <= sizeof opts);
+    config_block_defaults(printer_cups.options, opts);
+    const char *keys[][2] = {{"server", server}, {"status_addr", status_addr},
+                             {"timeout_ms", timeout_ms}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_int_equal(config_block_set(printer_cups.options, opts, keys[i][0], keys[i][1],
+                                          err, errcap), 0);
+    return printer_create(&printer_cups, opts, &common, err, errcap);
+}
+
 static struct printer *open_printer(void)
 {
     char err[256], status_addr[64];
     snprintf(status_addr, sizeof status_addr, "127.0.0.1:%d", emu_port);
-    struct printer_options o = {cups_server, "receipt", status_addr, 576, 3000};
-    struct printer *p = printer_create("cups", &o, err, sizeof err);
+    struct printer *p = cups_printer(cups_server, status_addr, "3000", err, sizeof err);
     if (!p)
         fail_msg("printer_create: %s", err);
     return p;
@@ -434,8 +449,7 @@ static void garbage_status_is_unknown(void **state)
     close(lfd);
     char err[256], addr[64];
     snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(a.sin_port));
-    struct printer_options o = {cups_server, "receipt", addr, 576, 1000};
-    struct printer *p = printer_create("cups", &o, err, sizeof err);
+    struct printer *p = cups_printer(cups_server, addr, "1000", err, sizeof err);
     assert_non_null(p);
     struct printer_status st;
     printer_status(p, &st);
@@ -449,16 +463,82 @@ static void bad_options(void **state)
 {
     (void)state;
     char err[256];
-    struct printer_options o = {"nocolon", "receipt", NULL, 576, 1000};
-    assert_null(printer_create("cups", &o, err, sizeof err));
+    assert_null(cups_printer("nocolon", "", "1000", err, sizeof err));
     assert_non_null(strstr(err, "is not host:port"));
-    assert_null(printer_create("laser", &o, err, sizeof err));
-    assert_non_null(strstr(err, "no printer driver called 'laser'"));
-    struct printer *n = printer_create("none", &o, err, sizeof err);
+    assert_null(cups_printer("127.0.0.1:631", "noport", "1000", err, sizeof err));
+    assert_non_null(strstr(err, "status_addr 'noport' is not host:port"));
+}
+
+/* The in-process fake: jobs print for job_ms, then are done; its state is the test's. */
+static void fake_printer(void **state)
+{
+    (void)state;
+    char err[256];
+    _Alignas(max_align_t) char opts[64];
+    struct printer_common common = {.width_dots = 384, .job_wait_s = 20};
+    assert_true(printer_fake.opts_size <= sizeof opts);
+    config_block_defaults(printer_fake.options, opts);
+    assert_int_equal(config_block_set(printer_fake.options, opts, "job_ms", "0", err, sizeof err), 0);
+    struct printer *p = printer_create(&printer_fake, opts, &common, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(p->width_dots, 384);
     struct printer_status st;
-    printer_status(n, &st);
-    assert_int_equal(st.state, PRINTER_ABSENT);
-    printer_destroy(n);
+    printer_status(p, &st);
+    assert_int_equal(st.state, PRINTER_OK);
+    struct bitmap *b = bitmap_create(384, 40);
+    int job = 0;
+    assert_int_equal(printer_print_bitmap(p, b, "t", &job, err, sizeof err), 0);
+    char detail[64];
+    assert_int_equal(printer_job_state(p, job, detail, sizeof detail), JOB_DONE);
+    struct fake_printer *f = p->drv_priv;
+    f->state = PRINTER_PAPER_OUT;
+    f->refuse = 1;
+    printer_status(p, &st);
+    assert_int_equal(st.state, PRINTER_PAPER_OUT);
+    assert_int_equal(printer_print_bitmap(p, b, "t", &job, err, sizeof err), -1);
+    assert_int_equal(f->jobs, 1);
+    bitmap_destroy(b);
+    printer_destroy(p);
+}
+
+/* The fault wrapper around the fake: every 3rd status is garbage (unknown, never ok), and a
+ * disconnect makes it offline for a while, refusing jobs. */
+static void fault_wrapper(void **state)
+{
+    (void)state;
+    char err[256];
+    _Alignas(max_align_t) char opts[64];
+    struct printer_common common = {.width_dots = 576, .job_wait_s = 20};
+    config_block_defaults(printer_fake.options, opts);
+    common.fault.garbage_every = 3;
+    struct printer *p = printer_create(&printer_fake, opts, &common, err, sizeof err);
+    assert_non_null(p);
+    struct printer_status st;
+    enum printer_state seen[6];
+    for (int i = 0; i < 6; i++) {
+        printer_status(p, &st);
+        seen[i] = st.state;
+    }
+    assert_int_equal(seen[0], PRINTER_OK);
+    assert_int_equal(seen[2], PRINTER_UNKNOWN);
+    assert_int_equal(seen[5], PRINTER_UNKNOWN);
+    printer_destroy(p);
+    memset(&common.fault, 0, sizeof common.fault);
+    common.fault.disconnect_every = 2;
+    common.fault.disconnect_ms = 60000;
+    p = printer_create(&printer_fake, opts, &common, err, sizeof err);
+    printer_status(p, &st);
+    assert_int_equal(st.state, PRINTER_OK);
+    for (int i = 0; i < 3; i++) { /* gone, and stays gone */
+        printer_status(p, &st);
+        assert_int_equal(st.state, PRINTER_OFFLINE);
+    }
+    struct bitmap *b = bitmap_create(576, 8);
+    int job;
+    assert_int_equal(printer_print_bitmap(p, b, "t", &job, err, sizeof err), -1);
+    assert_non_null(strstr(err, "fault"));
+    bitmap_destroy(b);
+    printer_destroy(p);
 }
 
 int main(void)
@@ -468,6 +548,8 @@ int main(void)
         cmocka_unit_test(bitmap_basics),
         cmocka_unit_test(bitmap_grows_line_by_line),
         cmocka_unit_test(encode_decode_round_trip),
+        cmocka_unit_test(fake_printer),
+        cmocka_unit_test(fault_wrapper),
         cmocka_unit_test(status_bytes),
         cmocka_unit_test(decoder_survives_garbage),
         cmocka_unit_test(paper_runs_out_mid_page),

@@ -108,9 +108,30 @@ static void masks(void **state)
     assert_string_equal(small, "110");
 }
 
+/* What a scan is, for where it goes and the log line (which never carries the text). */
+static void classify(void **state)
+{
+    (void)state;
+    assert_int_equal(code_classify("134567890123456789"), CODE_PAYMENT);
+    assert_int_equal(code_classify("2845678901234567"), CODE_PAYMENT);
+    assert_int_equal(code_classify("6901234567892"), CODE_PRODUCT);
+    assert_int_equal(code_classify("96385074"), CODE_PRODUCT);
+    assert_int_equal(code_classify("6901234567893"), CODE_OTHER); /* check digit wrong */
+    assert_int_equal(code_classify("13800138000"), CODE_PHONE);
+    assert_int_equal(code_classify("11010519491231002X"), CODE_ID_NUMBER);
+    assert_int_equal(code_classify("https://weixin.qq.com/x"), CODE_URL);
+    assert_int_equal(code_classify("MQR-88001234"), CODE_OTHER);
+    assert_int_equal(code_classify("13\x01" "45"), CODE_NOT_A_CODE);
+    assert_int_equal(code_classify(""), CODE_NOT_A_CODE);
+    assert_int_equal(code_classify(NULL), CODE_NOT_A_CODE);
+    assert_string_equal(code_kind_name(CODE_PAYMENT), "payment code");
+    assert_string_equal(code_kind_name(CODE_NOT_A_CODE), "not a code");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(classify),
         cmocka_unit_test(ean),
         cmocka_unit_test(paycodes),
         cmocka_unit_test(phones_ids_taxids),

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audio/voice.h"
 #include "core/config.h"
+#include "devices/hub.h"
 #include "services/registry.h"
 
 static char path[] = "/tmp/kiosk-config-XXXXXX";
@@ -25,11 +27,16 @@ static const struct cfg_option svc_options[] = {
     {0},
 };
 
+static struct hub_config devices;
+
 static int load(struct kiosk_config *c, struct svc_cfg *s, char *err, size_t errcap)
 {
     struct config_tables t;
     config_tables_init(&t, c);
     config_tables_add(&t, svc_options, s);
+    hub_config_clear(&devices);
+    hub_config_init(&devices);
+    hub_config_tables(&devices, &t);
     return config_tables_load(&t, path, err, errcap);
 }
 
@@ -90,6 +97,47 @@ static void good_file(void **state)
     assert_string_equal(s.prefix, "MQR-");
 }
 
+/* Named device instances: each section's driver, its keys and the class's, into blocks of
+ * their own; the fault wrapper's keys on any instance. */
+static void device_instances(void **state)
+{
+    (void)state;
+    struct kiosk_config c;
+    struct svc_cfg s;
+    char err[256];
+    write_cfg("[scanner.pump]\ndriver = serial\ndevice = /dev/ttyACM0\nbaud = 115200\n"
+              "fault_garbage_every = 3\n[printer.receipt]\ndriver = fake\nstate = paper_out\n"
+              "width_dots = 384\n[scanner.front]\ndriver = keyboard\n"
+              "[scanner.pump]\nsuffix = crlf\n");
+    assert_int_equal(load(&c, &s, err, sizeof err), 0);
+    const char *driver = NULL;
+    assert_non_null(hub_config_options(&devices, "scanner", "pump", &driver));
+    assert_string_equal(driver, "serial");
+    assert_non_null(hub_config_options(&devices, "scanner", "front", &driver));
+    assert_string_equal(driver, "keyboard");
+    assert_null(hub_config_options(&devices, "scanner", "back", NULL));
+    const struct fake_printer_opts *fp = hub_config_options(&devices, "printer", "receipt", &driver);
+    assert_non_null(fp);
+    assert_string_equal(driver, "fake");
+    assert_string_equal(fp->state, "paper_out");
+    assert_int_equal(fp->job_ms, 50); /* its default */
+    assert_int_equal(hub_config_paper_width(&devices), 384);
+    const struct fault_opts *fo = devices.cls[0].v[0].common;
+    assert_int_equal(fo->garbage_every, 3);
+    assert_int_equal(fo->disconnect_ms, 3000);
+    /* --set starts an instance, or changes one */
+    struct config_tables t;
+    config_tables_init(&t, &c);
+    hub_config_tables(&devices, &t);
+    assert_int_equal(config_tables_set(&t, "scanner.cam", "driver", "camera", err, sizeof err), 0);
+    assert_int_equal(config_tables_set(&t, "scanner.cam", "fps", "15", err, sizeof err), 0);
+    assert_int_equal(config_tables_set(&t, "scanner.cam", "fps", "fast", err, sizeof err), -1);
+    assert_int_equal(config_tables_set(&t, "scanner.x", "fps", "15", err, sizeof err), -1);
+    assert_non_null(strstr(err, "`driver` must come first"));
+    hub_config_clear(&devices);
+    assert_int_equal(devices.cls[0].n, 0);
+}
+
 static void expect_error(const char *text, const char *needle)
 {
     struct kiosk_config c;
@@ -120,6 +168,20 @@ static void bad_files(void **state)
     snprintf(text, sizeof text, "[kiosk]\nterminal_id = %s\n", longv);
     expect_error(text, "value longer than 31 characters");
     expect_error("[checkout]\nprefix = TOOLONGX\n", "checkout.prefix: value longer than 7");
+    expect_error("[scanner.front]\ndriver = laser\n",
+                 ":2: scanner.front: driver: 'laser' is not one of keyboard|serial|camera");
+    expect_error("[scanner.front]\ndevice = /dev/ttyS0\ndriver = serial\n",
+                 ":2: scanner.front.device: `driver` must come first");
+    expect_error("[scanner.front]\ndriver = serial\nqueue = receipt\n",
+                 ":3: scanner.front.queue: unknown key for driver serial");
+    expect_error("[scanner.front]\ndriver = serial\nbaud = 12345\n", "scanner.front.baud:");
+    expect_error("[scanner.front]\ndriver = serial\ndriver = camera\n", "given twice");
+    expect_error("[printer.receipt]\ndriver = cups\nwidth_dots = 100\n",
+                 "printer.receipt.width_dots: 100 is outside 384..576");
+    expect_error("[printer.receipt]\ndriver = cups\nfault_error_every = -1\n",
+                 "printer.receipt.fault_error_every");
+    expect_error("[tape.front]\ndriver = x\n", "tape.front.driver: unknown key");
+    hub_config_clear(&devices);
 }
 
 static void missing_file(void **state)
@@ -165,10 +227,110 @@ static void documented(const char *doc, const struct cfg_option *o)
         fail_msg("docs/config.md's section %s has no row starting %s", sec, row);
 }
 
+/* Key `o` of a device class is documented in section `heading` ("## [scanner.<name>]"),
+ * under `sub` ("### driver = serial") when not NULL, before the next section. */
+static void documented_device(const char *doc, const char *heading, const char *sub,
+                              const struct cfg_option *o)
+{
+    char row[160];
+    if (!o->def[0])
+        snprintf(row, sizeof row, "| `%s` | (empty) |", o->name);
+    else
+        snprintf(row, sizeof row, "| `%s` | `%s` |", o->name, o->def);
+    const char *at = strstr(doc, heading);
+    if (!at)
+        fail_msg("docs/config.md has no section %s", heading);
+    const char *end = strstr(at + 1, "\n## ");
+    if (sub) {
+        at = strstr(at, sub);
+        if (!at || (end && at > end))
+            fail_msg("docs/config.md's section %s has no %s", heading, sub);
+        const char *next = strstr(at + 1, "\n### ");
+        if (next && (!end || next < end))
+            end = next;
+    }
+    const char *r = strstr(at, row);
+    if (!r || (end && r > end))
+        fail_msg("docs/config.md's %s %s has no row starting %s", heading, sub ? sub : "", row);
+}
+
+/* Calls fn for every driver name of class c. */
+static void each_driver(const struct cfg_class *c, void (*fn)(const struct cfg_class *,
+                                                             const char *, void *), void *user)
+{
+    char names[128];
+    snprintf(names, sizeof names, "%s", c->drivers);
+    for (char *save = NULL, *d = strtok_r(names, "|", &save); d; d = strtok_r(NULL, "|", &save))
+        fn(c, d, user);
+}
+
+static void document_driver(const struct cfg_class *c, const char *driver, void *doc)
+{
+    char heading[64], sub[64];
+    size_t size;
+    snprintf(heading, sizeof heading, "## [%s.<name>]", c->name);
+    snprintf(sub, sizeof sub, "### driver = %s", driver);
+    const struct cfg_option *o = c->driver(driver, &size);
+    assert_non_null(o);
+    if (!strstr(doc, sub)) /* every driver has its subsection, with keys or without */
+        fail_msg("docs/config.md has no %s", sub);
+    for (; o->name; o++)
+        documented_device(doc, heading, sub, o);
+}
+
+struct key_query {
+    const char *name;
+    int found;
+};
+
+static void driver_reads(const struct cfg_class *c, const char *driver, void *user)
+{
+    struct key_query *q = user;
+    size_t size;
+    for (const struct cfg_option *o = c->driver(driver, &size); o && o->name; o++)
+        q->found |= !strcmp(o->name, q->name);
+}
+
+/* Whether a device section "class.<name>" ("device.<name>": any class's fault keys) reads
+ * key `name`. */
+static int device_key(const char *section, const char *name)
+{
+    struct hub_config hc;
+    hub_config_init(&hc);
+    char cls[32];
+    if (sscanf(section, "%31[^.].<name>", cls) != 1 || !strstr(section, ".<name>"))
+        return 0;
+    if (!strcmp(name, "driver"))
+        return strcmp(cls, "device") != 0;
+    for (int k = 0; k < hc.n; k++) {
+        const struct cfg_class *c = &hc.cls[k];
+        if (!strcmp(cls, "device")) {
+            for (const struct cfg_option *o = c->common[0]; o && o->name; o++)
+                if (!strcmp(o->name, name))
+                    return 1;
+            continue;
+        }
+        if (strcmp(cls, c->name))
+            continue;
+        for (const struct cfg_option *o = c->common[1]; o && o->name; o++)
+            if (!strcmp(o->name, name))
+                return 1;
+        struct key_query q = {name, 0};
+        each_driver(c, driver_reads, &q);
+        return q.found;
+    }
+    return 0;
+}
+
 /* Whether section.name is a key the kiosk reads. */
 static int read_key(const char *section, const char *name)
 {
+    if (strstr(section, ".<name>"))
+        return device_key(section, name);
     for (const struct cfg_option *o = config_options; o->name; o++)
+        if (!strcmp(o->section, section) && !strcmp(o->name, name))
+            return 1;
+    for (const struct cfg_option *o = voice_options; o->name; o++)
         if (!strcmp(o->section, section) && !strcmp(o->name, name))
             return 1;
     for (int i = 0; service_registry[i]; i++) {
@@ -199,6 +361,8 @@ static void every_key_documented(void **state)
     doc[n] = '\0';
     for (const struct cfg_option *o = config_options; o->name; o++)
         documented(doc, o);
+    for (const struct cfg_option *o = voice_options; o->name; o++)
+        documented(doc, o);
     for (int i = 0; service_registry[i]; i++) {
         const struct service_def *d = service_registry[i];
         for (const struct cfg_option *o = d->options; o && o->name; o++)
@@ -207,6 +371,18 @@ static void every_key_documented(void **state)
             struct cfg_option sw = {"services", t->key, CFG_BOOL, 0, 0, "true", 0, 1, NULL, ""};
             documented(doc, &sw);
         }
+    }
+    struct hub_config hc;
+    hub_config_init(&hc);
+    for (int k = 0; k < hc.n; k++) {
+        const struct cfg_class *c = &hc.cls[k];
+        char heading[64];
+        for (const struct cfg_option *o = c->common[0]; o && o->name; o++)
+            documented_device(doc, "## [device.<name>]", NULL, o);
+        snprintf(heading, sizeof heading, "## [%s.<name>]", c->name);
+        for (const struct cfg_option *o = c->common[1]; o && o->name; o++)
+            documented_device(doc, heading, NULL, o);
+        each_driver(c, document_driver, doc);
     }
     char section[64] = "";
     for (char *line = doc; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -225,6 +401,7 @@ int main(void)
         cmocka_unit_test(defaults_are_valid), cmocka_unit_test(good_file),
         cmocka_unit_test(bad_files),          cmocka_unit_test(missing_file),
         cmocka_unit_test(set_override),       cmocka_unit_test(every_key_documented),
+        cmocka_unit_test(device_instances),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 /* Layout rules every screen must keep, at both orientations, both themes and both text
  * sizes: touch targets >= 48 px and inside the window, tappable widgets never overlapping
- * in the same layer, every button labelled, the language button present. */
+ * in the same layer, every button labelled, the language and Sound buttons present. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,13 +18,15 @@ static struct ui_tree tree;
 
 static void check_tree(const struct ui_tree *t, const struct theme *th, const char *what)
 {
-    int lang = 0;
+    int lang = 0, sound = 0;
     for (int i = 0; i < t->n; i++) {
         const struct ui_widget *w = &t->v[i];
         if (w->kind != UI_BUTTON)
             continue;
         if (!strcmp(w->id, "lang.toggle"))
             lang = 1;
+        if (!strcmp(w->id, "sound.toggle"))
+            sound = 1;
         if (w->r.w < 48 || w->r.h < 48 || w->r.w < th->min_target / 2 ||
             w->r.h < th->min_target / 2)
             fail_msg("%s: %s is %dx%d, below the touch target", what, w->id, w->r.w, w->r.h);
@@ -48,6 +50,8 @@ static void check_tree(const struct ui_tree *t, const struct theme *th, const ch
     }
     if (!lang)
         fail_msg("%s: no language button", what);
+    if (!sound && strcmp(t->screen, "keys")) /* the fixture's kiosk has sound */
+        fail_msg("%s: no Sound button", what);
     /* words are never drawn over a button of their layer (a label under a button is
      * unreadable and steals the eye) */
     for (int i = 0; i < t->n; i++) {

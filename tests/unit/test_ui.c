@@ -156,7 +156,7 @@ static void qr_renders_readably(void **state)
     const char *url = "https://inv.example/t/ABC123?lang=zh";
     ui_begin(t, "qr", 600, 600);
     ui_add(t, UI_QR, ST_PLAIN, "qr", (SDL_Rect){50, 50, 500, 500}, url);
-    struct ui_render_ctx c = {r, &th, te, "/nonexistent", -1, -1, 0};
+    struct ui_render_ctx c = {r, &th, te, "/nonexistent", -1, -1, 0, NULL, NULL};
     ui_render(&c, t);
     SDL_RenderPresent(r);
 

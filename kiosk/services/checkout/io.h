@@ -24,7 +24,7 @@
 #define RESTART_NOTICE_MS (10 * 60 * 1000)
 #define RESTART_NOTICE_SHOW_MS (60 * 1000)
 
-/* Its keys in the kiosk's config file ([checkout], and the receipt's in [printer]). */
+/* Its keys in the kiosk's config file ([checkout], and the receipt's in [receipt]). */
 struct co_options {
     int reprint_s;
     int release_slip;

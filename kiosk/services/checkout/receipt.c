@@ -55,11 +55,11 @@ struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg
                           const char *invoice_base,
                           const char *lang, const struct sale_record *r, int copy)
 {
-    struct slip *s = slip_create(te, cfg->printer_width_dots);
+    struct slip *s = slip_create(te, cfg->paper_width_dots);
     if (!s)
         return NULL;
     int zh = !strcmp(lang, "zh_CN");
-    int big = cfg->printer_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
+    int big = cfg->paper_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
     char a[96], b[96], title[96];
     snprintf(title, sizeof title, "%s%s",
              r->has_fuel ? i18n_get_in(lang, "Fuel receipt") : i18n_get_in(lang, "Receipt"),
@@ -104,7 +104,7 @@ struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg
     slip_gap(s, 12);
     char url[200];
     receipt_invoice_url(invoice_base, r, url, sizeof url);
-    slip_qr(s, url, cfg->printer_width_dots >= 576 ? 7 : 5);
+    slip_qr(s, url, cfg->paper_width_dots >= 576 ? 7 : 5);
     slip_text(s, i18n_get_in(lang, "Scan for your e-invoice"), normal, 0, SLIP_CENTER);
     slip_text(s, i18n_get_in(lang, "Thank you, drive safely"), normal, 0, SLIP_CENTER);
     return s;
@@ -113,10 +113,10 @@ struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg
 struct slip *receipt_release(struct text_engine *te, const struct kiosk_config *cfg,
                              const char *lang, const struct sale_record *r)
 {
-    struct slip *s = slip_create(te, cfg->printer_width_dots);
+    struct slip *s = slip_create(te, cfg->paper_width_dots);
     if (!s)
         return NULL;
-    int big = cfg->printer_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
+    int big = cfg->paper_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
     char b[64];
     slip_head(s, cfg, lang, r, i18n_get_in(lang, "Release slip"), big, normal);
     slip_fuel(s, lang, r, normal);
@@ -131,7 +131,7 @@ struct slip *receipt_release(struct text_engine *te, const struct kiosk_config *
         if (*p != '-')
             code[n++] = *p;
     code[n] = '\0';
-    slip_barcode(s, code, cfg->printer_width_dots >= 576 ? 120 : 96);
+    slip_barcode(s, code, cfg->paper_width_dots >= 576 ? 120 : 96);
     slip_text(s, r->txn_no, normal, 0, SLIP_CENTER);
     slip_text(s, i18n_get_in(lang, "Show this slip to the attendant"), normal, 0, SLIP_CENTER);
     return s;

@@ -34,6 +34,47 @@ static const char *screen_name(const struct co_flow *c)
     }
 }
 
+/* What the screen says aloud (a prompt id of audio/voice.h), or NULL: the next action of
+ * each step, and on the last screens what became of the money. Waiting screens say
+ * nothing. */
+static const char *prompt_of(const struct co_flow *c, const char *name)
+{
+    if (c->state == CO_SALES)
+        return "pick_sale";
+    if (c->state == CO_NO_PRINTER)
+        return "no_printer";
+    if (!strcmp(name, "pumps"))
+        return "pick_pump";
+    if (!strcmp(name, "review"))
+        return c->shop ? "scan_items" : "check_bill";
+    if (!strcmp(name, "member"))
+        return c->has_member ? "member_offers" : "member_sign_in";
+    if (!strcmp(name, "pay_qr"))
+        return "scan_qr";
+    if (!strcmp(name, "pay_code"))
+        return "show_code";
+    if (!strcmp(name, "done"))
+        return c->printed >= 0 ? "paid_take_receipt" : "paid_e_receipt";
+    if (!strcmp(name, "failed")) {
+        switch (c->error) { /* as the screen says it (failed() below) */
+        case CO_ERR_REVERSED: return "refunded";
+        case CO_ERR_UNSETTLED:
+        case CO_ERR_UNKNOWN:
+        case CO_OK:
+        case CO_ERR_LAST: return "ask_counter";
+        default: return "not_charged";
+        }
+    }
+    return shown(c) == CO_USERPAYING ? "confirm_on_phone" : NULL;
+}
+
+/* The widest a button bottom-left may be: it leaves the Sound and language buttons free. */
+static int footer_main_w(const struct layout *l)
+{
+    int room = l->sound.x - l->gap - l->footer.x, most = l->footer.w * 60 / 100;
+    return room < most ? room : most;
+}
+
 /* The steps of the flow, the current one marked: "1 Pump  2 Bill  3 Pay  4 Receipt". */
 static int steps(struct ui_tree *t, const struct theme *th, const struct co_view *v,
                  const struct layout *l)
@@ -392,8 +433,11 @@ static void review(struct ui_tree *t, const struct theme *th, const struct co_vi
     int no_pay = busy || c->total_fen <= 0;
     struct ui_widget *b = ui_button(t, "pay.code", (SDL_Rect){pay.x, y, pay.w, code_h},
                                     _("Show your payment code"), ST_PRIMARY);
-    snprintf(b->sub, sizeof b->sub, "%s", _("WeChat or Alipay, to the scanner"));
-    b->disabled = no_pay;
+    int no_scanner = v->scanner_problem && v->scanner_problem[0];
+    snprintf(b->sub, sizeof b->sub, "%s",
+             no_scanner ? _("The code scanner is not working: please pay with a QR code.")
+                        : _("WeChat or Alipay, to the scanner"));
+    b->disabled = no_pay || no_scanner;
     y += code_h + gap;
     static const struct {
         const char *id, *label;
@@ -466,27 +510,53 @@ static void pay_code(struct ui_tree *t, const struct theme *th, const struct co_
     tw->bold = 1;
     snprintf(tw->id, sizeof tw->id, "code.title");
     int y = a.y + th->font_px[FONT_HEADLINE] * 2;
+    int camera = v->preview && !(v->scanner_problem && v->scanner_problem[0]);
     struct ui_widget *i = ui_label(t, (SDL_Rect){a.x, y, a.w, th->font_px[FONT_TITLE] * 4},
-                                   _("Open WeChat or Alipay, show the payment code and hold it to the scanner below the screen."),
+                                   camera ? _("Open WeChat or Alipay and hold the payment code up to the camera.")
+                                          : _("Open WeChat or Alipay, show the payment code and hold it to the scanner below the screen."),
                                    FONT_TITLE, ALIGN_CENTER);
     snprintf(i->id, sizeof i->id, "code.help");
-    /* A picture of what to do: the phone's code over the scanner window below the screen. */
+    /* A picture of what to do: the phone's code over the scanner window below the screen;
+     * with a camera, what the camera sees, in a frame: "hold the code here". */
     int top = y + th->font_px[FONT_TITLE] * 4;
-    int pic = a.y + a.h - top - (c->message ? th->min_target * 2 + l->gap : 0);
+    const char *problem = v->scanner_problem && v->scanner_problem[0] ? v->scanner_problem : NULL;
+    int noted = c->message != CO_NOTE_NONE || problem;
+    int pic = a.y + a.h - top - (noted ? th->min_target * 2 + l->gap : 0);
     if (pic > a.w * 6 / 10)
         pic = a.w * 6 / 10;
-    if (pic > th->min_target) {
+    int cap_h = th->font_px[FONT_BODY] * 2;
+    if (camera && pic > th->min_target + cap_h) {
+        /* what the camera sees (16:9), as wide as the text above, as high as there is room */
+        int lw = a.w * 9 / 10, lh = lw * 9 / 16;
+        if (lh > a.y + a.h - top - (noted ? th->min_target * 2 + l->gap : 0) - cap_h - 24) {
+            lh = a.y + a.h - top - (noted ? th->min_target * 2 + l->gap : 0) - cap_h - 24;
+            lw = lh * 16 / 9;
+        }
+        SDL_Rect f = {a.x + (a.w - lw) / 2, top + 8, lw, lh};
+        ui_add(t, UI_PANEL, ST_CARD, NULL, (SDL_Rect){f.x - 8, f.y - 8, f.w + 16, f.h + 16}, NULL)
+            ->bg = th->primary;
+        ui_add(t, UI_LIVE, ST_PLAIN, "code.live", f, NULL);
+        struct ui_widget *cw = ui_label(t, (SDL_Rect){a.x, f.y + f.h + 12, a.w, cap_h},
+                                        _("Hold the code here, in front of the camera"),
+                                        FONT_BODY, ALIGN_CENTER);
+        snprintf(cw->id, sizeof cw->id, "code.live.hint");
+    } else if (pic > th->min_target) {
         struct ui_widget *img = ui_add(t, UI_IMAGE, ST_PLAIN, "code.picture",
                                        (SDL_Rect){a.x + (a.w - pic) / 2, top, pic, pic}, NULL);
         snprintf(img->image, sizeof img->image, "icons/paycode.png");
         img->bg = th->bg;
     }
-    if (c->message != CO_NOTE_NONE) {
+    if (noted) {
+        char why[400];
+        if (problem)
+            snprintf(why, sizeof why, "%s %s", problem, _("Please go back and pay with a QR code."));
+        else
+            snprintf(why, sizeof why, "%s", co_notice_text(c->message));
         struct ui_widget *n = ui_label(t, (SDL_Rect){a.x, a.y + a.h - th->min_target * 2, a.w,
                                                      th->min_target * 2},
-                                       co_notice_text(c->message), FONT_BODY, ALIGN_CENTER);
+                                       why, FONT_BODY, ALIGN_CENTER);
         n->style = ST_NOTICE;
-        snprintf(n->id, sizeof n->id, "code.refused");
+        snprintf(n->id, sizeof n->id, "%s", problem ? "code.scanner" : "code.refused");
     }
 }
 
@@ -610,7 +680,7 @@ static void done(struct ui_tree *t, const struct theme *th, const struct co_view
                  _("Scan for your e-receipt and e-invoice"), FONT_BODY, ALIGN_CENTER);
     }
     if (reprint) {
-        int bw = l->footer.w * 60 / 100;
+        int bw = footer_main_w(l);
         SDL_Rect b = l->portrait ? (SDL_Rect){l->footer.x, l->footer.y - rh - l->gap / 2, bw, rh}
                                  : (SDL_Rect){right.x, right.y + right.h - rh, right.w, rh};
         ui_button(t, "done.reprint", b, _("Print the receipt again"), ST_SECONDARY)->font =
@@ -704,6 +774,7 @@ void co_screen(struct ui_tree *t, const struct theme *th, const struct co_view *
     struct layout l;
     const char *name = screen_name(c);
     snprintf(t->screen, sizeof t->screen, "%s", name);
+    t->prompt = prompt_of(c, name);
     chrome_layout(&l, t, th);
     chrome_header(t, &l, &v->base, c->shop ? _("Shop") : _("Pay for fuel"));
     SDL_Rect a = l.content;
@@ -745,7 +816,7 @@ void co_screen(struct ui_tree *t, const struct theme *th, const struct co_view *
     const char *back_id = NULL, *back = NULL;
     enum co_state st = shown(c);
     if (c->state == CO_DONE || c->state == CO_FAILED) {
-        int bw = l.footer.w * 60 / 100, rh = l.footer.h;
+        int bw = footer_main_w(&l), rh = l.footer.h;
         if (c->state == CO_FAILED && can_retry(c)) {
             ui_button(t, "failed.retry", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},
                       _("Try another way to pay"), ST_PRIMARY);

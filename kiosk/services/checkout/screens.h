@@ -18,6 +18,8 @@ struct co_view {
     int printer_ok;               /* a receipt can be printed now */
     const char *printer_problem;  /* why it cannot ("The printer is out of paper."), or "" */
     const char *invoice_url;      /* the finished sale's e-invoice link, or "" */
+    const char *scanner_problem;  /* why no scanner can read a payment code, or "" */
+    int preview;                  /* a camera can show what it sees (UI_LIVE) */
 };
 
 /* After a restart in the middle of a payment: what became of it. */

@@ -42,6 +42,9 @@ void co_screen_notice(struct ui_tree *t, const struct theme *th, const struct re
     case NOTICE_NONE:
         return;
     }
+    t->prompt = n->state == NOTICE_CHECKING ? "notice_checking"
+                : n->state == NOTICE_PAID   ? "notice_paid"
+                                            : "notice_not_paid";
     chrome_dialog(t, th, title, msg, "notice.ok", _("OK"), NULL, NULL);
     struct ui_widget *ok = ui_find(t, "notice.ok");
     if (ok)
@@ -55,12 +58,16 @@ void co_screen_notice(struct ui_tree *t, const struct theme *th, const struct re
     struct ui_widget *mw = ui_find(t, "dialog.message");
     if (mw)
         snprintf(mw->id, sizeof mw->id, "notice.message");
-    /* The language button stays usable over it: the screen's own, lifted above the dialog. */
-    struct ui_widget *lw = ui_find(t, "lang.toggle");
-    if (lw && (int)(lw - t->v) < t->modal_from) {
-        struct ui_widget below = *lw;
-        lw->id[0] = '\0';
-        struct ui_widget *g = ui_button(t, "lang.toggle", below.r, below.text, below.style);
-        g->font = below.font;
+    /* The Sound and language buttons stay usable over it: the screen's own, lifted above
+     * the dialog. */
+    static const char *const lifted[] = {"sound.toggle", "lang.toggle"};
+    for (int i = 0; i < 2; i++) {
+        struct ui_widget *lw = ui_find(t, lifted[i]);
+        if (lw && (int)(lw - t->v) < t->modal_from) {
+            struct ui_widget below = *lw;
+            lw->id[0] = '\0';
+            struct ui_widget *g = ui_button(t, lifted[i], below.r, below.text, below.style);
+            g->font = below.font;
+        }
     }
 }

@@ -21,9 +21,9 @@ static const struct service_tile tiles[] = {
 enum { TILE_FUEL, TILE_SHOP };
 
 static const struct cfg_option options[] = {
-    CFG_INT_OPT(struct co_options, "printer", "reprint_s", reprint_s, "180", 0, 3600,
+    CFG_INT_OPT(struct co_options, "receipt", "reprint_s", reprint_s, "180", 0, 3600,
                 "seconds the done screen offers to print the receipt again"),
-    CFG_BOOL_OPT(struct co_options, "printer", "release_slip", release_slip, "false",
+    CFG_BOOL_OPT(struct co_options, "receipt", "release_slip", release_slip, "false",
                  "print a release slip with a barcode for the attendant after each fuel sale"),
     CFG_STR_OPT(struct co_options, "checkout", "member_prefix", member_prefix, "MQR-",
                 "scanned codes starting so are member codes"),
@@ -182,7 +182,9 @@ static void co_build(const void *priv, struct ui_tree *t, const struct theme *th
                          .printer_ok = hl.c[COMP_PRINTER] == HEALTH_OK ||
                                        hl.c[COMP_PRINTER] == HEALTH_DEGRADED,
                          .printer_problem = _(host_printer_problem(io->h)),
-                         .invoice_url = io->invoice_url};
+                         .invoice_url = io->invoice_url,
+                         .scanner_problem = _(host_scanner_problem(io->h)),
+                         .preview = host_scanner_preview(io->h)};
     co_screen(t, th, &cv);
 }
 

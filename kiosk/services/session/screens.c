@@ -62,16 +62,18 @@ void sess_screen_attract(struct ui_tree *t, const struct theme *th, const struct
     int lw = short_side * 26 / 100, lh = th->min_target;
     SDL_Rect pr = {m, bar.y, t->w - 2 * m, bar.h};
     if (!portrait)
-        pr.w -= lw + m; /* the language button sits in the bar's right end */
+        pr.w -= 2 * lw + m + m / 2; /* the Sound and language buttons sit in the bar's right end */
     struct ui_widget *p = ui_label(t, pr, prompt, FONT_HEADLINE, ALIGN_CENTER);
     snprintf(p->id, sizeof p->id, "attract.prompt");
     p->bold = 1;
     p->fg = th->on_primary;
 
-    /* The language button: every screen has one. Portrait: just above the bar on the
-     * right; landscape: in the bar's right end. */
+    /* The language button: every screen has one, and the Sound button. Portrait: just above
+     * the bar, language on the right, Sound on the left (the slide dots between them);
+     * landscape: side by side in the bar's right end. */
     SDL_Rect lr = {t->w - m - lw, portrait ? bar.y - lh - m / 2 : bar.y + (bar.h - lh) / 2, lw,
                    lh};
+    chrome_sound(t, (SDL_Rect){portrait ? m : lr.x - m / 2 - lw, lr.y, lw, lh}, &v->base);
     struct ui_widget *lang = ui_button(t, "lang.toggle", lr, v->base.other_lang_label, ST_SECONDARY);
     lang->font = FONT_TITLE;
 
@@ -93,6 +95,7 @@ void sess_screen_attract(struct ui_tree *t, const struct theme *th, const struct
 void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct sess_view *v)
 {
     struct layout l;
+    t->prompt = "choose_service";
     chrome_layout(&l, t, th);
     chrome_header(t, &l, &v->base, NULL);
 
@@ -175,6 +178,7 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
 void sess_screen_more_time(struct ui_tree *t, const struct theme *th, const struct sess_view *v)
 {
     char msg[256];
+    t->prompt = "more_time";
     snprintf(msg, sizeof msg, _("For your privacy this session ends in %d seconds."),
              v->prompt_left_s);
     chrome_dialog(t, th, _("Need more time?"), msg, "timeout.more", _("Yes, I need more time"),

@@ -1,6 +1,6 @@
 # fuel_code: the release slip is on; after the run the journal, the three printed pages
 # (receipt, release slip, receipt copy) and the backend's records agree.
-setup() { printf '[printer]\nrelease_slip = true\n' >>"$dir/kiosk.ini"; }
+setup() { printf '[receipt]\nrelease_slip = true\n' >>"$dir/kiosk.ini"; }
 check() {
     local t
     t=$(txn 1)

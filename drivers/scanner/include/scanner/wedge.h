@@ -3,8 +3,8 @@
  * typed since the last Return or touch, kept as it came (nothing no code can contain is
  * dropped, which would make another code of it), refused whole when it is not a code.
  * Pure; the buffer is wiped whenever a scan is taken or given up. */
-#ifndef KIOSK_CORE_WEDGE_H
-#define KIOSK_CORE_WEDGE_H
+#ifndef DRIVERS_SCANNER_WEDGE_H
+#define DRIVERS_SCANNER_WEDGE_H
 
 #include <stddef.h>
 

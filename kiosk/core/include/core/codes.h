@@ -28,6 +28,23 @@ int code_id_valid(const char *s);
 #define CODE_SCAN_MAX 200
 int code_scan_ok(const char *s);
 
+/* What a scanned text is (a code_scan_ok() text; anything else is CODE_NOT_A_CODE), for
+ * where it goes and for the log line, which never carries the text itself. Tried in this
+ * order: a payment code, a product barcode (EAN with its check digit), a mobile number, an
+ * ID number, a web address (http:// or https://), anything else. */
+enum code_kind {
+    CODE_NOT_A_CODE,
+    CODE_PAYMENT,
+    CODE_PRODUCT,
+    CODE_PHONE,
+    CODE_ID_NUMBER,
+    CODE_URL,
+    CODE_OTHER,
+};
+enum code_kind code_classify(const char *s);
+/* "payment code", "product barcode", ... */
+const char *code_kind_name(enum code_kind k);
+
 /* Buyer tax ID: 15-20 letters/digits; an 18-character unified social credit code must
  * have its GB 32100 check character right. 1 if acceptable. */
 int code_taxid_valid(const char *s);

@@ -30,14 +30,9 @@ struct kiosk_config {
     char backend_key[128];
     char backend_ca[512];
     int backend_timeout_ms;
-    /* [printer] */
-    char printer_driver[16];
-    char printer_queue[64];
-    char printer_server[256];
-    char printer_status_addr[128];
-    int printer_width_dots;
-    int printer_test_on_start;
-    int printer_job_wait_s;
+    /* not a key: the receipt printer's paper width ([printer.<name>] width_dots), 576 dots
+     * without a printer; slips are drawn for it */
+    int paper_width_dots;
     /* [journal] */
     char journal_path[512];
 };
@@ -66,24 +61,68 @@ struct cfg_option {
 /* The kiosk's own option table, terminated by an entry with name == NULL. */
 extern const struct cfg_option config_options[];
 
-/* Every table the kiosk reads its file with: its own, and each service's. */
+/* Named instances of a device class, one section each: "<class>.<name>" ([scanner.front],
+ * [printer.receipt]). The section's first key is `driver`; then come that driver's keys
+ * and the keys every instance of the class takes (the fault wrapper's). Each instance's
+ * keys are read into blocks of their own, allocated when its section starts, with every
+ * default applied first. */
+#define CFG_INSTANCES_MAX 8
+struct cfg_instance {
+    char name[32];   /* after the dot */
+    char driver[16];
+    void *common;    /* the class's common keys (common_size bytes) */
+    void *opts;      /* the driver's keys */
+};
+struct cfg_class {
+    const char *name;                /* "scanner" */
+    /* Keys every instance takes (section ignored; each ended by name == NULL, or NULL),
+     * both as offsets into one block of common_size bytes. */
+    const struct cfg_option *common[2];
+    size_t common_size;
+    /* The keys of the class's driver `driver` and the size of their block; NULL when the
+     * class has no such driver. */
+    const struct cfg_option *(*driver)(const char *driver, size_t *opts_size);
+    const char *drivers;             /* "a|b|c", for the message when one is unknown */
+    /* what was read */
+    struct cfg_instance v[CFG_INSTANCES_MAX];
+    int n;
+};
+/* Frees what was read (n = 0). */
+void config_class_clear(struct cfg_class *c);
+/* One block and its table on their own (a driver's options in a test): every default;
+ * one key by name (0, or -1 with why in err). */
+void config_block_defaults(const struct cfg_option *options, void *base);
+int config_block_set(const struct cfg_option *options, void *base, const char *name,
+                     const char *value, char *err, size_t errcap);
+/* The instance called `name`, or NULL. */
+const struct cfg_instance *config_class_find(const struct cfg_class *c, const char *name);
+
+/* Every table the kiosk reads its file with: its own, each service's, and the device
+ * classes'. */
 #define CONFIG_TABLES_MAX 16
+#define CONFIG_CLASSES_MAX 4
 struct config_tables {
     struct {
         const struct cfg_option *options; /* ended by name == NULL */
         void *base;                       /* the block its offsets point into */
     } v[CONFIG_TABLES_MAX];
     int n;
+    struct cfg_class *cls[CONFIG_CLASSES_MAX];
+    int ncls;
 };
 /* Starts with the kiosk's own table over `core`; adds a service's (borrowed). */
 void config_tables_init(struct config_tables *t, struct kiosk_config *core);
 void config_tables_add(struct config_tables *t, const struct cfg_option *options, void *base);
+/* Adds a device class (borrowed): its instances are read into it (and cleared by
+ * config_tables_defaults). */
+void config_tables_add_class(struct config_tables *t, struct cfg_class *c);
 /* Every default; then the file or the text (as config_load/config_parse below); one key. */
 void config_tables_defaults(const struct config_tables *t);
 int config_tables_load(const struct config_tables *t, const char *path, char *err,
                        size_t errcap);
 int config_tables_parse(const struct config_tables *t, const char *text, const char *name,
                         char *err, size_t errcap);
+/* One key; `section` may name an instance ("scanner.front"): `driver` starts it. */
 int config_tables_set(const struct config_tables *t, const char *section, const char *name,
                       const char *value, char *err, size_t errcap);
 

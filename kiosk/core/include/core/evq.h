@@ -11,12 +11,15 @@
 enum ev_kind {
     EV_NONE = 0,
     EV_QUIT = 1,        /* SIGTERM/SIGINT or a fatal error: end the loop cleanly */
-    EV_SCAN = 2,        /* scanner delivered a code: text */
+    EV_SCAN = 2,        /* a scanner read something: text = the code, i = 1 when it is refused
+                         * (not a code), j = the instance it came from (-1: a script) */
                         /* 3, 4, 5: retired (card in, card out, health: nothing posted
                          * them; a card reader's driver brings its own) */
     EV_BACKEND = 6,     /* a backend call finished: ptr = result (receiver frees) */
     EV_PRINTER = 7,     /* a print job or status check finished */
     EV_JOURNAL = 8,     /* a journal write finished: ptr = struct journal_result (receiver frees) */
+    EV_DEVICE = 9,      /* a device instance's health changed: i = instance, j = health_state,
+                         * text = why */
     EV_LAST
 };
 

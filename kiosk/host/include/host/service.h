@@ -168,6 +168,11 @@ uint64_t host_print(struct host_svc *h, const struct bitmap *b, const char *titl
 uint64_t host_printer_check(struct host_svc *h);
 /* Why the printer cannot print (a message id; "" when it can). */
 const char *host_printer_problem(struct host_svc *h);
+/* Why no scanner can read a code now (a message id; "" when one can). */
+const char *host_scanner_problem(struct host_svc *h);
+/* 1 when a camera can show what it sees: a screen that asks for a code may lay a UI_LIVE
+ * widget ("hold the code here"). */
+int host_scanner_preview(struct host_svc *h);
 /* The health of every component. */
 void host_health(struct host_svc *h, struct health *out);
 /* The station system refused the kiosk itself (HTTP 401): its health says so until a

@@ -1,7 +1,7 @@
 /* The parts every customer screen shares: the layout grid (header, content, footer), the
  * header with the station's name and the screen's title, the footer with the way back
- * bottom-left and the language button bottom-right (the same place on every screen),
- * dialogs, and the short word over the header (toast). */
+ * bottom-left and the Sound and language buttons bottom-right (the same place on every
+ * screen), dialogs, and the short word over the header (toast). */
 #ifndef UI_CHROME_H
 #define UI_CHROME_H
 
@@ -13,16 +13,23 @@ struct layout {
     int portrait;
     int margin, gap;
     SDL_Rect header, content, footer;
+    /* the footer's right end: the language button in the corner, the Sound button beside
+     * it (kept free whether or not the kiosk has sound); a screen's own buttons in the
+     * footer end at sound.x - gap */
+    SDL_Rect sound, lang;
 };
 
 void chrome_layout(struct layout *l, const struct ui_tree *t, const struct theme *th);
 /* Header bar with the station name and the screen title (id header.title). */
 void chrome_header(struct ui_tree *t, const struct layout *l, const struct view *v,
                    const char *title);
-/* Footer: the back/cancel button bottom-left (back_id NULL for none) and the language
- * button bottom-right. */
+/* Footer: the back/cancel button bottom-left (back_id NULL for none), the Sound button and
+ * the language button bottom-right. */
 void chrome_footer(struct ui_tree *t, const struct layout *l, const struct view *v,
                    const char *back_id, const char *back_label);
+/* The Sound button (id sound.toggle) at r: it says whether the kiosk speaks ("Sound: on");
+ * nothing when the kiosk has no sound (v->sound < 0). */
+void chrome_sound(struct ui_tree *t, SDL_Rect r, const struct view *v);
 /* Modal dialog with a title, a message and up to two buttons (ids may be NULL). */
 void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
                    const char *message, const char *ok_id, const char *ok_label,

@@ -25,6 +25,8 @@ enum ui_kind {
     UI_COUNTDOWN, /* ring + seconds left: value of max */
     UI_LIST,      /* scrollable viewport; widgets with .parent = this index scroll inside */
     UI_SHADE,     /* dims everything below (modal background) */
+    UI_LIVE,      /* a live grey picture (the camera's preview) from the render context's
+                   * `live` source, aspect kept; redrawn at the display's pace */
 };
 
 enum ui_style {
@@ -67,6 +69,8 @@ struct ui_widget {
 
 struct ui_tree {
     char screen[32];        /* the screen that built it */
+    const char *prompt;     /* what the screen says aloud: a prompt id of audio/voice.h
+                             * ("pick_pump"), a static string, or NULL for nothing */
     int w, h;               /* window size it was laid out for */
     struct ui_widget v[UI_MAX_WIDGETS];
     int n;
@@ -74,7 +78,7 @@ struct ui_tree {
     int overflow;           /* widgets dropped because the tree was full (a bug) */
 };
 
-/* Empties the tree for a new build at window size w x h. */
+/* Empties the tree for a new build at window size w x h (no prompt). */
 void ui_begin(struct ui_tree *t, const char *screen, int w, int h);
 /* Appends a widget and returns it for further setting (never NULL: on overflow a scratch
  * widget that is not drawn). `id` may be NULL for decoration. */
@@ -122,6 +126,10 @@ struct ui_render_ctx {
     int pressed;            /* index drawn pressed (touch feedback), or -1 */
     int focused;            /* index with the keyboard focus ring, or -1 */
     int64_t now_ms;         /* animation phase */
+    /* UI_LIVE's source: the newest picture as grey bytes (at most maxw x maxh) with its
+     * size; 0 when there is none (the widget then shows an empty frame). NULL: none. */
+    int (*live)(void *user, uint8_t *pixels, int maxw, int maxh, int *w, int *h);
+    void *live_user;
 };
 
 /* Draws the whole tree. Images and QR textures are cached between frames. */

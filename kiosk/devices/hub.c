@@ -1,0 +1,537 @@
+/* The device hub (devices/hub.h): instances from config, a worker thread each, health. */
+#include "devices/hub.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/sign.h"
+#include "device/fault.h"
+#include "printer.h"
+
+/* ---- the classes, one line each ---------------------------------------------------------- */
+
+struct hub_class {
+    const char *name;                        /* config sections [name.x] */
+    enum component comp;                     /* the health its instances make up */
+    const struct dev_driver *const *drivers; /* NULL-terminated */
+    const char *driver_names;                /* "a|b|c" */
+    const char *default_instance;            /* a kiosk that names none has this one, or NULL */
+    const char *default_driver;
+    const struct cfg_option *common;         /* its keys after the fault wrapper's, or NULL */
+    size_t common_size;                      /* a block that starts with struct fault_opts */
+};
+
+static const struct hub_class classes[] = {
+    {"scanner", COMP_SCANNER, scanner_drivers, "keyboard|serial|camera", "keyboard", "keyboard",
+     NULL, sizeof(struct fault_opts)},
+    {"printer", COMP_PRINTER, printer_drivers, "cups|fake", NULL, NULL, printer_common_options,
+     sizeof(struct printer_common)},
+};
+#define NCLASSES (int)(sizeof classes / sizeof classes[0])
+
+/* ---- configuration ----------------------------------------------------------------------- */
+
+static const struct cfg_option *options_of(const struct dev_driver *d, size_t *size)
+{
+    if (!d)
+        return NULL;
+    *size = d->opts_size;
+    return d->options;
+}
+
+static const struct cfg_option *scanner_driver_options(const char *name, size_t *size)
+{
+    return options_of(dev_driver_find(scanner_drivers, name), size);
+}
+
+static const struct cfg_option *printer_driver_options(const char *name, size_t *size)
+{
+    return options_of(dev_driver_find(printer_drivers, name), size);
+}
+
+/* The driver tables of class k (the cfg_class callback has no context: one per class). */
+static const struct cfg_option *(*const driver_options[])(const char *, size_t *) = {
+    scanner_driver_options,
+    printer_driver_options,
+};
+
+void hub_config_init(struct hub_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int k = 0; k < NCLASSES; k++) {
+        struct cfg_class *cc = &c->cls[k];
+        cc->name = classes[k].name;
+        cc->common[0] = fault_options;
+        cc->common[1] = classes[k].common;
+        cc->common_size = classes[k].common_size;
+        cc->driver = driver_options[k];
+        cc->drivers = classes[k].driver_names;
+    }
+    c->n = NCLASSES;
+}
+
+void hub_config_tables(struct hub_config *c, struct config_tables *t)
+{
+    for (int k = 0; k < c->n; k++)
+        config_tables_add_class(t, &c->cls[k]);
+}
+
+void hub_config_clear(struct hub_config *c)
+{
+    for (int k = 0; k < c->n; k++)
+        config_class_clear(&c->cls[k]);
+}
+
+const void *hub_config_options(const struct hub_config *c, const char *cls, const char *name,
+                               const char **driver)
+{
+    for (int k = 0; k < c->n; k++) {
+        if (strcmp(c->cls[k].name, cls))
+            continue;
+        const struct cfg_instance *in = config_class_find(&c->cls[k], name);
+        if (in && driver)
+            *driver = in->driver;
+        return in ? in->opts : NULL;
+    }
+    return NULL;
+}
+
+/* ---- instances and their workers --------------------------------------------------------- */
+
+struct dev {
+    struct hub *hub;
+    int index;
+    char name[64];                  /* "scanner.front" */
+    const struct hub_class *cls;
+    const struct dev_driver *drv;
+    struct prn *prn;                /* a printer's worker */
+    int test_on_start;
+    /* a scanner's */
+    const struct scanner_ops *ops;  /* what the worker calls: the driver's, or the fault
+                                     * wrapper's around it */
+    void *priv;                     /* what ops take */
+    void *drv_priv;                 /* the driver's own state */
+    struct scanner_fault fault;     /* the wrapper's state, when it is on */
+    void *opts;                     /* the driver's options (copied) */
+    int opened;                     /* the UI thread may ask for a preview */
+    pthread_t thread;
+    int has_thread;
+    /* kept by the UI thread from EV_DEVICE */
+    enum health_state health;
+    char why[256];
+};
+
+struct hub {
+    struct evq *q;
+    int receipt;          /* the receipt printer's instance, or -1 */
+    struct dev dev[HUB_INSTANCES_MAX];
+    int n;
+    pthread_mutex_t lock; /* stop, and each dev's `opened` */
+    pthread_cond_t wake;
+    int stop;
+};
+
+static int stopping(struct hub *h)
+{
+    pthread_mutex_lock(&h->lock);
+    int s = h->stop;
+    pthread_mutex_unlock(&h->lock);
+    return s;
+}
+
+/* Sleeps up to ms, or until the hub stops. */
+static void nap(struct hub *h, int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000)
+        until.tv_sec++, until.tv_nsec -= 1000000000;
+    pthread_mutex_lock(&h->lock);
+    while (!h->stop && pthread_cond_timedwait(&h->wake, &h->lock, &until) == 0)
+        ;
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* The worker's view of its health: posted when it changes. */
+struct reported {
+    enum health_state state;
+    char why[200];
+};
+
+static void report(struct dev *d, struct reported *r, enum health_state st, const char *why)
+{
+    if (r->state == st && !strcmp(r->why, why))
+        return;
+    r->state = st;
+    snprintf(r->why, sizeof r->why, "%s", why);
+    struct ev e = {.kind = EV_DEVICE, .i = d->index, .j = st};
+    snprintf(e.text, sizeof e.text, "%s", why);
+    evq_post(d->hub->q, &e);
+}
+
+static void set_opened(struct dev *d, int opened)
+{
+    pthread_mutex_lock(&d->hub->lock);
+    d->opened = opened;
+    pthread_mutex_unlock(&d->hub->lock);
+}
+
+#define READ_SLICE_MS 200    /* a read returns at least this often: the worker can stop */
+#define REOPEN_FIRST_MS 500  /* a device that is not there is looked for again ... */
+#define REOPEN_MAX_MS 5000   /* ... backing off up to this */
+
+/* A scanner's worker: open, read scans into events, reopen when it goes away. */
+static void *scanner_worker(void *arg)
+{
+    struct dev *d = arg;
+    struct reported r = {HEALTH_UNKNOWN, ""};
+    int64_t backoff = REOPEN_FIRST_MS;
+    char err[200];
+    while (!stopping(d->hub)) {
+        err[0] = '\0';
+        if (d->ops->open(d->priv, d->opts, err, sizeof err) != 0) {
+            report(d, &r, HEALTH_DOWN, err[0] ? err : "cannot open");
+            nap(d->hub, backoff);
+            backoff = backoff * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : backoff * 2;
+            continue;
+        }
+        log_info("devices", "%s: open", d->name);
+        set_opened(d, 1);
+        report(d, &r, HEALTH_OK, "");
+        backoff = REOPEN_FIRST_MS;
+        int rc;
+        do {
+            struct scan_read sr;
+            memset(&sr, 0, sizeof sr);
+            err[0] = '\0';
+            rc = d->ops->read(d->priv, &sr, READ_SLICE_MS, err, sizeof err);
+            if (rc == SCAN_CODE) {
+                struct ev e = {.kind = EV_SCAN, .i = sr.refused, .j = d->index};
+                snprintf(e.text, sizeof e.text, "%s", sr.refused ? "" : sr.text);
+                if (sr.refused)
+                    log_info("devices", "%s: refused a read: %s", d->name, sr.why);
+                evq_post(d->hub->q, &e);
+                sign_wipe(&e, sizeof e);
+            }
+            sign_wipe(&sr, sizeof sr);
+        } while (rc != SCAN_GONE && !stopping(d->hub));
+        set_opened(d, 0);
+        d->ops->close(d->priv);
+        if (rc == SCAN_GONE) {
+            log_warn("devices", "%s: gone: %s", d->name, err);
+            report(d, &r, HEALTH_DOWN, err[0] ? err : "gone");
+        }
+    }
+    return NULL;
+}
+
+static int64_t real_ms(void)
+{
+    return clock_real_ms();
+}
+
+static int add_instance(struct hub *h, const struct hub_class *cls, const char *name,
+                        const char *driver, const void *common, const void *opts, char *err,
+                        size_t errcap)
+{
+    if (h->n == HUB_INSTANCES_MAX) {
+        snprintf(err, errcap, "more than %d devices", HUB_INSTANCES_MAX);
+        return -1;
+    }
+    struct dev *d = &h->dev[h->n];
+    d->hub = h;
+    d->index = h->n;
+    d->cls = cls;
+    snprintf(d->name, sizeof d->name, "%s.%s", cls->name, name);
+    d->drv = dev_driver_find(cls->drivers, driver);
+    if (!d->drv) {
+        snprintf(err, errcap, "%s: no driver called %s", d->name, driver);
+        return -1;
+    }
+    d->drv_priv = calloc(1, d->drv->priv_size ? d->drv->priv_size : 1);
+    d->opts = calloc(1, d->drv->opts_size ? d->drv->opts_size : 1);
+    if (!d->drv_priv || !d->opts) {
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    if (opts)
+        memcpy(d->opts, opts, d->drv->opts_size);
+    if (cls->comp == COMP_PRINTER) {
+        const struct printer_common *pc = common;
+        d->test_on_start = pc->test_on_start;
+        d->prn = prn_open(d->name, d->index, d->drv, d->opts, pc, h->q, err, errcap);
+        if (!d->prn)
+            return -1;
+        if (h->receipt < 0)
+            h->receipt = d->index;
+        d->health = HEALTH_UNKNOWN;
+        h->n++;
+        return 0;
+    }
+    d->ops = d->drv->ops;
+    d->priv = d->drv_priv;
+    const struct fault_opts *fo = common;
+    if (fo && fault_any(fo) && d->ops->read) {
+        d->fault.plan.o = *fo;
+        d->fault.inner = d->ops;
+        d->fault.inner_priv = d->drv_priv;
+        d->fault.now_ms = real_ms;
+        d->ops = &scanner_fault_ops;
+        d->priv = &d->fault;
+        log_warn("devices", "%s: the fault wrapper is on", d->name);
+    }
+    d->health = HEALTH_UNKNOWN;
+    h->n++;
+    return 0;
+}
+
+struct hub *hub_open(const struct hub_config *c, struct evq *q, char *err, size_t errcap)
+{
+    struct hub *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    h->q = q;
+    h->receipt = -1;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    for (int k = 0; k < NCLASSES; k++) {
+        const struct cfg_class *cc = &c->cls[k];
+        int rc = 0;
+        for (int i = 0; i < cc->n && rc == 0; i++)
+            rc = add_instance(h, &classes[k], cc->v[i].name, cc->v[i].driver, cc->v[i].common,
+                              cc->v[i].opts, err, errcap);
+        if (rc == 0 && cc->n == 0 && classes[k].default_instance)
+            rc = add_instance(h, &classes[k], classes[k].default_instance,
+                              classes[k].default_driver, NULL, NULL, err, errcap);
+        if (rc != 0) {
+            hub_close(h);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < h->n; i++) {
+        struct dev *d = &h->dev[i];
+        if (d->prn) /* its worker runs already */
+            continue;
+        if (!d->ops->read) { /* fed by the UI thread: always there */
+            d->health = HEALTH_OK;
+            continue;
+        }
+        if (pthread_create(&d->thread, NULL, scanner_worker, d) != 0) {
+            snprintf(err, errcap, "%s: cannot start its worker", d->name);
+            hub_close(h);
+            return NULL;
+        }
+        d->has_thread = 1;
+    }
+    return h;
+}
+
+void hub_close(struct hub *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->stop = 1;
+    pthread_cond_broadcast(&h->wake);
+    pthread_mutex_unlock(&h->lock);
+    for (int i = 0; i < h->n; i++) {
+        struct dev *d = &h->dev[i];
+        if (d->has_thread)
+            pthread_join(d->thread, NULL);
+        prn_close(d->prn);
+        free(d->drv_priv);
+        free(d->opts);
+    }
+    pthread_cond_destroy(&h->wake);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+/* ---- on the UI thread -------------------------------------------------------------------- */
+
+static enum health_state from_printer(enum printer_state p)
+{
+    switch (p) {
+    case PRINTER_OK: return HEALTH_OK;
+    case PRINTER_PAPER_NEAR_END: return HEALTH_DEGRADED;
+    case PRINTER_ABSENT: return HEALTH_ABSENT;
+    case PRINTER_UNKNOWN: return HEALTH_UNKNOWN;
+    default: return HEALTH_DOWN;
+    }
+}
+
+int hub_event(struct hub *h, const struct ev *e)
+{
+    if (e->kind == EV_PRINTER) {
+        int i = (int)(e->i >> 8);
+        if (i < 0 || i >= h->n || !h->dev[i].prn)
+            return 0;
+        prn_event(h->dev[i].prn, e);
+        h->dev[i].health = from_printer(prn_state(h->dev[i].prn));
+        return 1;
+    }
+    if (e->kind != EV_DEVICE || e->i < 0 || e->i >= h->n)
+        return 0;
+    struct dev *d = &h->dev[e->i];
+    d->health = (enum health_state)e->j;
+    snprintf(d->why, sizeof d->why, "%s", e->text);
+    if (d->health == HEALTH_OK)
+        log_info("devices", "%s: working", d->name);
+    else
+        log_warn("devices", "%s: out of service: %s", d->name, d->why);
+    return 1;
+}
+
+void hub_health(const struct hub *h, struct health *out)
+{
+    for (int k = 0; k < NCLASSES; k++) {
+        if (classes[k].comp == COMP_PRINTER) { /* the receipt printer's */
+            out->c[COMP_PRINTER] = h->receipt < 0 ? HEALTH_ABSENT : h->dev[h->receipt].health;
+            continue;
+        }
+        int n = 0, ok = 0, unknown = 0;
+        for (int i = 0; i < h->n; i++) {
+            if (h->dev[i].cls != &classes[k])
+                continue;
+            n++;
+            ok += h->dev[i].health == HEALTH_OK;
+            unknown += h->dev[i].health == HEALTH_UNKNOWN;
+        }
+        enum health_state st = HEALTH_ABSENT;
+        if (n && ok == n)
+            st = HEALTH_OK;
+        else if (ok)
+            st = HEALTH_DEGRADED;
+        else if (n && unknown)
+            st = HEALTH_UNKNOWN;
+        else if (n)
+            st = HEALTH_DOWN;
+        out->c[classes[k].comp] = st;
+    }
+}
+
+const char *hub_scanner_problem(const struct hub *h)
+{
+    struct health hl = {0};
+    hub_health(h, &hl);
+    switch (hl.c[COMP_SCANNER]) {
+    case HEALTH_OK:
+    case HEALTH_DEGRADED: return "";
+    case HEALTH_ABSENT: return N_("This kiosk has no code scanner.");
+    case HEALTH_UNKNOWN: return N_("The code scanner is starting.");
+    default: return N_("The code scanner is not working.");
+    }
+}
+
+const char *hub_instance_name(const struct hub *h, int i)
+{
+    return i >= 0 && i < h->n ? h->dev[i].name : "script";
+}
+
+/* 1 for a scanner instance whose driver can show a preview. */
+static int previews(const struct dev *d)
+{
+    return d->ops && ((const struct scanner_ops *)d->drv->ops)->preview;
+}
+
+int hub_keyboard(const struct hub *h)
+{
+    for (int i = 0; i < h->n; i++)
+        if (h->dev[i].drv == &scanner_keyboard)
+            return i;
+    return -1;
+}
+
+int hub_has_preview(const struct hub *h)
+{
+    for (int i = 0; i < h->n; i++)
+        if (previews(&h->dev[i]))
+            return 1;
+    return 0;
+}
+
+int hub_preview(struct hub *h, uint8_t *pixels, int maxw, int maxh, struct scan_frame *out)
+{
+    int got = 0;
+    pthread_mutex_lock(&h->lock);
+    for (int i = 0; i < h->n && !got; i++) {
+        struct dev *d = &h->dev[i];
+        if (d->opened && previews(d))
+            got = d->ops->preview(d->priv, pixels, maxw, maxh, out);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return got;
+}
+
+/* ---- the receipt printer ----------------------------------------------------------------- */
+
+int hub_config_paper_width(const struct hub_config *c)
+{
+    for (int k = 0; k < c->n; k++)
+        if (!strcmp(c->cls[k].name, "printer") && c->cls[k].n > 0)
+            return ((const struct printer_common *)c->cls[k].v[0].common)->width_dots;
+    return 576;
+}
+
+static struct prn *receipt(const struct hub *h)
+{
+    return h->receipt < 0 ? NULL : h->dev[h->receipt].prn;
+}
+
+int hub_printer_test_on_start(const struct hub *h)
+{
+    return h->receipt >= 0 && h->dev[h->receipt].test_on_start;
+}
+
+enum printer_state hub_printer_state(const struct hub *h)
+{
+    return receipt(h) ? prn_state(receipt(h)) : PRINTER_ABSENT;
+}
+
+const char *hub_printer_problem(const struct hub *h)
+{
+    switch (hub_printer_state(h)) {
+    case PRINTER_OK:
+    case PRINTER_PAPER_NEAR_END: return "";
+    case PRINTER_PAPER_OUT: return N_("The receipt printer is out of paper.");
+    case PRINTER_COVER_OPEN: return N_("The receipt printer's cover is open.");
+    case PRINTER_OFFLINE:
+    case PRINTER_ERROR: return N_("The receipt printer is out of order.");
+    case PRINTER_ABSENT: return N_("This kiosk has no receipt printer.");
+    default: return N_("The receipt printer is not answering.");
+    }
+}
+
+int hub_print(struct hub *h, const struct bitmap *b, const char *title)
+{
+    return receipt(h) ? prn_print(receipt(h), b, title) : -1;
+}
+
+enum hub_job hub_job_result(struct hub *h, int no, int *ok)
+{
+    return receipt(h) ? (enum hub_job)prn_job_result(receipt(h), no, ok) : HUB_JOB_PENDING;
+}
+
+int hub_printer_check(struct hub *h)
+{
+    return receipt(h) ? prn_check(receipt(h)) : -1;
+}
+
+int hub_printer_answer(const struct hub *h, int check, int *can_print)
+{
+    return receipt(h) ? prn_answer(receipt(h), check, can_print) : 0;
+}

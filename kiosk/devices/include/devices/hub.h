@@ -1,0 +1,103 @@
+/* The devices. Every configured instance of every device class ([scanner.front],
+ * [scanner.pump], [printer.receipt]) runs on a worker thread of its own, which opens it,
+ * turns what it reads into events for the UI thread and reports its health; a scanner that
+ * goes away (unplugged, an I/O error) is closed and opened again, with a back-off, until it
+ * is back, without a restart; a printer is asked for its state every 15 s. The classes are
+ * listed once, in hub.c. All calls are on the UI thread. */
+#ifndef KIOSK_DEVICES_HUB_H
+#define KIOSK_DEVICES_HUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/evq.h"
+#include "core/health.h"
+#include "printer/printer.h"
+#include "scanner/scanner.h"
+
+#define HUB_CLASSES_MAX 4
+#define HUB_INSTANCES_MAX 8
+
+/* The classes' sections in the config file. */
+struct hub_config {
+    struct cfg_class cls[HUB_CLASSES_MAX];
+    int n;
+};
+/* Sets up every class's config (nothing read yet). */
+void hub_config_init(struct hub_config *c);
+/* Adds the classes to the tables the kiosk reads its file with. */
+void hub_config_tables(struct hub_config *c, struct config_tables *t);
+/* Frees what was read. */
+void hub_config_clear(struct hub_config *c);
+/* The options of instance `name` of class `cls` as read (the driver's block), or NULL. */
+const void *hub_config_options(const struct hub_config *c, const char *cls, const char *name,
+                               const char **driver);
+
+struct hub;
+
+/* Starts a worker for every configured instance (a kiosk whose file names no scanner has
+ * the keyboard one). A device that is not there now is not an error: its health says so
+ * and its worker keeps trying. NULL only when the kiosk cannot run (err says). */
+struct hub *hub_open(const struct hub_config *c, struct evq *q, char *err, size_t errcap);
+/* Stops every worker (each within a read's timeout) and closes the devices. NULL-safe. */
+void hub_close(struct hub *h);
+
+/* Takes an EV_DEVICE or EV_PRINTER event: 1 if it was the hub's (what it carries is kept). */
+int hub_event(struct hub *h, const struct ev *e);
+/* The health of the components the hub's classes stand for (COMP_SCANNER: OK when every
+ * scanner works, DEGRADED when some do, DOWN when none does, ABSENT without scanners;
+ * COMP_PRINTER: the receipt printer's); the others are left as they are. */
+void hub_health(const struct hub *h, struct health *out);
+/* Why the scanners cannot read codes now, as a message id to translate ("" when one can). */
+const char *hub_scanner_problem(const struct hub *h);
+
+/* Instance `i` as "class.name" (for logs), or "script" for -1. */
+const char *hub_instance_name(const struct hub *h, int i);
+/* The keyboard scanner's instance, whose scans the host frames from key events; -1 when
+ * this kiosk has none (typed text is then not a scan). */
+int hub_keyboard(const struct hub *h);
+/* 1 when a scanner can show a live preview (a camera). */
+int hub_has_preview(const struct hub *h);
+/* The newest camera frame, scaled into `pixels` (at most maxw x maxh grey bytes). 0 when
+ * there is none. */
+int hub_preview(struct hub *h, uint8_t *pixels, int maxw, int maxh, struct scan_frame *out);
+
+/* ---- the receipt printer: the first [printer.*] instance (none: the kiosk has no printer) */
+
+/* The paper width the config gives the receipt printer (576 without one). */
+int hub_config_paper_width(const struct hub_config *c);
+/* 1 when the receipt printer should print a test slip at start. */
+int hub_printer_test_on_start(const struct hub *h);
+/* Its last reported state (PRINTER_ABSENT without a printer, UNKNOWN before the first). */
+enum printer_state hub_printer_state(const struct hub *h);
+/* Why it cannot print, as a message id to translate ("" when it can). */
+const char *hub_printer_problem(const struct hub *h);
+/* Queues a bitmap to print (the bitmap is copied). Returns the job's number (> 0), or -1
+ * when there is no printer. */
+int hub_print(struct hub *h, const struct bitmap *b, const char *title);
+/* What hub_job_result() has to say about a print job. */
+enum hub_job {
+    HUB_JOB_PENDING = 0,     /* nothing new: queued, printing, or still being resolved */
+    HUB_JOB_FINAL = 1,       /* finished, for good */
+    HUB_JOB_UNCONFIRMED = 2, /* given up waiting for, and it may still print */
+};
+/* What became of print job `no` since the last call for it; each report is given once, in
+ * the order they came:
+ * - HUB_JOB_PENDING: nothing new (*ok untouched).
+ * - HUB_JOB_FINAL: the spooler is done with it; *ok = 1 if it printed in full, 0 if it
+ *   did not (refused, failed, cancelled, never sent, or a slip cut short by paper running
+ *   out). Nothing more follows for `no`.
+ * - HUB_JOB_UNCONFIRMED, *ok = 0: job_wait_s went by and the job could not be confirmed
+ *   cancelled (CUPS did not answer): it may still print. The printer's worker keeps asking
+ *   CUPS and trying to cancel it, and sends no other job meanwhile; a HUB_JOB_FINAL for
+ *   the same `no` follows once CUPS says what became of it. */
+enum hub_job hub_job_result(struct hub *h, int no, int *ok);
+/* Asks the printer for its state now (not at the next periodic poll). Returns the number
+ * the answer will carry (see hub_printer_answer()), or -1 without a printer. */
+int hub_printer_check(struct hub *h);
+/* 1 once a printer state numbered `check` or later has arrived, with *can_print whether
+ * the printer can print a receipt now; 0 while waiting. */
+int hub_printer_answer(const struct hub *h, int check, int *can_print);
+
+#endif
