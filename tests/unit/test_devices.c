@@ -36,6 +36,17 @@ static void configure(const char *text)
         fail_msg("config: %s", err);
 }
 
+/* A hub for the config `text`; fails the test when it cannot open. */
+static struct hub *open_with(const char *text)
+{
+    char err[256];
+    configure(text);
+    struct hub *h = hub_open(&cfg, q, err, sizeof err);
+    if (!h)
+        fail_msg("hub_open: %s", err);
+    return h;
+}
+
 /* The next event for the hub or a scan, within ms; EV_NONE when none came. Hub events are
  * handed to the hub. */
 static struct ev next_event(struct hub *h, int ms)
@@ -92,10 +103,7 @@ static int teardown(void **state)
 static void defaults(void **state)
 {
     (void)state;
-    char err[256];
-    configure("");
-    struct hub *h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    struct hub *h = open_with("");
     assert_int_equal(hub_keyboard(h), 0);
     assert_string_equal(hub_instance_name(h, 0), "scanner.keyboard");
     assert_string_equal(hub_instance_name(h, -1), "script");
@@ -116,11 +124,8 @@ static void defaults(void **state)
 static void fake_printer(void **state)
 {
     (void)state;
-    char err[256];
-    configure("[printer.receipt]\ndriver = fake\njob_ms = 0\nwidth_dots = 384\n"
-              "[scanner.front]\ndriver = keyboard\n");
-    struct hub *h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    struct hub *h = open_with("[printer.receipt]\ndriver = fake\njob_ms = 0\nwidth_dots = 384\n"
+                              "[scanner.front]\ndriver = keyboard\n");
     assert_int_equal(hub_config_paper_width(&cfg), 384);
     await_health(h, COMP_PRINTER, HEALTH_OK, 3000);
     int check = hub_printer_check(h);
@@ -152,10 +157,7 @@ static void fake_printer(void **state)
 static void printer_out_of_paper(void **state)
 {
     (void)state;
-    char err[256];
-    configure("[printer.receipt]\ndriver = fake\nstate = paper_out\n");
-    struct hub *h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    struct hub *h = open_with("[printer.receipt]\ndriver = fake\nstate = paper_out\n");
     await_health(h, COMP_PRINTER, HEALTH_DOWN, 3000);
     assert_string_equal(hub_printer_problem(h), "The receipt printer is out of paper.");
     hub_close(h);
@@ -184,13 +186,11 @@ static void unplug(int master)
 static void serial_scanner_unplug_replug(void **state)
 {
     (void)state;
-    char err[256], text[256];
+    char text[256];
     int master = plug();
     snprintf(text, sizeof text, "[scanner.pump]\ndriver = serial\ndevice = %s\nsuffix = cr\n",
              link_path);
-    configure(text);
-    struct hub *h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    struct hub *h = open_with(text);
     assert_int_equal(hub_keyboard(h), -1); /* a scanner is named: no keyboard one */
     await_health(h, COMP_SCANNER, HEALTH_OK, 3000);
     assert_int_equal(write(master, "134567890123456789\r", 19), 19);
@@ -223,13 +223,11 @@ static void serial_scanner_unplug_replug(void **state)
 static void one_of_two_scanners_gone(void **state)
 {
     (void)state;
-    char err[256], text[256];
+    char text[256];
     unlink(link_path);
     snprintf(text, sizeof text, "[scanner.pump]\ndriver = serial\ndevice = %s\n"
              "[scanner.keys]\ndriver = keyboard\n", link_path);
-    configure(text);
-    struct hub *h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    struct hub *h = open_with(text);
     await_health(h, COMP_SCANNER, HEALTH_DEGRADED, 3000);
     assert_string_equal(hub_scanner_problem(h), "");
     hub_close(h);
@@ -240,13 +238,11 @@ static void one_of_two_scanners_gone(void **state)
 static void fault_wrapper(void **state)
 {
     (void)state;
-    char err[256], text[320];
+    char text[320];
     int master = plug();
     snprintf(text, sizeof text, "[scanner.pump]\ndriver = serial\ndevice = %s\n"
              "fault_garbage_every = 2\n", link_path);
-    configure(text);
-    struct hub *h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    struct hub *h = open_with(text);
     await_health(h, COMP_SCANNER, HEALTH_OK, 3000);
     struct ev e = next_event(h, 3000); /* the 2nd read is garbage: a refused scan */
     assert_int_equal(e.kind, EV_SCAN);
@@ -254,9 +250,7 @@ static void fault_wrapper(void **state)
     hub_close(h);
     snprintf(text, sizeof text, "[scanner.pump]\ndriver = serial\ndevice = %s\n"
              "fault_disconnect_every = 3\nfault_disconnect_ms = 500\n", link_path);
-    configure(text);
-    h = hub_open(&cfg, q, err, sizeof err);
-    assert_non_null(h);
+    h = open_with(text);
     await_health(h, COMP_SCANNER, HEALTH_OK, 3000);
     await_health(h, COMP_SCANNER, HEALTH_DOWN, 3000);
     await_health(h, COMP_SCANNER, HEALTH_OK, 5000); /* back by itself */
