@@ -186,6 +186,10 @@ static int camera_open(void *priv, const void *opts, char *err, size_t errcap)
         snprintf(err, errcap, "source: unknown '%.20s' (v4l2, sim)", o->source);
         return -1;
     }
+    if (o->idle_fps < 1 || o->idle_fps > 120) {
+        snprintf(err, errcap, "idle_fps: %d is outside 1..120", o->idle_fps);
+        return -1;
+    }
     c->o = *o;
     c->src = src;
     if (src->open(&c->src_st, &c->o, &c->w, &c->h, err, errcap) != 0) {

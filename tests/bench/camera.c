@@ -111,16 +111,15 @@ static void draw_noise(void *user, uint8_t *y, int w, int h, uint64_t n)
         memset(y + (size_t)r * (size_t)w + (size_t)x0, 200, 240);
 }
 
-/* The simulator at 30 fps, W x H, every symbology, inverted codes too. */
+/* The simulator at 30 fps, W x H, every symbology, inverted codes too; the rest as the
+ * option table's defaults. */
 static void sim_opts(struct camera_opts *o, int repeat_ms)
 {
     memset(o, 0, sizeof *o);
+    config_block_defaults(camera_options, o);
     snprintf(o->source, sizeof o->source, "sim");
-    snprintf(o->symbologies, sizeof o->symbologies, "qr,ean13,ean8,code128");
     o->width = W;
     o->height = H;
-    o->fps = 30;
-    o->inverted = 1;
     o->repeat_ms = repeat_ms;
 }
 

@@ -64,21 +64,7 @@ static void command(const char *ctl, const char *line)
 static void defaults(struct camera_opts *o)
 {
     memset(o, 0, sizeof *o);
-    for (const struct cfg_option *c = camera_options; c->name; c++) {
-        char *field = (char *)o + c->offset;
-        switch (c->type) {
-        case CFG_STR:
-        case CFG_ENUM:
-            snprintf(field, c->size, "%s", c->def);
-            break;
-        case CFG_INT:
-            *(int *)field = (int)strtol(c->def, NULL, 10);
-            break;
-        case CFG_BOOL:
-            *(int *)field = !strcmp(c->def, "true");
-            break;
-        }
-    }
+    config_block_defaults(camera_options, o);
 }
 
 static int setup(void **state)
