@@ -58,3 +58,9 @@ const char *health_reason_advice(enum svc_reason r)
     default: return N_("Please ask at the counter: the staff can help you.");
     }
 }
+
+const char *health_state_name(enum health_state s)
+{
+    static const char *const names[] = {"absent", "unknown", "ok", "degraded", "down", "fault"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}

@@ -146,9 +146,11 @@ void link_close(struct link *s)
 
 static void send_heartbeat(struct link *s)
 {
-    char body[200], key[40];
-    snprintf(body, sizeof body, "{\"state\":\"ok\",\"printer\":\"%s\",\"outbox_pending\":%d}",
+    char body[240], key[40];
+    snprintf(body, sizeof body,
+             "{\"state\":\"ok\",\"printer\":\"%s\",\"scanners\":\"%s\",\"outbox_pending\":%d}",
              printer_state_name(hub_printer_state(s->hub)),
+             health_state_name(s->health.c[COMP_SCANNER]),
              s->journal ? journal_outbox_pending(s->journal) : 0);
     memcpy(key, "hb-", 3);
     sign_random_hex(key + 3, 16);

@@ -59,10 +59,23 @@ static void every_reason_is_told(void **state)
                         "Offline: the station system cannot be reached");
 }
 
+/* The names the heartbeat and the logs use. */
+static void state_names(void **state)
+{
+    (void)state;
+    assert_string_equal(health_state_name(HEALTH_OK), "ok");
+    assert_string_equal(health_state_name(HEALTH_DEGRADED), "degraded");
+    assert_string_equal(health_state_name(HEALTH_DOWN), "down");
+    assert_string_equal(health_state_name(HEALTH_ABSENT), "absent");
+    assert_string_equal(health_state_name(HEALTH_FAULT), "fault");
+    assert_string_equal(health_state_name((enum health_state)99), "unknown");
+}
+
 int main(void)
 {
     log_set_quiet(1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(state_names),
         cmocka_unit_test(reasons_follow_health),
         cmocka_unit_test(every_reason_is_told),
     };

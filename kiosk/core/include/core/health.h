@@ -55,6 +55,8 @@ enum svc_reason {
 /* Why a service that needs the components in `requires` (NEEDS() bits) cannot be offered
  * with health `h`, or REASON_NONE. `enabled` is its config switch. */
 enum svc_reason health_reason(unsigned requires, int enabled, const struct health *h);
+/* "absent", "unknown", "ok", "degraded", "down", "fault": for logs and the heartbeat. */
+const char *health_state_name(enum health_state s);
 /* Customer-facing text (msgid) for a reason: what happened and what to do instead. */
 const char *health_reason_text(enum svc_reason r);
 const char *health_reason_advice(enum svc_reason r);
