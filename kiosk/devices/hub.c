@@ -20,7 +20,6 @@ struct hub_class {
     const char *name;                        /* config sections [name.x] */
     enum component comp;                     /* the health its instances make up */
     const struct dev_driver *const *drivers; /* NULL-terminated */
-    const char *driver_names;                /* "a|b|c" */
     const char *default_instance;            /* a kiosk that names none has this one, or NULL */
     const char *default_driver;
     const struct cfg_option *common;         /* its keys after the fault wrapper's, or NULL */
@@ -28,9 +27,9 @@ struct hub_class {
 };
 
 static const struct hub_class classes[] = {
-    {"scanner", COMP_SCANNER, scanner_drivers, "keyboard|serial|camera", "keyboard", "keyboard",
-     NULL, sizeof(struct fault_opts)},
-    {"printer", COMP_PRINTER, printer_drivers, "cups|fake", NULL, NULL, printer_common_options,
+    {"scanner", COMP_SCANNER, scanner_drivers, "keyboard", "keyboard", NULL,
+     sizeof(struct fault_opts)},
+    {"printer", COMP_PRINTER, printer_drivers, NULL, NULL, printer_common_options,
      sizeof(struct printer_common)},
 };
 #define NCLASSES (int)(sizeof classes / sizeof classes[0])
@@ -65,13 +64,18 @@ void hub_config_init(struct hub_config *c)
 {
     memset(c, 0, sizeof *c);
     for (int k = 0; k < NCLASSES; k++) {
+        /* "a|b|c" from the class's driver list, for the message when one is unknown */
+        char *names = c->driver_names[k];
+        for (const struct dev_driver *const *d = classes[k].drivers; *d; d++)
+            snprintf(names + strlen(names), sizeof c->driver_names[k] - strlen(names), "%s%s",
+                     d == classes[k].drivers ? "" : "|", (*d)->name);
         struct cfg_class *cc = &c->cls[k];
         cc->name = classes[k].name;
         cc->common[0] = fault_options;
         cc->common[1] = classes[k].common;
         cc->common_size = classes[k].common_size;
         cc->driver = driver_options[k];
-        cc->drivers = classes[k].driver_names;
+        cc->drivers = names;
     }
     c->n = NCLASSES;
 }

@@ -22,6 +22,7 @@
 /* The classes' sections in the config file. */
 struct hub_config {
     struct cfg_class cls[HUB_CLASSES_MAX];
+    char driver_names[HUB_CLASSES_MAX][96]; /* each class's drivers, "a|b|c" */
     int n;
 };
 /* Sets up every class's config (nothing read yet). */
