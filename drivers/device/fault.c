@@ -1,6 +1,7 @@
 #include "device/fault.h"
 
 #include <stddef.h>
+#include <time.h>
 
 #define INT(n, f, d, lo, hi, h) CFG_INT_OPT(struct fault_opts, NULL, n, f, d, lo, hi, h)
 
@@ -15,6 +16,15 @@ const struct cfg_option fault_options[] = {
         "test: how long a fault disconnect lasts"),
     {0},
 };
+
+void fault_delay(const struct fault *f)
+{
+    int ms = f->o.delay_ms;
+    if (ms > 0) {
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
 
 int fault_any(const struct fault_opts *o)
 {

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define INT(n, f, d, lo, hi, h) CFG_INT_OPT(struct printer_common, NULL, n, f, d, lo, hi, h)
 #define BOOL(n, f, d, h) CFG_BOOL_OPT(struct printer_common, NULL, n, f, d, h)
@@ -98,11 +97,7 @@ int printer_cancel_job(struct printer *p, int job, char *detail, size_t cap)
 
 static enum fault_kind fault_call(struct printer *p)
 {
-    if (p->fault.plan.o.delay_ms > 0) {
-        int ms = p->fault.plan.o.delay_ms;
-        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-        nanosleep(&ts, NULL);
-    }
+    fault_delay(&p->fault.plan);
     return fault_next(&p->fault.plan, clock_real_ms());
 }
 

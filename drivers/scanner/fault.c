@@ -1,22 +1,13 @@
 /* The fault wrapper around a scanner driver (scanner.h, device/fault.h). */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "scanner/scanner.h"
-
-static void delay(const struct scanner_fault *f)
-{
-    if (f->plan.o.delay_ms > 0) {
-        struct timespec ts = {f->plan.o.delay_ms / 1000, (long)(f->plan.o.delay_ms % 1000) * 1000000};
-        nanosleep(&ts, NULL);
-    }
-}
 
 static int fault_open(void *priv, const void *opts, char *err, size_t errcap)
 {
     struct scanner_fault *f = priv;
-    delay(f);
+    fault_delay(&f->plan);
     switch (fault_next(&f->plan, f->now_ms())) {
     case FAULT_DISCONNECT:
         snprintf(err, errcap, "fault: device unplugged");
@@ -33,7 +24,7 @@ static int fault_read(void *priv, struct scan_read *out, int timeout_ms, char *e
                       size_t errcap)
 {
     struct scanner_fault *f = priv;
-    delay(f);
+    fault_delay(&f->plan);
     switch (fault_next(&f->plan, f->now_ms())) {
     case FAULT_DISCONNECT:
         snprintf(err, errcap, "fault: device unplugged");

@@ -38,5 +38,7 @@ struct fault {
 
 /* What call number `f->calls + 1`, made at `now_ms`, gets. */
 enum fault_kind fault_next(struct fault *f, int64_t now_ms);
+/* Sleeps the plan's delay_ms (before a call; the wrappers run on device workers). */
+void fault_delay(const struct fault *f);
 
 #endif
