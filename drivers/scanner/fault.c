@@ -2,13 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "scanner/scanner.h"
 
 static int fault_open(void *priv, const void *opts, char *err, size_t errcap)
 {
     struct scanner_fault *f = priv;
     fault_delay(&f->plan);
-    switch (fault_next(&f->plan, f->now_ms())) {
+    switch (fault_next(&f->plan, clock_real_ms())) {
     case FAULT_DISCONNECT:
         snprintf(err, errcap, "fault: device unplugged");
         return -1;
@@ -25,7 +26,7 @@ static int fault_read(void *priv, struct scan_read *out, int timeout_ms, char *e
 {
     struct scanner_fault *f = priv;
     fault_delay(&f->plan);
-    switch (fault_next(&f->plan, f->now_ms())) {
+    switch (fault_next(&f->plan, clock_real_ms())) {
     case FAULT_DISCONNECT:
         snprintf(err, errcap, "fault: device unplugged");
         return SCAN_GONE;

@@ -237,11 +237,6 @@ static void *scanner_worker(void *arg)
     return NULL;
 }
 
-static int64_t real_ms(void)
-{
-    return clock_real_ms();
-}
-
 static int add_instance(struct hub *h, const struct hub_class *cls, const char *name,
                         const char *driver, const void *common, const void *opts, char *err,
                         size_t errcap)
@@ -287,7 +282,6 @@ static int add_instance(struct hub *h, const struct hub_class *cls, const char *
         d->fault.plan.o = *fo;
         d->fault.inner = d->ops;
         d->fault.inner_priv = d->drv_priv;
-        d->fault.now_ms = real_ms;
         d->ops = &scanner_fault_ops;
         d->priv = &d->fault;
         log_warn("devices", "%s: the fault wrapper is on", d->name);

@@ -59,12 +59,12 @@ struct scanner_ops {
 
 /* The fault wrapper (device/fault.h) around any scanner driver: delays, failed opens and
  * reads, garbage (a refused scan), disconnects (SCAN_GONE, and opens fail until the plan
- * brings the device back). Its priv is a struct scanner_fault, filled before open. */
+ * brings the device back; the plan runs on the real clock, as devices do). Its priv is a
+ * struct scanner_fault, filled before open. */
 struct scanner_fault {
     struct fault plan;
     const struct scanner_ops *inner;
     void *inner_priv;
-    int64_t (*now_ms)(void); /* the clock the plan runs on */
 };
 extern const struct scanner_ops scanner_fault_ops;
 
