@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/sign.h"
