@@ -6,7 +6,7 @@
  * refuses its whole line (nothing is dropped from the middle of a code).
  *
  * Runs on the hub's worker thread: read() waits with poll() for at most its timeout, and
- * never past the framer's deadline for a partial line. The clock is CLOCK_MONOTONIC (the
+ * never past the framer's deadline for a partial line. The clock is clock_real_ms() (the
  * device runs in real time, not on the kiosk's test clock). */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "scanner/lineframe.h"
 #include "scanner/scanner.h"
 #include "core/sign.h"
@@ -55,13 +55,6 @@ struct serial {
     size_t pos, len;
     int64_t in_ms; /* when they were read */
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "<what>: <errno in words>" into err (strerror_r: the hub runs one thread per instance). */
 static void say_errno(char *err, size_t errcap, const char *what, int e)
@@ -216,11 +209,11 @@ static int gone(char *err, size_t errcap, const char *why)
 static int serial_read(void *priv, struct scan_read *out, int timeout_ms, char *err, size_t errcap)
 {
     struct serial *s = priv;
-    int64_t end = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t end = clock_real_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (int polled = 0;; polled = 1) {
         if (frame_pending(s, out))
             return SCAN_CODE;
-        int64_t now = mono_ms();
+        int64_t now = clock_real_ms();
         if (lineframe_expire(&s->lf, now, out))
             return SCAN_CODE;
         if (polled && now >= end)
@@ -245,7 +238,7 @@ static int serial_read(void *priv, struct scan_read *out, int timeout_ms, char *
         if (k > 0) {
             s->pos = 0;
             s->len = (size_t)k;
-            s->in_ms = mono_ms();
+            s->in_ms = clock_real_ms();
             continue;
         }
         if (k == 0 || errno == EIO)

@@ -38,9 +38,9 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "scanner/lineframe.h"
 #include "core/log.h"
 
@@ -78,13 +78,6 @@ static void on_signal(int sig)
     errno = e;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void set_flags(int fd, int fl, int fd_fl)
 {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | fl);
@@ -106,19 +99,19 @@ static void drain_master(struct sim *s)
 static size_t send_bytes(struct sim *s, const uint8_t *p, size_t n)
 {
     size_t done = 0;
-    int64_t stalled_since = mono_ms();
+    int64_t stalled_since = clock_real_ms();
     while (done < n && s->master >= 0 && !stop) {
         ssize_t k = write(s->master, p + done, n - done);
         if (k > 0) {
             done += (size_t)k;
-            stalled_since = mono_ms();
+            stalled_since = clock_real_ms();
             continue;
         }
         if (k < 0 && errno != EAGAIN && errno != EINTR) {
             log_warn(MOD, "write to the pty: %s", strerror(errno));
             break;
         }
-        int64_t left = stalled_since + WRITE_STALL_MS - mono_ms();
+        int64_t left = stalled_since + WRITE_STALL_MS - clock_real_ms();
         if (left <= 0)
             break;
         struct pollfd pf[2] = {{.fd = s->master, .events = POLLOUT | (s->drain ? POLLIN : 0)},
@@ -261,12 +254,12 @@ static void unplug(struct sim *s)
     if (s->master < 0)
         return;
     unlink(s->link);
-    int64_t until = mono_ms() + UNPLUG_WAIT_MS;
+    int64_t until = clock_real_ms() + UNPLUG_WAIT_MS;
     int left;
     do {
         struct pollfd pf = {.fd = wake[0], .events = POLLIN};
         poll(&pf, 1, 10); /* the pty moves bytes to the line on its own time */
-    } while ((left = unread(s)) > 0 && mono_ms() < until && !stop);
+    } while ((left = unread(s)) > 0 && clock_real_ms() < until && !stop);
     if (left > 0)
         log_warn(MOD, "unplug: %d bytes the kiosk never read, dropped", left);
     close(s->slave);
