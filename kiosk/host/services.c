@@ -508,6 +508,42 @@ void host_redraw(struct host_svc *h)
     h->host->dirty = 1;
 }
 
+/* The home tile of the service that takes `what`, if it can be chosen now; else -1. */
+static int taker_tile(struct host_svc *h, const char *what)
+{
+    struct host *a = h->host;
+    for (int i = 0; i < a->ntiles; i++) {
+        const struct service_def *d = a->svc[a->tiles[i].svc].def;
+        struct host_tile ht;
+        if (!d->takes || !d->take || strcmp(d->takes, what) || a->tiles[i].tile != 0)
+            continue;
+        host_tile_at(h, i, &ht);
+        return ht.reason == REASON_NONE ? i : -1;
+    }
+    return -1;
+}
+
+int host_can_hand_over(struct host_svc *h, const char *what)
+{
+    return taker_tile(h, what) >= 0;
+}
+
+int host_hand_over(struct host_svc *h, const char *what, const char *arg, int64_t now)
+{
+    struct host *a = h->host;
+    int tile = taker_tile(h, what);
+    if (tile < 0)
+        return -1;
+    struct slot *s = &a->svc[a->tiles[tile].svc];
+    log_info("host", "%s hands the customer to %s (%s)", h->host->svc[h->index].def->name,
+             s->def->name, what);
+    frame_of(a)->switch_to(frame_priv(a), tile, now);
+    a->entered = a->tiles[tile].svc;
+    s->def->take(s->priv, arg, now);
+    a->dirty = 1;
+    return 0;
+}
+
 void host_done(struct host_svc *h)
 {
     h->host->done_pending = 1; /* at the end of the turn: the service is still at work */

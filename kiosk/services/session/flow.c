@@ -76,6 +76,13 @@ void sess_step(struct sess_flow *s, const struct sess_event *e, int64_t now, str
             effects_add(out, EFF_REDRAW, 0, NULL);
         }
         break;
+    case SI_SWITCH:
+        if (s->state == SESS_SERVICE) {
+            s->last_input_ms = now;
+            s->tile = e->tile;
+            effects_add(out, EFF_REDRAW, 0, NULL);
+        }
+        break;
     case SI_HOME:
         if (s->state == SESS_SERVICE || s->state == SESS_ASK_MORE) {
             s->last_input_ms = now;

@@ -24,6 +24,7 @@ enum sess_input {
     SI_CHOOSE,    /* tile `tile` tapped; its availability in `reason` */
     SI_DISMISS,   /* the explain dialog's OK */
     SI_HOME,      /* back to the home menu (flow finished or cancelled) */
+    SI_SWITCH,    /* the customer's service handed them to tile `tile`'s service */
     SI_MORE_TIME, /* "yes, more time" */
     SI_END,       /* "no, finish" / cancel the session */
     SI_TICK,      /* time passed: check timers */

@@ -162,6 +162,11 @@ static void sess_service_done(void *priv, int64_t now)
     input(priv, SI_HOME, 0, REASON_NONE, now);
 }
 
+static void sess_switch(void *priv, int tile, int64_t now)
+{
+    input(priv, SI_SWITCH, tile, REASON_NONE, now);
+}
+
 static void sess_touch(void *priv, int64_t now)
 {
     input(priv, SI_TOUCH, 0, REASON_NONE, now);
@@ -237,6 +242,7 @@ static void sess_build_screen(const void *priv, struct ui_tree *t, const struct 
 static const struct frame_hooks frame = {
     .active = sess_active,
     .service_done = sess_service_done,
+    .switch_to = sess_switch,
     .scan = sess_scan,
     .touch = sess_touch,
 };

@@ -69,6 +69,9 @@ struct frame_hooks {
     int (*active)(const void *priv);
     /* The customer's service has ended (it called host_done): back to the home menu. */
     void (*service_done)(void *priv, int64_t now);
+    /* The customer's service handed them to the service of tile `tile` (host_hand_over):
+     * that one is the customer's now, in the same session. */
+    void (*switch_to)(void *priv, int tile, int64_t now);
     /* A code from a scanner (ok 0: it held what no code can contain). 1 if the frame dealt
      * with it (it is on its own screens, or asking "need more time?"); 0 when the
      * customer's service takes it. */
@@ -96,6 +99,13 @@ struct service_def {
 
     /* The customer chose tile `tile` (one of its own, available): its screens begin. */
     void (*enter)(void *priv, int tile, int64_t now);
+    /* What it takes over from other services (host_hand_over): a name such as
+     * "invoice.sale", or NULL. Such a service has at least one tile (the first one is the
+     * customer's from then on). */
+    const char *takes;
+    /* Another service handed the customer over with `arg` (borrowed for the call): its
+     * screens begin, as enter's would, with what the customer already did. */
+    void (*take)(void *priv, const char *arg, int64_t now);
     /* The customer's session ended (finished, timed out, the kiosk stops): what the customer
      * brought is wiped; what still matters (money in flight) goes on in the background.
      * Called for every service. May be NULL. */
@@ -178,6 +188,14 @@ void host_health(struct host_svc *h, struct health *out);
 /* The station system refused the kiosk itself (HTTP 401): its health says so until a
  * heartbeat is accepted again. */
 void host_backend_refused(struct host_svc *h, const char *code);
+
+/* Hands the customer to the service that takes `what` (service_def.takes), with `arg`
+ * (copied by that service): the asker's part of the session is over, the session goes on
+ * there. The asker names no service, only what it hands over. 0, or -1 when no service
+ * takes it or its tile cannot be chosen now (then nothing changed). */
+int host_hand_over(struct host_svc *h, const char *what, const char *arg, int64_t now);
+/* 1 when host_hand_over(what) would succeed now: a screen offers the way only then. */
+int host_can_hand_over(struct host_svc *h, const char *what);
 
 /* The screen changed: draw again. */
 void host_redraw(struct host_svc *h);
