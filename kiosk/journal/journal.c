@@ -391,14 +391,15 @@ enum kerr journal_txn_get(struct journal *j, const char *txn_no, char **payload,
     return e;
 }
 
-int journal_txns_unprinted(struct journal *j, int64_t since_ms,
+int journal_txns_unprinted(struct journal *j, const char *kind, int64_t since_ms,
                            void (*cb)(const char *txn_no, void *user), void *user)
 {
     sqlite3_stmt *st = prep(j, "SELECT txn_no FROM transactions WHERE print_state = 'pending'"
-                               " AND created_ms >= ? ORDER BY id");
+                               " AND created_ms >= ? AND kind = ? ORDER BY id");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, since_ms);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     int n = 0, rc;
     char no[72];
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

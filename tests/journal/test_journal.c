@@ -168,10 +168,14 @@ static void orders_and_settled_sales(void **state)
     assert_int_equal(journal_intents_unfinished(j, count_cb, &last), 0);
     /* receipts still to print, and what was recorded */
     char no[64] = "";
-    assert_int_equal(journal_txns_unprinted(j, 6, unprinted_cb, no), 1);
+    assert_int_equal(journal_txns_unprinted(j, "sale", 6, unprinted_cb, no), 1);
     assert_string_equal(no, "T-10");
     assert_int_equal(journal_txn_set_print_state(j, "T-10", "printed"), KERR_OK);
-    assert_int_equal(journal_txns_unprinted(j, 0, unprinted_cb, no), 1); /* T-9 */
+    assert_int_equal(journal_txns_unprinted(j, "sale", 0, unprinted_cb, no), 1); /* T-9 */
+    /* another kind of transaction (an invoice) is no receipt to print */
+    assert_int_equal(journal_txn_add(j, "inv-1", "invoice", 5, "{}", 9), KERR_OK);
+    assert_int_equal(journal_txns_unprinted(j, "sale", 0, unprinted_cb, no), 1);
+    assert_int_equal(journal_txns_unprinted(j, "invoice", 0, unprinted_cb, no), 1);
     assert_int_equal(journal_txn_get(j, "T-9", &body, ps, sizeof ps, &last), KERR_OK);
     assert_string_equal(body, "{\"n\":9}");
     assert_string_equal(ps, "pending");

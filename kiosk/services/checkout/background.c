@@ -509,7 +509,7 @@ void co_bg_recover(struct checkout *io)
         io->notice.until_ms = now + RESTART_NOTICE_MS - (co_wall_ms() - latest->created_ms);
     }
     /* the unprinted are found before any job records a sale (and prints it) */
-    journal_txns_unprinted(j, co_wall_ms() - (int64_t)io->opt->reprint_s * 1000,
+    journal_txns_unprinted(j, "sale", co_wall_ms() - (int64_t)io->opt->reprint_s * 1000,
                            print_unprinted, io);
     for (int i = 0; i < CO_BG_MAX; i++) {
         struct co_bg *b = &io->bg[i];

@@ -80,9 +80,10 @@ enum kerr journal_txn_settle(struct journal *j, int64_t intent_id, const char *t
  * KERR_NOT_FOUND if there is no such transaction. */
 enum kerr journal_txn_get(struct journal *j, const char *txn_no, char **payload,
                           char *print_state, size_t cap, int64_t *created_ms);
-/* Calls `cb` with each transaction recorded at or after `since_ms` whose receipt is still
- * 'pending' (a crash came between recording and printing). Returns the count, or -1. */
-int journal_txns_unprinted(struct journal *j, int64_t since_ms,
+/* Calls `cb` with each transaction of `kind` recorded at or after `since_ms` whose receipt
+ * is still 'pending' (a crash came between recording and printing). Returns the count, or
+ * -1. */
+int journal_txns_unprinted(struct journal *j, const char *kind, int64_t since_ms,
                            void (*cb)(const char *txn_no, void *user), void *user);
 /* Writes (or rewrites) the order about to be paid for: `body` is the sale record without
  * its payment, so that a payment found paid after a crash can still be recorded and its
