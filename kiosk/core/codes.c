@@ -189,6 +189,24 @@ void mask_code(const char *s, char *out, size_t cap)
     mask_middle(s, 4, 4, out, cap);
 }
 
+void mask_email(const char *s, char *out, size_t cap)
+{
+    const char *at = s ? strchr(s, '@') : NULL;
+    if (!cap)
+        return;
+    if (!at || at == s || (unsigned char)s[0] >= 0x80) {
+        snprintf(out, cap, "***");
+        return;
+    }
+    /* a domain is no one's, unless it is a number (a phone number's QQ-style mailbox) */
+    int run = 0, numbered = 0;
+    for (const char *p = at + 1; *p; p++) {
+        run = *p >= '0' && *p <= '9' ? run + 1 : 0;
+        numbered |= run >= 4;
+    }
+    snprintf(out, cap, "%c***@%s", s[0], numbered ? "***" : at + 1);
+}
+
 void mask_name(const char *s, char *out, size_t cap)
 {
     if (!s || !*s || cap < 2) {

@@ -97,6 +97,22 @@ static void masks(void **state)
     assert_string_equal(b, "1101**********002X");
     mask_code("134567890123456789", b, sizeof b);
     assert_string_equal(b, "1345**********6789");
+    mask_email("zhang.san@qq.com", b, sizeof b);
+    assert_string_equal(b, "z***@qq.com");
+    mask_email("a@b.cn", b, sizeof b);
+    assert_string_equal(b, "a***@b.cn");
+    mask_email("13800138000@139.com", b, sizeof b); /* the local part is a phone number */
+    assert_string_equal(b, "1***@139.com");
+    mask_email("li@1380013800.cn", b, sizeof b); /* a domain that is a number */
+    assert_string_equal(b, "l***@***");
+    mask_email("@qq.com", b, sizeof b);
+    assert_string_equal(b, "***");
+    mask_email("no-at-all", b, sizeof b);
+    assert_string_equal(b, "***");
+    mask_email("张@qq.com", b, sizeof b); /* never half a character */
+    assert_string_equal(b, "***");
+    mask_email("zhang.san@example.com", b, 8);
+    assert_string_equal(b, "z***@ex");
     mask_name("张三丰", b, sizeof b);
     assert_string_equal(b, "张**");
     mask_name("Smith", b, sizeof b);

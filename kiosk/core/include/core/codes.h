@@ -53,10 +53,12 @@ int code_taxid_valid(const char *s);
  *   phone 13800138000        -> 138****8000
  *   ID number (18 characters) -> 1101**********002X
  *   payment code (18 digits) -> 1345**********1234
- *   name 张三丰 / Smith        -> 张** / S****  (first character kept) */
+ *   name 张三丰 / Smith        -> 张** / S****  (first character kept)
+ *   email zhao.lei@qq.com     -> z***@qq.com   (a domain with a run of 4 digits: z***@***) */
 void mask_phone(const char *s, char *out, size_t cap);
 void mask_id(const char *s, char *out, size_t cap);
 void mask_code(const char *s, char *out, size_t cap);
 void mask_name(const char *s, char *out, size_t cap);
+void mask_email(const char *s, char *out, size_t cap);
 
 #endif
