@@ -98,6 +98,8 @@ int co_api_http(const struct co_request *rq, struct co_http *h)
     case CO_CALL_COMPLETE: {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "out_trade_no", rq->otn);
+        if (rq->txn_no[0]) /* the receipt's number: the backend invoices the sale by it */
+            cJSON_AddStringToObject(o, "txn_no", rq->txn_no);
         h->body = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
         snprintf(h->path, sizeof h->path, "/v1/orders/%s/complete", rq->order_id);

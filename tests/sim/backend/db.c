@@ -1,5 +1,6 @@
 /* Schema and seed data of the backend simulator: a station with 8 pumps and unpaid sales,
- * 50 shop products with valid EAN-13 codes, members with points and coupons. */
+ * 50 shop products with valid EAN-13 codes and tax classes, members with points and coupons;
+ * the e-invoice tables and seeds are invoice_seed.c's. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,16 +13,22 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, pump INTEGER, grade TEXT,"
     "  volume_ml INTEGER, price_fen INTEGER, amount_fen INTEGER, status TEXT,"
     "  locked_by TEXT, paid_by TEXT, locked_until_ms INTEGER DEFAULT 0);"
+    /* tax_class: the invoice's short name (*饮料*...); unit: the invoice's unit, NULL = 件 */
     "CREATE TABLE IF NOT EXISTS products (barcode TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT,"
-    "  price_fen INTEGER);"
+    "  price_fen INTEGER, tax_class TEXT, unit TEXT);"
     "CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, phone TEXT UNIQUE, qr TEXT UNIQUE,"
     "  name TEXT, level TEXT, points INTEGER);"
     /* member_id NULL: a bearer coupon, scanned from its QR code `qr` (NULL for members') */
     "CREATE TABLE IF NOT EXISTS coupons (id TEXT PRIMARY KEY, member_id TEXT, title_zh TEXT,"
     "  title_en TEXT, off_fen INTEGER, min_spend_fen INTEGER, used INTEGER DEFAULT 0,"
     "  qr TEXT UNIQUE);"
+    /* txn_no, invoice_token: how the sale is known for invoicing (completion or its journal
+     * record); completed_ms: when it was paid (simulator clock); station: where it was sold
+     * (every terminal of the simulator is at ST001; seeds have others); prepaid_invoiced_fen:
+     * paid with a fuel card whose recharge was invoiced (seeds) */
     "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, terminal TEXT, body TEXT,"
-    "  total_fen INTEGER, status TEXT);"
+    "  total_fen INTEGER, status TEXT, txn_no TEXT, invoice_token TEXT, completed_ms INTEGER,"
+    "  station TEXT DEFAULT 'ST001', prepaid_invoiced_fen INTEGER DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS payments (out_trade_no TEXT PRIMARY KEY, terminal TEXT,"
     "  order_id TEXT, amount_fen INTEGER, channel TEXT, mode TEXT, status TEXT,"
     "  code_masked TEXT, reason TEXT, created_ms INTEGER, confirm_at_ms INTEGER,"
@@ -30,8 +37,6 @@ static const char *const schema =
     "  received_ms INTEGER, PRIMARY KEY (terminal, record_id));"
     "CREATE TABLE IF NOT EXISTS heartbeats (terminal TEXT PRIMARY KEY, at_ms INTEGER,"
     "  status TEXT);"
-    "CREATE TABLE IF NOT EXISTS invoices (id TEXT PRIMARY KEY, terminal TEXT, txn_no TEXT UNIQUE,"
-    "  buyer_type TEXT, buyer_name TEXT, tax_id TEXT, delivery TEXT, status TEXT);"
     "CREATE TABLE IF NOT EXISTS cards (card_no TEXT PRIMARY KEY, holder TEXT, kind TEXT,"
     "  main_card TEXT, account_fen INTEGER, status TEXT);"
     "CREATE TABLE IF NOT EXISTS card_ops (op_id TEXT PRIMARY KEY, card_no TEXT, kind TEXT,"
@@ -47,7 +52,11 @@ static const char *const drop_all =
     "DROP TABLE IF EXISTS members; DROP TABLE IF EXISTS coupons; DROP TABLE IF EXISTS orders;"
     "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS journal;"
     "DROP TABLE IF EXISTS heartbeats; DROP TABLE IF EXISTS invoices; DROP TABLE IF EXISTS cards;"
-    "DROP TABLE IF EXISTS card_ops; DROP TABLE IF EXISTS pickups; DROP TABLE IF EXISTS shifts;";
+    "DROP TABLE IF EXISTS card_ops; DROP TABLE IF EXISTS pickups; DROP TABLE IF EXISTS shifts;"
+    "DROP TABLE IF EXISTS inv_settings; DROP TABLE IF EXISTS inv_stock;"
+    "DROP TABLE IF EXISTS inv_counter; DROP TABLE IF EXISTS inv_invoices;"
+    "DROP TABLE IF EXISTS inv_sales; DROP TABLE IF EXISTS inv_requests;"
+    "DROP TABLE IF EXISTS companies; DROP TABLE IF EXISTS inv_titles;";
 
 /* Bearer coupons: anyone who scans the code may use them, once. */
 static const char *const bearer_coupons =
@@ -81,37 +90,40 @@ int sim_ean_check(const char *d)
     return (10 - sum % 10) % 10;
 }
 
+/* A shop product; `tax_class` is its invoice line's short name (*饮料*农夫山泉 550ml) and
+ * `unit` its unit on the invoice (twin packs have none: 件). */
 struct product_seed {
     const char *zh, *en;
     int price_fen;
+    const char *tax_class, *unit;
 };
 
 static const struct product_seed products[] = {
-    {"农夫山泉 550ml", "Nongfu Spring water 550ml", 200},
-    {"农夫山泉 1.5L", "Nongfu Spring water 1.5L", 450},
-    {"可口可乐 330ml", "Coca-Cola 330ml", 350},
-    {"可口可乐 1.25L", "Coca-Cola 1.25L", 650},
-    {"红牛 250ml", "Red Bull 250ml", 600},
-    {"东方树叶 500ml", "Oriental Leaf tea 500ml", 500},
-    {"康师傅冰红茶 500ml", "Master Kong iced tea 500ml", 350},
-    {"脉动 600ml", "Mizone 600ml", 500},
-    {"雀巢咖啡 268ml", "Nescafe coffee 268ml", 650},
-    {"蒙牛纯牛奶 250ml", "Mengniu milk 250ml", 350},
-    {"奥利奥饼干 116g", "Oreo cookies 116g", 890},
-    {"乐事薯片 70g", "Lay's chips 70g", 750},
-    {"士力架 51g", "Snickers 51g", 550},
-    {"德芙巧克力 43g", "Dove chocolate 43g", 890},
-    {"绿箭口香糖", "Doublemint gum", 1000},
-    {"康师傅红烧牛肉面", "Master Kong beef noodles", 550},
-    {"统一老坛酸菜面", "Uni-President pickled noodles", 550},
-    {"双汇火腿肠 10支", "Shuanghui sausages x10", 1290},
-    {"面包 早餐装", "Breakfast bread", 680},
-    {"卤蛋 2枚", "Braised eggs x2", 500},
-    {"纸巾 10包", "Tissues x10", 990},
-    {"湿巾 80抽", "Wet wipes 80", 1590},
-    {"玻璃水 2L", "Screen wash 2L", 1500},
-    {"玻璃水 -25℃ 2L", "Screen wash -25C 2L", 2500},
-    {"机油 5W-30 4L", "Engine oil 5W-30 4L", 32800},
+    {"农夫山泉 550ml", "Nongfu Spring water 550ml", 200, "饮料", "瓶"},
+    {"农夫山泉 1.5L", "Nongfu Spring water 1.5L", 450, "饮料", "瓶"},
+    {"可口可乐 330ml", "Coca-Cola 330ml", 350, "饮料", "罐"},
+    {"可口可乐 1.25L", "Coca-Cola 1.25L", 650, "饮料", "瓶"},
+    {"红牛 250ml", "Red Bull 250ml", 600, "饮料", "罐"},
+    {"东方树叶 500ml", "Oriental Leaf tea 500ml", 500, "饮料", "瓶"},
+    {"康师傅冰红茶 500ml", "Master Kong iced tea 500ml", 350, "饮料", "瓶"},
+    {"脉动 600ml", "Mizone 600ml", 500, "饮料", "瓶"},
+    {"雀巢咖啡 268ml", "Nescafe coffee 268ml", 650, "饮料", "瓶"},
+    {"蒙牛纯牛奶 250ml", "Mengniu milk 250ml", 350, "乳制品", "盒"},
+    {"奥利奥饼干 116g", "Oreo cookies 116g", 890, "食品", "盒"},
+    {"乐事薯片 70g", "Lay's chips 70g", 750, "食品", "袋"},
+    {"士力架 51g", "Snickers 51g", 550, "食品", "条"},
+    {"德芙巧克力 43g", "Dove chocolate 43g", 890, "食品", "块"},
+    {"绿箭口香糖", "Doublemint gum", 1000, "食品", "盒"},
+    {"康师傅红烧牛肉面", "Master Kong beef noodles", 550, "食品", "桶"},
+    {"统一老坛酸菜面", "Uni-President pickled noodles", 550, "食品", "桶"},
+    {"双汇火腿肠 10支", "Shuanghui sausages x10", 1290, "食品", "袋"},
+    {"面包 早餐装", "Breakfast bread", 680, "食品", "袋"},
+    {"卤蛋 2枚", "Braised eggs x2", 500, "食品", "袋"},
+    {"纸巾 10包", "Tissues x10", 990, "日用品", "提"},
+    {"湿巾 80抽", "Wet wipes 80", 1590, "日用品", "包"},
+    {"玻璃水 2L", "Screen wash 2L", 1500, "汽车用品", "桶"},
+    {"玻璃水 -25℃ 2L", "Screen wash -25C 2L", 2500, "汽车用品", "桶"},
+    {"机油 5W-30 4L", "Engine oil 5W-30 4L", 32800, "汽车用品", "桶"},
 };
 
 static int exec(sqlite3 *db, const char *sql)
@@ -119,7 +131,7 @@ static int exec(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-static int seed(sqlite3 *db)
+static int seed(sqlite3 *db, int64_t now_ms)
 {
     sqlite3_stmt *st;
     /* 8 pumps: grade, price (fen/L) and the unpaid sales waiting on each. */
@@ -161,7 +173,7 @@ static int seed(sqlite3 *db)
     sqlite3_finalize(st);
 
     /* 50 products: 25 items in two package sizes, EAN-13 codes 69xxxxxxxxxx + check. */
-    if (sqlite3_prepare_v2(db, "INSERT INTO products VALUES (?,?,?,?)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(db, "INSERT INTO products VALUES (?,?,?,?,?,?)", -1, &st, NULL))
         return -1;
     for (int i = 0; i < 50; i++) {
         const struct product_seed *p = &products[i % 25];
@@ -176,12 +188,14 @@ static int seed(sqlite3 *db)
         sqlite3_bind_text(st, 2, zh, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, en, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 4, i >= 25 ? p->price_fen * 19 / 10 : p->price_fen);
+        sqlite3_bind_text(st, 5, p->tax_class, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, i >= 25 ? NULL : p->unit, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             return -1;
     }
     sqlite3_finalize(st);
 
-    if (exec(db, bearer_coupons) != 0)
+    if (exec(db, bearer_coupons) != 0 || sim_invoice_seed(db, now_ms) != 0)
         return -1;
     return exec(db,
                 "INSERT INTO members VALUES "
@@ -229,15 +243,83 @@ static int add_lock_leases(sqlite3 *db)
     return rc;
 }
 
-int sim_db_reset(sqlite3 *db)
+/* 1 if `table` has the column `col`, 0 if not, -1 on error. */
+static int has_column(sqlite3 *db, const char *table, const char *col)
 {
-    return exec(db, drop_all) != 0 || exec(db, schema) != 0 || exec(db, "BEGIN") != 0 ||
-                   seed(db) != 0 || exec(db, "COMMIT") != 0
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+    int have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return have;
+}
+
+/* A database from before e-invoices: the orders' and products' new columns, the products'
+ * tax classes and units from the seed list, and the e-invoice seeds (the old invoices table
+ * goes). */
+static int add_invoicing(sqlite3 *db, int64_t now_ms)
+{
+    static const char *const cols[][3] = {
+        {"orders", "txn_no", "TEXT"},
+        {"orders", "invoice_token", "TEXT"},
+        {"orders", "completed_ms", "INTEGER"},
+        {"orders", "station", "TEXT DEFAULT 'ST001'"},
+        {"orders", "prepaid_invoiced_fen", "INTEGER DEFAULT 0"},
+        {"products", "tax_class", "TEXT"},
+        {"products", "unit", "TEXT"},
+    };
+    char sql[160];
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        int have = has_column(db, cols[i][0], cols[i][1]);
+        if (have < 0)
+            return -1;
+        if (have)
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", cols[i][0], cols[i][1],
+                 cols[i][2]);
+        if (exec(db, sql) != 0)
+            return -1;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE products SET tax_class = ?1, unit = "
+                               "CASE WHEN name_zh = ?2 THEN ?3 ELSE NULL END "
+                               "WHERE tax_class IS NULL "
+                               "AND (name_zh = ?2 OR name_zh = ?2 || ' 两件装')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    for (size_t i = 0; i < sizeof products / sizeof products[0]; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, products[i].tax_class, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, products[i].zh, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, products[i].unit, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (exec(db, "DROP TABLE IF EXISTS invoices") != 0 ||
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM inv_settings", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int seeded = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return seeded ? 0 : sim_invoice_seed(db, now_ms);
+}
+
+int sim_db_reset(sqlite3 *db, int64_t now_ms)
+{
+    return exec(db, drop_all) != 0 || exec(db, schema) != 0 ||
+                   exec(db, sim_invoice_schema) != 0 || exec(db, "BEGIN") != 0 ||
+                   seed(db, now_ms) != 0 || exec(db, "COMMIT") != 0
                ? -1
                : 0;
 }
 
-int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap)
+int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char *err,
+                size_t errcap)
 {
     if (sqlite3_open(path, db) != SQLITE_OK) {
         snprintf(err, errcap, "%s: %s", path, sqlite3_errmsg(*db));
@@ -247,11 +329,12 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t err
     if (exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") != 0)
         goto fail;
     if (reset) {
-        if (sim_db_reset(*db) != 0)
+        if (sim_db_reset(*db, now_ms) != 0)
             goto fail;
         return 0;
     }
-    if (exec(*db, schema) != 0 || add_lock_leases(*db) != 0)
+    if (exec(*db, schema) != 0 || add_lock_leases(*db) != 0 ||
+        exec(*db, sim_invoice_schema) != 0)
         goto fail;
     sqlite3_stmt *st;
     int empty = 1;
@@ -259,7 +342,10 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t err
         sqlite3_step(st) == SQLITE_ROW)
         empty = sqlite3_column_int(st, 0) == 0;
     sqlite3_finalize(st);
-    if (empty && (exec(*db, "BEGIN") != 0 || seed(*db) != 0 || exec(*db, "COMMIT") != 0))
+    if (empty && (exec(*db, "BEGIN") != 0 || seed(*db, now_ms) != 0 || exec(*db, "COMMIT") != 0))
+        goto fail;
+    if (!empty && (exec(*db, "BEGIN") != 0 || add_invoicing(*db, now_ms) != 0 ||
+                   exec(*db, "COMMIT") != 0))
         goto fail;
     return 0;
 fail:

@@ -13,10 +13,11 @@ static sim_route_fn *const routes[] = {
     sim_route_journal,   /* POST /v1/journal/records */
     sim_route_terminals, /* POST /v1/terminals/heartbeat */
     sim_route_orders,    /* POST /v1/orders, POST /v1/orders/{id}/complete */
-    sim_route_invoices,  /* POST /v1/invoices */
+    sim_route_invoices,  /* /v1/invoices/..., /v1/companies/{tax_id} */
     sim_route_cards,     /* /v1/cards/{card_no}, /recharge, /allocate */
     sim_route_pickups,   /* /v1/pickups/{code}, /verify, /ticket */
     sim_route_shifts,    /* POST /v1/shifts/close */
+    sim_route_invoice_admin, /* /v1/admin/invoices, /settings, /phone-page */
     sim_route_admin,     /* /v1/admin/ journal, payments, orders, sales, members, ... */
 };
 
@@ -25,6 +26,8 @@ void sim_route(sqlite3 *db, const struct sim_req *rq, struct sim_resp *resp)
     /* Before every route: a sale lock past its lease is no lock anywhere (pumps, locking,
      * pricing, payments, admin records), so lapsed leases are released first. */
     sim_expire_locks(db, rq->now_ms);
+    /* Likewise the invoices the slow tax system has finished by now are issued. */
+    sim_invoices_tick(db, rq->now_ms);
 
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (routes[i](db, rq, resp))

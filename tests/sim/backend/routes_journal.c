@@ -8,7 +8,8 @@
 
 /* POST /v1/journal/records: kept once per terminal and record_id. A new "sale" record naming
  * an order and its payment completes that order if the kiosk could not (it was offline when
- * the customer paid): the same completion as POST /v1/orders/{id}/complete. */
+ * the customer paid): the same completion as POST /v1/orders/{id}/complete, which also gives
+ * the order the record's txn_no and invoice_token if it has none. */
 static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_resp *r)
 {
     const cJSON *recs = rq->body ? cJSON_GetObjectItemCaseSensitive(rq->body, "records") : NULL;
@@ -48,8 +49,13 @@ static void journal_upload(sqlite3 *db, const struct sim_req *rq, struct sim_res
         accepted++;
         const cJSON *order = cJSON_GetObjectItemCaseSensitive(body, "order_id");
         const cJSON *otn = cJSON_GetObjectItemCaseSensitive(body, "out_trade_no");
-        if (!strcmp(kind, "sale") && cJSON_IsString(order) && cJSON_IsString(otn))
-            sim_order_complete(db, rq->terminal, order->valuestring, otn->valuestring, NULL);
+        /* completes the order if it can; either way an order of this terminal lacking its
+         * transaction number or invoice token takes the record's */
+        if (!strcmp(kind, "sale") && cJSON_IsString(order))
+            sim_order_complete(db, rq->terminal, order->valuestring,
+                               cJSON_IsString(otn) ? otn->valuestring : "",
+                               sim_jstr(body, "txn_no"), sim_jstr(body, "invoice_token"),
+                               rq->now_ms, NULL);
     }
     cJSON *out = cJSON_CreateObject();
     cJSON_AddNumberToObject(out, "accepted", accepted);

@@ -1,5 +1,6 @@
 /* Orders (docs/backend-api.md): pricing a cart with its discount lines, and completing a paid
- * order (sim_order_complete(), which a sale journal record uses too). */
+ * order (sim_order_complete(), which a sale journal record uses too) with the transaction
+ * number and invoice token the sale is invoiced by. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,7 +217,8 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     cJSON_AddNumberToObject(out, "points_earned", (double)(member ? total / 100 : 0));
     cJSON_AddNumberToObject(out, "total_fen", (double)total);
     char *text = cJSON_PrintUnformatted(out);
-    st = sim_q(db, "INSERT OR REPLACE INTO orders VALUES (?,?,?,?,'PRICED')");
+    st = sim_q(db, "INSERT OR REPLACE INTO orders (id, terminal, body, total_fen, status) "
+                   "VALUES (?,?,?,?,'PRICED')");
     sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
@@ -270,9 +272,30 @@ static void apply_completion(sqlite3 *db, const cJSON *order, const char *otn)
     sqlite3_finalize(st);
 }
 
-enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, const char *id,
-                                          const char *otn, cJSON **order)
+/* The order's transaction number and invoice token, where it has none yet (the first to name
+ * them wins: a journal record repeating them changes nothing). */
+static void keep_invoice_refs(sqlite3 *db, const char *terminal, const char *id,
+                              const char *txn_no, const char *token)
 {
+    sqlite3_stmt *st =
+        sim_q(db, "UPDATE orders SET "
+                  "txn_no = CASE WHEN coalesce(txn_no, '') = '' THEN ?1 ELSE txn_no END, "
+                  "invoice_token = CASE WHEN coalesce(invoice_token, '') = '' THEN ?2 "
+                  "ELSE invoice_token END WHERE id = ?3 AND terminal = ?4");
+    sqlite3_bind_text(st, 1, txn_no ? txn_no : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, token ? token : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, terminal, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, const char *id,
+                                          const char *otn, const char *txn_no,
+                                          const char *token, int64_t now_ms, cJSON **order)
+{
+    if ((txn_no && *txn_no) || (token && *token))
+        keep_invoice_refs(db, terminal, id, txn_no, token);
     sqlite3_stmt *st = sim_q(db, "SELECT o.body, o.total_fen, o.status, p.status, p.amount_fen, "
                              "p.order_id FROM orders o LEFT JOIN payments p "
                              "ON p.out_trade_no = ? WHERE o.id = ? AND o.terminal = ?");
@@ -293,10 +316,11 @@ enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, con
     sqlite3_finalize(st);
     if (!done) {
         /* the status moves first, so however often this runs, the effects apply once */
-        st = sim_q(db, "UPDATE orders SET status = 'COMPLETED' WHERE id = ? AND terminal = ? "
-                   "AND status != 'COMPLETED'");
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, terminal, -1, SQLITE_STATIC);
+        st = sim_q(db, "UPDATE orders SET status = 'COMPLETED', completed_ms = ? "
+                   "WHERE id = ? AND terminal = ? AND status != 'COMPLETED'");
+        sqlite3_bind_int64(st, 1, now_ms);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, terminal, -1, SQLITE_STATIC);
         sqlite3_step(st);
         done = !sqlite3_changes(db);
         sqlite3_finalize(st);
@@ -310,13 +334,19 @@ enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, con
     return done ? SIM_ORDER_WAS_DONE : SIM_ORDER_COMPLETED;
 }
 
-/* POST /v1/orders/{id}/complete {"out_trade_no"}: see sim_order_complete(). Repeating it
- * answers the same and changes nothing. */
+/* POST /v1/orders/{id}/complete {"out_trade_no","txn_no","invoice_token"} (the last two
+ * optional): see sim_order_complete(). Repeating it answers the same and changes nothing. */
 static void complete_order(sqlite3 *db, const struct sim_req *rq, const char *id,
                            struct sim_resp *r)
 {
     cJSON *order = NULL;
-    switch (sim_order_complete(db, rq->terminal, id, sim_jstr(rq->body, "out_trade_no"), &order)) {
+    int bad = 0;
+    const char *txn = sim_str_field(rq->body, "txn_no", 0, r, &bad);
+    const char *token = sim_str_field(rq->body, "invoice_token", 0, r, &bad);
+    if (bad)
+        return;
+    switch (sim_order_complete(db, rq->terminal, id, sim_jstr(rq->body, "out_trade_no"), txn,
+                               token, rq->now_ms, &order)) {
     case SIM_ORDER_NOT_FOUND:
         sim_error(r, 404, "NOT_FOUND", "no such order");
         return;

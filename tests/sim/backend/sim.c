@@ -78,6 +78,14 @@ void sim_error(struct sim_resp *r, int status, const char *code, const char *mes
     r->body = o;
 }
 
+void sim_error_details(struct sim_resp *r, int status, const char *code, const char *message,
+                       cJSON *details)
+{
+    sim_error(r, status, code, message);
+    cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(r->body, "error"), "details",
+                          details ? details : cJSON_CreateObject());
+}
+
 void sim_ok(struct sim_resp *r, cJSON *body)
 {
     cJSON_Delete(r->body);
@@ -87,9 +95,10 @@ void sim_ok(struct sim_resp *r, cJSON *body)
 
 const char *sim_log_url(const char *url, char *out, size_t cap)
 {
-    /* paths whose last part is a customer's phone number, member code or coupon code */
+    /* paths whose last part is a customer's phone number, member code, coupon code or the
+     * receipt's invoice token (a bearer secret: whoever holds it may invoice the sale) */
     static const char *const personal[] = {"/v1/members/by-phone/", "/v1/members/by-qr/",
-                                           "/v1/coupons/"};
+                                           "/v1/coupons/", "/v1/invoices/sales/"};
     for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
         size_t n = strlen(personal[i]);
         if (!strncmp(url, personal[i], n) && url[n]) {
@@ -108,10 +117,12 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The simulator's clock: wall time plus what /v1/admin/clock added. */
+/* The simulator's clock: the business wall time (the test epoch when KIOSK_TEST_EPOCH is
+ * set, as the kiosk's: the seeded past sales and their dates are the same on every run)
+ * plus what /v1/admin/clock added. Request signatures are checked against real time. */
 static int64_t sim_now_ms(void)
 {
-    return wall_ms() + (clock_now_ms() - clock_real_ms());
+    return clock_wall_ms() + (clock_now_ms() - clock_real_ms());
 }
 
 static int send_text(struct MHD_Connection *c, int status, const char *text, int replayed)
@@ -268,7 +279,7 @@ static int admin(struct MHD_Connection *c, const char *method, const char *url, 
         /* a fresh station: the seed data again, no faults (tests run case after case) */
         pthread_mutex_lock(&lock);
         nfaults = 0;
-        int rc = sim_db_reset(db);
+        int rc = sim_db_reset(db, sim_now_ms());
         pthread_mutex_unlock(&lock);
         return rc == 0 ? send_text(c, 200, "{\"reset\":true}", 0)
                        : send_error(c, 500, "RESET_FAILED", sqlite3_errmsg(db));
@@ -282,7 +293,9 @@ static int admin(struct MHD_Connection *c, const char *method, const char *url, 
         return send_text(c, 200, m, 0);
     }
     /* The rest of /v1/admin reads or drives state through the router. */
-    struct sim_req rq = {method, url, "", b, sim_now_ms()};
+    struct sim_req rq = {
+        .method = method, .path = url, .terminal = "", .body = b, .now_ms = sim_now_ms(),
+        .idem_key = ""};
     struct sim_resp r = {0};
     pthread_mutex_lock(&lock);
     sim_route(db, &rq, &r);
@@ -382,10 +395,11 @@ static int process(struct MHD_Connection *c, const char *method, const char *url
         sqlite3_finalize(st);
     }
     if (!replay && !r.body) {
-        struct sim_req rq = {method, url, t->id, body, sim_now_ms()};
+        struct sim_req rq = {.method = method, .path = url, .terminal = t->id, .body = body,
+                             .now_ms = sim_now_ms(), .idem_key = changes ? key : ""};
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         sim_route(db, &rq, &r);
-        if (changes) {
+        if (changes && !r.key_stays_free) {
             char *text = r.body ? cJSON_PrintUnformatted(r.body) : NULL;
             sqlite3_stmt *st;
             sqlite3_prepare_v2(db, "INSERT INTO idem VALUES (?,?,?,?,?,?,?)", -1, &st, NULL);
@@ -611,7 +625,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kiosk-backend-sim: --db FILE is required\n");
         return 2;
     }
-    if (sim_db_open(&db, dbpath, reset, err, sizeof err) != 0) {
+    if (sim_db_open(&db, dbpath, reset, sim_now_ms(), err, sizeof err) != 0) {
         fprintf(stderr, "kiosk-backend-sim: %s\n", err);
         return 1;
     }

@@ -15,6 +15,7 @@ struct sim_req {
     const char *terminal; /* X-Terminal-Id, authenticated */
     const cJSON *body;    /* parsed JSON, or NULL for an empty body */
     int64_t now_ms;       /* the simulator's clock (real time + admin advances) */
+    const char *idem_key; /* Idempotency-Key of a state-changing request; "" for GET, admin */
 };
 
 /* A response: status and a JSON body (owned by the response; freed by the server). */
@@ -22,10 +23,17 @@ struct sim_resp {
     int status;
     cJSON *body;
     int hang_ms; /* > 0: wait this long before answering (the never-answers code) */
+    /* 1: the answer is not kept with the request's Idempotency-Key, so that the key stays
+     * free for a corrected request (a 400 refusal of POST /v1/invoices, whose key the kiosk
+     * derives from the sales alone) */
+    int key_stays_free;
 };
 
 /* Sets an error response in the one error model: {"error":{code,message,retryable}}. */
 void sim_error(struct sim_resp *r, int status, const char *code, const char *message);
+/* The same with a "details" object inside "error" (ownership of `details` taken). */
+void sim_error_details(struct sim_resp *r, int status, const char *code, const char *message,
+                       cJSON *details);
 /* Sets a 200 response with `body` (ownership taken). */
 void sim_ok(struct sim_resp *r, cJSON *body);
 
@@ -47,10 +55,12 @@ extern int64_t sim_lock_lease_ms;
  * Every log line that prints a request path goes through it. Answers out. */
 const char *sim_log_url(const char *url, char *out, size_t cap);
 
-/* Database: schema and seed data (db.c). */
-int sim_db_open(sqlite3 **db, const char *path, int reset, char *err, size_t errcap);
+/* Database: schema and seed data (db.c). Seeds that depend on time (past sales to invoice)
+ * are placed relative to `now_ms`, the simulator clock. */
+int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char *err,
+                size_t errcap);
 /* Drops every table and seeds them again (POST /v1/admin/reset). 0 or -1. */
-int sim_db_reset(sqlite3 *db);
+int sim_db_reset(sqlite3 *db, int64_t now_ms);
 
 /* The router (router.c): runs what must precede every route, then tries each resource's
  * routes in turn; 404 NOT_FOUND when none is the request's. Runs inside a database
@@ -58,7 +68,8 @@ int sim_db_reset(sqlite3 *db);
  * after filling resp. */
 void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
-/* One resource's routes, in routes_<resource>.c (the admin ones in admin.c), tried in the
+/* One resource's routes, in routes_<resource>.c (the admin ones in admin.c and, for
+ * e-invoices, invoice_admin.c), tried in the
  * order of router.c's table: answers 1 after filling resp when the request was one of them,
  * 0 (resp untouched) when it was not. */
 typedef int sim_route_fn(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
@@ -73,11 +84,22 @@ sim_route_fn sim_route_invoices;
 sim_route_fn sim_route_cards;
 sim_route_fn sim_route_pickups;
 sim_route_fn sim_route_shifts;
+sim_route_fn sim_route_invoice_admin; /* /v1/admin/invoices..., in invoice_admin.c */
 sim_route_fn sim_route_admin;
 
 /* Releases every sale lock whose lease has passed by `now_ms` (routes_pumps.c). The router
  * runs it before every route, so a lock past its lease is no lock anywhere. */
 void sim_expire_locks(sqlite3 *db, int64_t now_ms);
+
+/* Finishes the e-invoices the slow tax system has done by `now_ms` (PENDING -> ISSUED, a
+ * number each, in the order they were asked for; invoice_store.c). The router runs it
+ * before every route. */
+void sim_invoices_tick(sqlite3 *db, int64_t now_ms);
+/* Schema of the e-invoice tables (invoice_seed.c), part of db.c's; and their seed: settings,
+ * stock, the company directory, title QRs and past sales placed relative to `now_ms`. 0 or
+ * -1. */
+extern const char *const sim_invoice_schema;
+int sim_invoice_seed(sqlite3 *db, int64_t now_ms);
 
 /* Moves payments on in time (routes_payments.c): USERPAYING or CREATED -> PAID once the
  * customer has confirmed by `now_ms`, for the payment `otn` or, when it is NULL, for all. */
@@ -99,10 +121,13 @@ enum sim_order_outcome {
  * /v1/orders/{id}/complete and a "sale" journal record share it). The payment must be PAID,
  * for this order, for exactly its total. On the first completion only, the sales become paid
  * by `otn`, the order's coupons used, its points_used deducted from the member and
- * points_earned added. With `order` set, *order is the stored order body (the caller frees
- * it) unless NOT_FOUND/NOT_PAID. */
+ * points_earned added, and `now_ms` kept as when it was paid. Whatever the outcome, an order
+ * of this terminal without a transaction number or invoice token takes `txn_no` and `token`
+ * (either may be NULL or ""): how the backend knows the sale for invoicing. With `order`
+ * set, *order is the stored order body (the caller frees it) unless NOT_FOUND/NOT_PAID. */
 enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, const char *id,
-                                          const char *otn, cJSON **order);
+                                          const char *otn, const char *txn_no,
+                                          const char *token, int64_t now_ms, cJSON **order);
 
 /* A prepared statement (NULL on a bad statement: sqlite3 calls on NULL are harmless no-ops
  * that fail), and column i as text, never NULL. */

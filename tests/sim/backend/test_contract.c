@@ -20,6 +20,7 @@
 
 #include "backend/backend.h"
 #include "core/clock.h"
+#include "core/codes.h"
 #include "core/log.h"
 #include "core/sign.h"
 
@@ -857,18 +858,23 @@ static void orders_price_and_complete(void **state)
 static void invoices_cards_pickups_shifts(void **state)
 {
     (void)state;
+    /* a seeded past sale (the e-invoice tests proper run on their own simulators) */
     struct backend_result *r = call("POST", "/v1/invoices",
-        "{\"txn_no\":\"T0001-20261123-000001\",\"buyer_type\":\"organization\","
-        "\"buyer_name\":\"某某物流有限公司\",\"tax_id\":\"91350100M000100Y43\",\"email\":\"a@b.cn\"}");
+        "{\"sales\":[\"T0002-20261101-000109\"],\"buyer\":{\"type\":\"organization\","
+        "\"name\":\"福建闽运物流有限公司\",\"tax_id\":\"91350100MA2Y7K3B3K\"},"
+        "\"delivery\":{\"email\":\"a@b.cn\"}}");
     assert_int_equal(r->status, 200);
     assert_string_equal(jstr(r->json, "status"), "ISSUED");
     backend_result_free(r);
-    expect_error(call("POST", "/v1/invoices", "{\"txn_no\":\"T0001-20261123-000001\","
-                                              "\"buyer_type\":\"individual\",\"buyer_name\":\"张三\"}"),
+    expect_error(call("POST", "/v1/invoices",
+                      "{\"sales\":[\"T0002-20261101-000109\"],\"buyer\":{\"type\":"
+                      "\"individual\",\"name\":\"张三\"},\"delivery\":{\"phone\":"
+                      "\"13800138000\"}}"),
                  409, "ALREADY_INVOICED");
-    expect_error(call("POST", "/v1/invoices", "{\"txn_no\":\"T0001-20261123-000002\","
-                                              "\"buyer_type\":\"organization\",\"buyer_name\":\"X\","
-                                              "\"tax_id\":\"91350100M000100Y44\"}"),
+    expect_error(call("POST", "/v1/invoices", "{\"sales\":[\"T0002-20261101-000101\"],"
+                                              "\"buyer\":{\"type\":\"organization\",\"name\":\"X\","
+                                              "\"tax_id\":\"91350100MA2Y7K3B3A\"},"
+                                              "\"delivery\":{\"email\":\"a@b.cn\"}}"),
                  400, "INVALID_TAX_ID");
 
     r = call("GET", "/v1/cards/1000113300001234", NULL);
@@ -1457,7 +1463,7 @@ static void log_masks_personal_codes(void **state)
 {
     static const char *const secrets[] = {"13800138000", "MQR-7F3A91", "CPN-5OFF-0001",
                                           "18600001111", "CPN-20OFF-0002", "134567890123451234",
-                                          "13912345678"};
+                                          "13912345678", "2fhCdXcdUruyjkFN888JfjSa"};
     char log[600];
     snprintf(log, sizeof log, "%s/masked.log", dir);
     int p = 0;
@@ -1474,9 +1480,14 @@ static void log_masks_personal_codes(void **state)
         backend_result_free(r);
     }
     pay(b, "OTN-LOG-1", "ORD-LOG-1", 100); /* not in the log: the body's auth_code */
-    r = call_with(b, "POST", "/v1/invoices", "{\"txn_no\":\"TXN-LOG-1\",\"buyer_type\":"
-                                             "\"individual\",\"buyer_name\":\"张三\","
-                                             "\"phone\":\"13912345678\"}", NULL);
+    /* an invoice token is a bearer secret, in a path: masked; a phone number in a body */
+    r = call_with(b, "GET", "/v1/invoices/sales/2fhCdXcdUruyjkFN888JfjSa", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    r = call_with(b, "POST", "/v1/invoices", "{\"sales\":[\"T0002-20261101-000101\"],"
+                                             "\"buyer\":{\"type\":\"individual\",\"name\":"
+                                             "\"张三\"},\"delivery\":{\"phone\":"
+                                             "\"13912345678\"}}", NULL);
     assert_int_equal(r->status, 200);
     backend_result_free(r);
     /* the fault lines mask too: a refused lookup (retried), a blackholed one */
@@ -1512,9 +1523,788 @@ static void log_masks_personal_codes(void **state)
     assert_non_null(strstr(text, "GET /v1/members/by-phone/*** "));
     assert_non_null(strstr(text, "GET /v1/members/by-qr/*** "));
     assert_non_null(strstr(text, "GET /v1/coupons/*** "));
+    assert_non_null(strstr(text, "GET /v1/invoices/sales/*** "));
     assert_non_null(strstr(text, "GET /v1/members/by-phone/***: refused (fault)"));
     assert_non_null(strstr(text, "GET /v1/coupons/***: not processed"));
     assert_non_null(strstr(text, "POST /v1/payments "));
+}
+
+/* ---- e-invoices (docs/backend-api.md, "E-invoices"): each test on a simulator of its own ---- */
+
+/* A whole number field that must be there (money may be negative on discount lines). */
+static int64_t jint(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v))
+        fail_msg("field %s missing", name);
+    return (int64_t)v->valuedouble;
+}
+
+/* The kiosk's key for invoicing a set of sales: inv- and the first 40 hex digits of SHA-256
+ * of the sorted txn_nos joined by ",". `sorted` is that join already. */
+static const char *inv_key(const char *sorted)
+{
+    static char key[48];
+    char hash[SIGN_HEX_LEN];
+    sign_sha256_hex(sorted, strlen(sorted), hash);
+    snprintf(key, sizeof key, "inv-%.40s", hash);
+    return key;
+}
+
+/* A POST /v1/invoices body: the sales (a JSON array's insides), an individual or an
+ * organisation from the directory, delivered to a phone and/or email ("" for none). */
+static const char *inv_body(const char *sales, const char *buyer, const char *phone,
+                            const char *email)
+{
+    static char body[1024];
+    snprintf(body, sizeof body, "{\"sales\":[%s],\"buyer\":%s,\"delivery\":{\"phone\":\"%s\","
+                                "\"email\":\"%s\"}}",
+             sales, buyer, phone, email);
+    return body;
+}
+
+#define BUYER_ZW "{\"type\":\"individual\",\"name\":\"张伟\"}"
+#define BUYER_JH "{\"type\":\"organization\",\"name\":\"北京京华运输有限公司\"," \
+                 "\"tax_id\":\"91110105MA01B6F42H\",\"address\":\"北京市朝阳区建国路88号\"," \
+                 "\"phone\":\"010-85123456\",\"bank\":\"中国工商银行北京朝阳支行\"," \
+                 "\"account\":\"0200001509200123456\"}"
+
+/* The contract's sums on a sale's answer: each line's tax is round_half_up(gross * 13 / 113)
+ * (away from zero on discount lines), amount + tax is the line's gross, the totals are the
+ * lines' sums. Answers total_fen. */
+static int64_t check_sums(const cJSON *sale)
+{
+    int64_t amount = 0, tax = 0;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(sale, "lines"))
+    {
+        int64_t a = jint(l, "amount_fen"), t = jint(l, "tax_fen"), g = a + t;
+        int64_t abs = g < 0 ? -g : g, want = (abs * 13 * 2 + 113) / 226;
+        assert_int_equal(t, g < 0 ? -want : want);
+        assert_int_equal(jint(l, "rate_pct"), 13);
+        if (!strcmp(jstr(l, "kind"), "discount"))
+            assert_true(g < 0);
+        else
+            assert_string_equal(jstr(l, "kind"), "goods");
+        amount += a;
+        tax += t;
+    }
+    assert_int_equal(jint(sale, "amount_fen"), amount);
+    assert_int_equal(jint(sale, "tax_fen"), tax);
+    assert_int_equal(jint(sale, "total_fen"), amount + tax);
+    return amount + tax;
+}
+
+/* Line i of a sale's answer. */
+static const cJSON *line_at(const cJSON *sale, int i)
+{
+    const cJSON *l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sale, "lines"), i);
+    assert_non_null(l);
+    return l;
+}
+
+static void expect_line(const cJSON *l, const char *kind, const char *name, int64_t amount,
+                        int64_t tax)
+{
+    assert_string_equal(jstr(l, "kind"), kind);
+    assert_string_equal(jstr(l, "name"), name);
+    assert_int_equal(jint(l, "amount_fen"), amount);
+    assert_int_equal(jint(l, "tax_fen"), tax);
+}
+
+/* GET /v1/invoices/sales/{ref} by client b: the answer, which must be a 200. */
+static struct backend_result *sale_of(struct backend *b, const char *ref)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/invoices/sales/%s", ref);
+    struct backend_result *r = call_with(b, "GET", path, NULL, NULL);
+    if (r->status != 200)
+        fail_msg("sale %s: %d %s (%s)", ref, r->status, r->err_code, r->err_msg);
+    return r;
+}
+
+static void sale_refused(struct backend *b, const char *ref, int status, const char *code)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/invoices/sales/%s", ref);
+    expect_error(call_with(b, "GET", path, NULL, NULL), status, code);
+}
+
+/* POST /v1/invoices by client b with `key` (NULL: a fresh one); must be ISSUED or PENDING. */
+static struct backend_result *invoice(struct backend *b, const char *body, const char *key)
+{
+    struct backend_result *r = call_with(b, "POST", "/v1/invoices", body, key);
+    if (r->status != 200)
+        fail_msg("invoice %s: %d %s (%s)", body, r->status, r->err_code, r->err_msg);
+    return r;
+}
+
+/* 1 if `s` is exactly 20 digits. */
+static int twenty_digits(const char *s)
+{
+    return strlen(s) == 20 && strspn(s, "0123456789") == 20;
+}
+
+/* An admin POST with a body by client b, which must answer 200. */
+static void admin_post(struct backend *b, const char *path, const char *body)
+{
+    struct backend_result *r = call_with(b, "POST", path, body, NULL);
+    if (r->status != 200)
+        fail_msg("%s: %d %s (%s)", path, r->status, r->err_code, r->err_msg);
+    backend_result_free(r);
+}
+
+/* The admin record of the invoice numbered `no` (a copy the caller frees), or NULL. */
+static cJSON *admin_invoice(struct backend *b, const char *no)
+{
+    struct backend_result *r = call_with(b, "GET", "/v1/admin/invoices", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    const cJSON *i;
+    cJSON *found = NULL;
+    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(r->json, "invoices"))
+    {
+        if (!strcmp(jstr(i, "invoice_no"), no))
+            found = cJSON_Duplicate(i, 1);
+    }
+    backend_result_free(r);
+    return found;
+}
+
+/* No answer the test saw, and nothing the backend shows, holds a full phone number or email:
+ * text is everything seen, plus the admin list read now. */
+static void nothing_personal(struct backend *b, const char *seen)
+{
+    static const char *const secrets[] = {"13800138000", "13912345678", "zhang.san@qq.com",
+                                          "zhang.san", "li.si@163.com", "li.si"};
+    struct backend_result *r = call_with(b, "GET", "/v1/admin/invoices", NULL, NULL);
+    char *text = cJSON_PrintUnformatted(r->json);
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        if (strstr(text, secrets[i]) || strstr(seen, secrets[i]))
+            fail_msg("%s is shown in full", secrets[i]);
+    }
+    free(text);
+    backend_result_free(r);
+}
+
+/* Appends r's answer to the text of what the test saw. */
+static void seen_add(char *seen, size_t cap, const struct backend_result *r)
+{
+    char *t = r->json ? cJSON_PrintUnformatted(r->json) : NULL;
+    size_t n = strlen(seen);
+    if (t)
+        snprintf(seen + n, cap - n, "%s\n", t);
+    free(t);
+}
+
+/* A sale paid at the kiosk, through the real routes: the lines, their names and sums; then
+ * issued with the kiosk's key, replayed, asked after; refused a second time. */
+static void invoice_kiosk_sale(void **state)
+{
+    (void)state;
+    static char seen[32768];
+    seen[0] = '\0';
+    int p = 0;
+    extra_pid = start_sim("inv1", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    struct backend_result *r = call_with(b, "POST", "/v1/sales/S1002/lock", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    /* the API document's order: 95# 38.5 L, two waters, gold member, C100, 100 points */
+    int64_t total = price(b, "ORD-I-1", "\"sale_ids\":[\"S1002\"],\"items\":[{\"barcode\":"
+                                        "\"6920000010004\",\"qty\":2}],\"member_id\":\"M001\","
+                                        "\"coupon_ids\":[\"C100\"],\"points\":100");
+    assert_int_equal(total, 18699);
+    pay(b, "OTN-I-1", "ORD-I-1", total);
+    r = call_with(b, "POST", "/v1/orders/ORD-I-1/complete",
+                  "{\"out_trade_no\":\"OTN-I-1\",\"txn_no\":\"T0001-20261123-000042\","
+                  "\"invoice_token\":\"k9x2mpwz4rtv8bn6cyd5h3qa\"}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+
+    r = sale_of(b, "T0001-20261123-000042");
+    seen_add(seen, sizeof seen, r);
+    assert_string_equal(jstr(r->json, "txn_no"), "T0001-20261123-000042");
+    assert_string_equal(jstr(r->json, "station"), "ST001");
+    assert_true(llabs(jint(r->json, "paid_unix") - (int64_t)time(NULL)) < 600);
+    assert_int_equal(check_sums(r->json), 18699); /* what the customer paid */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "lines")), 3);
+    /* 11,000 fen of coupon and points off 29,299 + 400 (after the member discount): 10,852
+     * and 148; the member's 770 follows the fuel it reduces */
+    const cJSON *l = line_at(r->json, 0);
+    expect_line(l, "goods", "*汽油*95号车用汽油", 17006, 2211);
+    assert_string_equal(jstr(l, "unit"), "升");
+    assert_int_equal(jint(l, "qty_ml"), 38500);
+    assert_int_equal(jint(l, "price_fen"), 781);
+    expect_line(line_at(r->json, 1), "discount", "*汽油*95号车用汽油", -681, -89);
+    l = line_at(r->json, 2);
+    expect_line(l, "goods", "*饮料*农夫山泉 550ml", 223, 29);
+    assert_string_equal(jstr(l, "unit"), "瓶");
+    assert_int_equal(jint(l, "qty"), 2);
+    assert_int_equal(jint(l, "price_fen"), 200);
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(r->json, "excluded");
+    assert_int_equal(cJSON_GetArraySize(x), 2);
+    assert_string_equal(jstr(cJSON_GetArrayItem(x, 0), "reason"), "COUPON");
+    assert_string_equal(jstr(cJSON_GetArrayItem(x, 0), "label_zh"), "满200减10");
+    assert_int_equal(jint(cJSON_GetArrayItem(x, 0), "amount_fen"), 1000);
+    assert_string_equal(jstr(cJSON_GetArrayItem(x, 1), "reason"), "POINTS");
+    assert_string_equal(jstr(cJSON_GetArrayItem(x, 1), "label_en"), "Points");
+    assert_int_equal(jint(cJSON_GetArrayItem(x, 1), "amount_fen"), 10000);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, "invoice")));
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(r->json, "rules");
+    assert_int_equal(jint(rules, "max_merge"), 5);
+    assert_int_equal(jint(rules, "window_days"), 30);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rules, "fuel_same_month")));
+    assert_int_equal(jint(rules, "counter_over_fen"), 1000000);
+    assert_int_equal(jint(rules, "reissue_limit"), 1);
+    backend_result_free(r);
+    /* the receipt's token names the same sale */
+    r = sale_of(b, "k9x2mpwz4rtv8bn6cyd5h3qa");
+    assert_string_equal(jstr(r->json, "txn_no"), "T0001-20261123-000042");
+    backend_result_free(r);
+
+    /* issued, with the kiosk's key; the same request again is the same answer */
+    const char *body = inv_body("\"T0001-20261123-000042\"", BUYER_JH, "13800138000",
+                                "zhang.san@qq.com");
+    char key[48], no[32];
+    snprintf(key, sizeof key, "%s", inv_key("T0001-20261123-000042"));
+    struct backend_result *a = invoice(b, body, key);
+    seen_add(seen, sizeof seen, a);
+    assert_string_equal(jstr(a->json, "status"), "ISSUED");
+    snprintf(no, sizeof no, "%s", jstr(a->json, "invoice_no"));
+    assert_true(twenty_digits(no));
+    /* the phone page's seeded invoice took the first number */
+    assert_string_equal(no + 4, "0000000000000002");
+    char url[96];
+    snprintf(url, sizeof url, "https://inv.example/d/%s", no);
+    assert_string_equal(jstr(a->json, "download_url"), url);
+    assert_int_equal(jint(a->json, "total_fen"), 18699);
+    assert_int_equal(jint(a->json, "amount_fen") + jint(a->json, "tax_fen"), 18699);
+    struct backend_result *a2 = call_with(b, "POST", "/v1/invoices", body, key);
+    assert_true(a2->replayed);
+    char *ta = cJSON_PrintUnformatted(a->json), *tb = cJSON_PrintUnformatted(a2->json);
+    assert_string_equal(ta, tb);
+    free(ta);
+    free(tb);
+    char path[120];
+    snprintf(path, sizeof path, "/v1/invoices/requests/%s", key);
+    r = call_with(b, "GET", path, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    assert_string_equal(jstr(r->json, "invoice_no"), no);
+    assert_string_equal(jstr(r->json, "request_id"), jstr(a->json, "request_id"));
+    assert_string_equal(jstr(r->json, "download_url"), url);
+    assert_string_equal(jstr(r->json, "code"), "");
+    backend_result_free(r);
+    backend_result_free(a);
+    backend_result_free(a2);
+    expect_error(call_with(b, "GET", "/v1/invoices/requests/inv-never-seen", NULL, NULL), 404,
+                 "NOT_FOUND");
+    /* closing: an issued request says so; one never seen is closed for good, and a request
+     * arriving late with its key is refused, whatever it asks */
+    snprintf(path, sizeof path, "/v1/invoices/requests/%s/close", key);
+    r = call_with(b, "POST", path, "", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    assert_string_equal(jstr(r->json, "invoice_no"), no);
+    backend_result_free(r);
+    r = call_with(b, "POST", "/v1/invoices/requests/inv-late/close", "", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "CLOSED");
+    assert_string_equal(jstr(r->json, "invoice_no"), "");
+    backend_result_free(r);
+    r = call_with(b, "GET", "/v1/invoices/requests/inv-late", NULL, NULL);
+    assert_string_equal(jstr(r->json, "status"), "CLOSED");
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", "/v1/invoices", body, "inv-late"), 409, "REQUEST_CLOSED");
+
+    /* the sale shows its invoice, delivered where it went (masked) */
+    r = sale_of(b, "T0001-20261123-000042");
+    seen_add(seen, sizeof seen, r);
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(r->json, "invoice");
+    assert_string_equal(jstr(inv, "invoice_no"), no);
+    assert_string_equal(jstr(inv, "status"), "ISSUED");
+    assert_string_equal(jstr(inv, "buyer_name"), "北京京华运输有限公司");
+    assert_string_equal(jstr(inv, "delivery"), "138****8000, z***@qq.com");
+    assert_string_equal(jstr(inv, "by"), "kiosk");
+    assert_string_equal(jstr(inv, "download_url"), url);
+    assert_int_equal(jint(inv, "reissues_left"), 1);
+    assert_true(jint(inv, "issued_unix") > 0);
+    backend_result_free(r);
+    /* another request for it (another key): refused, with the invoice it is on */
+    r = call_with(b, "POST", "/v1/invoices", inv_body("\"T0001-20261123-000042\"", BUYER_ZW,
+                                                      "13912345678", ""), NULL);
+    assert_int_equal(r->status, 409);
+    assert_string_equal(r->err_code, "ALREADY_INVOICED");
+    seen_add(seen, sizeof seen, r);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(r->json, "error"), "details");
+    assert_string_equal(jstr(d, "txn_no"), "T0001-20261123-000042");
+    assert_string_equal(jstr(d, "invoice_no"), no);
+    assert_string_equal(jstr(d, "by"), "kiosk");
+    assert_string_equal(jstr(d, "delivery"), "138****8000, z***@qq.com");
+    backend_result_free(r);
+
+    /* an old caller completes without them; the sale's journal record brings them */
+    int64_t t2 = price(b, "ORD-I-2", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}]");
+    pay(b, "OTN-I-2", "ORD-I-2", t2);
+    r = call_with(b, "POST", "/v1/orders/ORD-I-2/complete", "{\"out_trade_no\":\"OTN-I-2\"}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    sale_refused(b, "T0001-20261123-000043", 404, "SALE_NOT_FOUND");
+    r = call_with(b, "POST", "/v1/journal/records",
+                  "{\"records\":[{\"record_id\":\"T0001-I-000043\",\"kind\":\"sale\",\"body\":"
+                  "{\"txn_no\":\"T0001-20261123-000043\",\"order_id\":\"ORD-I-2\","
+                  "\"out_trade_no\":\"OTN-I-2\",\"invoice_token\":\"Qm7Rt2Vx9Lp4Wn8Bc3Hd6Kz5\"}},"
+                  "{\"record_id\":\"T0001-I-000044\",\"kind\":\"sale\",\"body\":"
+                  "{\"txn_no\":\"T0001-20261123-000044\",\"order_id\":\"ORD-I-3\","
+                  "\"out_trade_no\":\"OTN-I-3\",\"invoice_token\":\"Zq8Wm3Xr6Tn2Lp9Vc5Hb4Kd7\"}}]}",
+                  NULL);
+    assert_int_equal(jint(r->json, "accepted"), 2);
+    backend_result_free(r);
+    r = sale_of(b, "Qm7Rt2Vx9Lp4Wn8Bc3Hd6Kz5");
+    assert_string_equal(jstr(r->json, "txn_no"), "T0001-20261123-000043");
+    assert_int_equal(check_sums(r->json), t2);
+    expect_line(line_at(r->json, 0), "goods", "*饮料*农夫山泉 550ml", 177, 23);
+    backend_result_free(r);
+    /* ORD-I-3 was never priced: the record is only kept */
+    sale_refused(b, "T0001-20261123-000044", 404, "SALE_NOT_FOUND");
+    /* priced, named by a record, not paid */
+    price(b, "ORD-I-4", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}]");
+    r = call_with(b, "POST", "/v1/journal/records",
+                  "{\"records\":[{\"record_id\":\"T0001-I-000045\",\"kind\":\"sale\",\"body\":"
+                  "{\"txn_no\":\"T0001-20261123-000045\",\"order_id\":\"ORD-I-4\","
+                  "\"out_trade_no\":\"OTN-I-4\"}}]}", NULL);
+    backend_result_free(r);
+    sale_refused(b, "T0001-20261123-000045", 422, "NOT_PAID");
+    nothing_personal(b, seen);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* The seeded past sales, each made for one rule. */
+static void invoice_seeds(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("inv2", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    int64_t now = (int64_t)time(NULL);
+    /* plain 92#: 30 L at 7.34 */
+    struct backend_result *r = sale_of(b, "T0002-20261101-000101");
+    assert_int_equal(check_sums(r->json), 22020);
+    expect_line(line_at(r->json, 0), "goods", "*汽油*92号车用汽油", 19487, 2533);
+    assert_int_equal(jint(line_at(r->json, 0), "qty_ml"), 30000);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "excluded")), 0);
+    int64_t paid = jint(r->json, "paid_unix");
+    assert_true(paid <= now + 100 && paid >= now - 3700);
+    backend_result_free(r);
+    /* the same by its token */
+    r = sale_of(b, "2fhCdXcdUruyjkFN888JfjSa");
+    assert_string_equal(jstr(r->json, "txn_no"), "T0002-20261101-000101");
+    backend_result_free(r);
+    /* fuel, its member discount, water */
+    r = sale_of(b, "T0002-20261101-000102");
+    assert_int_equal(check_sums(r->json), 18250);
+    expect_line(line_at(r->json, 0), "goods", "*汽油*92号车用汽油", 16239, 2111);
+    expect_line(line_at(r->json, 1), "discount", "*汽油*92号车用汽油", -442, -58);
+    expect_line(line_at(r->json, 2), "goods", "*饮料*农夫山泉 550ml", 354, 46);
+    backend_result_free(r);
+    /* points: excluded, off the fuel */
+    r = sale_of(b, "T0002-20261101-000103");
+    assert_int_equal(check_sums(r->json), 24360);
+    const cJSON *x = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "excluded"), 0);
+    assert_string_equal(jstr(x, "reason"), "POINTS");
+    assert_int_equal(jint(x, "amount_fen"), 5000);
+    backend_result_free(r);
+    sale_refused(b, "T0002-20261101-000104", 422, "RECHARGE_INVOICED");
+    /* invoiced by the phone page */
+    r = sale_of(b, "T0002-20261101-000105");
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(r->json, "invoice");
+    assert_string_equal(jstr(inv, "by"), "phone");
+    assert_string_equal(jstr(inv, "status"), "ISSUED");
+    assert_string_equal(jstr(inv, "delivery"), "139****5678");
+    assert_true(twenty_digits(jstr(inv, "invoice_no")));
+    backend_result_free(r);
+    r = sale_of(b, "T0002-20261101-000106");
+    assert_int_equal(check_sums(r->json), 27335);
+    assert_string_equal(jstr(line_at(r->json, 0), "name"), "*汽油*95号车用汽油");
+    backend_result_free(r);
+    r = sale_of(b, "T0002-20261101-000107");
+    assert_int_equal(check_sums(r->json), 1051500);
+    assert_string_equal(jstr(line_at(r->json, 0), "name"), "*柴油*0号车用柴油");
+    assert_int_equal(jint(line_at(r->json, 0), "qty_ml"), 1500000);
+    backend_result_free(r);
+    sale_refused(b, "T0002-20261101-000108", 422, "OUT_OF_WINDOW");
+    /* engine oil with a coupon */
+    r = sale_of(b, "tEGGJKkkeUcbBpcCcaLX62Ge");
+    assert_int_equal(check_sums(r->json), 30800);
+    expect_line(line_at(r->json, 0), "goods", "*汽车用品*机油 5W-30 4L", 27257, 3543);
+    assert_string_equal(jstr(line_at(r->json, 0), "unit"), "桶");
+    x = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "excluded"), 0);
+    assert_string_equal(jstr(x, "reason"), "COUPON");
+    assert_string_equal(jstr(x, "label_en"), "¥20 off ¥300");
+    assert_int_equal(jint(x, "amount_fen"), 2000);
+    backend_result_free(r);
+    sale_refused(b, "T0901-20261101-000201", 422, "OTHER_STATION");
+    sale_refused(b, "T0002-20261101-000999", 404, "SALE_NOT_FOUND");
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* POST /v1/invoices by client b that must be refused with status and code. */
+static void invoice_refused(struct backend *b, const char *body, const char *key, int status,
+                            const char *code)
+{
+    expect_error(call_with(b, "POST", "/v1/invoices", body, key), status, code);
+}
+
+/* Every refusal of POST /v1/invoices; a 400 leaves the key to the corrected request. */
+static void invoice_refusals(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("inv3", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    const char *s101 = "\"T0002-20261101-000101\"";
+    /* the request itself */
+    invoice_refused(b, "{\"buyer\":" BUYER_ZW ",\"delivery\":{\"phone\":\"13800138000\"}}", NULL,
+                    400, "INVALID_ARGUMENT");
+    invoice_refused(b, inv_body("", BUYER_ZW, "13800138000", ""), NULL, 400, "INVALID_ARGUMENT");
+    invoice_refused(b, inv_body(s101, "{\"type\":\"company\",\"name\":\"X\"}", "13800138000", ""),
+                    NULL, 400, "INVALID_ARGUMENT");
+    invoice_refused(b, inv_body(s101, "{\"type\":\"individual\",\"name\":\"\"}", "13800138000",
+                                ""), NULL, 400, "INVALID_ARGUMENT");
+    invoice_refused(b, inv_body(s101, BUYER_ZW, "", ""), NULL, 400, "INVALID_ARGUMENT");
+    invoice_refused(b, inv_body("\"T0002-20261101-000101\",\"2fhCdXcdUruyjkFN888JfjSa\"",
+                                BUYER_ZW, "13800138000", ""), NULL, 400, "INVALID_ARGUMENT");
+    invoice_refused(b, inv_body(s101, BUYER_ZW, "12800138000", ""), NULL, 400, "INVALID_PHONE");
+    invoice_refused(b, inv_body(s101, BUYER_ZW, "1380013800", ""), NULL, 400, "INVALID_PHONE");
+    invoice_refused(b, inv_body(s101, BUYER_ZW, "", "zhang.san@qq"), NULL, 400, "INVALID_EMAIL");
+    invoice_refused(b, inv_body(s101, BUYER_ZW, "13800138000", "@qq.com"), NULL, 400,
+                    "INVALID_EMAIL");
+    invoice_refused(b, inv_body(s101, "{\"type\":\"organization\",\"name\":\"X\"}", "13800138000",
+                                ""), NULL, 400, "INVALID_TAX_ID");
+
+    /* a 400 is kept as the request's fate, but the corrected request may use the key */
+    const char *key = inv_key("T0002-20261101-000101");
+    char path[120];
+    snprintf(path, sizeof path, "/v1/invoices/requests/%s", key);
+    invoice_refused(b, inv_body(s101, "{\"type\":\"organization\",\"name\":"
+                                      "\"北京京华运输有限公司\",\"tax_id\":\"91110105MA01B6F42J\"}",
+                                "13800138000", ""),
+                    key, 400, "INVALID_TAX_ID");
+    struct backend_result *r = call_with(b, "GET", path, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "REFUSED");
+    assert_string_equal(jstr(r->json, "code"), "INVALID_TAX_ID");
+    assert_string_equal(jstr(r->json, "invoice_no"), "");
+    backend_result_free(r);
+    r = invoice(b, inv_body(s101, BUYER_JH, "13800138000", ""), key);
+    assert_false(r->replayed);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    backend_result_free(r);
+    r = call_with(b, "GET", path, NULL, NULL);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    assert_true(twenty_digits(jstr(r->json, "invoice_no")));
+    backend_result_free(r);
+
+    /* the sales themselves */
+    invoice_refused(b, inv_body("\"T0002-20261101-000999\"", BUYER_ZW, "13800138000", ""), NULL,
+                    404, "SALE_NOT_FOUND");
+    invoice_refused(b, inv_body("\"T0002-20261101-000104\"", BUYER_ZW, "13800138000", ""), NULL,
+                    422, "RECHARGE_INVOICED");
+    invoice_refused(b, inv_body("\"T0002-20261101-000108\"", BUYER_ZW, "13800138000", ""), NULL,
+                    422, "OUT_OF_WINDOW");
+    invoice_refused(b, inv_body("\"T0901-20261101-000201\"", BUYER_ZW, "13800138000", ""), NULL,
+                    422, "OTHER_STATION");
+    invoice_refused(b, inv_body("\"T0002-20261101-000107\"", BUYER_JH, "13800138000", ""), NULL,
+                    422, "COUNTER_ONLY");
+    r = call_with(b, "POST", "/v1/invoices",
+                  inv_body("\"T0002-20261101-000105\"", BUYER_ZW, "13800138000", ""), NULL);
+    assert_int_equal(r->status, 409);
+    assert_string_equal(r->err_code, "ALREADY_INVOICED");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(r->json, "error"), "details");
+    assert_string_equal(jstr(d, "by"), "phone");
+    assert_string_equal(jstr(d, "txn_no"), "T0002-20261101-000105");
+    assert_string_equal(jstr(d, "buyer_name"), "李娜");
+    backend_result_free(r);
+    /* one merged with one invoiced already: the whole request is refused */
+    invoice_refused(b, inv_body("\"T0002-20261101-000103\",\"T0002-20261101-000101\"", BUYER_ZW,
+                                "13800138000", ""), NULL, 409, "ALREADY_INVOICED");
+    /* merging: more than max_merge, two stations, fuel of two months */
+    admin_post(b, "/v1/admin/invoices/settings", "{\"max_merge\":1}");
+    invoice_refused(b, inv_body("\"T0002-20261101-000103\",\"T0002-20261101-000106\"", BUYER_ZW,
+                                "13800138000", ""), NULL, 422, "MERGE_NOT_ALLOWED");
+    admin_post(b, "/v1/admin/invoices/settings", "{\"max_merge\":5,\"window_days\":60}");
+    invoice_refused(b, inv_body("\"T0002-20261101-000103\",\"T0901-20261101-000201\"", BUYER_ZW,
+                                "13800138000", ""), NULL, 422, "MERGE_NOT_ALLOWED");
+    invoice_refused(b, inv_body("\"T0002-20261101-000103\",\"T0002-20261101-000108\"", BUYER_ZW,
+                                "13800138000", ""), NULL, 422, "MERGE_NOT_ALLOWED");
+    /* within 60 days the old sale alone may be invoiced */
+    r = invoice(b, inv_body("\"T0002-20261101-000108\"", BUYER_ZW, "13800138000", ""), NULL);
+    backend_result_free(r);
+    /* the refined-oil stock: not enough 95#, then just enough, which invoicing takes */
+    admin_post(b, "/v1/admin/invoices/settings", "{\"stock_ml\":{\"95#\":34999}}");
+    r = call_with(b, "POST", "/v1/invoices",
+                  inv_body("\"T0002-20261101-000106\"", BUYER_ZW, "13800138000", ""), NULL);
+    assert_int_equal(r->status, 422);
+    assert_string_equal(r->err_code, "REFINED_OIL_STOCK");
+    d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->json, "error"),
+                                         "details");
+    assert_string_equal(jstr(d, "name"), "*汽油*95号车用汽油");
+    backend_result_free(r);
+    admin_post(b, "/v1/admin/invoices/settings", "{\"stock_ml\":{\"95#\":35000}}");
+    r = invoice(b, inv_body("\"T0002-20261101-000106\"", BUYER_ZW, "13800138000", ""), NULL);
+    backend_result_free(r);
+    r = call_with(b, "GET", "/v1/admin/invoices/settings", NULL, NULL);
+    assert_int_equal(jint(cJSON_GetObjectItemCaseSensitive(r->json, "stock_ml"), "95#"), 0);
+    assert_int_equal(jint(r->json, "window_days"), 60);
+    backend_result_free(r);
+    /* over the counter limit until the limit is raised */
+    admin_post(b, "/v1/admin/invoices/settings", "{\"counter_over_fen\":2000000}");
+    r = invoice(b, inv_body("\"T0002-20261101-000107\"", BUYER_JH, "", "a@b.cn"), NULL);
+    backend_result_free(r);
+    /* settings that are not */
+    expect_error(call_with(b, "POST", "/v1/admin/invoices/settings", "{\"max_merge\":0}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/admin/invoices/settings",
+                           "{\"stock_ml\":{\"89#\":5}}", NULL), 400, "INVALID_ARGUMENT");
+    /* a reset restores the rules, the stock and the seeds */
+    admin_post(b, "/v1/admin/reset", "{}");
+    r = call_with(b, "GET", "/v1/admin/invoices/settings", NULL, NULL);
+    assert_int_equal(jint(r->json, "window_days"), 30);
+    assert_int_equal(jint(r->json, "counter_over_fen"), 1000000);
+    /* 100,000 L, less the 30 L of the phone page's seeded invoice */
+    assert_int_equal(jint(cJSON_GetObjectItemCaseSensitive(r->json, "stock_ml"), "95#"),
+                     100000000 - 30000);
+    backend_result_free(r);
+    r = sale_of(b, "T0002-20261101-000101"); /* invoiced before the reset */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, "invoice")));
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* Three sales on one invoice; sent again; corrected once and no more; a slow tax system. */
+static void invoice_merge_pending_reissue(void **state)
+{
+    static char seen[32768];
+    seen[0] = '\0';
+    int p = 0;
+    extra_pid = start_sim("inv4", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    const char *three = "T0002-20261101-000101,T0002-20261101-000102,T0002-20261101-000103";
+    char key[48], no[32], path[160];
+    snprintf(key, sizeof key, "%s", inv_key(three));
+    struct backend_result *r =
+        invoice(b, inv_body("\"T0002-20261101-000103\",\"T0002-20261101-000101\","
+                            "\"T0002-20261101-000102\"", BUYER_ZW, "13800138000", ""), key);
+    seen_add(seen, sizeof seen, r);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    assert_int_equal(jint(r->json, "total_fen"), 22020 + 18250 + 24360);
+    assert_int_equal(jint(r->json, "amount_fen") + jint(r->json, "tax_fen"), 64630);
+    snprintf(no, sizeof no, "%s", jstr(r->json, "invoice_no"));
+    assert_true(twenty_digits(no));
+    backend_result_free(r);
+    for (int i = 0; i < 3; i++) {
+        static const char *const s[] = {"T0002-20261101-000101", "T0002-20261101-000102",
+                                        "T0002-20261101-000103"};
+        r = sale_of(b, s[i]);
+        assert_string_equal(jstr(cJSON_GetObjectItemCaseSensitive(r->json, "invoice"),
+                                 "invoice_no"), no);
+        backend_result_free(r);
+    }
+    cJSON *adm = admin_invoice(b, no);
+    assert_non_null(adm);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(adm, "sales")), 3);
+    assert_string_equal(jstr(adm, "request_key"), key);
+    assert_string_equal(jstr(adm, "delivery"), "138****8000");
+    assert_int_equal(jint(adm, "sends"), 1);
+    cJSON_Delete(adm);
+
+    /* sent again, elsewhere */
+    snprintf(path, sizeof path, "/v1/invoices/%s/resend", no);
+    r = call_with(b, "POST", path, "{\"phone\":\"\",\"email\":\"li.si@163.com\"}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "sent")));
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", path, "{\"phone\":\"1380013800\"}", NULL), 400,
+                 "INVALID_PHONE");
+    expect_error(call_with(b, "POST", "/v1/invoices/26110000000000009999/resend", "{}", NULL), 404,
+                 "NOT_FOUND");
+    adm = admin_invoice(b, no);
+    assert_int_equal(jint(adm, "sends"), 2);
+    assert_string_equal(jstr(adm, "delivery"), "l***@163.com");
+    cJSON_Delete(adm);
+
+    /* corrected: a red-letter invoice cancels it, a new one is issued; once only */
+    snprintf(path, sizeof path, "/v1/invoices/%s/reissue", no);
+    r = call_with(b, "POST", path, "{\"buyer\":" BUYER_JH ",\"delivery\":{\"email\":"
+                                   "\"zhang.san@qq.com\"}}", NULL);
+    assert_int_equal(r->status, 200);
+    seen_add(seen, sizeof seen, r);
+    char red[32], fresh[32];
+    snprintf(red, sizeof red, "%s", jstr(r->json, "red_invoice_no"));
+    snprintf(fresh, sizeof fresh, "%s", jstr(r->json, "invoice_no"));
+    assert_true(twenty_digits(red) && twenty_digits(fresh));
+    assert_string_not_equal(red, no);
+    assert_string_not_equal(fresh, no);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    backend_result_free(r);
+    adm = admin_invoice(b, no);
+    assert_string_equal(jstr(adm, "status"), "RED");
+    assert_string_equal(jstr(adm, "red_invoice_no"), red);
+    cJSON_Delete(adm);
+    adm = admin_invoice(b, fresh);
+    assert_string_equal(jstr(adm, "red_of"), no);
+    assert_string_equal(jstr(adm, "buyer_name"), "北京京华运输有限公司");
+    assert_string_equal(jstr(adm, "tax_id"), "91110105MA01B6F42H");
+    assert_string_equal(jstr(adm, "delivery"), "z***@qq.com");
+    assert_int_equal(jint(adm, "total_fen"), 64630);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(adm, "sales")), 3);
+    cJSON_Delete(adm);
+    r = sale_of(b, "T0002-20261101-000102");
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(r->json, "invoice");
+    assert_string_equal(jstr(inv, "invoice_no"), fresh);
+    assert_int_equal(jint(inv, "reissues_left"), 0);
+    backend_result_free(r);
+    snprintf(path, sizeof path, "/v1/invoices/%s/reissue", fresh);
+    expect_error(call_with(b, "POST", path, "{\"buyer\":" BUYER_ZW "}", NULL), 409,
+                 "REISSUE_LIMIT");
+    snprintf(path, sizeof path, "/v1/invoices/%s/reissue", no);
+    expect_error(call_with(b, "POST", path, "{\"buyer\":" BUYER_ZW "}", NULL), 409, "NOT_ISSUED");
+    snprintf(path, sizeof path, "/v1/invoices/%s/resend", no);
+    expect_error(call_with(b, "POST", path, "{}", NULL), 409, "NOT_ISSUED");
+
+    /* a slow tax system: PENDING, then issued once the simulator clock has passed */
+    admin_post(b, "/v1/admin/invoices/settings", "{\"tax_delay_ms\":5000}");
+    snprintf(key, sizeof key, "%s", inv_key("T0002-20261101-000106"));
+    r = invoice(b, inv_body("\"T0002-20261101-000106\"", BUYER_ZW, "13912345678", ""), key);
+    seen_add(seen, sizeof seen, r);
+    assert_string_equal(jstr(r->json, "status"), "PENDING");
+    assert_string_equal(jstr(r->json, "invoice_no"), "");
+    assert_string_equal(jstr(r->json, "download_url"), "");
+    assert_int_equal(jint(r->json, "total_fen"), 27335);
+    backend_result_free(r);
+    snprintf(path, sizeof path, "/v1/invoices/requests/%s", key);
+    r = call_with(b, "GET", path, NULL, NULL);
+    assert_string_equal(jstr(r->json, "status"), "PENDING");
+    assert_string_equal(jstr(r->json, "invoice_no"), "");
+    backend_result_free(r);
+    r = sale_of(b, "T0002-20261101-000106");
+    inv = cJSON_GetObjectItemCaseSensitive(r->json, "invoice");
+    assert_string_equal(jstr(inv, "status"), "PENDING");
+    assert_string_equal(jstr(inv, "invoice_no"), "");
+    backend_result_free(r);
+    invoice_refused(b, inv_body("\"T0002-20261101-000106\"", BUYER_ZW, "13912345678", ""), NULL,
+                    409, "ALREADY_INVOICED");
+    advance(b, 5000);
+    r = call_with(b, "GET", path, NULL, NULL);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    snprintf(no, sizeof no, "%s", jstr(r->json, "invoice_no"));
+    assert_true(twenty_digits(no));
+    backend_result_free(r);
+    adm = admin_invoice(b, no);
+    assert_non_null(adm);
+    assert_string_equal(jstr(adm, "status"), "ISSUED");
+    assert_int_equal(jint(adm, "sends"), 1); /* the backend sent it itself */
+    cJSON_Delete(adm);
+    /* the window closes on corrections too */
+    advance(b, 31 * INT64_C(86400000));
+    snprintf(path, sizeof path, "/v1/invoices/%s/reissue", no);
+    expect_error(call_with(b, "POST", path, "{\"buyer\":" BUYER_JH "}", NULL), 422,
+                 "OUT_OF_WINDOW");
+
+    /* the phone page: the kiosk then finds the sale invoiced */
+    admin_post(b, "/v1/admin/reset", "{}");
+    r = call_with(b, "POST", "/v1/admin/invoices/phone-page",
+                  "{\"txn_no\":\"T0002-20261101-000109\",\"buyer_name\":\"王芳\","
+                  "\"phone\":\"13800138000\"}", NULL);
+    assert_int_equal(r->status, 200);
+    seen_add(seen, sizeof seen, r);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    /* numbers start again after a reset: the seed's, then this one */
+    assert_string_equal(jstr(r->json, "invoice_no") + 4, "0000000000000002");
+    backend_result_free(r);
+    r = sale_of(b, "T0002-20261101-000109");
+    inv = cJSON_GetObjectItemCaseSensitive(r->json, "invoice");
+    assert_string_equal(jstr(inv, "by"), "phone");
+    assert_string_equal(jstr(inv, "delivery"), "138****8000");
+    backend_result_free(r);
+    invoice_refused(b, inv_body("\"T0002-20261101-000109\"", BUYER_ZW, "13800138000", ""), NULL,
+                    409, "ALREADY_INVOICED");
+    nothing_personal(b, seen);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* Number of characters (not bytes) of UTF-8 text. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The taxpayer directory and the invoice-title QRs. */
+static void companies_and_titles(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {"91350100MA2Y7K3B3K", "91110105MA01B6F42H",
+                                      "91310115MA1H8Q2W3T", "91440300MA5F9D7C7L",
+                                      "91330106MA27X8LN04", "91510100MA6C4R9T93",
+                                      "110105700123456"};
+    size_t longest = 0;
+    char path[96];
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        assert_true(code_taxid_valid(ids[i]));
+        snprintf(path, sizeof path, "/v1/companies/%s", ids[i]);
+        struct backend_result *r = call("GET", path, NULL);
+        assert_int_equal(r->status, 200);
+        assert_string_equal(jstr(r->json, "tax_id"), ids[i]);
+        assert_true(*jstr(r->json, "address") && *jstr(r->json, "phone") &&
+                    *jstr(r->json, "bank") && *jstr(r->json, "account"));
+        size_t n = utf8_chars(jstr(r->json, "name"));
+        longest = n > longest ? n : longest;
+        backend_result_free(r);
+    }
+    assert_true(longest >= 40);
+    struct backend_result *r = call("GET", "/v1/companies/91110105MA01B6F42H", NULL);
+    assert_string_equal(jstr(r->json, "name"), "北京京华运输有限公司");
+    assert_string_equal(jstr(r->json, "bank"), "中国工商银行北京朝阳支行");
+    backend_result_free(r);
+    expect_error(call("GET", "/v1/companies/91110105MA01B6F42J", NULL), 400, "INVALID_TAX_ID");
+    expect_error(call("GET", "/v1/companies/91110105ma01b6f42h", NULL), 400, "INVALID_TAX_ID");
+    expect_error(call("GET", "/v1/companies/11010570012345", NULL), 400, "INVALID_TAX_ID");
+    expect_error(call("GET", "/v1/companies/11010570012345I", NULL), 400, "INVALID_TAX_ID");
+    expect_error(call("GET", "/v1/companies/110105700123457", NULL), 404, "COMPANY_NOT_FOUND");
+    assert_true(code_taxid_valid("91350100MA2Y7K3C1E"));
+    expect_error(call("GET", "/v1/companies/91350100MA2Y7K3C1E", NULL), 404, "COMPANY_NOT_FOUND");
+
+    r = call("POST", "/v1/invoices/titles", "{\"qr\":\"https://wx.example/invoice-title/ORG1\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "buyer_type"), "organization");
+    assert_string_equal(jstr(r->json, "name"), "北京京华运输有限公司");
+    assert_string_equal(jstr(r->json, "tax_id"), "91110105MA01B6F42H");
+    assert_string_equal(jstr(r->json, "phone"), "010-85123456");
+    assert_string_equal(jstr(r->json, "account"), "0200001509200123456");
+    backend_result_free(r);
+    r = call("POST", "/v1/invoices/titles", "{\"qr\":\"https://wx.example/invoice-title/IND1\"}");
+    assert_string_equal(jstr(r->json, "buyer_type"), "individual");
+    assert_string_equal(jstr(r->json, "name"), "张伟");
+    assert_string_equal(jstr(r->json, "tax_id"), "");
+    assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r->json, "bank")));
+    backend_result_free(r);
+    expect_error(call("POST", "/v1/invoices/titles",
+                      "{\"qr\":\"https://wx.example/invoice-title/ORG9\"}"),
+                 404, "TITLE_NOT_FOUND");
+    expect_error(call("POST", "/v1/invoices/titles", "{\"qr\":\"hello\"}"), 400,
+                 "INVALID_ARGUMENT");
+    expect_error(call("POST", "/v1/invoices/titles", "{}"), 400, "INVALID_ARGUMENT");
 }
 
 /* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
@@ -1586,6 +2376,11 @@ int main(void)
         cmocka_unit_test_teardown(lock_lease, stop_extra),
         cmocka_unit_test_teardown(log_masks_personal_codes, stop_extra),
         cmocka_unit_test(invoices_cards_pickups_shifts),
+        cmocka_unit_test(companies_and_titles),
+        cmocka_unit_test_teardown(invoice_kiosk_sale, stop_extra),
+        cmocka_unit_test_teardown(invoice_seeds, stop_extra),
+        cmocka_unit_test_teardown(invoice_refusals, stop_extra),
+        cmocka_unit_test_teardown(invoice_merge_pending_reissue, stop_extra),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(fault_answers),
         cmocka_unit_test(unreachable_and_garbage),
