@@ -2,11 +2,13 @@
  * folder under kiosk/services/ and one line here (and its target in CMakeLists.txt). The
  * session comes first: it is the frame the others run in. */
 #include "checkout/service.h"
+#include "invoice/service.h"
 #include "services/registry.h"
 #include "session/service.h"
 
 const struct service_def *const service_registry[] = {
     &session_service,
     &checkout_service,
+    &invoice_service,
     NULL,
 };

@@ -140,6 +140,63 @@ void ui_keyboard(struct ui_tree *t, const char *prefix, SDL_Rect r, int upper, c
         ok_text, ST_PRIMARY);
 }
 
+/* The GB 32100 character set without its digits: no I, O, S, V or Z. */
+static const char taxpad_letters[] = "ABCDEFGHJKLMNPQRTUWXY";
+
+void ui_taxpad(struct ui_tree *t, const char *prefix, SDL_Rect r, const char *ok_text)
+{
+    int nletters = (int)sizeof taxpad_letters - 1;
+    int cols = r.w >= 2 * r.h ? 11 : 7;            /* letters per row */
+    int drows = r.w * 10 >= r.h * 14 ? 1 : 2, dcols = 10 / drows; /* digits: one row if wide */
+    int lrows = (nletters + cols - 1) / cols;
+    int rows = drows + lrows + 1;
+    int gap = r.w / 80 + 2, split = 2 * gap; /* more room between digits and letters */
+    int kh = (r.h - (rows - 1) * gap - split) / rows;
+    /* the digits, most of a tax ID, get the widest keys */
+    int dkw = (r.w - (dcols - 1) * gap) / dcols;
+    for (int i = 0; i < 10; i++) {
+        char name[2] = {"1234567890"[i], '\0'};
+        SDL_Rect k = {r.x + (i % dcols) * (dkw + gap), r.y + (i / dcols) * (kh + gap), dkw, kh};
+        key(t, prefix, name, k, name, ST_KEY);
+    }
+    int y = r.y + drows * (kh + gap) + split;
+    int kw = (r.w - (cols - 1) * gap) / cols;
+    for (int i = 0; i < nletters; i++) {
+        int row = i / cols, in_row = nletters - row * cols;
+        if (in_row > cols)
+            in_row = cols;
+        int x0 = r.x + (r.w - (in_row * kw + (in_row - 1) * gap)) / 2;
+        char name[2] = {taxpad_letters[i], '\0'};
+        SDL_Rect k = {x0 + (i % cols) * (kw + gap), y + row * (kh + gap), kw, kh};
+        key(t, prefix, name, k, name, ST_KEY);
+    }
+    y += lrows * (kh + gap);
+    int dw = (r.w - gap) / 3;
+    key(t, prefix, "del", (SDL_Rect){r.x, y, dw, kh}, _("Delete"), ST_KEY);
+    key(t, prefix, "ok", (SDL_Rect){r.x + dw + gap, y, r.w - dw - gap, kh}, ok_text, ST_PRIMARY);
+}
+
+/* The e-mail shortcut keys: id suffix and what each types. */
+static const struct {
+    const char *name, *text;
+} email_keys[] = {{"qq", "qq.com"}, {"163", "163.com"}, {"126", "126.com"}, {"com", ".com"}};
+
+#define NEMAIL_KEYS (int)(sizeof email_keys / sizeof email_keys[0])
+
+void ui_email_keys(struct ui_tree *t, const char *prefix, SDL_Rect r)
+{
+    int gap = r.w / 120 + 2;
+    int kw = (r.w - (NEMAIL_KEYS - 1) * gap) / NEMAIL_KEYS;
+    for (int i = 0; i < NEMAIL_KEYS; i++) {
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "%s.%s", prefix, email_keys[i].name);
+        struct ui_widget *w = ui_button(t, id, (SDL_Rect){r.x + i * (kw + gap), r.y, kw, r.h},
+                                        email_keys[i].text, ST_KEY);
+        w->font = FONT_TITLE;
+        w->bold = 1;
+    }
+}
+
 const char *ui_key_text(const char *prefix, const char *id, int upper)
 {
     static char out[2];
@@ -157,6 +214,9 @@ const char *ui_key_text(const char *prefix, const char *id, int upper)
         return "_";
     if (!strcmp(k, "space"))
         return " ";
+    for (int i = 0; i < NEMAIL_KEYS; i++)
+        if (!strcmp(k, email_keys[i].name))
+            return email_keys[i].text;
     if (strlen(k) != 1)
         return NULL;
     out[0] = k[0];

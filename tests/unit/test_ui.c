@@ -81,6 +81,77 @@ static void keypad_and_keyboard(void **state)
     assert_null(ui_key_text("kbd", "kbd.shift", 0));
 }
 
+/* No two keys of `t` overlap, and each is at least `min` px each way. */
+static void keys_apart(const struct ui_tree *t, int min)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct ui_widget *k = &t->v[i];
+        if (k->r.w < min || k->r.h < min)
+            fail_msg("%s is %dx%d", k->id, k->r.w, k->r.h);
+        for (int j = i + 1; j < t->n; j++) {
+            SDL_Rect x;
+            if (SDL_IntersectRect(&k->r, &t->v[j].r, &x))
+                fail_msg("%s overlaps %s", k->id, t->v[j].id);
+        }
+    }
+}
+
+/* The taxpayer-ID keypad has the 31 characters of GB 32100 and nothing else, in a tall
+ * area and in a wide one; the e-mail row types whole domains. */
+static void taxpad_and_email_keys(void **state)
+{
+    (void)state;
+    struct ui_tree *t = &tree;
+    const char *set = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const SDL_Rect areas[] = {{54, 900, 972, 840}, {54, 500, 1812, 420}, {980, 400, 880, 560}};
+    for (size_t a = 0; a < sizeof areas / sizeof areas[0]; a++) {
+        ui_begin(t, "tax", 1920, 1920);
+        ui_taxpad(t, "inv.tax", areas[a], "Look up");
+        assert_int_equal(t->n, 31 + 2);
+        assert_int_equal(t->overflow, 0);
+        keys_apart(t, 48);
+        for (const char *c = set; *c; c++) {
+            char id[UI_ID_LEN], want[2] = {*c, 0};
+            snprintf(id, sizeof id, "inv.tax.%c", *c);
+            struct ui_widget *k = ui_find(t, id);
+            if (!k)
+                fail_msg("taxpad has no %s", id);
+            assert_string_equal(k->text, want);
+            assert_string_equal(ui_key_text("inv.tax", id, 0), want);
+            SDL_Rect in;
+            assert_true(SDL_IntersectRect(&k->r, &areas[a], &in) && SDL_RectEquals(&in, &k->r));
+        }
+        for (const char *c = "IOSVZ"; *c; c++) {
+            char id[UI_ID_LEN];
+            snprintf(id, sizeof id, "inv.tax.%c", *c);
+            assert_null(ui_find(t, id));
+        }
+        assert_non_null(ui_find(t, "inv.tax.del"));
+        assert_int_equal(ui_find(t, "inv.tax.ok")->style, ST_PRIMARY);
+        assert_null(ui_key_text("inv.tax", "inv.tax.del", 0));
+        assert_null(ui_key_text("inv.tax", "inv.tax.ok", 0));
+    }
+
+    ui_begin(t, "mail", 1080, 1920);
+    ui_email_keys(t, "inv.kbd", (SDL_Rect){54, 1000, 972, 110});
+    ui_keyboard(t, "inv.kbd", (SDL_Rect){54, 1126, 972, 600}, 0, "Done");
+    keys_apart(t, 48);
+    static const char *const mail[][2] = {
+        {"inv.kbd.qq", "qq.com"}, {"inv.kbd.163", "163.com"},
+        {"inv.kbd.126", "126.com"}, {"inv.kbd.com", ".com"}};
+    for (size_t i = 0; i < sizeof mail / sizeof mail[0]; i++) {
+        struct ui_widget *k = ui_find(t, mail[i][0]);
+        if (!k)
+            fail_msg("no %s", mail[i][0]);
+        assert_string_equal(k->text, mail[i][1]);
+        assert_string_equal(ui_key_text("inv.kbd", mail[i][0], 0), mail[i][1]);
+        assert_string_equal(ui_key_text("inv.kbd", mail[i][0], 1), mail[i][1]); /* no capitals */
+    }
+    assert_string_equal(ui_key_text("inv.kbd", "inv.kbd.at", 0), "@");
+    assert_null(ui_key_text("kbd", "inv.kbd.qq", 0));
+    assert_null(ui_key_text("inv.kbd", "inv.kbd.qqq", 0));
+}
+
 static void list_scrolls_items_into_view(void **state)
 {
     (void)state;
@@ -251,7 +322,7 @@ int main(void)
         cmocka_unit_test(list_scrolls_items_into_view), cmocka_unit_test(animation_ticks),
         cmocka_unit_test(overflow_is_counted),      cmocka_unit_test(themes),
         cmocka_unit_test(qr_renders_readably),      cmocka_unit_test(text_wraps_and_fits),
-        cmocka_unit_test(missing_font_is_reported),
+        cmocka_unit_test(missing_font_is_reported), cmocka_unit_test(taxpad_and_email_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -620,8 +620,9 @@ static void waiting(struct ui_tree *t, const struct theme *th, const struct co_v
     }
 }
 
-/* Paid. Portrait: everything in one column, "print again" above Finish; landscape: the
- * words left, the e-receipt QR and "print again" right. */
+/* Paid. Portrait: everything in one column, "print again" and "get an e-invoice" above
+ * Finish; landscape: the words and "get an e-invoice" left, the e-receipt QR and "print
+ * again" right. */
 static void done(struct ui_tree *t, const struct theme *th, const struct co_view *v,
                  const struct layout *l, SDL_Rect a)
 {
@@ -684,6 +685,17 @@ static void done(struct ui_tree *t, const struct theme *th, const struct co_view
         SDL_Rect b = l->portrait ? (SDL_Rect){l->footer.x, l->footer.y - rh - l->gap / 2, bw, rh}
                                  : (SDL_Rect){right.x, right.y + right.h - rh, right.w, rh};
         ui_button(t, "done.reprint", b, _("Print the receipt again"), ST_SECONDARY)->font =
+            FONT_TITLE;
+    }
+    /* the e-invoice for this sale, nothing to scan: portrait right of "print again",
+     * landscape at the foot of the words */
+    if (v->invoice) {
+        int bw = footer_main_w(l);
+        SDL_Rect b = !l->portrait ? (SDL_Rect){left.x, left.y + left.h - rh, left.w, rh}
+                     : reprint    ? (SDL_Rect){l->footer.x + l->footer.w - bw,
+                                               l->footer.y - rh - l->gap / 2, bw, rh}
+                                  : (SDL_Rect){l->footer.x, l->footer.y - rh - l->gap / 2, bw, rh};
+        ui_button(t, "done.get_invoice", b, _("Get an e-invoice"), ST_SECONDARY)->font =
             FONT_TITLE;
     }
 }

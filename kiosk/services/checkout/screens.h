@@ -20,6 +20,7 @@ struct co_view {
     const char *invoice_url;      /* the finished sale's e-invoice link, or "" */
     const char *scanner_problem;  /* why no scanner can read a payment code, or "" */
     int preview;                  /* a camera can show what it sees (UI_LIVE) */
+    int invoice;                  /* the done screen can hand the sale to e-invoicing */
 };
 
 /* After a restart in the middle of a payment: what became of it. */

@@ -95,6 +95,11 @@ static int co_tap(void *priv, const char *id, int64_t now)
         {"item.", ".more", CO_IN_ITEM_MORE}, {"item.", ".less", CO_IN_ITEM_LESS},
         {"sale.", "", CO_IN_PICK_SALE},      {"coupon.", "", CO_IN_TOGGLE_COUPON},
     };
+    if (!strcmp(id, "done.get_invoice")) { /* the paid sale to e-invoicing, as it is */
+        if (io->co.state == CO_DONE && io->co.txn_no[0])
+            host_hand_over(io->h, "invoice.sale", io->co.txn_no, now);
+        return 1;
+    }
     if (!strcmp(id, "notice.ok")) { /* the restart notice over attract and home */
         co_bg_notice_close(io);
         return 1;
@@ -184,7 +189,8 @@ static void co_build(const void *priv, struct ui_tree *t, const struct theme *th
                          .printer_problem = _(host_printer_problem(io->h)),
                          .invoice_url = io->invoice_url,
                          .scanner_problem = _(host_scanner_problem(io->h)),
-                         .preview = host_scanner_preview(io->h)};
+                         .preview = host_scanner_preview(io->h),
+                         .invoice = host_can_hand_over(io->h, "invoice.sale")};
     co_screen(t, th, &cv);
 }
 

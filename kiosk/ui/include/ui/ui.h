@@ -97,8 +97,19 @@ void ui_keypad(struct ui_tree *t, const char *prefix, SDL_Rect r, const char *ok
  * "at", "dot", "dash", "underscore"), <prefix>.shift, <prefix>.space, <prefix>.del,
  * <prefix>.ok. `upper` selects capitals. */
 void ui_keyboard(struct ui_tree *t, const char *prefix, SDL_Rect r, int upper, const char *ok_text);
-/* Text a keypad or keyboard key id types ("kbd.a" -> "a", "kbd.at" -> "@"), or NULL for
- * control keys (del, ok, shift) and ids that are not keys of `prefix`. */
+/* Taxpayer-ID keypad (the GB 32100 character set): large keys for the digits and the
+ * letters A-H J-N P-R T U W-Y (never I O S V Z), keys <prefix>.<char> (digits, capitals),
+ * <prefix>.del, <prefix>.ok. An area 1.4 times as wide as high or wider gets the digits in
+ * one row (else two rows of five), then the letters in alphabetical order, seven a row (11
+ * when it is twice as wide as high), then Delete and OK. */
+void ui_taxpad(struct ui_tree *t, const char *prefix, SDL_Rect r, const char *ok_text);
+/* One row of e-mail shortcuts to go with ui_keyboard() of the same prefix: <prefix>.qq
+ * ("qq.com"), <prefix>.163 ("163.com"), <prefix>.126 ("126.com"), <prefix>.com (".com").
+ * The keyboard has the @ (<prefix>.at). */
+void ui_email_keys(struct ui_tree *t, const char *prefix, SDL_Rect r);
+/* Text a keypad, keyboard, taxpad or e-mail key id types ("kbd.a" -> "a", "kbd.at" -> "@",
+ * "kbd.qq" -> "qq.com", "tax.K" -> "K"), or NULL for control keys (del, ok, shift) and ids
+ * that are not keys of `prefix`. The e-mail shortcuts type lower case whatever `upper`. */
 const char *ui_key_text(const char *prefix, const char *id, int upper);
 
 /* Widget by id, or NULL. */
