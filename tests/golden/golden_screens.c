@@ -112,6 +112,7 @@ static void make_model(struct fixture *m, const struct scene *sc)
     i18n_set_lang(sc->lang);
     fixture_init(m, sc->lang);
     m->cv.invoice_url = "https://inv.example/t/7h3kq9x2mpwz4rtv8bn6cyd5";
+    m->cv.invoice = 1; /* the done screen offers e-invoicing */
     m->notice = (struct restart_notice){.amount_fen = 29912, .receipt = 1};
     snprintf(m->notice.txn_no, sizeof m->notice.txn_no, "T0001-20261123-000041");
     switch (sc->kind) {

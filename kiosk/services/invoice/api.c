@@ -59,6 +59,7 @@ int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct 
     case INV_CALL_STATUS:
         if (!path_safe(rq->subject))
             return -1;
+        h->private_tail = rq->call == INV_CALL_SALE;
         snprintf(h->path, sizeof h->path,
                  rq->call == INV_CALL_SALE      ? "/v1/invoices/sales/%s"
                  : rq->call == INV_CALL_COMPANY ? "/v1/companies/%s"

@@ -16,6 +16,8 @@ struct inv_http {
     char path[240];
     char *body;               /* JSON or NULL (may hold a phone number or email) */
     char key[112];            /* idempotency key ("" for a GET) */
+    int private_tail;         /* the path ends in a receipt's QR token (a bearer secret):
+                               * logs show "***" */
 };
 /* The request for `rq` as the flow stands (an issue's body: its sales, buyer, delivery).
  * 0, or -1 (no memory, a subject that cannot go in a path). Free with inv_api_http_free(),

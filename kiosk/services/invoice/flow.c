@@ -62,8 +62,8 @@ int inv_ref_of(const char *text, char *out, size_t cap)
         snprintf(out, cap, "%s", text);
         return 1;
     }
-    if ((n == 19 && text[0] == 'T' && all_digits(text + 1, 18)) || (n == 18 && all_digits(text, 18))) {
-        const char *d = text + n - 18;
+    if (n == 19 && text[0] == 'T' && all_digits(text + 1, 18)) {
+        const char *d = text + 1;
         snprintf(out, cap, "T%.4s-%.8s-%.6s", d, d + 4, d + 12);
         return 1;
     }
@@ -518,7 +518,9 @@ static void on_key(struct inv_flow *f, const char *key, struct effects *out)
                 note(f, INV_NOTE_TXN_SHORT, out);
                 return;
             }
-            inv_ref_of(f->txn_digits, ref, sizeof ref);
+            char typed[INV_TXN_DIGITS + 2];
+            snprintf(typed, sizeof typed, "T%s", f->txn_digits);
+            inv_ref_of(typed, ref, sizeof ref);
             f->txn_digits[0] = '\0';
             set_state(f, INV_COLLECT, out);
             lookup(f, ref, out);

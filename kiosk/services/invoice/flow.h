@@ -267,9 +267,10 @@ const char *inv_screen_name(const struct inv_flow *f);
 void inv_totals(const struct inv_flow *f, int64_t *amount, int64_t *tax, int64_t *total);
 /* 1 if a sale's lines add up to its amount, tax and total (checked before showing). */
 int inv_sale_adds_up(const struct inv_sale *s);
-/* The transaction number a scanned or typed text names, into out: "T0001-20261123-000042",
- * "T000120261123000042" (a release slip's barcode) or 18 typed digits; or the token of a
- * receipt's e-invoice link (the last part of an http(s) address). 1 if it names one. */
+/* The transaction number a scanned text names, into out: "T0001-20261123-000042" or
+ * "T000120261123000042" (a release slip's barcode); or the token of a receipt's e-invoice
+ * link (the last part of an http(s) address). 1 if it names one. Bare digits are not one:
+ * a payment code is 18 digits too. */
 int inv_ref_of(const char *text, char *out, size_t cap);
 /* `s` in groups of `group` for reading back (and for the journal, which keeps no run of 16
  * digits): "2611 0000 0000 0000 0012", "9111 0105 MA01 B6F4 2H". Cut to fit `cap`. */

@@ -192,7 +192,8 @@ static void send(struct invoice *io, const struct inv_request *rq, int64_t now)
     if (inv_api_http(&io->f, rq, &http) == 0) {
         struct backend_request br = {.method = http.method, .path = http.path,
                                      .body = http.body,
-                                     .idem_key = http.key[0] ? http.key : NULL};
+                                     .idem_key = http.key[0] ? http.key : NULL,
+                                     .private_tail = http.private_tail};
         io->calls[k] = host_call(io->h, &br);
         if (k == INV_CALL_ISSUE && io->calls[k])
             log_info("invoice", "issue request %s sent", http.key);

@@ -133,13 +133,14 @@ void inv_screen_submitted(struct ui_tree *t, const struct theme *th, const struc
                           const struct layout *l, SDL_Rect a)
 {
     const struct inv_flow *f = v->f;
-    char to[120], msg[400];
+    char to[120], msg[600];
     result_delivery(f, to, sizeof to);
     snprintf(msg, sizeof msg,
-             f->offline ? _("The station system is not answering, so the kiosk keeps sending your request. Your invoice will be sent to %s when it is issued. You may go.")
+             f->offline ? _("The station system did not answer, so it is not known yet whether it has your request. The kiosk keeps asking. If it has it, your invoice will be sent to %s. If not, nothing is issued: invoice this receipt again later, here or with the QR code on it.")
                         : _("The tax system is busy. Your invoice will be sent to %s when it is issued. You may go."),
              to);
-    message(t, th, l, a, _("Submitted"), th->ok, "inv.message", msg,
+    message(t, th, l, a, f->offline ? _("Not confirmed yet") : _("Submitted"),
+            f->offline ? th->warn : th->ok, "inv.message", msg,
             _("Please keep your receipt until the invoice arrives."));
 }
 
