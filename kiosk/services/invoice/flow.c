@@ -706,6 +706,12 @@ void inv_step(struct inv_flow *f, const struct inv_event *e, int64_t now, struct
         if (f->busy)
             break;
         if (f->state == INV_COLLECT && f->nsales > 0) {
+            int64_t amount, tax, total;
+            inv_totals(f, &amount, &tax, &total);
+            if (f->sales[0].counter_over_fen > 0 && total > f->sales[0].counter_over_fen) {
+                note(f, INV_NOTE_OVER_LIMIT, out); /* said before anything is typed */
+                break;
+            }
             f->note = INV_NOTE_NONE;
             set_state(f, INV_DELIVERY, out);
         } else if (f->state == INV_COMPANY) {

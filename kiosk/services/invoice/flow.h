@@ -92,6 +92,7 @@ enum inv_note {
     INV_NOTE_NO_DELIVERY,    /* neither phone nor email */
     INV_NOTE_OFFLINE,        /* the station system did not answer: try again */
     INV_NOTE_UNUSABLE,       /* it answered what the kiosk cannot use */
+    INV_NOTE_OVER_LIMIT,     /* more than the kiosk may invoice: the counter issues it */
     INV_NOTE_LAST
 };
 

@@ -54,6 +54,8 @@ const char *inv_note_text(enum inv_note n)
     case INV_NOTE_OFFLINE: return _("The station system did not answer. Please try again.");
     case INV_NOTE_UNUSABLE:
         return _("The station system sent an answer the kiosk cannot use. Please try again, or ask at the counter.");
+    case INV_NOTE_OVER_LIMIT:
+        return _("That is more than the kiosk may invoice. Please ask at the counter: they will issue it. Or take a receipt off the list.");
     case INV_NOTE_NONE:
     case INV_NOTE_LAST: break;
     }
@@ -460,12 +462,20 @@ static void company(struct ui_tree *t, const struct theme *th, const struct inv_
         char vals[600];
         snprintf(vals, sizeof vals, "%s %s %s\n%s %s %s", _("Address and phone:"), by->address,
                  by->phone, _("Bank and account:"), by->bank, by->account);
-        int vh = col.y + col.h - bh - gap - y;
+        int vh = col.y + col.h - bh - gap - th->font_px[FONT_BODY] * 3 - gap - y;
         if (vh > th->font_px[FONT_BODY] * 6)
             vh = th->font_px[FONT_BODY] * 6;
         inv_text(t, "inv.extras.values", (SDL_Rect){col.x + pad, y, col.w - pad, vh}, vals,
                  FONT_BODY, ALIGN_LEFT);
     }
+    /* the kiosk issues the ordinary e-invoice (普票); the special VAT one is the counter's */
+    int hint_h = th->font_px[FONT_BODY] * 3;
+    struct ui_widget *h = inv_text(t, "inv.special_vat",
+                                   (SDL_Rect){col.x, col.y + col.h - bh - gap - hint_h, col.w,
+                                              hint_h},
+                                   _("Need a special VAT invoice (专票)? Please ask at the counter."),
+                                   FONT_BODY, ALIGN_LEFT);
+    h->fg = th->text_dim;
     b = inv_primary(t, "inv.next", (SDL_Rect){col.x, col.y + col.h - bh, col.w, bh},
                     _("This is my company"));
     b->on_enter = 1;
