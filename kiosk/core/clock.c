@@ -52,14 +52,19 @@ static void test_clock_init(void)
     log_info("clock", "test wall clock: starts at unix %lld", s);
 }
 
+int64_t clock_system_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t clock_wall_ms(void)
 {
     pthread_once(&test_once, test_clock_init);
     if (test_epoch_ms >= 0)
         return test_epoch_ms + (clock_real_ms() - test_start_ms);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_system_ms();
 }
 
 int64_t clock_wall_s(void)

@@ -90,7 +90,7 @@ static enum kerr w_paid(struct journal *j, void *arg, int64_t *value)
         snprintf(rec.invoice_token, sizeof rec.invoice_token, "%s", a->token);
     char *text = record_encode(&rec);
     enum kerr e = text ? journal_txn_settle(j, a->intent, rec.txn_no, "sale", rec.total_fen,
-                                            text, co_wall_ms())
+                                            text, clock_system_ms())
                        : KERR_NOMEM;
     free(text);
     *value = e == KERR_OK;
@@ -107,7 +107,7 @@ static enum kerr w_failed(struct journal *j, void *arg, int64_t *value)
     const struct w_failed *a = arg;
     (void)value;
     enum kerr e = journal_intent_finish(j, a->intent, INTENT_FAILED, a->result, "{}",
-                                        co_wall_ms());
+                                        clock_system_ms());
     return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
@@ -284,7 +284,7 @@ void co_bg_settle(struct checkout *io, const struct co_handover *ho, int cancel,
     }
     const struct co_intent *in = &ho->intent;
     *r = (struct co_bg){.pay_intent = pay_intent, .lock_intent = ho->locked ? lock_intent : 0,
-                        .amount_fen = in->amount_fen, .created_ms = co_wall_ms()};
+                        .amount_fen = in->amount_fen, .created_ms = clock_system_ms()};
     snprintf(r->otn, sizeof r->otn, "%s", ho->otn);
     snprintf(r->order_id, sizeof r->order_id, "%s", in->order_id);
     snprintf(r->txn_no, sizeof r->txn_no, "%s", in->txn_no);
@@ -499,17 +499,17 @@ void co_bg_recover(struct checkout *io)
     journal_intents_unfinished(j, collect_locks, io);
     struct co_bg *latest = NULL;
     for (int i = 0; i < CO_BG_MAX; i++)
-        if (io->bg[i].pay_intent && co_wall_ms() - io->bg[i].created_ms < RESTART_NOTICE_MS &&
+        if (io->bg[i].pay_intent && clock_system_ms() - io->bg[i].created_ms < RESTART_NOTICE_MS &&
             (!latest || io->bg[i].created_ms > latest->created_ms))
             latest = &io->bg[i];
     if (latest) { /* someone may still stand at the kiosk, waiting for it */
         latest->notice = 1;
         notice_begin(io, NOTICE_CHECKING, latest->txn_no, latest->amount_fen);
         /* nobody waits longer than that: it goes even if the backend never answers */
-        io->notice.until_ms = now + RESTART_NOTICE_MS - (co_wall_ms() - latest->created_ms);
+        io->notice.until_ms = now + RESTART_NOTICE_MS - (clock_system_ms() - latest->created_ms);
     }
     /* the unprinted are found before any job records a sale (and prints it) */
-    journal_txns_unprinted(j, "sale", co_wall_ms() - (int64_t)io->opt->reprint_s * 1000,
+    journal_txns_unprinted(j, "sale", clock_system_ms() - (int64_t)io->opt->reprint_s * 1000,
                            print_unprinted, io);
     for (int i = 0; i < CO_BG_MAX; i++) {
         struct co_bg *b = &io->bg[i];

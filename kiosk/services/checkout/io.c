@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api.h"
 #include "core/clock.h"
@@ -16,11 +15,6 @@
 #include "core/log.h"
 #include "core/sign.h"
 #include "receipt.h"
-
-int64_t co_wall_ms(void)
-{
-    return (int64_t)time(NULL) * 1000;
-}
 
 /* ---- journal writes: these run on the journal's worker thread ---------------------------- */
 
@@ -32,7 +26,7 @@ struct w_lock {
 static enum kerr w_lock(struct journal *j, void *arg, int64_t *value)
 {
     const struct w_lock *a = arg;
-    return journal_intent_begin(j, "lock", "checkout", a->key, a->payload, co_wall_ms(), value);
+    return journal_intent_begin(j, "lock", "checkout", a->key, a->payload, clock_system_ms(), value);
 }
 
 static void w_lock_free(void *arg)
@@ -51,10 +45,10 @@ struct w_pay {
 static enum kerr w_pay(struct journal *j, void *arg, int64_t *value)
 {
     const struct w_pay *a = arg;
-    enum kerr e = journal_order_put(j, a->order_id, a->txn_no, a->order_body, co_wall_ms());
+    enum kerr e = journal_order_put(j, a->order_id, a->txn_no, a->order_body, clock_system_ms());
     if (e != KERR_OK)
         return e;
-    return journal_intent_begin(j, "payment", "checkout", a->otn, a->payload, co_wall_ms(),
+    return journal_intent_begin(j, "payment", "checkout", a->otn, a->payload, clock_system_ms(),
                                 value);
 }
 
@@ -76,7 +70,7 @@ static enum kerr w_finish(struct journal *j, void *arg, int64_t *value)
 {
     const struct w_finish *a = arg;
     (void)value;
-    return journal_intent_finish(j, a->id, a->state, a->result, "{}", co_wall_ms());
+    return journal_intent_finish(j, a->id, a->state, a->result, "{}", clock_system_ms());
 }
 
 /* The paid sale recorded and its intent settled in one transaction; its lock is over. */
@@ -93,13 +87,13 @@ static enum kerr w_txn(struct journal *j, void *arg, int64_t *value)
     const struct w_txn *a = arg;
     (void)value;
     enum kerr e = journal_txn_settle(j, a->intent, a->txn_no, "sale", a->total_fen, a->body,
-                                     co_wall_ms());
+                                     clock_system_ms());
     if (e != KERR_OK)
         return e;
     if (a->e_receipt)
         journal_txn_set_print_state(j, a->txn_no, "e-receipt");
     if (a->lock)
-        journal_intent_finish(j, a->lock, INTENT_DONE, "paid", "{}", co_wall_ms());
+        journal_intent_finish(j, a->lock, INTENT_DONE, "paid", "{}", clock_system_ms());
     return KERR_OK;
 }
 

@@ -88,10 +88,6 @@ struct checkout {
     struct restart_notice notice;
 };
 
-/* The journal's own timestamps (when an intent was written, ages of records a restart
- * finds): the real time of day, also under the test wall clock. */
-int64_t co_wall_ms(void);
-
 /* io.c: the sale on screen */
 void co_io_open(struct checkout *io);
 void co_io_close(struct checkout *io);

@@ -4,19 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api.h"
+#include "core/clock.h"
 #include "core/crash.h"
 #include "core/log.h"
 #include "core/i18n.h"
 #include "record.h"
 #include "slip.h"
-
-static int64_t wall_ms(void)
-{
-    return (int64_t)time(NULL) * 1000;
-}
 
 /* ---- journal writes: these run on the journal's worker thread ---------------------------- */
 
@@ -28,7 +23,7 @@ struct w_intent {
 static enum kerr w_intent(struct journal *j, void *arg, int64_t *value)
 {
     const struct w_intent *a = arg;
-    return journal_intent_begin(j, "invoice", "invoice", a->key, a->payload, wall_ms(), value);
+    return journal_intent_begin(j, "invoice", "invoice", a->key, a->payload, clock_system_ms(), value);
 }
 
 static void w_intent_free(void *arg)
@@ -52,7 +47,7 @@ static enum kerr w_settle(struct journal *j, void *arg, int64_t *value)
     const struct w_settle *a = arg;
     (void)value;
     enum kerr e = journal_txn_settle(j, a->intent, a->key, "invoice", a->total_fen, a->record,
-                                     wall_ms());
+                                     clock_system_ms());
     return e == KERR_CONFLICT || e == KERR_NOT_FOUND ? KERR_OK : e; /* settled before */
 }
 
@@ -73,7 +68,7 @@ static enum kerr w_finish(struct journal *j, void *arg, int64_t *value)
 {
     const struct w_finish *a = arg;
     (void)value;
-    return journal_intent_finish(j, a->intent, a->state, a->result, "{}", wall_ms());
+    return journal_intent_finish(j, a->intent, a->state, a->result, "{}", clock_system_ms());
 }
 
 static void settle(struct invoice *io, int64_t intent, const char *key, const char *payload,

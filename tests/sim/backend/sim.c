@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -108,13 +107,6 @@ const char *sim_log_url(const char *url, char *out, size_t cap)
     }
     snprintf(out, cap, "%s", url);
     return out;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The simulator's clock: the business wall time (the test epoch when KIOSK_TEST_EPOCH is
@@ -344,7 +336,7 @@ static int process(struct MHD_Connection *c, const char *method, const char *url
     const struct terminal *t = terminal_by_id(tid);
     char *end = NULL;
     long long tsv = ts ? strtoll(ts, &end, 10) : 0;
-    int64_t now_s = wall_ms() / 1000;
+    int64_t now_s = clock_system_ms() / 1000;
     if (!t || !ts || !end || *end || !sig) {
         rc = send_error(c, 401, "UNAUTHENTICATED", "missing or unknown terminal credentials");
         goto out;

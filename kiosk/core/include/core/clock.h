@@ -25,5 +25,9 @@ int64_t clock_real_ms(void);
  * skew against its real time) nor for the journal's own bookkeeping. Thread-safe. */
 int64_t clock_wall_ms(void);
 int64_t clock_wall_s(void);
+/* The system's time of day in unix milliseconds, also under the test wall clock: the
+ * journal's own timestamps (when an intent was written, the age of what a restart finds)
+ * and request signatures. */
+int64_t clock_system_ms(void);
 
 #endif
