@@ -365,7 +365,6 @@ static void check_flow(const struct inv_flow *f, int64_t now)
     if (f->busy && (f->waiting <= INV_CALL_NONE || f->waiting >= INV_CALL_LAST))
         abort();
     check_text(f->refusal_detail, sizeof f->refusal_detail);
-    check_text(f->pending_ref, sizeof f->pending_ref);
     check_text(f->txn_digits, sizeof f->txn_digits);
     check_text(f->taxid, sizeof f->taxid);
     check_text(f->phone, sizeof f->phone);

@@ -23,7 +23,6 @@ void inv_wipe(struct inv_flow *f)
     sign_wipe(&f->buyer, sizeof f->buyer);
     sign_wipe(f->taxid, sizeof f->taxid);
     sign_wipe(f->txn_digits, sizeof f->txn_digits);
-    sign_wipe(f->pending_ref, sizeof f->pending_ref);
 }
 
 const char *inv_screen_name(const struct inv_flow *f)
@@ -248,7 +247,6 @@ static void lookup(struct inv_flow *f, const char *ref, struct effects *out)
             note(f, INV_NOTE_DUPLICATE, out);
             return;
         }
-    snprintf(f->pending_ref, sizeof f->pending_ref, "%s", ref);
     f->note = INV_NOTE_NONE;
     call(f, out, INV_CALL_SALE, ref, 1);
     effects_add(out, EFF_REDRAW, 0, NULL);

@@ -224,7 +224,6 @@ struct inv_flow {
     /* the sales */
     int nsales;
     struct inv_sale sales[INV_MAX_SALES];
-    char pending_ref[48];            /* the ref being looked up */
     /* keypads */
     char txn_digits[INV_TXN_DIGITS + 1];
     char taxid[INV_TAXID_LEN + 1];
