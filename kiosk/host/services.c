@@ -421,6 +421,31 @@ uint64_t host_journal(struct host_svc *h, journal_job_fn fn, void *arg,
     return seq;
 }
 
+struct intent_finish {
+    int64_t id;
+    enum intent_state state;
+    char result[40];
+};
+
+static enum kerr intent_finish(struct journal *j, void *arg, int64_t *value)
+{
+    const struct intent_finish *a = arg;
+    (void)value;
+    enum kerr e = journal_intent_finish(j, a->id, a->state, a->result, "{}", clock_system_ms());
+    return e == KERR_NOT_FOUND ? KERR_OK : e; /* settled already */
+}
+
+uint64_t host_intent_finish(struct host_svc *h, int64_t id, enum intent_state state,
+                            const char *result)
+{
+    struct intent_finish *a = id ? calloc(1, sizeof *a) : NULL;
+    if (!a)
+        return 0;
+    *a = (struct intent_finish){.id = id, .state = state};
+    snprintf(a->result, sizeof a->result, "%s", result);
+    return host_journal(h, intent_finish, a, free);
+}
+
 enum kerr host_journal_now(struct host_svc *h, journal_job_fn fn, void *arg, int64_t *value)
 {
     struct journal_worker *w = h->host->link ? link_journal_worker(h->host->link) : NULL;

@@ -97,20 +97,6 @@ static enum kerr w_paid(struct journal *j, void *arg, int64_t *value)
     return e == KERR_CONFLICT || e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
-struct w_failed {
-    int64_t intent;
-    char result[16];
-};
-
-static enum kerr w_failed(struct journal *j, void *arg, int64_t *value)
-{
-    const struct w_failed *a = arg;
-    (void)value;
-    enum kerr e = journal_intent_finish(j, a->intent, INTENT_FAILED, a->result, "{}",
-                                        clock_system_ms());
-    return e == KERR_NOT_FOUND ? KERR_OK : e;
-}
-
 /* ---- jobs -------------------------------------------------------------------------------- */
 
 static void feed(struct checkout *io, int slot, const struct settle_event *e, int64_t now);
@@ -185,12 +171,7 @@ static void record_paid(struct checkout *io, int slot, int64_t now)
 static void record_failed(struct checkout *io, int slot, const char *result, int64_t now)
 {
     struct co_bg *b = &io->bg[slot];
-    struct w_failed *a = calloc(1, sizeof *a);
-    if (a) {
-        a->intent = b->pay_intent;
-        snprintf(a->result, sizeof a->result, "%s", result);
-        b->write = host_journal(io->h, w_failed, a, free);
-    }
+    b->write = host_intent_finish(io->h, b->pay_intent, INTENT_FAILED, result);
     if (!b->write) {
         struct settle_event ev = {.in = SE_WRITTEN, .ok = 0};
         feed(io, slot, &ev, now);

@@ -60,19 +60,6 @@ static void w_pay_free(void *arg)
     free(a);
 }
 
-struct w_finish {
-    int64_t id;
-    enum intent_state state;
-    char result[24];
-};
-
-static enum kerr w_finish(struct journal *j, void *arg, int64_t *value)
-{
-    const struct w_finish *a = arg;
-    (void)value;
-    return journal_intent_finish(j, a->id, a->state, a->result, "{}", clock_system_ms());
-}
-
 /* The paid sale recorded and its intent settled in one transaction; its lock is over. */
 struct w_txn {
     int64_t intent, lock;
@@ -124,14 +111,7 @@ static enum kerr w_alloc(struct journal *j, void *arg, int64_t *value)
 
 void co_io_finish_intent(struct checkout *io, int64_t id, int done, const char *result)
 {
-    struct w_finish *a = calloc(1, sizeof *a);
-    if (!id || !a) {
-        free(a);
-        return;
-    }
-    *a = (struct w_finish){.id = id, .state = done ? INTENT_DONE : INTENT_FAILED};
-    snprintf(a->result, sizeof a->result, "%s", result);
-    host_journal(io->h, w_finish, a, free);
+    host_intent_finish(io->h, id, done ? INTENT_DONE : INTENT_FAILED, result);
 }
 
 void co_io_print_state(struct checkout *io, const char *txn_no, const char *state)

@@ -58,19 +58,6 @@ static void w_settle_free(void *arg)
     free(a);
 }
 
-struct w_finish {
-    int64_t intent;
-    enum intent_state state;
-    char result[40];
-};
-
-static enum kerr w_finish(struct journal *j, void *arg, int64_t *value)
-{
-    const struct w_finish *a = arg;
-    (void)value;
-    return journal_intent_finish(j, a->intent, a->state, a->result, "{}", clock_system_ms());
-}
-
 static void settle(struct invoice *io, int64_t intent, const char *key, const char *payload,
                    const char *status, const char *number)
 {
@@ -92,13 +79,8 @@ static void settle(struct invoice *io, int64_t intent, const char *key, const ch
 
 static void finish(struct invoice *io, int64_t intent, enum intent_state st, const char *result)
 {
-    struct w_finish *a = calloc(1, sizeof *a);
-    if (!a)
-        return;
-    *a = (struct w_finish){.intent = intent, .state = st};
-    snprintf(a->result, sizeof a->result, "%s", result);
     log_info("invoice", "intent %lld: %s", (long long)intent, result);
-    host_journal(io->h, w_finish, a, free);
+    host_intent_finish(io->h, intent, st, result);
 }
 
 /* ---- the background: requests whose outcome the backend has still to say ----------------- */

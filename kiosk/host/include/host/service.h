@@ -162,6 +162,11 @@ void host_cancel(struct host_svc *h, uint64_t handle);
  * Returns its handle, or 0 without a journal (arg freed). */
 uint64_t host_journal(struct host_svc *h, journal_job_fn fn, void *arg,
                       void (*free_arg)(void *arg));
+/* Queues the write that settles intent `id` as `state` with `result` (cut to 39 bytes, no
+ * detail): the outcome every flow writes after its effect. An intent settled already is
+ * left as it is (KERR_OK). Returns the handle, or 0 (no journal, id 0, no memory). */
+uint64_t host_intent_finish(struct host_svc *h, int64_t id, enum intent_state state,
+                            const char *result);
 /* The same, run before returning (start-up and recovery only). KERR_IO without a journal. */
 enum kerr host_journal_now(struct host_svc *h, journal_job_fn fn, void *arg, int64_t *value);
 /* The journal for reads (its own connection), or NULL when the kiosk has none. */
