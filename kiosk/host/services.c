@@ -421,6 +421,39 @@ uint64_t host_journal(struct host_svc *h, journal_job_fn fn, void *arg,
     return seq;
 }
 
+struct intent_begin {
+    char kind[24], flow[24], key[65];
+    char *payload;
+};
+
+static enum kerr intent_begin(struct journal *j, void *arg, int64_t *value)
+{
+    const struct intent_begin *a = arg;
+    return journal_intent_begin(j, a->kind, a->flow, a->key, a->payload, clock_system_ms(),
+                                value);
+}
+
+static void intent_begin_free(void *arg)
+{
+    struct intent_begin *a = arg;
+    free(a->payload);
+    free(a);
+}
+
+uint64_t host_intent_begin(struct host_svc *h, const char *kind, const char *key,
+                           const char *payload)
+{
+    struct intent_begin *a = calloc(1, sizeof *a);
+    if (!a || !(a->payload = strdup(payload))) {
+        free(a);
+        return 0;
+    }
+    snprintf(a->kind, sizeof a->kind, "%s", kind);
+    snprintf(a->flow, sizeof a->flow, "%s", h->host->svc[h->index].def->name);
+    snprintf(a->key, sizeof a->key, "%s", key);
+    return host_journal(h, intent_begin, a, intent_begin_free);
+}
+
 struct intent_finish {
     int64_t id;
     enum intent_state state;

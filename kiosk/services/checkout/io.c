@@ -18,24 +18,6 @@
 
 /* ---- journal writes: these run on the journal's worker thread ---------------------------- */
 
-struct w_lock {
-    char key[64];
-    char *payload;
-};
-
-static enum kerr w_lock(struct journal *j, void *arg, int64_t *value)
-{
-    const struct w_lock *a = arg;
-    return journal_intent_begin(j, "lock", "checkout", a->key, a->payload, clock_system_ms(), value);
-}
-
-static void w_lock_free(void *arg)
-{
-    struct w_lock *a = arg;
-    free(a->payload);
-    free(a);
-}
-
 /* The order (what is about to be paid for), then the payment intent. */
 struct w_pay {
     char order_id[48], txn_no[40], otn[40];
@@ -222,15 +204,12 @@ static void journaled(struct checkout *io, int ok, int64_t now)
  * a customer who walks away), it is given back. */
 static void write_lock(struct checkout *io, const struct co_lock *l, int64_t now)
 {
-    struct w_lock *a = calloc(1, sizeof *a);
-    if (a) {
-        snprintf(a->key, sizeof a->key, "%.56s-L", l->txn_no);
-        a->payload = co_api_lock_payload(l->txn_no, l->sale_id, CO_LEASE_MS);
-    }
+    char key[64];
+    char *payload = co_api_lock_payload(l->txn_no, l->sale_id, CO_LEASE_MS);
+    snprintf(key, sizeof key, "%.56s-L", l->txn_no);
     co_bg_drop_release(io, l->sale_id); /* taken again: an older release is moot */
-    io->writing = a && a->payload ? host_journal(io->h, w_lock, a, w_lock_free) : 0;
-    if (a && !a->payload)
-        w_lock_free(a);
+    io->writing = payload ? host_intent_begin(io->h, "lock", key, payload) : 0;
+    free(payload);
     io->writing_lock = 1;
     if (!io->writing) {
         log_error("checkout", "sale lock %s not journaled: refused", l->sale_id);

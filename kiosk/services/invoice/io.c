@@ -15,24 +15,6 @@
 
 /* ---- journal writes: these run on the journal's worker thread ---------------------------- */
 
-struct w_intent {
-    char key[48];
-    char *payload;
-};
-
-static enum kerr w_intent(struct journal *j, void *arg, int64_t *value)
-{
-    const struct w_intent *a = arg;
-    return journal_intent_begin(j, "invoice", "invoice", a->key, a->payload, clock_system_ms(), value);
-}
-
-static void w_intent_free(void *arg)
-{
-    struct w_intent *a = arg;
-    free(a->payload);
-    free(a);
-}
-
 /* The backend has the request: the invoice recorded (and queued for upload) with its
  * intent settled, in one transaction. */
 struct w_settle {
@@ -186,19 +168,10 @@ static void send(struct invoice *io, const struct inv_request *rq, int64_t now)
 
 static void write_intent(struct invoice *io, int64_t now)
 {
-    struct w_intent *a = calloc(1, sizeof *a);
     free(io->payload);
     io->payload = inv_record_intent(&io->f);
-    if (a && io->payload) {
-        snprintf(a->key, sizeof a->key, "%s", io->f.idem_key);
-        a->payload = strdup(io->payload);
-        io->writing = a->payload ? host_journal(io->h, w_intent, a, w_intent_free) : 0;
-        if (!a->payload)
-            free(a);
-    } else {
-        free(a);
-        io->writing = 0;
-    }
+    io->writing = io->payload ? host_intent_begin(io->h, "invoice", io->f.idem_key, io->payload)
+                              : 0;
     if (!io->writing) {
         log_error("invoice", "request %s not journaled: not asked", io->f.idem_key);
         struct inv_event e = {.in = INV_IN_INTENT_WRITTEN, .ok = 0};

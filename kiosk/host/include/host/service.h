@@ -162,6 +162,11 @@ void host_cancel(struct host_svc *h, uint64_t handle);
  * Returns its handle, or 0 without a journal (arg freed). */
 uint64_t host_journal(struct host_svc *h, journal_job_fn fn, void *arg,
                       void (*free_arg)(void *arg));
+/* Queues the write of a pending intent of `kind` for this service (its name is the intent's
+ * flow) with its idempotency key and payload (both copied): durable before its effect. Its
+ * result's value is the intent's id. Returns the handle, or 0 (no journal, no memory). */
+uint64_t host_intent_begin(struct host_svc *h, const char *kind, const char *key,
+                           const char *payload);
 /* Queues the write that settles intent `id` as `state` with `result` (cut to 39 bytes, no
  * detail): the outcome every flow writes after its effect. An intent settled already is
  * left as it is (KERR_OK). Returns the handle, or 0 (no journal, id 0, no memory). */
