@@ -151,7 +151,7 @@ static void peak_rss(const char *kiosk, const char *src, const char *build)
     close(fd);
     wait4(pid, &status, 0, &ru);
     double dt = now_ms() - t0;
-    printf("demo journey (with a fuel payment and its receipt): exit %d in %.0f ms, "
+    printf("demo journey (a fuel payment, its receipt and its e-invoice): exit %d in %.0f ms, "
            "peak RSS %.1f MB   [target <= 40 MB]\n",
            WIFEXITED(status) ? WEXITSTATUS(status) : -1, dt, (double)ru.ru_maxrss / 1024.0);
     snprintf(cmd, sizeof cmd, "%s/tests/harness/station.sh stop %s", src, out);
