@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "effects_find.h"
 #include "flow.h"
 #include "record.h"
 
@@ -16,19 +17,13 @@ static const struct co_config cfg = {.reprint_ms = 180000, .member_prefix = "MQR
 
 static int has(enum effect_kind k, int64_t i)
 {
-    for (int n = 0; n < fx.n; n++)
-        if (fx.v[n].kind == k && (i < 0 || fx.v[n].i == i))
-            return 1;
-    return 0;
+    return effects_find(&fx, k, i) >= 0;
 }
 
 /* index of the first effect of kind k (and call kind i, unless i < 0), or -1 */
 static int pos(enum effect_kind k, int64_t i)
 {
-    for (int n = 0; n < fx.n; n++)
-        if (fx.v[n].kind == k && (i < 0 || fx.v[n].i == i))
-            return n;
-    return -1;
+    return effects_find(&fx, k, i);
 }
 
 /* The journal answers at once that what the flow waits for is on disk (its effects are

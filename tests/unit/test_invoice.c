@@ -12,6 +12,7 @@
 #include "core/codes.h"
 #include "core/log.h"
 #include "core/sign.h"
+#include "effects_find.h"
 #include "flow.h"
 
 #define TXN42 "T0001-20261123-000042"
@@ -29,19 +30,13 @@ static struct inv_answer A; /* the answer being sent (big: a sale's lines) */
 
 static int has(enum effect_kind k, int64_t i)
 {
-    for (int n = 0; n < fx.n; n++)
-        if (fx.v[n].kind == k && (i < 0 || fx.v[n].i == i))
-            return 1;
-    return 0;
+    return effects_find(&fx, k, i) >= 0;
 }
 
 /* index of the first effect of kind k (and i, unless i < 0), or -1 */
 static int pos(enum effect_kind k, int64_t i)
 {
-    for (int n = 0; n < fx.n; n++)
-        if (fx.v[n].kind == k && (i < 0 || fx.v[n].i == i))
-            return n;
-    return -1;
+    return effects_find(&fx, k, i);
 }
 
 /* The request the step's call of kind k carries. */

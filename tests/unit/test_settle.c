@@ -7,16 +7,14 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "effects_find.h"
 #include "settle.h"
 
 static struct effects fx;
 
 static int has(enum effect_kind k, int64_t i)
 {
-    for (int n = 0; n < fx.n; n++)
-        if (fx.v[n].kind == k && (i < 0 || fx.v[n].i == i))
-            return 1;
-    return 0;
+    return effects_find(&fx, k, i) >= 0;
 }
 
 static const char *arg(enum effect_kind k)
