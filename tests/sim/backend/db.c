@@ -1,6 +1,7 @@
 /* Schema and seed data of the backend simulator: a station with 8 pumps and unpaid sales,
- * 50 shop products with valid EAN-13 codes and tax classes, members with points and coupons;
- * the e-invoice tables and seeds are invoice_seed.c's. */
+ * 50 shop products with valid EAN-13 codes and tax classes, members with points and coupons,
+ * fuel cards with their loads, allocations and movements; the e-invoice tables and seeds are
+ * invoice_seed.c's. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -37,10 +38,34 @@ static const char *const schema =
     "  received_ms INTEGER, PRIMARY KEY (terminal, record_id));"
     "CREATE TABLE IF NOT EXISTS heartbeats (terminal TEXT PRIMARY KEY, at_ms INTEGER,"
     "  status TEXT);"
+    /* fuel cards (card.h): kind personal, main or sub (main_card: a sub-card's); status
+     * active, lost or blocked; account_fen: recharged, not loaded; allocation_fen: a
+     * sub-card's, allocated by its main card, not loaded; invoice_mode recharge or sale;
+     * expiry: YYYYMMDD in China time, the last day the card works */
     "CREATE TABLE IF NOT EXISTS cards (card_no TEXT PRIMARY KEY, holder TEXT, kind TEXT,"
-    "  main_card TEXT, account_fen INTEGER, status TEXT);"
-    "CREATE TABLE IF NOT EXISTS card_ops (op_id TEXT PRIMARY KEY, card_no TEXT, kind TEXT,"
-    "  amount_fen INTEGER);"
+    "  main_card TEXT, account_fen INTEGER, allocation_fen INTEGER DEFAULT 0, status TEXT,"
+    "  invoice_mode TEXT, balance_cap_fen INTEGER, daily_recharge_cap_fen INTEGER,"
+    "  expiry INTEGER);"
+    /* loads onto the chip: state PENDING (MAC2 given, money out of its source) or LOADED
+     * (the TAC verified); mac2, date, time, terminal_id and balance_before_fen: what the last
+     * MAC2 was computed with, which the TAC must match; terminal: the kiosk that began it;
+     * flagged: a TAC that did not verify came for it */
+    "CREATE TABLE IF NOT EXISTS card_loads (load_id TEXT PRIMARY KEY, card_no TEXT,"
+    "  amount_fen INTEGER, source TEXT, online_serial INTEGER, terminal TEXT,"
+    "  terminal_id TEXT, balance_before_fen INTEGER, state TEXT, flagged INTEGER DEFAULT 0,"
+    "  mac2 TEXT, date TEXT, time TEXT, created_ms INTEGER, loaded_ms INTEGER DEFAULT 0);"
+    /* allocations from a main card, a row per line; account_after_fen: the main card's
+     * account once it was made (the answer) */
+    "CREATE TABLE IF NOT EXISTS card_allocations (allocation_id TEXT, line INTEGER,"
+    "  main_card TEXT, to_card TEXT, amount_fen INTEGER, account_after_fen INTEGER,"
+    "  terminal TEXT, at_ms INTEGER, PRIMARY KEY (allocation_id, line));"
+    /* every movement of a card's money (history): kind recharge, load, allocation_in or
+     * allocation_out (the direction), amount_fen what moved (> 0) */
+    "CREATE TABLE IF NOT EXISTS card_moves (id INTEGER PRIMARY KEY, at_ms INTEGER,"
+    "  card_no TEXT, kind TEXT, amount_fen INTEGER, terminal TEXT);"
+    /* the recharge a priced order makes; credited once it completed */
+    "CREATE TABLE IF NOT EXISTS card_recharges (order_id TEXT PRIMARY KEY, card_no TEXT,"
+    "  amount_fen INTEGER, credited INTEGER DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS pickups (code TEXT PRIMARY KEY, product TEXT, volume_ml INTEGER,"
     "  plate TEXT, id_hash TEXT, verified INTEGER DEFAULT 0, ticket_no TEXT);"
     "CREATE TABLE IF NOT EXISTS shifts (shift_id TEXT PRIMARY KEY, terminal TEXT, attendant TEXT,"
@@ -52,7 +77,10 @@ static const char *const drop_all =
     "DROP TABLE IF EXISTS members; DROP TABLE IF EXISTS coupons; DROP TABLE IF EXISTS orders;"
     "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS journal;"
     "DROP TABLE IF EXISTS heartbeats; DROP TABLE IF EXISTS invoices; DROP TABLE IF EXISTS cards;"
-    "DROP TABLE IF EXISTS card_ops; DROP TABLE IF EXISTS pickups; DROP TABLE IF EXISTS shifts;"
+    "DROP TABLE IF EXISTS card_ops; DROP TABLE IF EXISTS card_loads;"
+    "DROP TABLE IF EXISTS card_allocations; DROP TABLE IF EXISTS card_moves;"
+    "DROP TABLE IF EXISTS card_recharges;"
+    "DROP TABLE IF EXISTS pickups; DROP TABLE IF EXISTS shifts;"
     "DROP TABLE IF EXISTS inv_settings; DROP TABLE IF EXISTS inv_stock;"
     "DROP TABLE IF EXISTS inv_counter; DROP TABLE IF EXISTS inv_invoices;"
     "DROP TABLE IF EXISTS inv_sales; DROP TABLE IF EXISTS inv_requests;"
@@ -64,6 +92,33 @@ static const char *const bearer_coupons =
     "  min_spend_fen) VALUES "
     "('C900',NULL,'CPN-5OFF-0001','立减5元','¥5 off',500,0),"
     "('C901',NULL,'CPN-20OFF-0002','满300减20','¥20 off ¥300',2000,30000);";
+
+/* The test cards (docs/backend-api.md, "Simulator: test cards"; the virtual card reads their
+ * chips from tests/sim/card/cards.ini). 1000113300008888 is a card the backend does not
+ * know. Caps ¥5,000 (a main card recharges up to ¥50,000 a day); expiry as on the chips
+ * (1000113300002004 expired at the end of 2025, the others work until 2030-12-31);
+ * 1000113300002002 invoices its fuel sales, the others their recharges. */
+static const char *const card_seed =
+    "INSERT INTO cards (card_no, holder, kind, main_card, account_fen, allocation_fen, status,"
+    "  invoice_mode, balance_cap_fen, daily_recharge_cap_fen, expiry) VALUES "
+    "('1000113300002001','刘洋','personal',NULL,0,0,'active','recharge',500000,500000,"
+    "20301231),"
+    "('1000113300002002','陈静','personal',NULL,30000,0,'active','sale',500000,500000,"
+    "20301231),"
+    "('1000113300002003','孙磊','personal',NULL,0,0,'active','recharge',500000,500000,"
+    "20301231),"
+    "('1000113300002004','周敏','personal',NULL,0,0,'active','recharge',500000,500000,"
+    "20251231),"
+    "('1000113300001234','北京京华运输有限公司','main',NULL,500000,0,'active','recharge',"
+    "500000,5000000,20301231),"
+    "('1000113300005678','王师傅','sub','1000113300001234',0,0,'active','recharge',500000,"
+    "500000,20301231),"
+    "('1000113300005679','赵师傅','sub','1000113300001234',0,0,'active','recharge',500000,"
+    "500000,20301231),"
+    "('1000113300005680','钱师傅','sub','1000113300001234',0,0,'active','recharge',500000,"
+    "500000,20301231),"
+    "('1000113300009999','李师傅','personal',NULL,12345,0,'lost','recharge',500000,500000,"
+    "20301231);";
 
 /* The lease of a seed sale "being paid at another terminal": 9999-12-31, so that it never
  * passes, however far tests move the simulator clock. */
@@ -195,7 +250,8 @@ static int seed(sqlite3 *db, int64_t now_ms)
     }
     sqlite3_finalize(st);
 
-    if (exec(db, bearer_coupons) != 0 || sim_invoice_seed(db, now_ms) != 0)
+    if (exec(db, bearer_coupons) != 0 || exec(db, card_seed) != 0 ||
+        sim_invoice_seed(db, now_ms) != 0)
         return -1;
     return exec(db,
                 "INSERT INTO members VALUES "
@@ -207,10 +263,6 @@ static int seed(sqlite3 *db, int64_t now_ms)
                 "('C100','M001','满200减10','¥10 off ¥200',1000,20000),"
                 "('C101','M001','便利店立减5元','¥5 off shop goods',500,0),"
                 "('C200','M002','满100减5','¥5 off ¥100',500,10000);"
-                "INSERT INTO cards VALUES "
-                "('1000113300001234','北京运输有限公司','main',NULL,500000,'active'),"
-                "('1000113300005678','王师傅','sub','1000113300001234',2000,'active'),"
-                "('1000113300009999','李师傅','personal',NULL,12345,'lost');"
                 /* depot orders; id_hash = hex(SHA-256(ID number)): the simulator never keeps
                  * an ID number in clear. 11010519491231002X is the GB 11643 example. */
                 "INSERT INTO pickups (code, product, volume_ml, plate, id_hash) VALUES "
@@ -309,6 +361,19 @@ static int add_invoicing(sqlite3 *db, int64_t now_ms)
     return seeded ? 0 : sim_invoice_seed(db, now_ms);
 }
 
+/* A database from before card loads: its cards and their once-per-operation records go,
+ * and the test cards are seeded afresh (the card tables are new: the schema made them). */
+static int add_card_loads(sqlite3 *db)
+{
+    int have = has_column(db, "cards", "balance_cap_fen");
+    if (have != 0)
+        return have < 0 ? -1 : 0;
+    return exec(db, "DROP TABLE IF EXISTS cards; DROP TABLE IF EXISTS card_ops;") != 0 ||
+                   exec(db, schema) != 0 || exec(db, card_seed) != 0
+               ? -1
+               : 0;
+}
+
 int sim_db_reset(sqlite3 *db, int64_t now_ms)
 {
     return exec(db, drop_all) != 0 || exec(db, schema) != 0 ||
@@ -345,7 +410,7 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char 
     if (empty && (exec(*db, "BEGIN") != 0 || seed(*db, now_ms) != 0 || exec(*db, "COMMIT") != 0))
         goto fail;
     if (!empty && (exec(*db, "BEGIN") != 0 || add_invoicing(*db, now_ms) != 0 ||
-                   exec(*db, "COMMIT") != 0))
+                   add_card_loads(*db) != 0 || exec(*db, "COMMIT") != 0))
         goto fail;
     return 0;
 fail:

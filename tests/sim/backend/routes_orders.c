@@ -1,10 +1,11 @@
-/* Orders (docs/backend-api.md): pricing a cart with its discount lines, and completing a paid
- * order (sim_order_complete(), which a sale journal record uses too) with the transaction
- * number and invoice token the sale is invoiced by. */
+/* Orders (docs/backend-api.md): pricing a cart with its discount lines or a fuel card's
+ * recharge, and completing a paid order (sim_order_complete(), which a sale journal record
+ * uses too) with the transaction number and invoice token the sale is invoiced by. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
 #include "json.h"
 #include "sim.h"
 
@@ -53,6 +54,69 @@ static const char *check_order_fields(const cJSON *b)
     return NULL;
 }
 
+/* Keeps the priced order `out` (ownership taken) as order `id` of `terminal` and answers
+ * it. */
+static void keep_order(sqlite3 *db, const char *terminal, const char *id, cJSON *out,
+                       struct sim_resp *r)
+{
+    char *text = cJSON_PrintUnformatted(out);
+    sqlite3_stmt *st = sim_q(db, "INSERT OR REPLACE INTO orders (id, terminal, body, total_fen,"
+                                 " status) VALUES (?,?,?,?,'PRICED')");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, terminal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total_fen");
+    sqlite3_bind_int64(st, 4, (int64_t)cJSON_GetNumberValue(total));
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(text);
+    sim_ok(r, out);
+}
+
+/* POST /v1/orders with "recharge": {"card_no","amount_fen"}: one recharge line for the fuel
+ * card, no sales, items, member, coupons or points (any of them is 400 INVALID_ARGUMENT),
+ * after the card's checks (404 CARD_NOT_FOUND, 409 CARD_BLOCKED, CARD_EXPIRED,
+ * RECHARGE_LIMIT). Completing the paid order credits the card (card_recharge_credit()). */
+static void price_recharge(sqlite3 *db, const struct sim_req *rq, const char *order_id,
+                           const cJSON *recharge, struct sim_resp *r)
+{
+    const cJSON *b = rq->body;
+    const cJSON *member = cJSON_GetObjectItemCaseSensitive(b, "member_id");
+    int bad = 0;
+    const char *card_no = sim_str_field(recharge, "card_no", 1, r, &bad);
+    int64_t amount = sim_int_field(recharge, "amount_fen", 1, 1, CARD_MAX_FEN, r, &bad);
+    if (bad)
+        return;
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "sale_ids")) ||
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "items")) ||
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "coupon_ids")) ||
+        (member && !cJSON_IsNull(member)) || sim_jint(b, "points") > 0) {
+        sim_error(r, 400, "INVALID_ARGUMENT",
+                  "a recharge is an order of its own: no sales, items, member, coupons or points");
+        return;
+    }
+    if (card_recharge_check(db, card_no, amount, rq->now_ms, r) != 0)
+        return;
+    char masked[40];
+    card_mask(card_no, masked, sizeof masked);
+    cJSON *out = cJSON_CreateObject(), *line = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "order_id", order_id);
+    cJSON_AddNullToObject(out, "member_id");
+    cJSON_AddArrayToObject(out, "coupon_ids");
+    cJSON_AddStringToObject(line, "kind", "recharge");
+    cJSON_AddStringToObject(line, "card_no_masked", masked);
+    cJSON_AddNumberToObject(line, "amount_fen", (double)amount);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "lines"), line);
+    cJSON_AddArrayToObject(out, "discounts");
+    cJSON_AddNumberToObject(out, "subtotal_fen", (double)amount);
+    cJSON_AddNumberToObject(out, "points_available", 0);
+    cJSON_AddNumberToObject(out, "points_used", 0);
+    cJSON_AddNumberToObject(out, "points_earned", 0);
+    cJSON_AddNumberToObject(out, "total_fen", (double)amount);
+    card_recharge_keep(db, order_id, card_no, amount);
+    keep_order(db, rq->terminal, order_id, out, r);
+}
+
 /* POST /v1/orders: prices a cart. Discounts are separate lines, applied in this order:
  * member fuel discount (gold 20 fen/L, silver 10 fen/L), coupons, points; none takes the
  * total below 1 fen. The answer is stored as the order's body: completion reads the member,
@@ -79,6 +143,14 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     sqlite3_finalize(st);
     if (completed) {
         sim_error(r, 409, "ORDER_COMPLETED", "this order is paid and completed already");
+        return;
+    }
+    const cJSON *recharge = cJSON_GetObjectItemCaseSensitive(b, "recharge");
+    if (recharge && !cJSON_IsNull(recharge)) {
+        if (!cJSON_IsObject(recharge))
+            sim_error(r, 400, "INVALID_ARGUMENT", "field 'recharge' must be an object");
+        else
+            price_recharge(db, rq, order_id, recharge, r);
         return;
     }
     cJSON *out = cJSON_CreateObject(), *lines = cJSON_CreateArray(), *disc = cJSON_CreateArray();
@@ -216,17 +288,8 @@ static void price_order(sqlite3 *db, const struct sim_req *rq, struct sim_resp *
     /* 1 point per yuan paid, whatever a point is worth */
     cJSON_AddNumberToObject(out, "points_earned", (double)(member ? total / 100 : 0));
     cJSON_AddNumberToObject(out, "total_fen", (double)total);
-    char *text = cJSON_PrintUnformatted(out);
-    st = sim_q(db, "INSERT OR REPLACE INTO orders (id, terminal, body, total_fen, status) "
-                   "VALUES (?,?,?,?,'PRICED')");
-    sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rq->terminal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, total);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
-    free(text);
-    sim_ok(r, out);
+    card_recharge_keep(db, order_id, NULL, 0); /* priced again as a cart: no recharge */
+    keep_order(db, rq->terminal, order_id, out, r);
     return;
 fail:
     cJSON_Delete(out);
@@ -324,8 +387,11 @@ enum sim_order_outcome sim_order_complete(sqlite3 *db, const char *terminal, con
         sqlite3_step(st);
         done = !sqlite3_changes(db);
         sqlite3_finalize(st);
-        if (!done)
+        if (!done) {
             apply_completion(db, body, otn);
+            /* a fuel card's recharge order credits the card's account */
+            card_recharge_credit(db, id, terminal, now_ms);
+        }
     }
     if (order)
         *order = body;

@@ -7,7 +7,8 @@
  * usage: kiosk-backend-sim --db FILE [--port N] [--bind ADDR] [--port-file FILE]
  *                          [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]
  *                          [--auto-pay-native-ms N] [--point-value-fen N]
- *                          [--points-max-share P] [--lock-lease-ms N] */
+ *                          [--points-max-share P] [--lock-lease-ms N]
+ *                          [--card-keys MLKHEX:MTKHEX] */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -556,11 +557,14 @@ static const char usage[] =
     "                         [--terminal ID:HEXKEY]... [--reset] [--tls-cert PEM --tls-key PEM]\n"
     "                         [--auto-pay-native-ms N] [--point-value-fen N]\n"
     "                         [--points-max-share P] [--lock-lease-ms N]\n"
+    "                         [--card-keys MLKHEX:MTKHEX]\n"
     "  --point-value-fen N   one loyalty point pays N fen (1..100000, default 100)\n"
     "  --points-max-share P  points pay at most P% of what is left after member and coupon\n"
     "                        discounts (0..100, default 50)\n"
     "  --lock-lease-ms N     a pump-sale lock lasts N ms unless renewed by locking again\n"
-    "                        (1000..86400000, default 180000)\n";
+    "                        (1000..86400000, default 180000)\n"
+    "  --card-keys MLK:MTK   the fuel cards' master load and TAC keys, 32 hex digits each\n"
+    "                        (default: the test keys of tests/sim/card/pboc.h)\n";
 
 int main(int argc, char **argv)
 {
@@ -598,6 +602,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--lock-lease-ms") && more &&
                    parse_int(argv[i + 1], 1000, 86400000, &v) == 0) {
             sim_lock_lease_ms = v;
+            i++;
+        } else if (!strcmp(argv[i], "--card-keys") && more &&
+                   sim_card_keys(argv[i + 1]) == 0) {
             i++;
         } else if (!strcmp(argv[i], "--tls-cert") && more)
             cert_file = argv[++i];

@@ -50,6 +50,11 @@ extern int sim_points_max_share;
  * renews it; once it has passed the sale is no longer locked, for every route. */
 extern int64_t sim_lock_lease_ms;
 
+/* The master keys the fuel cards' keys are diversified from (--card-keys MLKHEX:MTKHEX;
+ * card_store.c): 0, or -1 when spec is not two keys of 32 hex digits. NULL: the test keys
+ * of tests/sim/card/pboc.h, the default. */
+int sim_card_keys(const char *spec);
+
 /* Writes `url` into out as a log line may show it: the personal last part of
  * /v1/members/by-phone/{phone}, /v1/members/by-qr/{token} and /v1/coupons/{qr} becomes "***".
  * Every log line that prints a request path goes through it. Answers out. */
@@ -69,7 +74,7 @@ int sim_db_reset(sqlite3 *db, int64_t now_ms);
 void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
 /* One resource's routes, in routes_<resource>.c (the admin ones in admin.c and, for
- * e-invoices, invoice_admin.c), tried in the
+ * e-invoices and fuel cards, invoice_admin.c and card_admin.c), tried in the
  * order of router.c's table: answers 1 after filling resp when the request was one of them,
  * 0 (resp untouched) when it was not. */
 typedef int sim_route_fn(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
@@ -85,6 +90,7 @@ sim_route_fn sim_route_cards;
 sim_route_fn sim_route_pickups;
 sim_route_fn sim_route_shifts;
 sim_route_fn sim_route_invoice_admin; /* /v1/admin/invoices..., in invoice_admin.c */
+sim_route_fn sim_route_card_admin;    /* GET /v1/admin/cards, in card_admin.c */
 sim_route_fn sim_route_admin;
 
 /* Releases every sale lock whose lease has passed by `now_ms` (routes_pumps.c). The router
@@ -121,7 +127,8 @@ enum sim_order_outcome {
  * /v1/orders/{id}/complete and a "sale" journal record share it). The payment must be PAID,
  * for this order, for exactly its total. On the first completion only, the sales become paid
  * by `otn`, the order's coupons used, its points_used deducted from the member and
- * points_earned added, and `now_ms` kept as when it was paid. Whatever the outcome, an order
+ * points_earned added, a fuel card's recharge credited to its account, and `now_ms` kept as
+ * when it was paid. Whatever the outcome, an order
  * of this terminal without a transaction number or invoice token takes `txn_no` and `token`
  * (either may be NULL or ""): how the backend knows the sale for invoicing. With `order`
  * set, *order is the stored order body (the caller frees it) unless NOT_FOUND/NOT_PAID. */

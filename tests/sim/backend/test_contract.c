@@ -1,6 +1,7 @@
 /* Contract tests: the backend simulator as a real process on a free port, driven through the
  * kiosk's own backend client (signing, idempotency keys, retries) and, for what the client
- * never sends (bad signatures, stale clocks, huge bodies), through raw libcurl. */
+ * never sends (bad signatures, stale clocks, huge bodies), through raw libcurl. Fuel-card
+ * loads are made as a chip would make them, with the test card keys (tests/sim/card/pboc.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "core/codes.h"
 #include "core/log.h"
 #include "core/sign.h"
+#include "pboc.h"
 
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 /* a second terminal, for the simulators that need two */
@@ -881,26 +883,16 @@ static void invoices_cards_pickups_shifts(void **state)
     assert_int_equal(jnum(r->json, "account_fen"), 500000);
     assert_string_equal(jstr(r->json, "card_no_masked"), "1000********1234");
     backend_result_free(r);
-    r = call("POST", "/v1/cards/1000113300001234/recharge",
-             "{\"amount_fen\":10000,\"out_trade_no\":\"OTN-RC-1\"}");
-    assert_int_equal(jnum(r->json, "account_fen"), 510000);
+    /* the fuel cards' loads, allocations and recharges run on their own simulators */
+    r = call("GET", "/v1/cards/1000113300009999", NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "lost");
     backend_result_free(r);
-    /* the same recharge again (new key, same out_trade_no) credits nothing more */
-    r = call("POST", "/v1/cards/1000113300001234/recharge",
-             "{\"amount_fen\":10000,\"out_trade_no\":\"OTN-RC-1\"}");
-    assert_int_equal(jnum(r->json, "account_fen"), 510000);
-    backend_result_free(r);
-    r = call("POST", "/v1/cards/1000113300001234/allocate",
-             "{\"amount_fen\":3000,\"out_trade_no\":\"OTN-AL-1\",\"to_card\":\"1000113300005678\"}");
-    assert_int_equal(jnum(r->json, "account_fen"), 507000);
-    backend_result_free(r);
-    r = call("GET", "/v1/cards/1000113300005678", NULL);
-    assert_int_equal(jnum(r->json, "account_fen"), 5000);
-    backend_result_free(r);
-    expect_error(call("POST", "/v1/cards/1000113300009999/recharge",
-                      "{\"amount_fen\":100,\"out_trade_no\":\"OTN-RC-2\"}"),
-                 409, "CARD_BLOCKED");
     expect_error(call("GET", "/v1/cards/1234", NULL), 404, "CARD_NOT_FOUND");
+    /* the old routes are gone: a recharge is an order, an allocation has lines */
+    expect_error(call("POST", "/v1/cards/1000113300001234/recharge",
+                      "{\"amount_fen\":10000,\"out_trade_no\":\"OTN-RC-1\"}"),
+                 404, "NOT_FOUND");
 
     r = call("GET", "/v1/pickups/PK20261123001", NULL);
     assert_int_equal(jnum(r->json, "volume_ml"), 20000000);
@@ -2307,6 +2299,736 @@ static void companies_and_titles(void **state)
     expect_error(call("POST", "/v1/invoices/titles", "{}"), 400, "INVALID_ARGUMENT");
 }
 
+/* ---- fuel cards ---- */
+
+#define CARD_TERM "000000000001" /* the kiosk's terminal number, as the chip gets it */
+#define CARD_2001 "1000113300002001"
+#define CARD_2002 "1000113300002002"
+#define CARD_MAIN "1000113300001234"
+#define CARD_SUB1 "1000113300005678"
+#define CARD_SUB2 "1000113300005679"
+#define CARD_LOST "1000113300009999"
+
+static void test_unhex(const char *hex, uint8_t *b, size_t n)
+{
+    assert_non_null(hex);
+    assert_int_equal(strlen(hex), 2 * n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        b[i] = (uint8_t)v;
+    }
+}
+
+static void test_hex(const uint8_t *b, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02X", b[i]);
+}
+
+/* The card's load key (DLK) and TAC key (DTK), as its issuer put them on the chip. */
+static void chip_keys(const char *no, uint8_t dlk[16], uint8_t dtk[16])
+{
+    uint8_t mlk[16], mtk[16];
+    assert_int_equal(pboc_key_hex(PBOC_TEST_MLK, mlk), 0);
+    assert_int_equal(pboc_key_hex(PBOC_TEST_MTK, mtk), 0);
+    assert_int_equal(pboc_diversify(mlk, no, dlk), 0);
+    assert_int_equal(pboc_diversify(mtk, no, dtk), 0);
+}
+
+/* A chip after INITIALIZE FOR LOAD: its balance, online serial and random. */
+struct chip {
+    const char *no;
+    uint32_t balance;
+    uint16_t serial;
+    uint8_t random[4];
+};
+
+/* The chip's load session key. */
+static void chip_session(const struct chip *c, uint8_t sk[8])
+{
+    uint8_t dlk[16], dtk[16];
+    chip_keys(c->no, dlk, dtk);
+    pboc_session_key(dlk, c->random, c->serial, sk);
+}
+
+/* POST /v1/cards/{no}/loads as the kiosk sends it, with MAC1 as the chip makes it for
+ * `amount` (`tampered`: a bit of it flipped). */
+static struct backend_result *load_call(struct backend *b, const struct chip *c,
+                                        const char *load_id, uint32_t amount,
+                                        const char *source, int tampered)
+{
+    uint8_t sk[8], mac1[4], term[6];
+    char body[600], path[96], random[9], mac[9];
+    test_unhex(CARD_TERM, term, sizeof term);
+    chip_session(c, sk);
+    pboc_mac1(sk, c->balance, amount, 0x02, term, mac1);
+    mac1[3] ^= (uint8_t)(tampered ? 1 : 0);
+    test_hex(c->random, 4, random);
+    test_hex(mac1, 4, mac);
+    snprintf(body, sizeof body,
+             "{\"load_id\":\"%s\",\"amount_fen\":%u,\"source\":\"%s\",\"terminal_id\":\"%s\","
+             "\"card_balance_fen\":%u,\"online_serial\":%u,\"key_version\":1,\"algorithm\":0,"
+             "\"random\":\"%s\",\"mac1\":\"%s\"}",
+             load_id, amount, source, CARD_TERM, c->balance, c->serial, random, mac);
+    snprintf(path, sizeof path, "/v1/cards/%s/loads", c->no);
+    return call_with(b, "POST", path, body, NULL);
+}
+
+/* CREDIT FOR LOAD on the chip: the answer's MAC2 must check with the date and time it came
+ * with (on the simulator clock, China time, now); the chip's TAC for it into tac (9). */
+static void chip_credit(const struct chip *c, const struct backend_result *r, uint32_t amount,
+                        char tac[9])
+{
+    uint8_t sk[8], term[6], date[4], time_[3], want[4], got[4], dlk[16], dtk[16];
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "state"), "PENDING");
+    assert_int_equal(jint(r->json, "amount_fen"), amount);
+    test_unhex(CARD_TERM, term, sizeof term);
+    test_unhex(jstr(r->json, "date"), date, sizeof date);
+    test_unhex(jstr(r->json, "time"), time_, sizeof time_);
+    test_unhex(jstr(r->json, "mac2"), got, sizeof got);
+    chip_session(c, sk);
+    pboc_mac2(sk, amount, 0x02, term, date, time_, want);
+    assert_memory_equal(want, got, sizeof want);
+    /* the date and time are China time, now */
+    struct tm tm = {0};
+    assert_int_equal(sscanf(jstr(r->json, "date"), "%4d%2d%2d", &tm.tm_year, &tm.tm_mon,
+                            &tm.tm_mday), 3);
+    assert_int_equal(sscanf(jstr(r->json, "time"), "%2d%2d%2d", &tm.tm_hour, &tm.tm_min,
+                            &tm.tm_sec), 3);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    assert_true(llabs((long long)timegm(&tm) - 8 * 3600 - (long long)time(NULL)) < 600);
+    chip_keys(c->no, dlk, dtk);
+    pboc_tac(dtk, c->balance + amount, c->serial, amount, 0x02, term, date, time_, want);
+    test_hex(want, 4, tac);
+}
+
+/* POST /v1/cards/{no}/loads/{id}/confirm {"tac"}. */
+static struct backend_result *confirm_call(struct backend *b, const char *no, const char *id,
+                                           const char *tac)
+{
+    char body[64], path[160];
+    snprintf(body, sizeof body, "{\"tac\":\"%s\"}", tac);
+    snprintf(path, sizeof path, "/v1/cards/%s/loads/%s/confirm", no, id);
+    return call_with(b, "POST", path, body, NULL);
+}
+
+/* The backend's record of a card (GET /v1/admin/cards): a copy the caller frees. */
+static cJSON *admin_card(struct backend *b, const char *no)
+{
+    struct backend_result *r = call_with(b, "GET", "/v1/admin/cards", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    const cJSON *c;
+    cJSON *found = NULL;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(r->json, "cards"))
+        if (!strcmp(jstr(c, "card_no"), no))
+            found = cJSON_Duplicate(c, 1);
+    backend_result_free(r);
+    if (!found)
+        fail_msg("card %s not in /v1/admin/cards", no);
+    return found;
+}
+
+/* A card's money at the backend: account, allocation and the loads still pending. */
+static void card_money(struct backend *b, const char *no, int64_t *account,
+                       int64_t *allocation, int64_t *pending)
+{
+    cJSON *c = admin_card(b, no);
+    const cJSON *l;
+    *account = jint(c, "account_fen");
+    *allocation = jint(c, "allocation_fen");
+    *pending = 0;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(c, "loads"))
+        if (!strcmp(jstr(l, "state"), "PENDING"))
+            *pending += jint(l, "amount_fen");
+    cJSON_Delete(c);
+}
+
+/* The state of load `id` of card `no` and whether it is flagged. */
+static const char *load_state(struct backend *b, const char *no, const char *id, int *flagged)
+{
+    static char state[16];
+    cJSON *c = admin_card(b, no);
+    const cJSON *l;
+    state[0] = '\0';
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(c, "loads"))
+        if (!strcmp(jstr(l, "load_id"), id)) {
+            snprintf(state, sizeof state, "%s", jstr(l, "state"));
+            if (flagged)
+                *flagged = (int)jint(l, "flagged");
+        }
+    cJSON_Delete(c);
+    return state;
+}
+
+static struct backend_result *card_call(struct backend *b, const char *no, const char *what)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/cards/%s%s", no, what);
+    return call_with(b, "GET", path, NULL, NULL);
+}
+
+/* A card as the kiosk reads it, the test cards' refusals, and the admin view. */
+static void card_read_and_refusals(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("cards0", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    struct backend_result *r = card_call(b, CARD_2001, "");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "card_no"), CARD_2001);
+    assert_string_equal(jstr(r->json, "card_no_masked"), "1000********2001");
+    assert_string_equal(jstr(r->json, "holder_masked"), "刘*");
+    assert_string_equal(jstr(r->json, "kind"), "personal");
+    assert_string_equal(jstr(r->json, "status"), "active");
+    assert_int_equal(jint(r->json, "account_fen"), 0);
+    assert_int_equal(jint(r->json, "allocation_fen"), 0);
+    assert_string_equal(jstr(r->json, "invoice_mode"), "recharge");
+    assert_int_equal(jint(r->json, "balance_cap_fen"), 500000);
+    assert_int_equal(jint(r->json, "daily_recharge_cap_fen"), 500000);
+    assert_int_equal(jint(r->json, "recharged_today_fen"), 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json,
+                                                                         "pending_loads")), 0);
+    backend_result_free(r);
+    r = card_call(b, CARD_MAIN, "");
+    assert_string_equal(jstr(r->json, "kind"), "main");
+    assert_string_equal(jstr(r->json, "holder_masked"), "北*********");
+    assert_int_equal(jint(r->json, "account_fen"), 500000);
+    backend_result_free(r);
+    r = card_call(b, CARD_2002, "");
+    assert_int_equal(jint(r->json, "account_fen"), 30000);
+    backend_result_free(r);
+    /* a lost card is shown (its status says so) and refuses everything that changes it */
+    r = card_call(b, CARD_LOST, "");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "lost");
+    assert_int_equal(jint(r->json, "account_fen"), 12345);
+    backend_result_free(r);
+    struct chip lost = {CARD_LOST, 100, 4, {1, 2, 3, 4}};
+    expect_error(load_call(b, &lost, "L-LOST-1", 100, "account", 0), 409, "CARD_BLOCKED");
+    expect_error(call_with(b, "POST", "/v1/orders", "{\"order_id\":\"ORD-CL-1\",\"recharge\":"
+                                                    "{\"card_no\":\"" CARD_LOST "\","
+                                                    "\"amount_fen\":100}}", NULL),
+                 409, "CARD_BLOCKED");
+    /* an expired card, an unknown one (on the chip, not at the backend), no card at all */
+    expect_error(card_call(b, "1000113300002004", ""), 409, "CARD_EXPIRED");
+    struct chip expired = {"1000113300002004", 0, 0, {1, 2, 3, 4}};
+    expect_error(load_call(b, &expired, "L-EXP-1", 100, "account", 0), 409, "CARD_EXPIRED");
+    expect_error(card_call(b, "1000113300008888", ""), 404, "CARD_NOT_FOUND");
+    expect_error(card_call(b, "1000113300008888", "/history"), 404, "CARD_NOT_FOUND");
+    expect_error(card_call(b, "1234", ""), 404, "CARD_NOT_FOUND");
+    expect_error(confirm_call(b, "1000113300008888", "L-1", "00000000"), 404, "CARD_NOT_FOUND");
+    /* the seeds as the admin view shows them: 9 cards, 1000113300008888 not among them */
+    r = call_with(b, "GET", "/v1/admin/cards", NULL, NULL);
+    const cJSON *cards = cJSON_GetObjectItemCaseSensitive(r->json, "cards");
+    assert_int_equal(cJSON_GetArraySize(cards), 9);
+    int64_t sum = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cards)
+    {
+        assert_string_not_equal(jstr(c, "card_no"), "1000113300008888");
+        sum += jint(c, "account_fen") + jint(c, "allocation_fen");
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "loads")), 0);
+    }
+    assert_int_equal(sum, 500000 + 30000 + 12345);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* Loading the account onto the chip: MAC1 checked, MAC2 given, the money moved once per
+ * load_id, confirmed by the TAC. Money is never made nor lost: chip + account + pending
+ * loads stay what was paid in. */
+static void card_loads(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("cards1", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    int64_t account, allocation, pending;
+    int flagged = -1;
+    char tac[9], tac2[9];
+    /* 陈静's card: 1500 on the chip, 30000 on the account */
+    struct chip c = {CARD_2002, 1500, 7, {0x1A, 0x2B, 0x3C, 0x4D}};
+
+    /* a MAC1 that does not check: a tampered or foreign card; nothing moves */
+    expect_error(load_call(b, &c, "L-T0001-1", 20000, "account", 1), 409, "MAC1_MISMATCH");
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account, 30000);
+    assert_int_equal(pending, 0);
+    assert_string_equal(load_state(b, CARD_2002, "L-T0001-1", NULL), "");
+
+    struct backend_result *r = load_call(b, &c, "L-T0001-1", 20000, "account", 0);
+    chip_credit(&c, r, 20000, tac);
+    assert_string_equal(jstr(r->json, "load_id"), "L-T0001-1");
+    backend_result_free(r);
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account, 10000);
+    assert_int_equal(pending, 20000);
+    /* what waits for the card, whichever kiosk reads it */
+    r = card_call(b, CARD_2002, "");
+    assert_int_equal(jint(r->json, "account_fen"), 10000);
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(r->json, "pending_loads");
+    assert_int_equal(cJSON_GetArraySize(pl), 1);
+    assert_string_equal(jstr(cJSON_GetArrayItem(pl, 0), "load_id"), "L-T0001-1");
+    assert_int_equal(jint(cJSON_GetArrayItem(pl, 0), "amount_fen"), 20000);
+    assert_int_equal(jint(cJSON_GetArrayItem(pl, 0), "online_serial"), 7);
+    assert_string_equal(jstr(cJSON_GetArrayItem(pl, 0), "source"), "account");
+    backend_result_free(r);
+
+    /* the chip was not credited: INITIALIZE FOR LOAD again (a new random), the same load_id:
+     * a new MAC2, a second later, and nothing moves */
+    sleep_ms(1100);
+    c.random[0] = 0x99;
+    r = load_call(b, &c, "L-T0001-1", 20000, "account", 0);
+    chip_credit(&c, r, 20000, tac2);
+    backend_result_free(r);
+    assert_string_not_equal(tac, tac2);
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account, 10000);
+    assert_int_equal(pending, 20000);
+    /* the same load_id for another amount, serial, source or card */
+    expect_error(load_call(b, &c, "L-T0001-1", 100, "account", 0), 409, "LOAD_MISMATCH");
+    c.serial = 8;
+    expect_error(load_call(b, &c, "L-T0001-1", 20000, "account", 0), 409, "LOAD_MISMATCH");
+    c.serial = 7;
+    struct chip other = {CARD_2001, 8800, 3, {5, 6, 7, 8}};
+    expect_error(load_call(b, &other, "L-T0001-1", 20000, "account", 0), 409, "LOAD_MISMATCH");
+
+    /* the TAC of the first MAC2 is not the chip's: the last MAC2 was credited */
+    expect_error(confirm_call(b, CARD_2002, "L-T0001-1", tac), 409, "TAC_MISMATCH");
+    assert_string_equal(load_state(b, CARD_2002, "L-T0001-1", &flagged), "PENDING");
+    assert_int_equal(flagged, 1);
+    expect_error(confirm_call(b, CARD_2002, "L-T0001-9", tac2), 404, "LOAD_NOT_FOUND");
+    expect_error(confirm_call(b, CARD_2001, "L-T0001-1", tac2), 404, "LOAD_NOT_FOUND");
+    expect_error(confirm_call(b, CARD_2002, "L-T0001-1", "12345"), 400, "INVALID_ARGUMENT");
+    r = confirm_call(b, CARD_2002, "L-T0001-1", tac2);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "load_id"), "L-T0001-1");
+    assert_string_equal(jstr(r->json, "state"), "LOADED");
+    assert_int_equal(jint(r->json, "amount_fen"), 20000);
+    backend_result_free(r);
+    /* repeating it (a new key) answers the same */
+    r = confirm_call(b, CARD_2002, "L-T0001-1", tac2);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "state"), "LOADED");
+    assert_int_equal(jint(r->json, "amount_fen"), 20000);
+    backend_result_free(r);
+    assert_string_equal(load_state(b, CARD_2002, "L-T0001-1", NULL), "LOADED");
+    expect_error(load_call(b, &c, "L-T0001-1", 20000, "account", 0), 409, "LOAD_DONE");
+    r = card_call(b, CARD_2002, "");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json,
+                                                                         "pending_loads")), 0);
+    backend_result_free(r);
+    /* chip 21500 + account 10000 + nothing pending = 1500 + 30000 */
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account + pending + 1500 + 20000, 1500 + 30000);
+
+    /* the chip now: 21500, online serial 8 */
+    c.balance = 21500;
+    c.serial = 8;
+    expect_error(load_call(b, &c, "L-T0001-2", 10001, "account", 0), 409,
+                 "INSUFFICIENT_BALANCE");
+    expect_error(load_call(b, &c, "L-T0001-2", 1, "allocation", 0), 409,
+                 "INSUFFICIENT_BALANCE"); /* a personal card has no allocation */
+    c.balance = 495001; /* as the chip says (MAC1 vouches for it): over the cap with 5000 */
+    expect_error(load_call(b, &c, "L-T0001-2", 5000, "account", 0), 409, "BALANCE_CAP");
+    c.balance = 21500;
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account, 10000);
+    assert_int_equal(pending, 0);
+    assert_string_equal(load_state(b, CARD_2002, "L-T0001-2", NULL), "");
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_2002 "/loads",
+                           "{\"load_id\":\"L 3\",\"amount_fen\":1}", NULL),
+                 400, "INVALID_ARGUMENT");
+
+    /* the account's history: the load, once */
+    r = card_call(b, CARD_2002, "/history");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "entries");
+    assert_int_equal(cJSON_GetArraySize(e), 1);
+    assert_string_equal(jstr(cJSON_GetArrayItem(e, 0), "kind"), "load");
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 0), "amount_fen"), 20000);
+    assert_string_equal(jstr(cJSON_GetArrayItem(e, 0), "terminal"), "T0001");
+    assert_true(jint(cJSON_GetArrayItem(e, 0), "at_ms") > 0);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* A main card's sub-cards and its allocations to them: all lines or none, once per
+ * allocation_id; a sub-card loads its allocation. */
+static void card_allocations(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("cards2", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    int64_t account, allocation, pending;
+    struct backend_result *r = card_call(b, CARD_MAIN, "/subcards");
+    assert_int_equal(r->status, 200);
+    const cJSON *subs = cJSON_GetObjectItemCaseSensitive(r->json, "subcards");
+    assert_int_equal(cJSON_GetArraySize(subs), 3);
+    const cJSON *s = cJSON_GetArrayItem(subs, 0);
+    assert_string_equal(jstr(s, "card_no"), CARD_SUB1);
+    assert_string_equal(jstr(s, "card_no_masked"), "1000********5678");
+    assert_string_equal(jstr(s, "holder_masked"), "王**");
+    assert_string_equal(jstr(s, "status"), "active");
+    assert_int_equal(jint(s, "allocation_fen"), 0);
+    assert_string_equal(jstr(cJSON_GetArrayItem(subs, 2), "card_no"), "1000113300005680");
+    backend_result_free(r);
+    expect_error(card_call(b, CARD_2001, "/subcards"), 409, "NOT_A_MAIN_CARD");
+    expect_error(card_call(b, CARD_SUB1, "/subcards"), 409, "NOT_A_MAIN_CARD");
+
+    /* one line to a card that is not this main card's sub-card: nothing moves */
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations",
+                           "{\"allocation_id\":\"A-1\",\"lines\":["
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":1000},"
+                           "{\"to_card\":\"" CARD_2001 "\",\"amount_fen\":500}]}", NULL),
+                 409, "NOT_A_SUB_CARD");
+    card_money(b, CARD_MAIN, &account, &allocation, &pending);
+    assert_int_equal(account, 500000);
+    card_money(b, CARD_SUB1, &account, &allocation, &pending);
+    assert_int_equal(allocation, 0);
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations",
+                           "{\"allocation_id\":\"A-1\",\"lines\":["
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":1000},"
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":500}]}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations",
+                           "{\"allocation_id\":\"A-1\",\"lines\":["
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":0}]}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations",
+                           "{\"allocation_id\":\"A-1\",\"lines\":[]}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations",
+                           "{\"allocation_id\":\"A-1\",\"lines\":["
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":500001}]}", NULL),
+                 409, "INSUFFICIENT_BALANCE");
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_2001 "/allocations",
+                           "{\"allocation_id\":\"A-1\",\"lines\":["
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":1}]}", NULL),
+                 409, "NOT_A_MAIN_CARD");
+
+    static const char alloc[] = "{\"allocation_id\":\"A-2\",\"lines\":["
+                                "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":3000},"
+                                "{\"to_card\":\"" CARD_SUB2 "\",\"amount_fen\":2000}]}";
+    for (int i = 0; i < 2; i++) {
+        /* the second time (a new key): the same answer, nothing moves again */
+        r = call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations", alloc, NULL);
+        assert_int_equal(r->status, 200);
+        assert_string_equal(jstr(r->json, "allocation_id"), "A-2");
+        assert_int_equal(jint(r->json, "account_fen"), 495000);
+        const cJSON *lines = cJSON_GetObjectItemCaseSensitive(r->json, "lines");
+        assert_int_equal(cJSON_GetArraySize(lines), 2);
+        assert_string_equal(jstr(cJSON_GetArrayItem(lines, 0), "to_card"), CARD_SUB1);
+        assert_string_equal(jstr(cJSON_GetArrayItem(lines, 0), "card_no_masked"),
+                            "1000********5678");
+        assert_int_equal(jint(cJSON_GetArrayItem(lines, 1), "amount_fen"), 2000);
+        backend_result_free(r);
+        card_money(b, CARD_MAIN, &account, &allocation, &pending);
+        assert_int_equal(account, 495000);
+        card_money(b, CARD_SUB1, &account, &allocation, &pending);
+        assert_int_equal(allocation, 3000);
+        card_money(b, CARD_SUB2, &account, &allocation, &pending);
+        assert_int_equal(allocation, 2000);
+    }
+    /* the same allocation_id with other lines */
+    expect_error(call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations",
+                           "{\"allocation_id\":\"A-2\",\"lines\":["
+                           "{\"to_card\":\"" CARD_SUB1 "\",\"amount_fen\":3000}]}", NULL),
+                 409, "ALLOCATION_MISMATCH");
+    r = card_call(b, CARD_MAIN, "/subcards");
+    s = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "subcards"), 1);
+    assert_int_equal(jint(s, "allocation_fen"), 2000);
+    backend_result_free(r);
+
+    /* 王师傅 loads his allocation onto his chip (2000 on it) */
+    struct chip c = {CARD_SUB1, 2000, 11, {9, 8, 7, 6}};
+    expect_error(load_call(b, &c, "L-SUB-1", 3001, "allocation", 0), 409,
+                 "INSUFFICIENT_BALANCE");
+    expect_error(load_call(b, &c, "L-SUB-1", 1, "account", 0), 409, "INSUFFICIENT_BALANCE");
+    char tac[9];
+    r = load_call(b, &c, "L-SUB-1", 3000, "allocation", 0);
+    chip_credit(&c, r, 3000, tac);
+    backend_result_free(r);
+    card_money(b, CARD_SUB1, &account, &allocation, &pending);
+    assert_int_equal(allocation, 0);
+    assert_int_equal(pending, 3000);
+    r = confirm_call(b, CARD_SUB1, "L-SUB-1", tac);
+    assert_string_equal(jstr(r->json, "state"), "LOADED");
+    backend_result_free(r);
+
+    /* histories, newest first */
+    r = card_call(b, CARD_MAIN, "/history");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "entries");
+    assert_int_equal(cJSON_GetArraySize(e), 2);
+    assert_string_equal(jstr(cJSON_GetArrayItem(e, 0), "kind"), "allocation_out");
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 0), "amount_fen"), 2000);
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 1), "amount_fen"), 3000);
+    backend_result_free(r);
+    r = card_call(b, CARD_SUB1, "/history");
+    e = cJSON_GetObjectItemCaseSensitive(r->json, "entries");
+    assert_int_equal(cJSON_GetArraySize(e), 2);
+    assert_string_equal(jstr(cJSON_GetArrayItem(e, 0), "kind"), "load");
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 0), "amount_fen"), 3000);
+    assert_string_equal(jstr(cJSON_GetArrayItem(e, 1), "kind"), "allocation_in");
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 1), "amount_fen"), 3000);
+    assert_true(jint(cJSON_GetArrayItem(e, 0), "at_ms") >= jint(cJSON_GetArrayItem(e, 1),
+                                                                 "at_ms"));
+    backend_result_free(r);
+    /* only the last 10 */
+    for (int i = 0; i < 12; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"allocation_id\":\"A-H%d\",\"lines\":[{\"to_card\":"
+                                    "\"1000113300005680\",\"amount_fen\":%d}]}", i, 100 + i);
+        r = call_with(b, "POST", "/v1/cards/" CARD_MAIN "/allocations", body, NULL);
+        assert_int_equal(r->status, 200);
+        backend_result_free(r);
+    }
+    r = card_call(b, CARD_MAIN, "/history");
+    e = cJSON_GetObjectItemCaseSensitive(r->json, "entries");
+    assert_int_equal(cJSON_GetArraySize(e), 10);
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 0), "amount_fen"), 111);
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 9), "amount_fen"), 102);
+    backend_result_free(r);
+    /* no fen made or lost: the main card's and its sub-cards' accounts, allocations, pending
+     * loads and what went onto the chip */
+    int64_t total = 3000; /* loaded onto 王师傅's chip */
+    const char *const all[] = {CARD_MAIN, CARD_SUB1, CARD_SUB2, "1000113300005680"};
+    for (int i = 0; i < 4; i++) {
+        card_money(b, all[i], &account, &allocation, &pending);
+        total += account + allocation + pending;
+    }
+    assert_int_equal(total, 500000);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* A recharge is an order: priced as one line, paid, completed; the card's account is
+ * credited once, however the completion arrives (the kiosk, again, its journal). */
+static void card_recharge_orders(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("cards3", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    int64_t account, allocation, pending;
+    struct backend_result *r = call_with(b, "POST", "/v1/orders",
+                                         "{\"order_id\":\"ORD-RC-1\",\"recharge\":{\"card_no\":"
+                                         "\"" CARD_2001 "\",\"amount_fen\":20000}}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, "member_id")));
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(r->json, "lines");
+    assert_int_equal(cJSON_GetArraySize(lines), 1);
+    assert_string_equal(jstr(cJSON_GetArrayItem(lines, 0), "kind"), "recharge");
+    assert_string_equal(jstr(cJSON_GetArrayItem(lines, 0), "card_no_masked"),
+                        "1000********2001");
+    assert_int_equal(jint(cJSON_GetArrayItem(lines, 0), "amount_fen"), 20000);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json,
+                                                                         "discounts")), 0);
+    assert_int_equal(jint(r->json, "subtotal_fen"), 20000);
+    assert_int_equal(jint(r->json, "points_earned"), 0);
+    assert_int_equal(jint(r->json, "points_used"), 0);
+    assert_int_equal(jint(r->json, "total_fen"), 20000);
+    backend_result_free(r);
+    /* no member, coupons, sales or items with it; nothing but a known, usable card */
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-X\",\"member_id\":\"M001\",\"recharge\":"
+                           "{\"card_no\":\"" CARD_2001 "\",\"amount_fen\":100}}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-X\",\"sale_ids\":[\"S1001\"],\"recharge\":"
+                           "{\"card_no\":\"" CARD_2001 "\",\"amount_fen\":100}}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-X\",\"recharge\":{\"card_no\":\""
+                           CARD_2001 "\",\"amount_fen\":0}}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-X\",\"recharge\":{\"card_no\":"
+                           "\"1000113300008888\",\"amount_fen\":100}}", NULL),
+                 404, "CARD_NOT_FOUND");
+    /* the daily cap: 500000 today, nothing recharged yet */
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-X\",\"recharge\":{\"card_no\":\""
+                           CARD_2001 "\",\"amount_fen\":500001}}", NULL),
+                 409, "RECHARGE_LIMIT");
+
+    expect_error(call_with(b, "POST", "/v1/orders/ORD-RC-1/complete",
+                           "{\"out_trade_no\":\"OTN-RC-1\"}", NULL), 409, "NOT_PAID");
+    pay(b, "OTN-RC-1", "ORD-RC-1", 20000);
+    for (int i = 0; i < 2; i++) {
+        /* completed, then completed again: credited once */
+        r = call_with(b, "POST", "/v1/orders/ORD-RC-1/complete",
+                      "{\"out_trade_no\":\"OTN-RC-1\",\"txn_no\":\"T0001-20261130-000001\"}",
+                      NULL);
+        assert_int_equal(r->status, 200);
+        assert_string_equal(jstr(r->json, "status"), "COMPLETED");
+        backend_result_free(r);
+        card_money(b, CARD_2001, &account, &allocation, &pending);
+        assert_int_equal(account, 20000);
+    }
+    /* the kiosk's journal record of it too changes nothing */
+    r = call_with(b, "POST", "/v1/journal/records",
+                  journal_body("T0001-J-RC-1", "sale", "ORD-RC-1", "OTN-RC-1"), NULL);
+    assert_int_equal(jint(r->json, "accepted"), 1);
+    backend_result_free(r);
+    r = card_call(b, CARD_2001, "");
+    assert_int_equal(jint(r->json, "account_fen"), 20000);
+    assert_int_equal(jint(r->json, "recharged_today_fen"), 20000);
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-1\",\"recharge\":{\"card_no\":\""
+                           CARD_2001 "\",\"amount_fen\":100}}", NULL),
+                 409, "ORDER_COMPLETED");
+
+    /* what is left today: 480000 */
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-2\",\"recharge\":{\"card_no\":\""
+                           CARD_2001 "\",\"amount_fen\":480001}}", NULL),
+                 409, "RECHARGE_LIMIT");
+    /* a kiosk offline when the customer paid: its journal completes the recharge */
+    assert_int_equal(price(b, "ORD-RC-2", "\"recharge\":{\"card_no\":\"" CARD_2001 "\","
+                                          "\"amount_fen\":480000}"), 480000);
+    pay(b, "OTN-RC-2", "ORD-RC-2", 480000);
+    r = call_with(b, "POST", "/v1/journal/records",
+                  journal_body("T0001-J-RC-2", "sale", "ORD-RC-2", "OTN-RC-2"), NULL);
+    assert_int_equal(jint(r->json, "accepted"), 1);
+    backend_result_free(r);
+    r = call_with(b, "GET", "/v1/admin/orders/ORD-RC-2", NULL, NULL);
+    assert_string_equal(jstr(r->json, "status"), "COMPLETED");
+    backend_result_free(r);
+    card_money(b, CARD_2001, &account, &allocation, &pending);
+    assert_int_equal(account, 500000);
+    expect_error(call_with(b, "POST", "/v1/orders",
+                           "{\"order_id\":\"ORD-RC-3\",\"recharge\":{\"card_no\":\""
+                           CARD_2001 "\",\"amount_fen\":1}}", NULL),
+                 409, "RECHARGE_LIMIT");
+    /* a priced recharge priced again as a cart recharges nothing when paid */
+    assert_int_equal(price(b, "ORD-RC-4", "\"recharge\":{\"card_no\":\"" CARD_2002 "\","
+                                          "\"amount_fen\":100}"), 100);
+    assert_int_equal(price(b, "ORD-RC-4", "\"items\":[{\"barcode\":\"6920000010004\","
+                                          "\"qty\":1}]"), 200);
+    pay(b, "OTN-RC-4", "ORD-RC-4", 200);
+    r = call_with(b, "POST", "/v1/orders/ORD-RC-4/complete", "{\"out_trade_no\":\"OTN-RC-4\"}",
+                  NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account, 30000);
+
+    /* the next China day starts with nothing recharged */
+    admin_post(b, "/v1/admin/clock", "{\"advance_ms\":86400000}");
+    r = card_call(b, CARD_2001, "");
+    assert_int_equal(jint(r->json, "recharged_today_fen"), 0);
+    backend_result_free(r);
+    r = card_call(b, CARD_2001, "/history");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "entries");
+    assert_int_equal(cJSON_GetArraySize(e), 2);
+    assert_string_equal(jstr(cJSON_GetArrayItem(e, 0), "kind"), "recharge");
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 0), "amount_fen"), 480000);
+    assert_int_equal(jint(cJSON_GetArrayItem(e, 1), "amount_fen"), 20000);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* A card_load journal record (the kiosk's confirmation got no answer) confirms the load as
+ * the route would; a TAC that does not verify only flags it. */
+static void card_load_journal(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("cards4", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    struct chip c = {CARD_2002, 1500, 7, {0xCA, 0xFE, 0x00, 0x01}};
+    char tac[9], body[400];
+    int flagged = -1;
+    struct backend_result *r = load_call(b, &c, "L-J-1", 5000, "account", 0);
+    chip_credit(&c, r, 5000, tac);
+    backend_result_free(r);
+    snprintf(body, sizeof body, "{\"records\":[{\"record_id\":\"T0001-J-CL-1\",\"kind\":"
+                                "\"card_load\",\"body\":{\"card_no\":\"" CARD_2002 "\","
+                                "\"load_id\":\"L-J-1\",\"tac\":\"%s\"}}]}",
+             tac[0] == '0' ? "10000000" : "00000000");
+    r = call_with(b, "POST", "/v1/journal/records", body, NULL);
+    assert_int_equal(jint(r->json, "accepted"), 1);
+    backend_result_free(r);
+    assert_string_equal(load_state(b, CARD_2002, "L-J-1", &flagged), "PENDING");
+    assert_int_equal(flagged, 1);
+    snprintf(body, sizeof body, "{\"records\":[{\"record_id\":\"T0001-J-CL-2\",\"kind\":"
+                                "\"card_load\",\"body\":{\"card_no\":\"" CARD_2002 "\","
+                                "\"load_id\":\"L-J-1\",\"tac\":\"%s\"}}]}", tac);
+    r = call_with(b, "POST", "/v1/journal/records", body, NULL);
+    assert_int_equal(jint(r->json, "accepted"), 1);
+    backend_result_free(r);
+    assert_string_equal(load_state(b, CARD_2002, "L-J-1", NULL), "LOADED");
+    /* the kiosk's late confirmation answers the same */
+    r = confirm_call(b, CARD_2002, "L-J-1", tac);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "state"), "LOADED");
+    assert_int_equal(jint(r->json, "amount_fen"), 5000);
+    backend_result_free(r);
+    int64_t account, allocation, pending;
+    card_money(b, CARD_2002, &account, &allocation, &pending);
+    assert_int_equal(account, 25000);
+    assert_int_equal(pending, 0);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* Other master keys (--card-keys): the test cards' MACs no longer check. A database from
+ * before card loads gets the new card tables and the test cards. */
+static void card_keys_and_old_database(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("cards5", &p, "--card-keys",
+                          "00112233445566778899AABBCCDDEEFF:FFEEDDCCBBAA99887766554433221100",
+                          NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    struct chip c = {CARD_2002, 1500, 7, {1, 2, 3, 4}};
+    expect_error(load_call(b, &c, "L-K-1", 100, "account", 0), 409, "MAC1_MISMATCH");
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+
+    /* the same database as it was before card loads */
+    char db[600];
+    sqlite3 *h;
+    snprintf(db, sizeof db, "%s/cards5.db", dir);
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "DROP TABLE cards; DROP TABLE card_loads;"
+                                     "DROP TABLE card_allocations; DROP TABLE card_moves;"
+                                     "DROP TABLE card_recharges;"
+                                     "CREATE TABLE cards (card_no TEXT PRIMARY KEY, holder TEXT,"
+                                     " kind TEXT, main_card TEXT, account_fen INTEGER,"
+                                     " status TEXT);"
+                                     "CREATE TABLE card_ops (op_id TEXT PRIMARY KEY,"
+                                     " card_no TEXT, kind TEXT, amount_fen INTEGER);"
+                                     "INSERT INTO cards VALUES ('" CARD_MAIN "','x','main',"
+                                     "NULL,1,'active');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    extra_pid = start_sim("cards5", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    b = client_at(p);
+    struct backend_result *r = card_call(b, CARD_MAIN, "");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jint(r->json, "account_fen"), 500000);
+    backend_result_free(r);
+    char tac[9];
+    r = load_call(b, &c, "L-K-2", 100, "account", 0);
+    chip_credit(&c, r, 100, tac);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
 /* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
  * self-signed server is refused (TLS verification is always on). */
 static void tls_is_verified(void **state)
@@ -2381,6 +3103,12 @@ int main(void)
         cmocka_unit_test_teardown(invoice_seeds, stop_extra),
         cmocka_unit_test_teardown(invoice_refusals, stop_extra),
         cmocka_unit_test_teardown(invoice_merge_pending_reissue, stop_extra),
+        cmocka_unit_test_teardown(card_read_and_refusals, stop_extra),
+        cmocka_unit_test_teardown(card_loads, stop_extra),
+        cmocka_unit_test_teardown(card_allocations, stop_extra),
+        cmocka_unit_test_teardown(card_recharge_orders, stop_extra),
+        cmocka_unit_test_teardown(card_load_journal, stop_extra),
+        cmocka_unit_test_teardown(card_keys_and_old_database, stop_extra),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(fault_answers),
         cmocka_unit_test(unreachable_and_garbage),
