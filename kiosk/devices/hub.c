@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "card/card.h"
+#include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/sign.h"
@@ -23,13 +25,20 @@ struct hub_class {
     const char *default_driver;
     const struct cfg_option *common;         /* its keys after the fault wrapper's, or NULL */
     size_t common_size;                      /* a block that starts with struct fault_opts */
+    void *(*worker)(void *dev);              /* an instance's thread (struct dev), or NULL
+                                              * when the class runs its own */
 };
+
+static void *scanner_worker(void *arg);
+static void *card_worker(void *arg);
 
 static const struct hub_class classes[] = {
     {"scanner", COMP_SCANNER, scanner_drivers, "keyboard", "keyboard", NULL,
-     sizeof(struct fault_opts)},
+     sizeof(struct fault_opts), scanner_worker},
     {"printer", COMP_PRINTER, printer_drivers, NULL, NULL, printer_common_options,
-     sizeof(struct printer_common)},
+     sizeof(struct printer_common), NULL},
+    {"card", COMP_CARD_READER, card_drivers, NULL, NULL, NULL, sizeof(struct fault_opts),
+     card_worker},
 };
 #define NCLASSES (int)(sizeof classes / sizeof classes[0])
 
@@ -53,10 +62,16 @@ static const struct cfg_option *printer_driver_options(const char *name, size_t 
     return options_of(dev_driver_find(printer_drivers, name), size);
 }
 
+static const struct cfg_option *card_driver_options(const char *name, size_t *size)
+{
+    return options_of(dev_driver_find(card_drivers, name), size);
+}
+
 /* The driver tables of class k (the cfg_class callback has no context: one per class). */
 static const struct cfg_option *(*const driver_options[])(const char *, size_t *) = {
     scanner_driver_options,
     printer_driver_options,
+    card_driver_options,
 };
 
 void hub_config_init(struct hub_config *c)
@@ -107,6 +122,15 @@ const void *hub_config_options(const struct hub_config *c, const char *cls, cons
 
 /* ---- instances and their workers --------------------------------------------------------- */
 
+#define CARD_QUEUE 8 /* APDUs waiting for the card reader's worker */
+
+/* A command APDU for the card (its bytes may be a PIN: wiped once sent). */
+struct card_req {
+    int no;
+    size_t n;
+    uint8_t apdu[CARD_APDU_MAX];
+};
+
 struct dev {
     struct hub *hub;
     int index;
@@ -122,9 +146,22 @@ struct dev {
     void *drv_priv;                 /* the driver's own state */
     struct scanner_fault fault;     /* the wrapper's state, when it is on */
     void *opts;                     /* the driver's options (copied) */
-    int opened;                     /* the UI thread may ask for a preview */
+    int opened;                     /* the UI thread may ask for a preview, or queue an APDU */
     pthread_t thread;
     int has_thread;
+    /* a card reader's: its APDU queue and the waker (under the hub's lock), and the
+     * driver's context as the waker sees it (under ctx_lock, which only the worker and the
+     * waker take: a wake that blocks on pcscd never holds up the UI thread) */
+    const struct card_ops *card;
+    struct card_req queue[CARD_QUEUE];
+    int queued;
+    int wake_asked;
+    pthread_cond_t waker_cond;
+    pthread_t waker;
+    int has_waker;
+    pthread_mutex_t ctx_lock;
+    int ctx_open;
+    int card_present;               /* the UI thread's, from EV_CARD */
     /* kept by the UI thread from EV_DEVICE */
     enum health_state health;
     char why[256];
@@ -133,6 +170,8 @@ struct dev {
 struct hub {
     struct evq *q;
     int receipt;          /* the receipt printer's instance, or -1 */
+    int card;             /* the card reader's instance (the first [card.*]), or -1 */
+    int card_seq;         /* the last APDU's number (the UI thread's) */
     struct dev dev[HUB_INSTANCES_MAX];
     int n;
     pthread_mutex_t lock; /* stop, and each dev's `opened` */
@@ -236,6 +275,182 @@ static void *scanner_worker(void *arg)
     return NULL;
 }
 
+/* ---- a card reader's worker ---------------------------------------------------------------- */
+
+#define CARD_WAIT_MS 200 /* a wait for the card to come or go returns at least this often */
+
+static void post_answer(struct hub *h, const char *name, int no, int len, const uint8_t *resp)
+{
+    struct ev e = {.kind = EV_CARD_APDU, .i = no, .j = len};
+    if (len > (int)sizeof e.text) {
+        log_warn("devices", "%s: an answer of %d bytes is longer than the kiosk takes", name,
+                 len);
+        e.j = -1;
+    } else if (len > 0) {
+        memcpy(e.text, resp, (size_t)len);
+    }
+    if (evq_post(h->q, &e) != 0)
+        log_warn("devices", "%s: answer %d lost: the event queue is full", name, no);
+    sign_wipe(&e, sizeof e);
+}
+
+/* The oldest queued APDU into *out: 1, or 0 when none waits. */
+static int take_request(struct dev *d, struct card_req *out)
+{
+    int got = 0;
+    pthread_mutex_lock(&d->hub->lock);
+    if (d->queued) {
+        *out = d->queue[0];
+        memmove(&d->queue[0], &d->queue[1], (size_t)(d->queued - 1) * sizeof d->queue[0]);
+        d->queued--;
+        sign_wipe(&d->queue[d->queued], sizeof d->queue[0]);
+        got = 1;
+    }
+    pthread_mutex_unlock(&d->hub->lock);
+    return got;
+}
+
+/* Every queued APDU is answered -1: the reader is closed. */
+static void flush_requests(struct dev *d)
+{
+    struct card_req rq;
+    while (take_request(d, &rq)) {
+        post_answer(d->hub, d->name, rq.no, -1, NULL);
+        sign_wipe(&rq, sizeof rq);
+    }
+}
+
+/* One exchange; the answer is posted, the command wiped. Only lengths, the status word and
+ * the time are logged. */
+static void exchange(struct dev *d, struct card_req *rq)
+{
+    uint8_t resp[CARD_RESP_MAX];
+    char err[200] = "";
+    int64_t t0 = clock_real_ms();
+    int len = d->card->transmit(d->priv, rq->apdu, rq->n, resp, sizeof resp, err, sizeof err);
+    int ms = (int)(clock_real_ms() - t0);
+    if (len < 0)
+        log_warn("devices", "%s: APDU %d (%zu bytes) failed after %d ms: %s", d->name, rq->no,
+                 rq->n, ms, err[0] ? err : "no answer");
+    else if (len < 2)
+        log_warn("devices", "%s: APDU %d (%zu bytes): %d byte(s) back after %d ms: the card "
+                 "went away mid-command", d->name, rq->no, rq->n, len, ms);
+    else
+        log_info("devices", "%s: APDU %d (%zu bytes) -> %d bytes, SW %02X%02X, %d ms", d->name,
+                 rq->no, rq->n, len, resp[len - 2], resp[len - 1], ms);
+    post_answer(d->hub, d->name, rq->no, len, resp);
+    sign_wipe(rq, sizeof *rq);
+    sign_wipe(resp, sizeof resp);
+}
+
+static void post_card(struct dev *d, int present)
+{
+    struct ev e = {.kind = EV_CARD, .i = present, .j = d->index};
+    uint8_t atr[CARD_ATR_MAX];
+    size_t n = present ? d->card->atr(d->priv, atr, sizeof atr) : 0;
+    for (size_t i = 0; i < n; i++)
+        snprintf(e.text + 2 * i, sizeof e.text - 2 * i, "%02X", atr[i]);
+    if (!present)
+        log_info("devices", "%s: card taken off", d->name);
+    else if (n)
+        log_info("devices", "%s: card put on (ATR %zu bytes)", d->name, n);
+    else
+        log_warn("devices", "%s: card put on, and it gives no ATR (the wrong way round?)",
+                 d->name);
+    if (evq_post(d->hub->q, &e) != 0)
+        log_warn("devices", "%s: card event lost: the event queue is full", d->name);
+}
+
+static void set_ctx_open(struct dev *d, int open)
+{
+    pthread_mutex_lock(&d->ctx_lock);
+    d->ctx_open = open;
+    pthread_mutex_unlock(&d->ctx_lock);
+}
+
+/* A card reader's worker: open, then one queued APDU at a time or a wait of at most 200 ms
+ * for the card to come or go; close and reopen when the reader or the service goes away. A
+ * reader that fails again before a wait has worked is reopened only after a back-off, so a
+ * reader that opens but cannot be watched does not spin. */
+static void *card_worker(void *arg)
+{
+    struct dev *d = arg;
+    struct reported r = {HEALTH_UNKNOWN, ""};
+    int64_t backoff = REOPEN_FIRST_MS;
+    char err[200];
+    while (!stopping(d->hub)) {
+        err[0] = '\0';
+        if (d->card->open(d->priv, d->opts, err, sizeof err) != 0) {
+            report(d, &r, HEALTH_DOWN, err[0] ? err : "cannot open");
+            nap(d->hub, backoff);
+            backoff = backoff * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : backoff * 2;
+            continue;
+        }
+        log_info("devices", "%s: open", d->name);
+        set_ctx_open(d, 1);
+        set_opened(d, 1);
+        report(d, &r, HEALTH_OK, "");
+        int rc = CARD_EV_NONE, present = 0, worked = 0;
+        while (!stopping(d->hub)) {
+            struct card_req rq;
+            if (take_request(d, &rq)) {
+                exchange(d, &rq);
+                continue;
+            }
+            err[0] = '\0';
+            rc = d->card->wait(d->priv, CARD_WAIT_MS, err, sizeof err);
+            if (rc == CARD_EV_GONE)
+                break;
+            worked = 1;
+            if (rc == CARD_EV_INSERTED || rc == CARD_EV_REMOVED) {
+                present = rc == CARD_EV_INSERTED;
+                post_card(d, present);
+            }
+        }
+        set_opened(d, 0);   /* no APDU is queued from here ... */
+        set_ctx_open(d, 0); /* ... nor a wake under way */
+        d->card->close(d->priv);
+        flush_requests(d);
+        if (present)
+            post_card(d, 0);
+        if (rc == CARD_EV_GONE) {
+            log_warn("devices", "%s: gone: %s", d->name, err);
+            report(d, &r, HEALTH_DOWN, err[0] ? err : "gone");
+            if (worked) {
+                backoff = REOPEN_FIRST_MS;
+            } else {
+                nap(d->hub, backoff);
+                backoff = backoff * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : backoff * 2;
+            }
+        }
+    }
+    flush_requests(d);
+    return NULL;
+}
+
+/* A card reader's waker: calls the driver's wake() for hub_card_send(), off the UI thread. */
+static void *card_waker(void *arg)
+{
+    struct dev *d = arg;
+    struct hub *h = d->hub;
+    pthread_mutex_lock(&h->lock);
+    while (!h->stop) {
+        if (!d->wake_asked) {
+            pthread_cond_wait(&d->waker_cond, &h->lock);
+            continue;
+        }
+        d->wake_asked = 0;
+        pthread_mutex_unlock(&h->lock);
+        pthread_mutex_lock(&d->ctx_lock);
+        if (d->ctx_open)
+            d->card->wake(d->priv);
+        pthread_mutex_unlock(&d->ctx_lock);
+        pthread_mutex_lock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
 static int add_instance(struct hub *h, const struct hub_class *cls, const char *name,
                         const char *driver, const void *common, const void *opts, char *err,
                         size_t errcap)
@@ -274,6 +489,22 @@ static int add_instance(struct hub *h, const struct hub_class *cls, const char *
         h->n++;
         return 0;
     }
+    if (cls->comp == COMP_CARD_READER) {
+        const struct fault_opts *fo = common;
+        if (fo && fault_any(fo)) {
+            snprintf(err, errcap, "%s: the fault wrapper does not wrap card readers", d->name);
+            return -1;
+        }
+        d->card = d->drv->ops;
+        d->priv = d->drv_priv;
+        pthread_mutex_init(&d->ctx_lock, NULL);
+        pthread_cond_init(&d->waker_cond, NULL);
+        if (h->card < 0)
+            h->card = d->index;
+        d->health = HEALTH_UNKNOWN;
+        h->n++;
+        return 0;
+    }
     d->ops = d->drv->ops;
     d->priv = d->drv_priv;
     const struct fault_opts *fo = common;
@@ -299,6 +530,7 @@ struct hub *hub_open(const struct hub_config *c, struct evq *q, char *err, size_
     }
     h->q = q;
     h->receipt = -1;
+    h->card = -1;
     pthread_mutex_init(&h->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -323,16 +555,24 @@ struct hub *hub_open(const struct hub_config *c, struct evq *q, char *err, size_
         struct dev *d = &h->dev[i];
         if (d->prn) /* its worker runs already */
             continue;
-        if (!d->ops->read) { /* fed by the UI thread: always there */
+        if (d->ops && !d->ops->read) { /* fed by the UI thread: always there */
             d->health = HEALTH_OK;
             continue;
         }
-        if (pthread_create(&d->thread, NULL, scanner_worker, d) != 0) {
+        if (pthread_create(&d->thread, NULL, d->cls->worker, d) != 0) {
             snprintf(err, errcap, "%s: cannot start its worker", d->name);
             hub_close(h);
             return NULL;
         }
         d->has_thread = 1;
+        if (d->card) {
+            if (pthread_create(&d->waker, NULL, card_waker, d) != 0) {
+                snprintf(err, errcap, "%s: cannot start its waker", d->name);
+                hub_close(h);
+                return NULL;
+            }
+            d->has_waker = 1;
+        }
     }
     return h;
 }
@@ -344,11 +584,20 @@ void hub_close(struct hub *h)
     pthread_mutex_lock(&h->lock);
     h->stop = 1;
     pthread_cond_broadcast(&h->wake);
+    for (int i = 0; i < h->n; i++)
+        if (h->dev[i].card)
+            pthread_cond_signal(&h->dev[i].waker_cond);
     pthread_mutex_unlock(&h->lock);
     for (int i = 0; i < h->n; i++) {
         struct dev *d = &h->dev[i];
         if (d->has_thread)
             pthread_join(d->thread, NULL);
+        if (d->has_waker)
+            pthread_join(d->waker, NULL);
+        if (d->card) {
+            pthread_cond_destroy(&d->waker_cond);
+            pthread_mutex_destroy(&d->ctx_lock);
+        }
         prn_close(d->prn);
         free(d->drv_priv);
         free(d->opts);
@@ -380,6 +629,12 @@ int hub_event(struct hub *h, const struct ev *e)
         prn_event(h->dev[i].prn, e);
         h->dev[i].health = from_printer(prn_state(h->dev[i].prn));
         return 1;
+    }
+    if (e->kind == EV_CARD) {
+        if (h->card < 0 || e->j != h->card)
+            return 1; /* another [card.*] instance: only its health counts */
+        h->dev[e->j].card_present = e->i != 0;
+        return 0; /* the services hear of it too */
     }
     if (e->kind != EV_DEVICE || e->i < 0 || e->i >= h->n)
         return 0;
@@ -531,4 +786,57 @@ int hub_printer_check(struct hub *h)
 int hub_printer_answer(const struct hub *h, int check, int *can_print)
 {
     return receipt(h) ? prn_answer(receipt(h), check, can_print) : 0;
+}
+
+/* ---- the card reader --------------------------------------------------------------------- */
+
+int hub_card_send(struct hub *h, const uint8_t *apdu, size_t n)
+{
+    if (h->card < 0)
+        return -1;
+    struct dev *d = &h->dev[h->card];
+    if (++h->card_seq <= 0)
+        h->card_seq = 1;
+    int no = h->card_seq, queued = 0;
+    const char *why = "no card on the reader";
+    if (n < 4 || n > CARD_APDU_MAX)
+        why = "not a command APDU";
+    pthread_mutex_lock(&h->lock);
+    if (n >= 4 && n <= CARD_APDU_MAX && d->card_present && d->opened && d->queued < CARD_QUEUE) {
+        struct card_req *rq = &d->queue[d->queued++];
+        rq->no = no;
+        rq->n = n;
+        memcpy(rq->apdu, apdu, n);
+        d->wake_asked = 1;
+        pthread_cond_signal(&d->waker_cond);
+        queued = 1;
+    } else if (d->card_present && !d->opened) {
+        why = "the reader is not open";
+    } else if (d->card_present && d->queued == CARD_QUEUE) {
+        why = "too many commands queued";
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (!queued) {
+        log_warn("devices", "%s: APDU %d (%zu bytes) not sent: %s", d->name, no, n, why);
+        post_answer(h, d->name, no, -1, NULL);
+    }
+    return no;
+}
+
+int hub_card_present(const struct hub *h)
+{
+    return h->card >= 0 && h->dev[h->card].card_present;
+}
+
+const char *hub_card_problem(const struct hub *h)
+{
+    struct health hl = {0};
+    hub_health(h, &hl);
+    switch (hl.c[COMP_CARD_READER]) {
+    case HEALTH_OK:
+    case HEALTH_DEGRADED: return "";
+    case HEALTH_ABSENT: return N_("This kiosk has no card reader.");
+    case HEALTH_UNKNOWN: return N_("The card reader is starting.");
+    default: return N_("The card reader is not working.");
+    }
 }

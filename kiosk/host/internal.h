@@ -24,6 +24,7 @@
 #define HOST_TILES_MAX 16
 #define HOST_PRINTS_MAX 32
 #define HOST_CHECKS_MAX 8
+#define HOST_CARDS_MAX 16
 #define HOST_TURN_HIST 1001 /* ms; the last bucket holds everything longer */
 
 struct host;
@@ -79,6 +80,10 @@ struct host {
     struct {
         int no, svc;
     } checks[HOST_CHECKS_MAX];
+    /* card APDUs waiting for their answer, and whose they are */
+    struct {
+        int no, svc;
+    } cards[HOST_CARDS_MAX];
 
     /* input */
     int pressed, focus;
@@ -138,6 +143,7 @@ void host_services_event(struct host *a, const struct ev *e);
 void host_services_build(struct host *a, struct ui_tree *t);
 int host_services_tap(struct host *a, const char *id, int64_t now);
 void host_services_scan(struct host *a, const char *code, int ok, int64_t now);
+void host_services_card(struct host *a, int present, int64_t now);
 void host_services_touch(struct host *a, int64_t now);
 int host_services_idle(struct host *a);
 void host_services_leave(struct host *a, int64_t now);

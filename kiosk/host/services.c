@@ -1,7 +1,7 @@
 /* The registry at run time: the services' configuration, their hooks called from the loop,
  * and everything a service may ask of the host (service.h). Results go back to the service
  * that asked, by the owner byte of a call's or a write's tag (LINK_OWNERS + its index), or
- * by the print job's or printer check's number. */
+ * by the print job's, printer check's or card APDU's number. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +260,24 @@ int64_t host_services_deadline(struct host *a)
     return d;
 }
 
+/* A card APDU's answer, to the service that sent it; an answer nobody waits for (its slot
+ * was taken by a newer one) goes nowhere. */
+static void card_answer(struct host *a, const struct ev *e, int64_t now)
+{
+    frame_of(a)->touch(frame_priv(a), now); /* a card being worked with */
+    for (int i = 0; i < HOST_CARDS_MAX; i++) {
+        if (!a->cards[i].no || a->cards[i].no != e->i)
+            continue;
+        int svc = a->cards[i].svc;
+        a->cards[i].no = 0;
+        struct host_result r = {.kind = HR_CARD, .handle = (uint64_t)e->i, .ok = e->j >= 0,
+                                .data = (const uint8_t *)e->text,
+                                .len = e->j > 0 ? (size_t)e->j : 0};
+        deliver(a, svc, &r, now);
+        return;
+    }
+}
+
 void host_services_event(struct host *a, const struct ev *e)
 {
     int64_t now = clock_now_ms();
@@ -292,6 +310,16 @@ void host_services_event(struct host *a, const struct ev *e)
         backend_result_free(r);
         return;
     }
+    case EV_CARD: {
+        const char *from = a->link ? hub_instance_name(link_hub(a->link), (int)e->j) : "?";
+        log_info("host", "card %s %s on %s", e->i ? "put on" : "taken off", from,
+                 a->tree.screen);
+        host_services_card(a, e->i != 0, now);
+        break;
+    }
+    case EV_CARD_APDU:
+        card_answer(a, e, now);
+        break;
     case EV_JOURNAL: {
         struct journal_result *jr = e->ptr;
         struct host_result hr = {.kind = HR_JOURNAL, .handle = (uint64_t)(jr->tag >> 8),
@@ -353,6 +381,17 @@ void host_services_scan(struct host *a, const char *code, int ok, int64_t now)
         a->svc[act].def->scan(a->svc[act].priv, code, ok, now);
     else
         host_toast(&a->svc[a->frame].h, N_("This screen does not read codes."));
+}
+
+void host_services_card(struct host *a, int present, int64_t now)
+{
+    const struct frame_hooks *f = frame_of(a);
+    f->touch(frame_priv(a), now);
+    if (f->card && f->card(frame_priv(a), present, now))
+        return;
+    int act = f->active(frame_priv(a));
+    if (act >= 0 && act != a->frame && a->svc[act].def->card)
+        a->svc[act].def->card(a->svc[act].priv, present, now);
 }
 
 void host_services_touch(struct host *a, int64_t now)
@@ -548,6 +587,40 @@ int host_scanner_preview(struct host_svc *h)
     return h->host->link && hub_has_preview(link_hub(h->host->link));
 }
 
+uint64_t host_card_send(struct host_svc *h, const uint8_t *apdu, size_t n)
+{
+    struct host *a = h->host;
+    if (!a->link)
+        return 0;
+    /* a free slot, else the oldest's: its service gave up on it long ago */
+    int slot = 0;
+    for (int i = 0; i < HOST_CARDS_MAX; i++) {
+        if (!a->cards[i].no) {
+            slot = i;
+            break;
+        }
+        if (a->cards[i].no < a->cards[slot].no)
+            slot = i;
+    }
+    int no = hub_card_send(link_hub(a->link), apdu, n);
+    if (no <= 0)
+        return 0;
+    a->cards[slot].no = no;
+    a->cards[slot].svc = h->index;
+    return (uint64_t)no;
+}
+
+int host_card_present(struct host_svc *h)
+{
+    return h->host->link && hub_card_present(link_hub(h->host->link));
+}
+
+const char *host_card_problem(struct host_svc *h)
+{
+    return h->host->link ? hub_card_problem(link_hub(h->host->link))
+                         : N_("This kiosk has no card reader.");
+}
+
 void host_health(struct host_svc *h, struct health *out)
 {
     *out = h->host->health;
@@ -693,6 +766,37 @@ void host_scan(struct host_svc *h, const char *code, int ok, int64_t now)
     struct host *a = h->host;
     if (a->entered >= 0 && a->svc[a->entered].def->scan)
         a->svc[a->entered].def->scan(a->svc[a->entered].priv, code, ok, now);
+}
+
+int host_card_start(struct host_svc *h, enum svc_reason *why)
+{
+    struct host *a = h->host;
+    int first = -1;
+    enum svc_reason first_why = REASON_NONE;
+    for (int i = 0; i < a->ntiles; i++) {
+        const struct slot *s = &a->svc[a->tiles[i].svc];
+        struct host_tile ht;
+        if (!s->def->card_start || s->def->card_start(s->priv) != a->tiles[i].tile)
+            continue;
+        host_tile_at(h, i, &ht);
+        if (ht.reason == REASON_NONE) {
+            *why = REASON_NONE;
+            return i;
+        }
+        if (first < 0) {
+            first = i;
+            first_why = ht.reason;
+        }
+    }
+    *why = first_why;
+    return first;
+}
+
+void host_card(struct host_svc *h, int present, int64_t now)
+{
+    struct host *a = h->host;
+    if (a->entered >= 0 && a->svc[a->entered].def->card)
+        a->svc[a->entered].def->card(a->svc[a->entered].priv, present, now);
 }
 
 void host_toast(struct host_svc *h, const char *msgid)

@@ -1,6 +1,7 @@
 /* The device hub: instances from config on worker threads, their events and health. A fake
  * receipt printer in process, a serial scanner on a real pty that is unplugged and plugged
- * again, and the fault wrapper around it. Every wait is bounded. */
+ * again, and the fault wrapper around it; the fake card reader's card put on, APDUs sent to
+ * it and answered, and taken off. Every wait is bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,16 +48,20 @@ static struct hub *open_with(const char *text)
     return h;
 }
 
-/* The next event for the hub or a scan, within ms; EV_NONE when none came. Hub events are
- * handed to the hub. */
+/* The next event for the hub, a scan or a card, within ms; EV_NONE when none came. Hub
+ * events (and card events, which the hub notes) are handed to the hub. */
 static struct ev next_event(struct hub *h, int ms)
 {
     int64_t until = clock_real_ms() + ms;
     struct ev e;
     while (clock_real_ms() < until) {
         if (evq_pop(q, &e)) {
-            if (e.kind == EV_SCAN)
+            if (e.kind == EV_SCAN || e.kind == EV_CARD_APDU)
                 return e;
+            if (e.kind == EV_CARD) {
+                assert_false(hub_event(h, &e)); /* left for the services */
+                return e;
+            }
             assert_true(hub_event(h, &e));
             return e;
         }
@@ -258,6 +263,122 @@ static void fault_wrapper(void **state)
     unplug(master);
 }
 
+/* The next card event (EV_CARD or EV_CARD_APDU) within ms; fails the test when none came. */
+static struct ev next_card(struct hub *h, int ms)
+{
+    int64_t until = clock_real_ms() + ms;
+    for (;;) {
+        struct ev e = next_event(h, (int)(until - clock_real_ms()));
+        if (e.kind == EV_CARD || e.kind == EV_CARD_APDU)
+            return e;
+        if (e.kind == EV_NONE)
+            fail_msg("no card event within %d ms", ms);
+    }
+}
+
+/* Drops what closed hubs left in the queue; returns 1 if a card was reported taken off. */
+static int drain(void)
+{
+    struct ev e;
+    int off = 0;
+    while (evq_pop(q, &e))
+        off |= e.kind == EV_CARD && e.i == 0;
+    return off;
+}
+
+static const uint8_t select_aid[] = {0x00, 0xA4, 0x04, 0x00, 0x07, 0xA0, 0x00,
+                                     0x00, 0x03, 0x33, 0x01, 0x01};
+
+/* No [card.*]: no card reader. */
+static void no_card_reader(void **state)
+{
+    (void)state;
+    struct hub *h = open_with("");
+    struct health hl = {0};
+    hub_health(h, &hl);
+    assert_int_equal(hl.c[COMP_CARD_READER], HEALTH_ABSENT);
+    assert_int_equal(hub_card_send(h, select_aid, sizeof select_aid), -1);
+    assert_false(hub_card_present(h));
+    assert_string_equal(hub_card_problem(h), "This kiosk has no card reader.");
+    hub_close(h);
+}
+
+/* The fake reader: its card is reported put on with its ATR, and each APDU is answered
+ * with its number, at once (the worker is woken: its waits are 200 ms slices). */
+static void card_reader(void **state)
+{
+    (void)state;
+    drain();
+    struct hub *h = open_with("[card.reader]\ndriver = fake\natr = 3B8F8001\n");
+    assert_string_equal(hub_instance_name(h, 1), "card.reader"); /* after the keyboard */
+    await_health(h, COMP_CARD_READER, HEALTH_OK, 3000);
+    assert_string_equal(hub_card_problem(h), "");
+    struct ev e = next_card(h, 3000);
+    assert_int_equal(e.kind, EV_CARD);
+    assert_int_equal(e.i, 1);
+    assert_int_equal(e.j, 1);
+    assert_string_equal(e.text, "3B8F8001");
+    assert_true(hub_card_present(h));
+    int64_t t0 = clock_real_ms();
+    for (int k = 0; k < 10; k++) {
+        int no = hub_card_send(h, select_aid, sizeof select_aid);
+        assert_true(no > 0);
+        e = next_card(h, 3000);
+        assert_int_equal(e.kind, EV_CARD_APDU);
+        assert_int_equal(e.i, no);
+        assert_int_equal(e.j, 2);
+        assert_memory_equal(e.text, "\x90\x00", 2);
+    }
+    /* ten 200 ms slices without the wake */
+    assert_true(clock_real_ms() - t0 < 1000);
+    int no = hub_card_send(h, select_aid, 3); /* not an APDU: answered -1 at once */
+    e = next_card(h, 3000);
+    assert_int_equal(e.kind, EV_CARD_APDU);
+    assert_int_equal(e.i, no);
+    assert_int_equal(e.j, -1);
+    hub_close(h);
+    assert_true(drain()); /* a reader closed with its card on says it is gone */
+}
+
+/* The card is taken off after its first answer: reported, and what is sent after is
+ * answered -1 at once. */
+static void card_taken_off(void **state)
+{
+    (void)state;
+    drain();
+    struct hub *h = open_with("[card.reader]\ndriver = fake\nremove_after = 1\n");
+    struct ev e = next_card(h, 3000);
+    assert_int_equal(e.kind, EV_CARD);
+    assert_int_equal(e.i, 1);
+    assert_string_equal(e.text, "3B021450");
+    int no = hub_card_send(h, select_aid, sizeof select_aid);
+    e = next_card(h, 3000);
+    assert_int_equal(e.kind, EV_CARD_APDU);
+    assert_int_equal(e.i, no);
+    assert_int_equal(e.j, 2);
+    e = next_card(h, 3000);
+    assert_int_equal(e.kind, EV_CARD);
+    assert_int_equal(e.i, 0);
+    assert_false(hub_card_present(h));
+    no = hub_card_send(h, select_aid, sizeof select_aid);
+    assert_true(no > 0);
+    e = next_card(h, 100);
+    assert_int_equal(e.kind, EV_CARD_APDU);
+    assert_int_equal(e.i, no);
+    assert_int_equal(e.j, -1);
+    hub_close(h);
+}
+
+/* The fault wrapper does not wrap card readers: asking for it stops the start. */
+static void card_reader_refuses_faults(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    configure("[card.reader]\ndriver = fake\nfault_error_every = 2\n");
+    assert_null(hub_open(&cfg, q, err, sizeof err));
+    assert_non_null(strstr(err, "card.reader"));
+}
+
 int main(void)
 {
     log_set_quiet(1);
@@ -268,6 +389,10 @@ int main(void)
         cmocka_unit_test(serial_scanner_unplug_replug),
         cmocka_unit_test(one_of_two_scanners_gone),
         cmocka_unit_test(fault_wrapper),
+        cmocka_unit_test(no_card_reader),
+        cmocka_unit_test(card_reader),
+        cmocka_unit_test(card_taken_off),
+        cmocka_unit_test(card_reader_refuses_faults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

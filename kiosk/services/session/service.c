@@ -157,6 +157,36 @@ static int sess_active(const void *priv)
     return ht.service;
 }
 
+/* A card put on the reader outside the customer's service starts a session, as a scan on
+ * attract does, and the service whose tile starts with a card is entered and given the
+ * card; when that tile cannot be chosen now, the home menu says why, as for a tap. A card
+ * is put on on purpose: over the frame's own screens it also answers "need more time?" and
+ * closes the "why unavailable" dialog. A card taken off here concerns nobody. */
+static int sess_card(void *priv, int present, int64_t now)
+{
+    struct sess *p = priv;
+    if (sess_active(p) >= 0)
+        return 0; /* the customer's service takes it (also under the prompt) */
+    if (!present)
+        return 1;
+    if (p->s.state == SESS_ASK_MORE)
+        input(p, SI_MORE_TIME, 0, REASON_NONE, now);
+    if (p->s.state == SESS_ATTRACT)
+        input(p, SI_START, 0, REASON_NONE, now);
+    if (p->s.state != SESS_HOME)
+        return 1;
+    if (p->s.explain >= 0)
+        input(p, SI_DISMISS, 0, REASON_NONE, now);
+    enum svc_reason why = REASON_NONE;
+    int tile = host_card_start(p->h, &why);
+    if (tile < 0)
+        return 1; /* nothing here takes a card */
+    input(p, SI_CHOOSE, tile, why, now);
+    if (why == REASON_NONE)
+        host_card(p->h, 1, now);
+    return 1;
+}
+
 static void sess_service_done(void *priv, int64_t now)
 {
     input(priv, SI_HOME, 0, REASON_NONE, now);
@@ -245,6 +275,7 @@ static const struct frame_hooks frame = {
     .switch_to = sess_switch,
     .scan = sess_scan,
     .touch = sess_touch,
+    .card = sess_card,
 };
 
 const struct service_def session_service = {

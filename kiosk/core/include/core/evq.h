@@ -14,19 +14,26 @@ enum ev_kind {
     EV_SCAN = 2,        /* a scanner read something: text = the code, i = 1 when it is refused
                          * (not a code), j = the instance it came from (-1: a script) */
                         /* 3, 4, 5: retired (card in, card out, health: nothing posted
-                         * them; a card reader's driver brings its own) */
+                         * them; EV_CARD took their place) */
     EV_BACKEND = 6,     /* a backend call finished: ptr = result (receiver frees) */
     EV_PRINTER = 7,     /* a print job or status check finished */
     EV_JOURNAL = 8,     /* a journal write finished: ptr = struct journal_result (receiver frees) */
     EV_DEVICE = 9,      /* a device instance's health changed: i = instance, j = health_state,
                          * text = why */
+    EV_CARD = 10,       /* a card was put on a card reader (i = 1) or taken off (i = 0):
+                         * j = the instance, text = its ATR in hex ("" when taken off, or
+                         * when the card gave none) */
+    EV_CARD_APDU = 11,  /* a command APDU's answer (devices/hub.h hub_card_send()): i = the
+                         * request's number, j = the response's length (0..256; under 2 when
+                         * the card went away mid-command) or -1 (no card, it went away, an
+                         * error), text = the response's bytes (not a string) */
     EV_LAST
 };
 
 struct ev {
     enum ev_kind kind;
     int64_t i, j;
-    char text[256]; /* NUL-terminated; copied into the event */
+    char text[256]; /* NUL-terminated (EV_CARD_APDU: j bytes); copied into the event */
     void *ptr;      /* ownership passes to whoever drains the event */
 };
 

@@ -1,9 +1,10 @@
 /* The devices. Every configured instance of every device class ([scanner.front],
- * [scanner.pump], [printer.receipt]) runs on a worker thread of its own, which opens it,
- * turns what it reads into events for the UI thread and reports its health; a scanner that
- * goes away (unplugged, an I/O error) is closed and opened again, with a back-off, until it
- * is back, without a restart; a printer is asked for its state every 15 s. The classes are
- * listed once, in hub.c. All calls are on the UI thread. */
+ * [scanner.pump], [printer.receipt], [card.reader]) runs on a worker thread of its own,
+ * which opens it, turns what it reads into events for the UI thread and reports its health;
+ * a scanner or a card reader that goes away (unplugged, an I/O error, pcscd stopped) is
+ * closed and opened again, with a back-off, until it is back, without a restart; a printer
+ * is asked for its state every 15 s. The classes are listed once, in hub.c. All calls are
+ * on the UI thread. */
 #ifndef KIOSK_DEVICES_HUB_H
 #define KIOSK_DEVICES_HUB_H
 
@@ -44,11 +45,15 @@ struct hub *hub_open(const struct hub_config *c, struct evq *q, char *err, size_
 /* Stops every worker (each within a read's timeout) and closes the devices. NULL-safe. */
 void hub_close(struct hub *h);
 
-/* Takes an EV_DEVICE or EV_PRINTER event: 1 if it was the hub's (what it carries is kept). */
+/* Takes an EV_DEVICE or EV_PRINTER event: 1 if it was the hub's (what it carries is kept).
+ * The card reader's EV_CARD is noted (hub_card_present()) and left for the services: 0
+ * (another [card.*] instance's is dropped: 1). */
 int hub_event(struct hub *h, const struct ev *e);
 /* The health of the components the hub's classes stand for (COMP_SCANNER: OK when every
  * scanner works, DEGRADED when some do, DOWN when none does, ABSENT without scanners;
- * COMP_PRINTER: the receipt printer's); the others are left as they are. */
+ * COMP_PRINTER: the receipt printer's; COMP_CARD_READER likewise for the card readers: OK
+ * when the reader is there and the PC/SC service answers); the others are left as they
+ * are. */
 void hub_health(const struct hub *h, struct health *out);
 /* Why the scanners cannot read codes now, as a message id to translate ("" when one can). */
 const char *hub_scanner_problem(const struct hub *h);
@@ -100,5 +105,19 @@ int hub_printer_check(struct hub *h);
 /* 1 once a printer state numbered `check` or later has arrived, with *can_print whether
  * the printer can print a receipt now; 0 while waiting. */
 int hub_printer_answer(const struct hub *h, int check, int *can_print);
+
+/* ---- the card reader: the first [card.*] instance (none: the kiosk has no card reader) ---- */
+
+/* Queues one command APDU (copied, 4..261 bytes) for the card on the reader: the number its
+ * answer will carry (> 0; an EV_CARD_APDU with i = that number), or -1 without a card
+ * reader. The worker is woken, so the command goes at once. A command the card cannot get
+ * (no card on the reader as last reported, the reader not open, a bad length, too many
+ * queued) is answered at once with -1. The APDU's bytes are never logged (a VERIFY carries
+ * the PIN): only lengths and status words. */
+int hub_card_send(struct hub *h, const uint8_t *apdu, size_t n);
+/* 1 when a card is on the reader, as last reported (EV_CARD taken by hub_event()). */
+int hub_card_present(const struct hub *h);
+/* Why the card reader cannot be used now, as a message id to translate ("" when it can). */
+const char *hub_card_problem(const struct hub *h);
 
 #endif

@@ -4,8 +4,9 @@
  * (pay for fuel, e-invoices, the fuel card, depot pickup, attendant mode, the fleet agent),
  * in its own folder under kiosk/services/ and registered by one line in
  * kiosk/services/registry.c. The host runs the kiosk (the loop, input, the screen, the
- * links to the backend, the journal and the printer) and names no service: it loops over
- * the registry and calls these hooks. Every hook runs on the UI thread and none blocks.
+ * links to the backend, the journal, the printer and the card reader) and names no
+ * service: it loops over the registry and calls these hooks. Every hook runs on the UI
+ * thread and none blocks.
  *
  * A service keeps its state in `priv` (priv_size bytes, zeroed, owned by the host) and its
  * configuration in a block of config_size bytes filled from its options table. It reaches
@@ -51,6 +52,9 @@ enum host_result_kind {
     HR_JOURNAL, /* a journal write ran: err, value */
     HR_PRINT,   /* a print job's outcome: final (0: not confirmed yet, a final one follows), ok */
     HR_PRINTER, /* a printer check's answer: ok = it can print a receipt now */
+    HR_CARD,    /* a card APDU's answer: ok 1 with data/len (the whole response APDU, data
+                 * then SW1 SW2; len may be under 2 when the card went away mid-command),
+                 * ok 0: no card, or it was gone */
 };
 
 struct host_result {
@@ -59,7 +63,9 @@ struct host_result {
     const struct backend_result *call;  /* HR_CALL; borrowed for the hook's duration */
     enum kerr err;                      /* HR_JOURNAL */
     int64_t value;                      /* HR_JOURNAL: what the write returned (an id) */
-    int final, ok;                      /* HR_PRINT, HR_PRINTER */
+    int final, ok;                      /* HR_PRINT, HR_PRINTER; ok also HR_CARD */
+    const uint8_t *data;                /* HR_CARD; borrowed for the hook's duration */
+    size_t len;
 };
 
 /* The frame's own hooks (the session). */
@@ -77,8 +83,14 @@ struct frame_hooks {
      * customer's service takes it. */
     int (*scan)(void *priv, const char *code, int ok, int64_t now);
     /* Something happened that keeps the customer's session alive: a touch, a key, a scan,
-     * money in flight. */
+     * a card put on the reader or taken off, money in flight. */
     void (*touch)(void *priv, int64_t now);
+    /* A card was put on the reader (present 1) or taken off (0). 1 if the frame dealt with
+     * it (it is on its own screens: a card put on starts the service that starts with one,
+     * host_card_start()); 0 when the customer's service takes it. May be NULL: the
+     * customer's service takes every card event, and on the frame's screens nothing
+     * happens. */
+    int (*card)(void *priv, int present, int64_t now);
 };
 
 struct service_def {
@@ -123,6 +135,13 @@ struct service_def {
      * where such codes go ("choose pay for fuel first"): a message id, or NULL. May be
      * NULL. */
     const char *(*scan_hint)(const void *priv, const char *code);
+    /* A card was put on the reader, on the frame's own screens (attract, home): the tile of
+     * its own (an index into `tiles`) that starts with a card, or -1. May be NULL. The host
+     * enters that tile, then calls `card`. */
+    int (*card_start)(const void *priv);
+    /* A card was put on the reader (present 1) or taken off (0) while it is the customer's
+     * service (or just entered by card_start). May be NULL. */
+    void (*card)(void *priv, int present, int64_t now);
 
     /* An answer to something it asked (host_call, host_journal, host_print, ...). */
     void (*result)(void *priv, const struct host_result *r, int64_t now);
@@ -193,6 +212,17 @@ const char *host_scanner_problem(struct host_svc *h);
 /* 1 when a camera can show what it sees: a screen that asks for a code may lay a UI_LIVE
  * widget ("hold the code here"). */
 int host_scanner_preview(struct host_svc *h);
+/* Sends one command APDU (copied; 4..261 bytes) to the card on the reader. Its answer comes
+ * to `result` as HR_CARD with the handle returned here (> 0), or 0 without a card reader
+ * (nothing comes back). A command the card cannot get (no card, a bad length) is answered
+ * at once with ok 0. The host applies no timeout: the service keeps its own deadline and
+ * ignores a late answer. Neither the command nor the answer is logged (a VERIFY carries
+ * the PIN), only their lengths and status words. */
+uint64_t host_card_send(struct host_svc *h, const uint8_t *apdu, size_t n);
+/* 1 when a card is on the reader now. */
+int host_card_present(struct host_svc *h);
+/* Why the card reader cannot be used now (a message id; "" when it can). */
+const char *host_card_problem(struct host_svc *h);
 /* The health of every component. */
 void host_health(struct host_svc *h, struct health *out);
 /* The station system refused the kiosk itself (HTTP 401): its health says so until a
@@ -235,6 +265,14 @@ int host_start_with(struct host_svc *h, const char *code);
 const char *host_scan_hint(struct host_svc *h, const char *code);
 /* Gives a scan to the service entered last (after host_enter()). */
 void host_scan(struct host_svc *h, const char *code, int ok, int64_t now);
+/* The tile (across services, in registry order) that starts with a card put on the reader
+ * (service_def.card_start): the first that can be chosen now, *why = REASON_NONE; else the
+ * first that cannot, with *why saying why (the frame explains, as for a tap); -1 when no
+ * service starts with a card. */
+int host_card_start(struct host_svc *h, enum svc_reason *why);
+/* Gives a card put on the reader (present 1) or taken off to the service entered last
+ * (after host_enter()). */
+void host_card(struct host_svc *h, int present, int64_t now);
 /* A short word at the top of the screen for a few seconds (a message id). */
 void host_toast(struct host_svc *h, const char *msgid);
 /* Draws the customer's service, and what services lay over the frame's screens. */
