@@ -1,8 +1,8 @@
-/* What pay-for-fuel reads from outside: the backend's answers (pumps, priced bills,
- * members, coupons, products, lock leases) and the payloads it reads back from its journal
- * at recovery. The first byte picks the reader, the rest is the text. Whatever a reader
- * accepts keeps its promises: counts bounded, money whole fen in range, a priced bill that
- * adds up, names cut between characters. */
+/* What pay-for-fuel reads from outside: the backend's answers (pumps, priced bills and
+ * fuel-card recharges, members, coupons, products, lock leases) and the payloads it reads
+ * back from its journal at recovery. The first byte picks the reader, the rest is the text.
+ * Whatever a reader accepts keeps its promises: counts bounded, money whole fen in range, a
+ * priced bill that adds up, names cut between characters. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             if (sum != p.total_fen || p.total_fen < 1)
                 abort(); /* a total the lines do not explain */
+            if (p.recharge_fen != 0)
+                check_fen(p.recharge_fen, 1); /* a fuel card's recharge line */
+            check_text(p.recharge_masked, sizeof p.recharge_masked);
         }
         break;
     case 'M':

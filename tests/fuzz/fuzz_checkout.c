@@ -12,7 +12,11 @@
  *  - every state that waits for the backend has a deadline;
  *  - no cancel (which reverses a payment that went through) after an answer the flow could
  *    not use, before a query has answered;
- *  - the flow never goes home holding the sale's lock, and releases it at most once. */
+ *  - the flow never goes home holding the sale's lock, and releases it at most once;
+ *  - a fuel card's recharge never locks, is priced as the card and amount alone, never
+ *    goes home but hands the customer back once, with the transaction number only when it
+ *    was paid (recorded) and its receipt's outcome is known, and never with money in
+ *    flight. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +42,8 @@ static const char *const statuses[] = {"PAID", "CLOSED", "REVERSED", "USERPAYING
                                        "", "NOTPAY", "7"};
 static const char *const errors[] = {"", "PAYMENT_NOT_FOUND", "COUPON_NOT_APPLICABLE",
                                      "SALE_LOCKED", "MEMBER_NOT_FOUND", "INJECTED_FAULT",
-                                     "BAD_RESPONSE", "BAD_SIGNATURE", "SALE_PAID"};
+                                     "BAD_RESPONSE", "BAD_SIGNATURE", "SALE_PAID",
+                                     "RECHARGE_LIMIT", "CARD_BLOCKED"};
 static const enum co_call payment_calls[] = {CO_CALL_PAY, CO_CALL_QUERY, CO_CALL_CANCEL};
 
 /* The fuzzer's own model of the money rules, kept apart from the flow's. */
@@ -49,6 +54,9 @@ static struct {
     int written;    /* ... the journal said it is on disk */
     int lock_held;  /* a lock went out, and is neither released, handed over nor paid */
     int money_out;  /* a payment went out, and is neither settled nor handed over */
+    int recharge;   /* this sale is a fuel card's recharge */
+    int recorded;   /* ... recorded as paid (EFF_TXN) */
+    int handed;     /* ... the customer was handed back */
 } model;
 
 static int usable(const struct co_flow *c, const char *st)
@@ -128,6 +136,28 @@ static void check(const struct co_flow *c, const struct effects *fx)
             model.money_out = 0;
         if (f->kind == EFF_HOME && c->locked)
             violated("gone home holding the pump's sale");
+        if (f->kind == EFF_TXN)
+            model.recorded = 1;
+        if (model.recharge && (f->kind == EFF_LOCK || f->kind == EFF_HOME))
+            violated("a recharge locked a pump sale or went home instead of back to the card");
+        if (model.recharge && f->kind == EFF_CALL && f->i == CO_CALL_PRICE) {
+            const struct co_request *rq = (const struct co_request *)f->data;
+            if (strcmp(rq->recharge_card, "1000113300002001") || rq->recharge_fen != 20000 ||
+                rq->sale_id[0] || rq->nitems || rq->member_id[0] || rq->ncoupons || rq->points)
+                violated("a recharge priced as something else than its card and amount");
+        }
+        if (f->kind == EFF_HAND_OVER) {
+            const char *txn = (const char *)f->data;
+            if (!model.recharge || model.handed++ || strcmp(f->arg, CO_RECHARGED) ||
+                f->ndata != strlen(txn) + 1)
+                violated("a hand-back that is no recharge's, or a second one");
+            if (model.money_out || model.lock_held)
+                violated("handed back with money in flight");
+            if (txn[0] && (!model.recorded || strcmp(txn, c->txn_no) || c->printed == 0))
+                violated("handed back as paid before it was recorded and its receipt was out");
+            if (!txn[0] && model.recorded)
+                violated("a paid recharge handed back as unpaid");
+        }
     }
     if (c->intent_open && !(c->state >= CO_QR_WAIT && c->state <= CO_COMPLETING) &&
         !(c->state == CO_JOURNALING && c->after != CO_LOCKING))
@@ -200,11 +230,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct co_member member = {"M1", "张*", "138****8000", "gold", 100, 100};
     struct co_coupon coupon = {"C1", "减1", "1 off", 100, 0, 0, 0};
     struct effects fx = {.n = 0};
+    /* a recharge now and then (and one that cannot be: handed back at once) */
+    struct co_priced recharge_priced = {.subtotal_fen = 20000, .total_fen = 20000,
+                                        .recharge_fen = 20000,
+                                        .recharge_masked = "1000********2001"};
+    int kind = !size ? CO_START_FUEL : data[0] % 8 == 7 ? CO_START_RECHARGE : data[0] & 1;
     struct co_event start = {.in = CO_IN_START, .text = "T0001-20261123-000001",
-                             .index = size ? data[0] & 1 : 0, .cfg = &cfg};
+                             .index = kind, .text2 = "1000113300002001",
+                             .amount = size && data[0] == 0xFF ? 99 : 20000, .cfg = &cfg};
     int64_t now = 0;
     memset(&model, 0, sizeof model);
+    model.recharge = kind == CO_START_RECHARGE;
     co_step(&c, &start, now, &fx);
+    check(&c, &fx);
     for (size_t i = 1; i < size; i++) {
         uint8_t b = data[i], arg = i + 1 < size ? data[i + 1] : 0;
         struct co_event e = {.in = next_input(&c, b), .index = arg % 4};
@@ -214,6 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             e = start;
             memset(&model, 0, sizeof model);
+            model.recharge = kind == CO_START_RECHARGE;
             break;
         case CO_IN_JOURNALED:
             e.ok = arg % 13 != 0; /* now and then the journal cannot write */
@@ -221,8 +260,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case CO_IN_PUMPS:
             e.pumps = pumps, e.npumps = 2;
             break;
-        case CO_IN_PRICED:
-            e.priced = &priced;
+        case CO_IN_PRICED: /* a recharge mostly as asked, sometimes not */
+            e.priced = c.recharge && arg % 4 ? &recharge_priced : &priced;
             break;
         case CO_IN_MEMBER:
             e.member = &member, e.coupons = &coupon, e.ncoupons = 1;

@@ -1,7 +1,7 @@
 /* golden-screens: draws a representative set of screen states (those tests/unit/
  * test_screens.c builds: attract, home, the "why unavailable" dialog, more time, the
  * restart notice, every state of pay for fuel; the bill and the done screen in both
- * languages) at 1080x1920 and 1920x1080 with the software renderer, as the kiosk does
+ * languages; a fuel card's recharge) at 1080x1920 and 1920x1080 with the software renderer, as the kiosk does
  * headless, and compares each with tests/golden/unit/<name>.png.
  *
  * --selfcheck proves the comparison: an identical render and renders that differ only in
@@ -37,6 +37,7 @@ enum kind {
     K_NOTICE_PAID,
     K_NOTICE_NOT_PAID,
     K_CHECKOUT,
+    K_RECHARGE,
 };
 
 struct scene {
@@ -107,6 +108,26 @@ static void checkout_fixture(struct co_flow *c)
     c->error = CO_ERR_DECLINED;
 }
 
+/* A fuel card's recharge of ¥200.00, handed over by the fuel-card service: one line, paid
+ * by WeChat; the done screen while the receipt prints, the failure over the day's limit. */
+static void recharge_fixture(struct co_flow *c)
+{
+    co_init(c);
+    snprintf(c->txn_no, sizeof c->txn_no, "T0001-20261130-000007");
+    c->recharge = 1;
+    snprintf(c->recharge_card, sizeof c->recharge_card, "1000113300002001");
+    c->recharge_fen = 20000;
+    c->price.subtotal_fen = c->price.total_fen = c->price.recharge_fen = 20000;
+    snprintf(c->price.recharge_masked, sizeof c->price.recharge_masked, "1000********2001");
+    c->priced = 1;
+    c->total_fen = 20000;
+    snprintf(c->channel, sizeof c->channel, "wechat");
+    snprintf(c->code_masked, sizeof c->code_masked, "1345************34");
+    c->cfg.reprint_ms = 180000;
+    c->printed = 0;
+    c->error = CO_ERR_RECHARGE_LIMIT;
+}
+
 static void make_model(struct fixture *m, const struct scene *sc)
 {
     i18n_set_lang(sc->lang);
@@ -151,6 +172,11 @@ static void make_model(struct fixture *m, const struct scene *sc)
             snprintf(m->co.phone, sizeof m->co.phone, "138001");
             m->co.ncoupons = 0;
         }
+        break;
+    case K_RECHARGE:
+        m->sess.state = SESS_SERVICE;
+        recharge_fixture(&m->co);
+        m->co.state = sc->state;
         break;
     }
 }
@@ -255,6 +281,12 @@ static const struct scene scenes[] = {
     /* the bill and the done screen in English */
     {"co-review-en", K_CHECKOUT, CO_REVIEW, 0, "en_US"},
     {"co-done-en", K_CHECKOUT, CO_DONE, 0, "en_US"},
+    /* a fuel card's recharge: its bill in both languages, done while the receipt prints,
+     * refused over the day's limit */
+    {"co-recharge-review-zh", K_RECHARGE, CO_REVIEW, 0, "zh_CN"},
+    {"co-recharge-review-en", K_RECHARGE, CO_REVIEW, 0, "en_US"},
+    {"co-recharge-done-zh", K_RECHARGE, CO_DONE, 0, "zh_CN"},
+    {"co-recharge-failed-zh", K_RECHARGE, CO_FAILED, 0, "zh_CN"},
 };
 
 #define NSCENES (int)(sizeof scenes / sizeof scenes[0])

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -922,6 +924,310 @@ static void leaving_hands_over_or_releases(void **state)
     journal_answers = 1;
 }
 
+/* ---- a fuel card's recharge (handed over by the fuel-card service) ---------------------- */
+
+#define CARD "1000113300002001"
+
+/* The hand-back in this step's effects: the transaction number it carries ("" unpaid), or
+ * NULL when there is none. */
+static const char *handed_back(void)
+{
+    int h = pos(EFF_HAND_OVER, -1);
+    if (h < 0)
+        return NULL;
+    assert_string_equal(fx.v[h].arg, CO_RECHARGED);
+    assert_int_equal(fx.v[h].ndata, strlen((const char *)fx.v[h].data) + 1);
+    return (const char *)fx.v[h].data;
+}
+
+/* A recharge's priced answer: its one line, nothing off. */
+static struct co_priced recharge_priced(int64_t fen)
+{
+    struct co_priced p = priced(fen, fen);
+    p.recharge_fen = fen;
+    snprintf(p.recharge_masked, sizeof p.recharge_masked, "1000********2001");
+    return p;
+}
+
+/* Started as a recharge of `fen`: priced at once, with the card and the amount only. */
+static void recharge_to_review(struct co_flow *c, int64_t fen)
+{
+    step(c, (struct co_event){.in = CO_IN_START, .text = "T0001-20261130-000007",
+                              .index = CO_START_RECHARGE, .text2 = CARD, .amount = fen,
+                              .cfg = &cfg},
+         0);
+    assert_int_equal(c->state, CO_PRICING);
+    assert_true(c->recharge);
+    assert_false(has(EFF_LOCK, -1)); /* no pump sale to lock */
+    const struct co_request *rq = (const struct co_request *)fx.v[pos(EFF_CALL, CO_CALL_PRICE)].data;
+    assert_string_equal(rq->recharge_card, CARD);
+    assert_int_equal(rq->recharge_fen, fen);
+    assert_string_equal(rq->sale_id, "");
+    assert_int_equal(rq->nitems, 0);
+    assert_int_equal(rq->ncoupons, 0);
+    assert_int_equal(rq->points, 0);
+    struct co_priced p = recharge_priced(fen);
+    step(c, (struct co_event){.in = CO_IN_PRICED, .priced = &p}, 10);
+    assert_int_equal(c->state, CO_REVIEW);
+    assert_int_equal(c->total_fen, fen);
+}
+
+/* Start -> priced -> a product, member or coupon scan gets a notice and nothing is sent ->
+ * a payment code pays -> paid -> completed -> done -> the receipt prints -> back to the
+ * card with the transaction number. */
+static void recharge_paid_and_handed_back(void **state)
+{
+    (void)state;
+    struct co_flow c;
+    recharge_to_review(&c, 20000);
+    static const char *const refused[] = {"6920000010004", "MQR-7F3A91", "CPN-5OFF-0001",
+                                          "hello"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        scan(&c, refused[i], 20);
+        assert_int_equal(c.state, CO_REVIEW);
+        assert_int_equal(c.message, CO_NOTE_RECHARGE_ONLY);
+        assert_false(has(EFF_CALL, -1));
+    }
+    step(&c, (struct co_event){.in = CO_IN_OPEN_MEMBER}, 21); /* no member on a recharge */
+    assert_int_equal(c.state, CO_REVIEW);
+    step(&c, (struct co_event){.in = CO_IN_ITEM_MORE, .index = 0}, 22); /* no items */
+    assert_false(has(EFF_CALL, -1));
+    /* a payment code on the bill pays, by the usual rules */
+    scan(&c, "134567890123451234", 30);
+    assert_int_equal(c.state, CO_PRINTER_CHECK);
+    step(&c, (struct co_event){.in = CO_IN_PRINTER, .ok = 1}, 40);
+    assert_true(pos(EFF_ORDER, -1) >= 0 && pos(EFF_ORDER, -1) < pos(EFF_INTENT, -1));
+    assert_true(pos(EFF_INTENT, -1) < pos(EFF_CALL, CO_CALL_PAY));
+    const struct co_intent *in = (const struct co_intent *)fx.v[pos(EFF_INTENT, -1)].data;
+    assert_int_equal(in->amount_fen, 20000);
+    assert_string_equal(in->sale_id, "");
+    assert_int_equal(c.state, CO_PAYING);
+    assert_true(co_busy(&c));
+    answer(&c, "PAID", NULL, 50);
+    assert_int_equal(c.state, CO_COMPLETING);
+    assert_true(has(EFF_CALL, CO_CALL_COMPLETE));
+    step(&c, (struct co_event){.in = CO_IN_COMPLETED}, 60);
+    assert_int_equal(c.state, CO_DONE);
+    assert_true(pos(EFF_TXN, -1) >= 0 && pos(EFF_TXN, -1) < pos(EFF_PRINT, -1));
+    assert_null(handed_back()); /* not before the receipt's outcome */
+    assert_false(has(EFF_HOME, -1));
+    /* the record carries the recharge, the card grouped (no run of 16 digits) */
+    struct sale_record r, back;
+    record_from_flow(&c, &r);
+    assert_true(r.has_recharge);
+    assert_false(r.has_fuel);
+    assert_string_equal(r.recharge_card, "1000 1133 0000 2001");
+    assert_int_equal(r.recharge_fen, 20000);
+    char *text = record_encode(&r);
+    assert_non_null(text);
+    assert_null(strstr(text, CARD));
+    assert_int_equal(record_decode(text, &back), 0);
+    assert_true(back.has_recharge);
+    assert_string_equal(back.recharge_card, "1000 1133 0000 2001");
+    assert_int_equal(back.recharge_fen, 20000);
+    free(text);
+    /* no Finish while the receipt prints: it goes back by itself when it is out */
+    scan(&c, "6920000010004", 69);
+    assert_int_equal(c.message, CO_NOTE_IN_PROGRESS);
+    step(&c, (struct co_event){.in = CO_IN_FINISH}, 70);
+    assert_int_equal(c.state, CO_DONE);
+    assert_null(handed_back());
+    step(&c, (struct co_event){.in = CO_IN_PRINTED, .ok = 1}, 80);
+    const char *txn = handed_back();
+    assert_non_null(txn);
+    assert_string_equal(txn, "T0001-20261130-000007");
+    assert_false(has(EFF_HOME, -1));
+    assert_int_equal(c.state, CO_IDLE);
+    assert_false(co_busy(&c));
+    /* handed back once: nothing more comes of it */
+    static const enum co_input after[] = {CO_IN_CANCEL, CO_IN_FINISH, CO_IN_PRINTED,
+                                          CO_IN_REPRINT, CO_IN_RETRY};
+    for (size_t i = 0; i < sizeof after / sizeof after[0]; i++) {
+        step(&c, (struct co_event){.in = after[i]}, 90);
+        assert_int_equal(fx.n, 0);
+    }
+}
+
+/* A receipt that cannot be printed is a final outcome too; without a printer (e-receipt)
+ * there is none to wait for. */
+static void recharge_receipt_not_printed(void **state)
+{
+    (void)state;
+    struct co_flow c;
+    recharge_to_review(&c, 5000);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
+    answer(&c, "CREATED", "weixin://x", 110);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 110 + CO_QR_POLL_MS); /* asked: paid? */
+    answer(&c, "PAID", NULL, 120 + CO_QR_POLL_MS);
+    step(&c, (struct co_event){.in = CO_IN_COMPLETED}, 130 + CO_QR_POLL_MS);
+    assert_int_equal(c.state, CO_DONE);
+    step(&c, (struct co_event){.in = CO_IN_PRINTED, .ok = 0}, 140);
+    assert_string_equal(handed_back(), "T0001-20261130-000007");
+
+    recharge_to_review(&c, 5000);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "alipay"}, 0, 100);
+    assert_int_equal(c.state, CO_NO_PRINTER);
+    step(&c, (struct co_event){.in = CO_IN_CONTINUE}, 110);
+    answer(&c, "CREATED", "alipay://x", 120);
+    step(&c, (struct co_event){.in = CO_IN_TICK}, 120 + CO_QR_POLL_MS);
+    answer(&c, "PAID", NULL, 130 + CO_QR_POLL_MS);
+    step(&c, (struct co_event){.in = CO_IN_COMPLETED}, 140 + CO_QR_POLL_MS);
+    assert_true(has(EFF_TXN, -1));
+    assert_false(has(EFF_PRINT, -1));
+    assert_string_equal(handed_back(), "T0001-20261130-000007");
+    struct sale_record r; /* the record (EFF_TXN, run after the step) is still whole */
+    record_from_flow(&c, &r);
+    assert_true(r.has_recharge && r.e_receipt);
+    assert_int_equal(r.total_fen, 5000);
+}
+
+/* The backend refuses the recharge when pricing it: the failure screen says why, nothing
+ * was charged, and finishing hands the customer back unpaid. */
+static void recharge_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *code;
+        enum co_error err;
+    } cases[] = {
+        {"RECHARGE_LIMIT", CO_ERR_RECHARGE_LIMIT}, {"CARD_BLOCKED", CO_ERR_CARD_BLOCKED},
+        {"CARD_NOT_FOUND", CO_ERR_CARD_UNKNOWN},   {"CARD_EXPIRED", CO_ERR_CARD_EXPIRED},
+        {"INVALID_ARGUMENT", CO_ERR_SALE_TAKEN},   {"", CO_ERR_OFFLINE},
+        {"BAD_RESPONSE", CO_ERR_OFFLINE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct co_flow c;
+        step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .index = CO_START_RECHARGE,
+                                   .text2 = CARD, .amount = 600000, .cfg = &cfg},
+             0);
+        step(&c, (struct co_event){.in = CO_IN_CALL_FAILED, .call = CO_CALL_PRICE,
+                                   .err_code = cases[i].code},
+             10);
+        assert_int_equal(c.state, CO_FAILED);
+        assert_int_equal(c.error, cases[i].err);
+        assert_int_equal(c.money_moved, 0);
+        assert_false(has(EFF_CALL, -1));
+        step(&c, (struct co_event){.in = CO_IN_RETRY}, 20); /* nothing to try again with */
+        assert_int_equal(c.state, CO_FAILED);
+        step(&c, (struct co_event){.in = CO_IN_FINISH}, 30);
+        assert_string_equal(handed_back(), "");
+        assert_false(has(EFF_HOME, -1));
+        assert_int_equal(c.state, CO_IDLE);
+    }
+    /* an answer that is not the recharge asked for is never charged */
+    struct co_priced wrong[4];
+    wrong[0] = recharge_priced(19999);          /* another amount */
+    wrong[1] = priced(20000, 20000);            /* no recharge line */
+    wrong[2] = recharge_priced(20000);
+    wrong[2].ndiscounts = 1;                    /* something off */
+    wrong[2].discounts[0].amount_fen = -100;
+    wrong[2].total_fen = 19900;
+    wrong[3] = recharge_priced(20000);
+    wrong[3].total_fen = 20001;                 /* a total the line does not explain */
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        struct co_flow c;
+        step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .index = CO_START_RECHARGE,
+                                   .text2 = CARD, .amount = 20000, .cfg = &cfg},
+             0);
+        step(&c, (struct co_event){.in = CO_IN_PRICED, .priced = &wrong[i]}, 10);
+        assert_int_equal(c.state, CO_FAILED);
+        assert_int_equal(c.error, CO_ERR_OFFLINE);
+        assert_false(c.priced);
+    }
+    /* and a shop bill that comes back as a recharge is not charged either */
+    struct co_flow c;
+    struct co_priced odd = recharge_priced(200);
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T2", .index = CO_START_SHOP,
+                               .cfg = &cfg},
+         70);
+    scan(&c, "6920000010004", 71);
+    step(&c, (struct co_event){.in = CO_IN_PRODUCT, .text = "水", .text2 = "Water", .amount = 200}, 72);
+    assert_int_equal(c.state, CO_PRICING);
+    step(&c, (struct co_event){.in = CO_IN_PRICED, .priced = &odd}, 73);
+    assert_int_equal(c.state, CO_FAILED);
+    assert_int_equal(c.error, CO_ERR_OFFLINE);
+}
+
+/* Handed over wrong, or the customer backs out before paying: back at once, unpaid. */
+static void recharge_start_and_back_out(void **state)
+{
+    (void)state;
+    struct co_flow c;
+    static const struct {
+        const char *card;
+        int64_t fen;
+    } bad[] = {{"100011330000200", 20000},   {"10001133000020011", 20000},
+               {"1000 1133 0000 20", 20000}, {CARD, 99},
+               {CARD, 100000001},            {NULL, 20000}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .index = CO_START_RECHARGE,
+                                   .text2 = bad[i].card, .amount = bad[i].fen, .cfg = &cfg},
+             0);
+        assert_string_equal(handed_back(), "");
+        assert_false(has(EFF_CALL, -1));
+        assert_int_equal(c.state, CO_IDLE);
+    }
+    /* cancelled while it is priced, or on the bill */
+    step(&c, (struct co_event){.in = CO_IN_START, .text = "T1", .index = CO_START_RECHARGE,
+                               .text2 = CARD, .amount = 100, .cfg = &cfg},
+         0);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 5);
+    assert_string_equal(handed_back(), "");
+    assert_int_equal(c.state, CO_IDLE);
+    assert_false(co_waits_for(&c, CO_CALL_PRICE)); /* the pricing is withdrawn */
+    recharge_to_review(&c, 100000000);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 20);
+    assert_string_equal(handed_back(), "");
+    assert_false(has(EFF_RELEASE, -1));
+    /* cancelled while paying: failed, then finished: unpaid */
+    recharge_to_review(&c, 20000);
+    choose(&c, (struct co_event){.in = CO_IN_PAY_QR, .text = "wechat"}, 1, 100);
+    answer(&c, "CREATED", "weixin://x", 110);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 120);
+    assert_int_equal(c.state, CO_CANCELLING);
+    assert_true(co_busy(&c)); /* money in flight: the session stays */
+    assert_null(handed_back());
+    answer(&c, "CLOSED", NULL, 130);
+    assert_int_equal(c.state, CO_FAILED);
+    step(&c, (struct co_event){.in = CO_IN_CANCEL}, 140);
+    assert_string_equal(handed_back(), "");
+    /* the customer's session ends on the bill: forgotten, nobody to hand back to */
+    recharge_to_review(&c, 20000);
+    step(&c, (struct co_event){.in = CO_IN_LEAVE}, 200);
+    assert_null(handed_back());
+    assert_int_equal(c.state, CO_IDLE);
+    assert_false(c.recharge);
+}
+
+/* What the fuel-card service hands over, and the card number as it is shown and kept. */
+static void recharge_arg_and_card_format(void **state)
+{
+    (void)state;
+    char card[CO_CARD_NO_LEN + 1], out[24];
+    int64_t fen;
+    assert_int_equal(co_recharge_parse(CARD " 20000", card, &fen), 0);
+    assert_string_equal(card, CARD);
+    assert_int_equal(fen, 20000);
+    assert_int_equal(co_recharge_parse(CARD " 100", card, &fen), 0);
+    assert_int_equal(co_recharge_parse(CARD " 100000000", card, &fen), 0);
+    static const char *const bad[] = {
+        NULL, "", CARD, CARD " ", CARD " 99", CARD " 100000001", CARD " 9999999999999",
+        CARD "  20000", CARD " 20000 ", CARD " -20000", CARD " +20000", CARD " 200.00",
+        CARD "0 20000", "100011330000200 20000", "1000a13300002001 20000", CARD "\t20000",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(co_recharge_parse(bad[i], card, &fen), -1);
+        assert_string_equal(card, "");
+        assert_int_equal(fen, 0);
+    }
+    co_card_format(CARD, 0, out, sizeof out);
+    assert_string_equal(out, "1000 **** **** 2001");
+    co_card_format(CARD, 1, out, sizeof out);
+    assert_string_equal(out, "1000 1133 0000 2001");
+    co_card_format("12345", 0, out, sizeof out);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     log_set_quiet(1);
@@ -947,6 +1253,11 @@ int main(void)
         cmocka_unit_test(kiosk_refused_is_not_a_decline),
         cmocka_unit_test(journal_writes_before_anything_goes_out),
         cmocka_unit_test(leaving_hands_over_or_releases),
+        cmocka_unit_test(recharge_paid_and_handed_back),
+        cmocka_unit_test(recharge_receipt_not_printed),
+        cmocka_unit_test(recharge_refused),
+        cmocka_unit_test(recharge_start_and_back_out),
+        cmocka_unit_test(recharge_arg_and_card_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,39 @@ static void priced(void **state)
               "\"amount_fen\":-1002}]}");
     assert_int_equal(co_api_priced(j, &p), -1);
     cJSON_Delete(j);
+    /* a fuel card's recharge: its one line is read (the other kinds are the bill's own) */
+    j = parse("{\"order_id\":\"T1-O\",\"member_id\":null,\"coupon_ids\":[],\"lines\":[{"
+              "\"kind\":\"recharge\",\"card_no_masked\":\"1000********2001\","
+              "\"amount_fen\":20000}],\"discounts\":[],\"subtotal_fen\":20000,"
+              "\"points_available\":0,\"points_used\":0,\"points_earned\":0,"
+              "\"total_fen\":20000}");
+    assert_int_equal(co_api_priced(j, &p), 0);
+    assert_int_equal(p.recharge_fen, 20000);
+    assert_string_equal(p.recharge_masked, "1000********2001");
+    assert_int_equal(p.total_fen, 20000);
+    cJSON_Delete(j);
+    j = parse("{\"subtotal_fen\":400,\"total_fen\":400,\"points_used\":0,\"lines\":[{"
+              "\"kind\":\"item\",\"barcode\":\"6920000010004\",\"qty\":2}]}");
+    assert_int_equal(co_api_priced(j, &p), 0);
+    assert_int_equal(p.recharge_fen, 0);
+    cJSON_Delete(j);
+    /* a recharge line without its amount, or two of them: not trusted */
+    static const char *const bad[] = {
+        "{\"subtotal_fen\":100,\"total_fen\":100,\"points_used\":0,\"lines\":[{\"kind\":"
+        "\"recharge\",\"card_no_masked\":\"1000********2001\"}]}",
+        "{\"subtotal_fen\":100,\"total_fen\":100,\"points_used\":0,\"lines\":[{\"kind\":"
+        "\"recharge\",\"card_no_masked\":\"1000********2001\",\"amount_fen\":100.5}]}",
+        "{\"subtotal_fen\":200,\"total_fen\":200,\"points_used\":0,\"lines\":[{\"kind\":"
+        "\"recharge\",\"card_no_masked\":\"x\",\"amount_fen\":100},{\"kind\":\"recharge\","
+        "\"card_no_masked\":\"y\",\"amount_fen\":100}]}",
+        "{\"subtotal_fen\":100,\"total_fen\":100,\"points_used\":0,\"lines\":[{\"kind\":"
+        "\"recharge\",\"amount_fen\":100}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        j = parse(bad[i]);
+        assert_int_equal(co_api_priced(j, &p), -1);
+        cJSON_Delete(j);
+    }
     /* a "discount" that adds money */
     j = parse("{\"subtotal_fen\":100,\"total_fen\":200,\"points_used\":0,"
               "\"discounts\":[{\"kind\":\"member\",\"label_zh\":\"x\",\"label_en\":\"x\","
@@ -160,6 +193,22 @@ static void requests(void **state)
     assert_string_equal(h.body, "{\"order_id\":\"T1-O\",\"sale_ids\":[\"S1001\"],\"items\":[{"
                                 "\"barcode\":\"6920000010004\",\"qty\":2}],\"member_id\":\"M001\","
                                 "\"coupon_ids\":[\"C101\"],\"points\":50}");
+    co_api_http_free(&h);
+
+    /* a fuel card's recharge: the card and the amount, no sales, items, member, coupons
+     * or points */
+    memset(&rq, 0, sizeof rq);
+    rq.call = CO_CALL_PRICE;
+    snprintf(rq.txn_no, sizeof rq.txn_no, "T1");
+    snprintf(rq.order_id, sizeof rq.order_id, "T1-O");
+    rq.round = 1;
+    snprintf(rq.recharge_card, sizeof rq.recharge_card, "1000113300002001");
+    rq.recharge_fen = 20000;
+    assert_int_equal(co_api_http(&rq, &h), 0);
+    assert_string_equal(h.path, "/v1/orders");
+    assert_string_equal(h.key, "T1-price-1");
+    assert_string_equal(h.body, "{\"order_id\":\"T1-O\",\"recharge\":{\"card_no\":"
+                                "\"1000113300002001\",\"amount_fen\":20000}}");
     co_api_http_free(&h);
 
     memset(&rq, 0, sizeof rq);

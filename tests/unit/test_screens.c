@@ -174,6 +174,22 @@ static void full_checkout(struct co_flow *c)
     c->cfg.reprint_ms = 180000;
 }
 
+/* A fuel card's recharge of ¥200.00 on the bill. */
+static void recharge(struct co_flow *c)
+{
+    co_init(c);
+    snprintf(c->txn_no, sizeof c->txn_no, "T0001-20261130-000007");
+    c->recharge = 1;
+    snprintf(c->recharge_card, sizeof c->recharge_card, "1000113300002001");
+    c->recharge_fen = c->total_fen = 20000;
+    c->price.subtotal_fen = c->price.total_fen = c->price.recharge_fen = 20000;
+    c->priced = 1;
+    snprintf(c->channel, sizeof c->channel, "wechat");
+    snprintf(c->code_url, sizeof c->code_url, "weixin://wxpay/bizpayurl?pr=T0001-P1");
+    c->deadline_ms = 100000;
+    c->cfg.reprint_ms = 180000;
+}
+
 static void checkout_screens_keep_the_rules(void **state)
 {
     (void)state;
@@ -254,6 +270,87 @@ static void header_titles(void **state)
     assert_string_equal(ui_find(&tree, "co.cancel")->text, "Cancel payment");
 }
 
+/* A fuel card's recharge: one line with the card masked, no member line and no item keys,
+ * the pay buttons as usual; done without Finish or e-invoice (the customer goes back to the
+ * card by itself); the refusal says why. Every state keeps the rules. */
+static void recharge_screens(void **state)
+{
+    (void)state;
+    static struct fixture f;
+    static const int sizes[][2] = {{1080, 1920}, {1920, 1080}, {768, 1366}, {1280, 800}};
+    static const enum co_state states[] = {
+        CO_PRICING, CO_REVIEW, CO_PRINTER_CHECK, CO_NO_PRINTER, CO_QR_WAIT, CO_QR, CO_CODE,
+        CO_PAYING, CO_USERPAYING, CO_CHECKING, CO_CANCELLING, CO_COMPLETING, CO_DONE,
+        CO_FAILED, CO_JOURNALING};
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
+        for (int large = 0; large < 2; large++)
+            for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
+                int w = sizes[z][0], h = sizes[z][1];
+                struct theme th;
+                theme_make(&th, "default", large, w < h ? w : h);
+                fixture_init(&f, "en_US");
+                f.sess.state = SESS_SERVICE;
+                recharge(&f.co);
+                f.co.state = states[k];
+                f.co.after = CO_PAYING;
+                f.co.message = CO_NOTE_RECHARGE_ONLY;
+                f.cv.invoice = 1;
+                tree.w = w;
+                tree.h = h;
+                fixture_build(&f, &tree, &th);
+                char what[96];
+                snprintf(what, sizeof what, "recharge %s(%s) %dx%d%s", tree.screen,
+                         co_state_name(f.co.state), w, h, large ? " large" : "");
+                check_tree(&tree, &th, what);
+                assert_null(ui_find(&tree, "review.member"));
+                assert_null(ui_find(&tree, "item.0.more"));
+                assert_null(ui_find(&tree, "done.get_invoice"));
+                assert_string_equal(ui_find(&tree, "header.title")->text, "Fuel card recharge");
+            }
+    struct theme th;
+    theme_make(&th, "default", 0, 1080);
+    tree.w = 1080;
+    tree.h = 1920;
+    fixture_init(&f, "en_US");
+    f.sess.state = SESS_SERVICE;
+    recharge(&f.co);
+    f.co.state = CO_REVIEW;
+    f.co.message = CO_NOTE_RECHARGE_ONLY;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(tree.screen, "review");
+    assert_string_equal(ui_find(&tree, "review.recharge.label")->text, "Fuel card recharge");
+    assert_string_equal(ui_find(&tree, "review.recharge")->text, "¥200.00");
+    assert_string_equal(ui_find(&tree, "review.recharge.card")->text, "1000 **** **** 2001");
+    assert_string_equal(ui_find(&tree, "review.total")->text, "¥200.00");
+    assert_null(ui_find(&tree, "review.empty"));
+    assert_null(ui_find(&tree, "review.scan")); /* the scanner takes a payment code only */
+    assert_non_null(strstr(ui_find(&tree, "review.notice")->text, "card recharge"));
+    assert_false(ui_find(&tree, "pay.code")->disabled);
+    assert_false(ui_find(&tree, "pay.qr.wechat")->disabled);
+    assert_string_equal(ui_find(&tree, "steps.current")->text, "1  Bill");
+    /* priced the first time: a wait, not an empty bill */
+    f.co.state = CO_PRICING;
+    f.co.priced = 0;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(tree.screen, "wait");
+    /* done while the receipt prints: no Finish, no e-invoice */
+    recharge(&f.co);
+    f.co.state = CO_DONE;
+    f.cv.invoice = 1;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(tree.screen, "done");
+    assert_null(ui_find(&tree, "done.ok"));
+    assert_null(ui_find(&tree, "done.get_invoice"));
+    assert_string_equal(ui_find(&tree, "steps.current")->text, "3  Done");
+    /* refused over today's limit: why, and Finish (back to the card) */
+    f.co.state = CO_FAILED;
+    f.co.error = CO_ERR_RECHARGE_LIMIT;
+    fixture_build(&f, &tree, &th);
+    assert_string_equal(ui_find(&tree, "failed.title")->text, "Over today's recharge limit");
+    assert_non_null(ui_find(&tree, "failed.ok"));
+    assert_null(ui_find(&tree, "failed.retry"));
+}
+
 static void screen_names(void **state)
 {
     (void)state;
@@ -293,6 +390,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_screen_keeps_the_rules),
         cmocka_unit_test(checkout_screens_keep_the_rules),
+        cmocka_unit_test(recharge_screens),
         cmocka_unit_test(screen_names),
         cmocka_unit_test(header_titles),
     };

@@ -12,11 +12,20 @@
 #include "core/sign.h"
 #include "record.h"
 
-/* POST /v1/orders: the bill as it stands, with the member, coupons and points. */
+/* POST /v1/orders: the bill as it stands, with the member, coupons and points; or a fuel
+ * card's recharge, an order of its own (no sales, items, member, coupons or points). */
 static char *price_body(const struct co_request *rq)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "order_id", rq->order_id);
+    if (rq->recharge_card[0]) {
+        cJSON *r = cJSON_AddObjectToObject(o, "recharge");
+        cJSON_AddStringToObject(r, "card_no", rq->recharge_card);
+        cJSON_AddNumberToObject(r, "amount_fen", (double)rq->recharge_fen);
+        char *text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        return text;
+    }
     cJSON *sales = cJSON_AddArrayToObject(o, "sale_ids");
     if (rq->sale_id[0])
         cJSON_AddItemToArray(sales, cJSON_CreateString(rq->sale_id));
@@ -194,6 +203,28 @@ int co_api_pumps(const cJSON *j, struct co_pump *pumps, int *n)
     return bad ? -1 : 0; /* a reply we cannot trust with money */
 }
 
+/* The lines of a priced order: a fuel card's recharge line ({"kind":"recharge",
+ * "card_no_masked","amount_fen"}, at most one) is read into p. The other kinds (fuel,
+ * item) repeat the bill the kiosk sent and are not read, as before recharges. -1 for a
+ * recharge line that does not read, or two of them. */
+static int priced_recharge(const cJSON *lines, struct co_priced *p)
+{
+    const cJSON *l;
+    int bad = 0, n = 0;
+    if (!cJSON_IsArray(lines))
+        return 0;
+    cJSON_ArrayForEach(l, lines)
+    {
+        if (strcmp(json_str(l, "kind"), "recharge"))
+            continue;
+        if (n++)
+            return -1; /* one card, one line */
+        json_copy(l, "card_no_masked", p->recharge_masked, sizeof p->recharge_masked, 0, &bad);
+        p->recharge_fen = json_int(l, "amount_fen", 1, JSON_MAX_FEN, &bad);
+    }
+    return bad ? -1 : 0;
+}
+
 int co_api_priced(const cJSON *j, struct co_priced *p)
 {
     int bad = 0;
@@ -206,6 +237,8 @@ int co_api_priced(const cJSON *j, struct co_priced *p)
     p->points_available = json_int(j, "points_available", 0, JSON_MAX_FEN, &none);
     const cJSON *ds = cJSON_GetObjectItemCaseSensitive(j, "discounts"); /* none: absent */
     if (ds && record_discounts(ds, p->discounts, &p->ndiscounts) != 0)
+        bad = 1;
+    if (priced_recharge(cJSON_GetObjectItemCaseSensitive(j, "lines"), p) != 0)
         bad = 1;
     int64_t sum = 0;
     for (int i = 0; i < p->ndiscounts; i++)

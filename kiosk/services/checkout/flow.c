@@ -47,6 +47,8 @@ static void set_state(struct co_flow *c, enum co_state s, struct effects *out)
     effects_add(out, EFF_REDRAW, 0, NULL);
 }
 
+_Static_assert(sizeof(struct co_request) <= EFFECT_DATA_MAX, "a request fits its effect");
+
 /* A backend call: its effect carries the whole request (struct co_request). The customer's
  * payment code moves into the payment's request: the flow keeps no copy. */
 static void call(struct co_flow *c, struct effects *out, enum co_call k, const char *subject)
@@ -61,7 +63,11 @@ static void call(struct co_flow *c, struct effects *out, enum co_call k, const c
     rq.amount_fen = c->total_fen;
     rq.native = c->mode == CO_PAY_QR;
     snprintf(rq.channel, sizeof rq.channel, "%s", c->channel);
-    if (k == CO_CALL_PRICE) {
+    if (k == CO_CALL_PRICE && c->recharge) {
+        rq.round = c->pricing_round; /* the card and the amount, nothing else */
+        memcpy(rq.recharge_card, c->recharge_card, sizeof rq.recharge_card);
+        rq.recharge_fen = c->recharge_fen;
+    } else if (k == CO_CALL_PRICE) {
         rq.round = c->pricing_round;
         if (c->has_sale)
             snprintf(rq.sale_id, sizeof rq.sale_id, "%s", c->sale.id);
@@ -85,6 +91,22 @@ static void call(struct co_flow *c, struct effects *out, enum co_call k, const c
     }
     effects_add_data(out, EFF_CALL, k, rq.subject, &rq, sizeof rq);
     sign_wipe(&rq, sizeof rq);
+}
+
+/* The customer's part here is over: back to the home menu, or, for a recharge, back to
+ * the service that handed it over, with the transaction number if it was paid (the glue
+ * goes home when nobody takes it). A recharge handed back is forgotten here. */
+static void finish(struct co_flow *c, struct effects *out)
+{
+    if (!c->recharge) {
+        effects_add(out, EFF_HOME, 0, NULL);
+        return;
+    }
+    const char *txn = c->state == CO_DONE ? c->txn_no : "";
+    effects_add_data(out, EFF_HAND_OVER, 0, CO_RECHARGED, txn, strlen(txn) + 1);
+    co_forget_code(c);
+    set_state(c, CO_IDLE, out); /* handed back once: nothing here ends in a finish again (the
+                                 * sale's fields stay for the effects of this step) */
 }
 
 static void notice(struct co_flow *c, enum co_notice n, struct effects *out)
@@ -178,6 +200,57 @@ int64_t co_points_wanted(const struct co_flow *c)
     return p;
 }
 
+/* 16 digits, nothing else. */
+static int card_no_valid(const char *s)
+{
+    if (!s)
+        return 0;
+    for (int i = 0; i < CO_CARD_NO_LEN; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return s[CO_CARD_NO_LEN] == '\0';
+}
+
+static int co_recharge_valid(const char *card_no, int64_t fen)
+{
+    return card_no_valid(card_no) && fen >= CO_RECHARGE_MIN_FEN && fen <= CO_RECHARGE_MAX_FEN;
+}
+
+int co_recharge_parse(const char *arg, char card[CO_CARD_NO_LEN + 1], int64_t *fen)
+{
+    card[0] = '\0';
+    *fen = 0;
+    if (!arg || strlen(arg) < CO_CARD_NO_LEN + 2 || arg[CO_CARD_NO_LEN] != ' ')
+        return -1;
+    const char *p = arg + CO_CARD_NO_LEN + 1;
+    int64_t v = 0;
+    int n = 0;
+    for (; *p >= '0' && *p <= '9' && n < 10; p++, n++)
+        v = v * 10 + (*p - '0'); /* at most 10 digits: no overflow */
+    char no[CO_CARD_NO_LEN + 1];
+    memcpy(no, arg, CO_CARD_NO_LEN);
+    no[CO_CARD_NO_LEN] = '\0';
+    if (n == 0 || *p != '\0' || !co_recharge_valid(no, v))
+        return -1;
+    memcpy(card, no, sizeof no);
+    *fen = v;
+    return 0;
+}
+
+void co_card_format(const char *card_no, int grouped, char *out, size_t cap)
+{
+    if (!card_no_valid(card_no)) {
+        if (cap)
+            out[0] = '\0';
+        return;
+    }
+    const char *c = card_no;
+    if (grouped)
+        snprintf(out, cap, "%.4s %.4s %.4s %.4s", c, c + 4, c + 8, c + 12);
+    else
+        snprintf(out, cap, "%.4s **** **** %.4s", c, c + 12);
+}
+
 static void scan_on_page(struct co_flow *c, const char *text, int64_t now, struct effects *out);
 
 /* The page the customer is on (bill or member page), e.g. after a lookup. A code scanned
@@ -198,7 +271,7 @@ static void to_page(struct co_flow *c, struct effects *out)
  * it, shows the empty bill. */
 static void reprice(struct co_flow *c, struct effects *out)
 {
-    if (!c->has_sale && c->nitems == 0) {
+    if (!c->has_sale && c->nitems == 0 && !c->recharge) {
         c->total_fen = 0;
         c->priced = 0;
         memset(&c->price, 0, sizeof c->price);
@@ -344,6 +417,8 @@ static void record_sale(struct co_flow *c, int64_t now, struct effects *out)
         effects_add(out, EFF_PRINT, 0, c->txn_no);
     }
     set_state(c, CO_DONE, out);
+    if (c->recharge && c->printed != 0)
+        finish(c, out); /* no receipt to wait for: back to the card at once */
 }
 
 /* A status the flow can act on for this payment: a final one, or the in-progress state of
@@ -481,7 +556,14 @@ static void on_failed(struct co_flow *c, const struct co_event *e, int64_t now,
             break;
         }
         release(c, out);
-        fail(c, code[0] && !unusable ? CO_ERR_SALE_TAKEN : CO_ERR_OFFLINE, 0, out);
+        fail(c, !code[0] || unusable                ? CO_ERR_OFFLINE
+                : !c->recharge                      ? CO_ERR_SALE_TAKEN
+                : !strcmp(code, "CARD_BLOCKED")     ? CO_ERR_CARD_BLOCKED
+                : !strcmp(code, "CARD_NOT_FOUND")   ? CO_ERR_CARD_UNKNOWN
+                : !strcmp(code, "CARD_EXPIRED")     ? CO_ERR_CARD_EXPIRED
+                : !strcmp(code, "RECHARGE_LIMIT")   ? CO_ERR_RECHARGE_LIMIT
+                                                    : CO_ERR_SALE_TAKEN,
+             0, out);
         break;
     case CO_CALL_PRODUCT:
         c->message = !strcmp(code, "PRODUCT_NOT_FOUND")   ? CO_NOTE_UNKNOWN_ITEM
@@ -624,6 +706,8 @@ static void scan_on_page(struct co_flow *c, const char *text, int64_t now, struc
         }
         request_payment(c, CO_PAY_CODE, NULL, now, out);
         take_code(c, text);
+    } else if (c->recharge) {
+        notice(c, CO_NOTE_RECHARGE_ONLY, out); /* no goods, member or coupons: nothing sent */
     } else if (code_ean_valid(text)) {
         lookup(c, CO_CALL_PRODUCT, text, out);
     } else if (starts_with(text, c->cfg.member_prefix) && token_ok(text)) {
@@ -725,8 +809,8 @@ static void on_scan(struct co_flow *c, const struct co_event *e, int64_t now,
     case CO_QR:
         notice(c, CO_NOTE_QR_ONLY, out);
         break;
-    case CO_DONE:
-        notice(c, CO_NOTE_SALE_DONE, out);
+    case CO_DONE: /* a recharge has no Finish: it goes back to the card by itself */
+        notice(c, c->recharge ? CO_NOTE_IN_PROGRESS : CO_NOTE_SALE_DONE, out);
         break;
     case CO_FAILED:
         notice(c, CO_NOTE_FAILED_FIRST, out);
@@ -858,7 +942,7 @@ static void on_cancel(struct co_flow *c, int64_t now, struct effects *out)
             break;
         }
         release(c, out);
-        effects_add(out, EFF_HOME, 0, NULL);
+        finish(c, out);
         break;
     case CO_SALES:
         set_state(c, CO_PUMPS, out);
@@ -875,7 +959,7 @@ static void on_cancel(struct co_flow *c, int64_t now, struct effects *out)
              * record lands either (the flow no longer waits for it) */
             c->locked = 0;
             set_state(c, CO_IDLE, out);
-            effects_add(out, EFF_HOME, 0, NULL);
+            finish(c, out);
         } else {
             c->intent_open = 0;
             fail(c, CO_ERR_CANCELLED, 0, out);
@@ -887,9 +971,11 @@ static void on_cancel(struct co_flow *c, int64_t now, struct effects *out)
         co_step(c, &fin, now, out);
         break;
     }
+    case CO_IDLE:
+        break; /* no sale: nothing to cancel */
     default:
         release(c, out);
-        effects_add(out, EFF_HOME, 0, NULL);
+        finish(c, out);
         break;
     }
 }
@@ -997,6 +1083,25 @@ static void on_leave(struct co_flow *c, struct effects *out)
     co_init(c); /* CO_IDLE, and nothing of the customer's kept */
 }
 
+/* A priced bill is what was asked for: a recharge exactly its one line (the amount asked,
+ * nothing off, nothing added), anything else no recharge line. */
+static int priced_as_asked(const struct co_flow *c, const struct co_priced *p)
+{
+    if (!c->recharge && p->recharge_fen == 0)
+        return 1;
+    if (c->recharge && p->recharge_fen == c->recharge_fen && p->ndiscounts == 0 &&
+        p->subtotal_fen == c->recharge_fen && p->total_fen == c->recharge_fen &&
+        p->points_used == 0)
+        return 1;
+    if (c->recharge)
+        log_error("checkout", "a recharge of %lld priced as %lld (line %lld, %d discounts): "
+                  "not charged", (long long)c->recharge_fen, (long long)p->total_fen,
+                  (long long)p->recharge_fen, p->ndiscounts);
+    else
+        log_error("checkout", "a bill priced with a recharge line: not charged");
+    return 0;
+}
+
 void co_step(struct co_flow *c, const struct co_event *e, int64_t now, struct effects *out)
 {
     int on_page = c->state == CO_REVIEW || c->state == CO_MEMBER;
@@ -1009,7 +1114,19 @@ void co_step(struct co_flow *c, const struct co_event *e, int64_t now, struct ef
             c->cfg = *e->cfg;
         snprintf(c->txn_no, sizeof c->txn_no, "%s", e->text ? e->text : "");
         snprintf(c->order_id, sizeof c->order_id, "%.32s-O", c->txn_no);
-        c->shop = e->index == 1;
+        c->shop = e->index == CO_START_SHOP;
+        if (e->index == CO_START_RECHARGE) { /* a fuel card's recharge: priced at once, one line */
+            c->recharge = 1;
+            if (!co_recharge_valid(e->text2, e->amount)) {
+                log_error("checkout", "a recharge that cannot be: handed back");
+                finish(c, out);
+                break;
+            }
+            memcpy(c->recharge_card, e->text2, sizeof c->recharge_card);
+            c->recharge_fen = e->amount;
+            reprice(c, out);
+            break;
+        }
         if (c->shop) {
             set_state(c, CO_REVIEW, out); /* shop goods only: an empty bill to scan into */
             break;
@@ -1051,6 +1168,12 @@ void co_step(struct co_flow *c, const struct co_event *e, int64_t now, struct ef
     case CO_IN_PRICED:
         if (c->state != CO_PRICING || !e->priced)
             break;
+        if (!priced_as_asked(c, e->priced)) {
+            struct co_event f = {.in = CO_IN_CALL_FAILED, .call = CO_CALL_PRICE,
+                                 .err_code = "BAD_RESPONSE"};
+            on_failed(c, &f, now, out);
+            break;
+        }
         c->price = *e->priced;
         c->total_fen = c->price.total_fen;
         c->priced = 1;
@@ -1084,7 +1207,7 @@ void co_step(struct co_flow *c, const struct co_event *e, int64_t now, struct ef
         reprice(c, out);
         break;
     case CO_IN_OPEN_MEMBER:
-        if (c->state != CO_REVIEW)
+        if (c->state != CO_REVIEW || c->recharge)
             break;
         c->page = CO_MEMBER;
         c->message = CO_NOTE_NONE;
@@ -1190,6 +1313,8 @@ void co_step(struct co_flow *c, const struct co_event *e, int64_t now, struct ef
         if (c->state == CO_DONE && c->printed == 0) {
             c->printed = e->ok ? 1 : -1;
             effects_add(out, EFF_REDRAW, 0, NULL);
+            if (c->recharge)
+                finish(c, out); /* the receipt is out (or not): back to the card */
         }
         break;
     case CO_IN_REPRINT:
@@ -1203,11 +1328,13 @@ void co_step(struct co_flow *c, const struct co_event *e, int64_t now, struct ef
         on_cancel(c, now, out);
         break;
     case CO_IN_FINISH:
+        if (c->state == CO_DONE && c->recharge && c->printed == 0)
+            break; /* a recharge goes back by itself once its receipt is out */
         if (c->state == CO_DONE || c->state == CO_FAILED) {
             /* nothing taken, or given back: the pump's sale is free again */
             if (c->state == CO_FAILED && c->money_moved <= 0)
                 release(c, out);
-            effects_add(out, EFF_HOME, 0, NULL);
+            finish(c, out);
         }
         break;
     case CO_IN_RETRY:

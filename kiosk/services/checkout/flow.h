@@ -17,10 +17,17 @@
  *  - every payment is driven to PAID, CLOSED or REVERSED; a payment whose answer was lost is
  *    queried, never re-sent with a new out_trade_no; if the station system stops answering
  *    while a payment is being cancelled, the intent is handed to the app's background
- *    settlement (EFF_SETTLE) and the customer is told what happens to the money. */
+ *    settlement (EFF_SETTLE) and the customer is told what happens to the money.
+ *
+ * A fuel card's recharge (CO_IN_START index 2, handed over by the fuel-card service) is a
+ * sale of one line priced by the backend and paid by the same rules; when it is over (paid
+ * and its receipt's outcome known, failed and finished, or left before paying) the flow
+ * hands the customer back (EFF_HAND_OVER: arg CO_RECHARGED, data the transaction number
+ * when it was paid, else "") instead of going home (EFF_HOME). */
 #ifndef CHECKOUT_FLOW_H
 #define CHECKOUT_FLOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/effect.h"
@@ -106,6 +113,10 @@ enum co_error {
     CO_ERR_TERMINAL,      /* the station system refused this kiosk (credentials, clock) */
     CO_ERR_UNKNOWN,       /* the payment's outcome could not be learnt: settled in the
                            * background (completed if it went through, else cancelled) */
+    CO_ERR_CARD_BLOCKED,  /* a recharge: the fuel card is reported lost or blocked */
+    CO_ERR_CARD_UNKNOWN,  /* a recharge: the station system does not know the card */
+    CO_ERR_CARD_EXPIRED,  /* a recharge: the card has expired */
+    CO_ERR_RECHARGE_LIMIT, /* a recharge: over what the card may still take today */
     CO_ERR_LAST
 };
 
@@ -132,6 +143,7 @@ enum co_notice {
     CO_NOTE_IN_PROGRESS,    /* a payment or a question is in progress: wait */
     CO_NOTE_SALE_DONE,      /* paid: finish, then start a new sale */
     CO_NOTE_FAILED_FIRST,   /* failure screen: try again or finish first */
+    CO_NOTE_RECHARGE_ONLY,  /* a card recharge's bill: only a payment code is taken here */
 };
 
 struct co_sale {
@@ -188,7 +200,14 @@ struct co_priced {
     int ndiscounts;
     struct co_discount discounts[CO_MAX_DISCOUNTS];
     int64_t points_used, points_earned, points_available;
+    int64_t recharge_fen;     /* its fuel-card recharge line's amount (0: none) */
+    char recharge_masked[24]; /* ... and the card as the backend masks it */
 };
+
+/* A fuel-card recharge's bounds (fen) and its card number's length. */
+#define CO_RECHARGE_MIN_FEN 100
+#define CO_RECHARGE_MAX_FEN 100000000
+#define CO_CARD_NO_LEN 16
 
 /* What the app configures per sale. */
 struct co_config {
@@ -210,6 +229,11 @@ struct co_flow {
     int npumps;
     int pump_idx;             /* the pump picked */
     int shop;                 /* started as shop goods only (no pump) */
+    int recharge;             /* a fuel card's recharge: one line, no pump, items, member,
+                               * coupons or points; the customer goes back to the service
+                               * that asked for it (EFF_HAND_OVER) */
+    char recharge_card[CO_CARD_NO_LEN + 1]; /* the card's number (16 digits) */
+    int64_t recharge_fen;     /* the amount to recharge */
     int has_sale;             /* a fuel sale is on the bill (shop-only purchases have none) */
     struct co_sale sale;      /* the sale being paid */
     int locked;               /* the sale is locked for this kiosk (journaled, not released) */
@@ -255,9 +279,17 @@ struct co_flow {
     int64_t done_ms;          /* when the sale finished (the reprint window starts) */
 };
 
+/* What a sale starts as (CO_IN_START's index). */
+enum co_start {
+    CO_START_FUEL,     /* pick the pump, then the bill */
+    CO_START_SHOP,     /* shop goods only: an empty bill to scan into */
+    CO_START_RECHARGE, /* a fuel card's recharge, handed over by the fuel-card service */
+};
+
 enum co_input {
-    CO_IN_START,         /* text = the transaction number; index 0 = fuel, 1 = shop goods only;
-                       * cfg = what the app configures */
+    CO_IN_START,         /* text = the transaction number; index = enum co_start (a recharge:
+                          * text2 = the card number, amount = the fen to recharge); cfg = what
+                          * the app configures */
     CO_IN_PUMPS,         /* pumps/npumps filled */
     CO_IN_PICK_PUMP,     /* index */
     CO_IN_PICK_SALE,     /* index */
@@ -320,6 +352,9 @@ struct co_request {
     int ncoupons;
     char coupon_ids[CO_MAX_COUPONS][24];
     int64_t points;
+    /* or a fuel card's recharge (then none of the above) */
+    char recharge_card[CO_CARD_NO_LEN + 1];
+    int64_t recharge_fen;
 };
 
 /* What the payment intent journals (EFF_INTENT's data): enough to settle it after a crash. */
@@ -382,4 +417,15 @@ int co_busy(const struct co_flow *c);
 const char *co_channel_label(const char *channel);
 /* Points the next pricing asks to use. */
 int64_t co_points_wanted(const struct co_flow *c);
+
+/* What a recharge's hand-back names: the service that asked for it takes this. */
+#define CO_RECHARGED "card.recharged"
+/* A recharge as another service hands it over: "<card_no> <amount_fen>" (16 digits, one
+ * space, the fen in [CO_RECHARGE_MIN_FEN, CO_RECHARGE_MAX_FEN]). Fills card (17 bytes) and
+ * *fen; 0, or -1 for anything else (then both are left empty). */
+int co_recharge_parse(const char *arg, char card[CO_CARD_NO_LEN + 1], int64_t *fen);
+/* A card number for the screen and the slip: "1000 **** **** 2001" (grouped = 0) or, for
+ * the journal (which refuses a run of 16 digits), "1000 1133 0000 2001" (grouped = 1). ""
+ * for anything but 16 digits. */
+void co_card_format(const char *card_no, int grouped, char *out, size_t cap);
 #endif

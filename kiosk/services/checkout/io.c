@@ -146,14 +146,32 @@ static void orphan_write(struct checkout *io)
     io->order_body = NULL;
 }
 
+void co_io_hand_back(struct checkout *io, const char *what, const char *arg, int64_t now)
+{
+    if (host_hand_over(io->h, what, arg, now) != 0) {
+        log_warn("checkout", "nobody takes %s now: back to the home menu", what);
+        host_done(io->h);
+    }
+}
+
 static void feed(struct checkout *io, const struct co_event *e, int64_t now)
 {
     struct effects fx = {.n = 0};
+    io->feeding++;
     co_step(&io->co, e, now, &fx);
     run(io, &fx, now);
     withdraw_stale(io);
     if (io->writing && io->co.state != CO_JOURNALING)
         orphan_write(io);
+    /* The customer goes to another service once everything of this input is done: the
+     * other service's take may come straight back here with a new sale. */
+    if (--io->feeding == 0 && io->handing_back) {
+        char what[sizeof io->hand_what], arg[sizeof io->hand_arg];
+        memcpy(what, io->hand_what, sizeof what);
+        memcpy(arg, io->hand_arg, sizeof arg);
+        io->handing_back = 0;
+        co_io_hand_back(io, what, arg, now);
+    }
 }
 
 void co_io_input(struct checkout *io, const struct co_event *e, int64_t now)
@@ -348,6 +366,12 @@ static void run(struct checkout *io, const struct effects *fx, int64_t now)
         case EFF_HOME:
             host_done(io->h);
             break;
+        case EFF_HAND_OVER: /* at the end of the input (feed()) */
+            snprintf(io->hand_what, sizeof io->hand_what, "%s", e->arg);
+            snprintf(io->hand_arg, sizeof io->hand_arg, "%.*s", (int)e->ndata,
+                     (const char *)e->data);
+            io->handing_back = 1;
+            break;
         case EFF_LOCK:
             write_lock(io, (const struct co_lock *)e->data, now);
             break;
@@ -432,7 +456,8 @@ void co_io_leave(struct checkout *io, int64_t now)
     forget_sale(io);
 }
 
-void co_io_start(struct checkout *io, int shop_only, int64_t now)
+void co_io_start(struct checkout *io, enum co_start kind, const char *card_no,
+                 int64_t recharge_fen, int64_t now)
 {
     char txn[40] = "";
     int64_t today = clock_wall_s(); /* the transaction number's date: business time */
@@ -455,7 +480,8 @@ void co_io_start(struct checkout *io, int shop_only, int64_t now)
     forget_sale(io);
     io->invoice_url[0] = '\0';
     sign_random_token(io->invoice_token, CO_TOKEN_LEN);
-    struct co_event e = {.in = CO_IN_START, .text = txn, .index = shop_only, .cfg = &io->cocfg};
+    struct co_event e = {.in = CO_IN_START, .text = txn, .index = kind, .text2 = card_no,
+                         .amount = recharge_fen, .cfg = &io->cocfg};
     feed(io, &e, now);
 }
 
@@ -674,6 +700,8 @@ void co_io_result(struct checkout *io, const struct host_result *r, int64_t now)
             struct co_event e = {.in = CO_IN_PRINTER, .ok = r->ok};
             feed(io, &e, now);
         }
+        break;
+    case HR_CARD: /* it sends no card commands */
         break;
     }
 }

@@ -64,6 +64,9 @@ struct co_txn_alloc {
 
 struct checkout {
     struct host_svc *h;
+    int feeding;                   /* the flow is being fed (feed() within feed() counts) */
+    int handing_back;              /* a hand-back is due once the outermost feed is done */
+    char hand_what[64], hand_arg[40]; /* ... to what (CO_RECHARGED) and with what */
     const struct co_options *opt;
     struct co_config cocfg;
     struct co_flow co;
@@ -91,7 +94,11 @@ struct checkout {
 /* io.c: the sale on screen */
 void co_io_open(struct checkout *io);
 void co_io_close(struct checkout *io);
-void co_io_start(struct checkout *io, int shop_only, int64_t now);
+/* A new sale: `kind` an enum co_start; a recharge's card and fen (else NULL, 0). */
+void co_io_start(struct checkout *io, enum co_start kind, const char *card_no,
+                 int64_t recharge_fen, int64_t now);
+/* Hands the customer to the service that takes `what`, with `arg`; home when none can. */
+void co_io_hand_back(struct checkout *io, const char *what, const char *arg, int64_t now);
 void co_io_input(struct checkout *io, const struct co_event *e, int64_t now);
 void co_io_leave(struct checkout *io, int64_t now);
 void co_io_result(struct checkout *io, const struct host_result *r, int64_t now);

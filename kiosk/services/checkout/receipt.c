@@ -51,6 +51,22 @@ static void slip_fuel(struct slip *s, const char *lang, const struct sale_record
     slip_pair(s, i18n_get_in(lang, "Fuel amount"), a, normal, 0);
 }
 
+/* A fuel card's recharge: the amount, and the card masked ("1000 **** **** 2001"). */
+static void slip_recharge(struct slip *s, const char *lang, const struct sale_record *r,
+                          int normal)
+{
+    char digits[CO_CARD_NO_LEN + 1], masked[24], a[48];
+    size_t n = 0;
+    for (const char *p = r->recharge_card; *p && n < CO_CARD_NO_LEN; p++)
+        if (*p != ' ')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    co_card_format(digits, 0, masked, sizeof masked);
+    money_format(r->recharge_fen, a, sizeof a);
+    slip_pair(s, i18n_get_in(lang, "Fuel card recharge"), a, normal, 1);
+    slip_pair(s, i18n_get_in(lang, "Card number"), masked, normal, 0);
+}
+
 struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg,
                           const char *invoice_base,
                           const char *lang, const struct sale_record *r, int copy)
@@ -62,11 +78,17 @@ struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg
     int big = cfg->paper_width_dots >= 576 ? 40 : 32, normal = big * 3 / 4;
     char a[96], b[96], title[96];
     snprintf(title, sizeof title, "%s%s",
-             r->has_fuel ? i18n_get_in(lang, "Fuel receipt") : i18n_get_in(lang, "Receipt"),
+             r->has_fuel       ? i18n_get_in(lang, "Fuel receipt")
+             : r->has_recharge ? i18n_get_in(lang, "Recharge receipt")
+                               : i18n_get_in(lang, "Receipt"),
              copy ? i18n_get_in(lang, " (copy)") : "");
     slip_head(s, cfg, lang, r, title, big, normal);
     if (r->has_fuel) {
         slip_fuel(s, lang, r, normal);
+        slip_rule(s);
+    }
+    if (r->has_recharge) {
+        slip_recharge(s, lang, r, normal);
         slip_rule(s);
     }
     for (int i = 0; i < r->nitems; i++) {

@@ -9,7 +9,7 @@
 #include "ui/text.h"
 
 /* The customer's receipt for a sale: station, terminal, transaction, time; pump, grade,
- * volume, unit price; items; each discount; points used and earned; the payment (masked
+ * volume, unit price; a fuel card's recharge (the card masked); items; each discount; points used and earned; the payment (masked
  * code); the masked member phone; the e-invoice QR (invoice_base + the sale's invoice
  * token). `copy` marks a reprint. Caller destroys it; NULL on no memory. */
 struct slip *receipt_sale(struct text_engine *te, const struct kiosk_config *cfg,

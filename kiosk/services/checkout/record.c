@@ -32,6 +32,11 @@ char *record_encode(const struct sale_record *r)
         add_int(f, "price_fen_per_l", r->price_fen);
         add_int(f, "amount_fen", r->fuel_fen);
     }
+    if (r->has_recharge) {
+        cJSON *rc = cJSON_AddObjectToObject(o, "recharge");
+        cJSON_AddStringToObject(rc, "card_no", r->recharge_card);
+        add_int(rc, "amount_fen", r->recharge_fen);
+    }
     cJSON *items = cJSON_AddArrayToObject(o, "items");
     for (int i = 0; i < r->nitems; i++) {
         cJSON *it = cJSON_CreateObject();
@@ -88,6 +93,15 @@ int record_discounts(const cJSON *array, struct co_discount *out, int *n)
     return bad ? -1 : 0;
 }
 
+/* "dddd dddd dddd dddd": a card number as a record carries it. */
+static int card_grouped(const char *s)
+{
+    for (int i = 0; i < 19; i++)
+        if (i % 5 == 4 ? s[i] != ' ' : s[i] < '0' || s[i] > '9')
+            return 0;
+    return s[19] == '\0';
+}
+
 int record_decode(const char *json, struct sale_record *r)
 {
     memset(r, 0, sizeof *r);
@@ -111,6 +125,14 @@ int record_decode(const char *json, struct sale_record *r)
         r->volume_ml = json_int(f, "volume_ml", 0, JSON_MAX_FEN, &bad);
         r->price_fen = json_int(f, "price_fen_per_l", 0, JSON_MAX_FEN, &bad);
         r->fuel_fen = json_int(f, "amount_fen", 0, JSON_MAX_FEN, &bad);
+    }
+    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "recharge");
+    if (rc) {
+        r->has_recharge = 1;
+        json_copy(rc, "card_no", r->recharge_card, sizeof r->recharge_card, 0, &bad);
+        if (!card_grouped(r->recharge_card))
+            bad = 1;
+        r->recharge_fen = json_int(rc, "amount_fen", 1, JSON_MAX_FEN, &bad);
     }
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "items"), *e;
     if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > CO_MAX_ITEMS)
@@ -142,8 +164,8 @@ int record_decode(const char *json, struct sale_record *r)
     json_copy(p, "channel", r->channel, sizeof r->channel, 1, &bad);
     json_copy(p, "mode", r->mode, sizeof r->mode, 1, &bad);
     json_copy(p, "code_masked", r->code_masked, sizeof r->code_masked, 1, &bad);
-    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "receipt");
-    r->e_receipt = cJSON_IsString(rc) && !strcmp(rc->valuestring, "e-receipt");
+    const cJSON *rk = cJSON_GetObjectItemCaseSensitive(o, "receipt");
+    r->e_receipt = cJSON_IsString(rk) && !strcmp(rk->valuestring, "e-receipt");
     cJSON_Delete(o);
     return bad ? -1 : 0;
 }
@@ -162,6 +184,11 @@ void record_from_flow(const struct co_flow *c, struct sale_record *r)
         r->volume_ml = c->sale.volume_ml;
         r->price_fen = c->sale.price_fen;
         r->fuel_fen = c->sale.amount_fen;
+    }
+    r->has_recharge = c->recharge;
+    if (c->recharge) {
+        co_card_format(c->recharge_card, 1, r->recharge_card, sizeof r->recharge_card);
+        r->recharge_fen = c->recharge_fen;
     }
     r->nitems = c->nitems;
     memcpy(r->items, c->items, sizeof r->items[0] * (size_t)c->nitems);

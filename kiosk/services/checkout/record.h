@@ -3,12 +3,15 @@
  * Shape (docs/architecture.md, "Pay for fuel"):
  *   {"txn_no","order_id","out_trade_no","invoice_token","paid_unix",
  *    "fuel":{"sale_id","pump","grade","volume_ml","price_fen_per_l","amount_fen"},
+ *    "recharge":{"card_no","amount_fen"},
  *    "items":[{"barcode","name_zh","name_en","qty","unit_fen"}],
  *    "discounts":[{"kind","label_zh","label_en","amount_fen"}],
  *    "subtotal_fen","total_fen","points_used","points_earned",
  *    "member":{"phone_masked","level"},
  *    "payment":{"channel","mode","code_masked"}, "receipt":"paper"|"e-receipt"}
- * "fuel" and "member" are absent when there is none. Money is integer fen. */
+ * "fuel", "recharge" and "member" are absent when there is none. Money is integer fen. A
+ * recharge's card number is written in groups of four ("1000 1133 0000 2001"): the journal
+ * refuses any run of 16 digits (a payment code's shape). */
 #ifndef CHECKOUT_RECORD_H
 #define CHECKOUT_RECORD_H
 
@@ -27,6 +30,9 @@ struct sale_record {
     int pump;
     char grade[12];
     int64_t volume_ml, price_fen, fuel_fen;
+    int has_recharge;         /* a fuel card's recharge */
+    char recharge_card[20];   /* its card, grouped: "1000 1133 0000 2001" */
+    int64_t recharge_fen;
     int nitems;
     struct co_item items[CO_MAX_ITEMS];
     int ndiscounts;

@@ -17,7 +17,8 @@ static enum co_state shown(const struct co_flow *c)
 static const char *screen_name(const struct co_flow *c)
 {
     enum co_state s = shown(c);
-    int on_page = s == CO_PRICING ? c->priced || !c->has_sale
+    /* the first pricing of a pump sale or a recharge shows no bill yet (nothing to show) */
+    int on_page = s == CO_PRICING ? c->priced || (!c->has_sale && !c->recharge)
                                   : s == CO_LOOKUP || s == CO_PRINTER_CHECK || s == CO_NO_PRINTER;
     if (on_page)
         return c->page == CO_MEMBER ? "member" : "review";
@@ -82,9 +83,10 @@ static int steps(struct ui_tree *t, const struct theme *th, const struct co_view
     const struct co_flow *c = v->co;
     const char *fuel[] = {N_("Pump"), N_("Bill"), N_("Pay"), N_("Done")};
     const char *shop[] = {N_("Items"), N_("Pay"), N_("Done")};
-    int fuel_flow = !c->shop;
+    const char *recharge[] = {N_("Bill"), N_("Pay"), N_("Done")};
+    int fuel_flow = !c->shop && !c->recharge;
     int n = fuel_flow ? 4 : 3, cur;
-    const char *const *names = fuel_flow ? fuel : shop;
+    const char *const *names = fuel_flow ? fuel : c->recharge ? recharge : shop;
     enum co_state st = shown(c);
     if (st <= CO_SALES)
         cur = 0;
@@ -229,7 +231,8 @@ static int lines_height(const struct theme *th, const struct co_flow *c)
     int h = c->has_sale ? rh : 0;
     h += (th->min_target + 8) * c->nitems;
     h += rh * c->price.ndiscounts;
-    h += !c->has_sale && !c->nitems ? rh : 0;
+    h += !c->has_sale && !c->nitems ? rh : 0; /* the empty bill's line, a recharge's first */
+    h += c->recharge ? rh : 0;                /* ... and its card */
     return h;
 }
 
@@ -304,7 +307,16 @@ static void bill(struct ui_tree *t, const struct theme *th, const struct co_view
         t->v[t->n - 1].fg = t->v[t->n - 2].fg = th->ok;
         r.y += rh;
     }
-    if (!c->has_sale && c->nitems == 0) {
+    if (c->recharge) {
+        /* one line: the recharge and its amount, the card masked under it */
+        money_format(c->recharge_fen, buf, sizeof buf);
+        bill_row(t, r, _("Fuel card recharge"), buf, FONT_BODY, 0, "review.recharge");
+        r.y += rh;
+        co_card_format(c->recharge_card, 0, buf2, sizeof buf2);
+        struct ui_widget *cw = ui_label(t, r, buf2, FONT_BODY, ALIGN_LEFT);
+        cw->fg = th->text_dim;
+        snprintf(cw->id, sizeof cw->id, "review.recharge.card");
+    } else if (!c->has_sale && c->nitems == 0) {
         struct ui_widget *e = ui_label(t, r, _("Scan the barcode of each item"), FONT_BODY,
                                        ALIGN_LEFT);
         snprintf(e->id, sizeof e->id, "review.empty");
@@ -348,6 +360,8 @@ const char *co_notice_text(enum co_notice n)
     case CO_NOTE_SALE_DONE:
         return _("This sale is paid. Tap Finish, then start a new one to scan something else.");
     case CO_NOTE_FAILED_FIRST: return _("Please choose one of the buttons below first.");
+    case CO_NOTE_RECHARGE_ONLY:
+        return _("This bill is a card recharge: only a payment code is taken here.");
     case CO_NOTE_NONE: break;
     }
     return "";
@@ -395,7 +409,8 @@ static void review(struct ui_tree *t, const struct theme *th, const struct co_vi
     SDL_Rect left = l->portrait ? a : (SDL_Rect){a.x, a.y, a.w / 2 - l->gap / 2, a.h};
     SDL_Rect pay = l->portrait ? (SDL_Rect){a.x, a.y + a.h - pay_h, a.w, pay_h}
                                : (SDL_Rect){a.x + a.w / 2 + l->gap / 2, a.y, a.w / 2 - l->gap / 2, a.h};
-    int under = bh + gap + (noticed ? bh + gap : 0); /* member line, notice */
+    int member = !c->recharge; /* a recharge has no member, coupons or points */
+    int under = (member ? bh + gap : 0) + (noticed ? bh + gap : 0); /* member line, notice */
     int room = (l->portrait ? a.h - pay_h - l->gap : left.h) - under;
     int bill_h = bill_height(th, c);
     if (bill_h > room)
@@ -403,9 +418,11 @@ static void review(struct ui_tree *t, const struct theme *th, const struct co_vi
     SDL_Rect billr = {left.x, left.y, left.w, bill_h};
     bill(t, th, v, billr);
     int y = billr.y + bill_h + gap;
-    member_button(t, th, v, (SDL_Rect){left.x, y, left.w, bh});
-    t->v[t->n - 1].disabled = busy;
-    y += bh + gap;
+    if (member) {
+        member_button(t, th, v, (SDL_Rect){left.x, y, left.w, bh});
+        t->v[t->n - 1].disabled = busy;
+        y += bh + gap;
+    }
     if (noticed) {
         struct ui_widget *n = ui_label(t, (SDL_Rect){left.x, y, left.w, bh},
                                        note[0] ? note
@@ -419,7 +436,9 @@ static void review(struct ui_tree *t, const struct theme *th, const struct co_vi
     const char *hint_text = c->has_sale ? _("Buying something from the shop? Scan its barcode to add it.")
                                         : _("Scan each item's barcode; coupons and member codes scan too.");
     int hint_h = th->font_px[FONT_BODY] * 3;
-    if (l->portrait && y + hint_h <= pay.y) {
+    if (c->recharge)
+        hint_text = NULL; /* the scanner takes a payment code only */
+    if (hint_text && l->portrait && y + hint_h <= pay.y) {
         struct ui_widget *hint = ui_label(t, (SDL_Rect){left.x, y, left.w, hint_h}, hint_text,
                                           FONT_BODY, ALIGN_LEFT);
         hint->fg = th->text_dim;
@@ -453,7 +472,7 @@ static void review(struct ui_tree *t, const struct theme *th, const struct co_vi
         b->disabled = no_pay;
     }
     y += rows * (bh + gap);
-    if (!l->portrait && y + hint_h <= pay.y + pay.h) {
+    if (hint_text && !l->portrait && y + hint_h <= pay.y + pay.h) {
         struct ui_widget *hint = ui_label(t, (SDL_Rect){pay.x, y, pay.w, hint_h}, hint_text,
                                           FONT_BODY, ALIGN_LEFT);
         hint->fg = th->text_dim;
@@ -688,8 +707,9 @@ static void done(struct ui_tree *t, const struct theme *th, const struct co_view
             FONT_TITLE;
     }
     /* the e-invoice for this sale, nothing to scan: portrait right of "print again",
-     * landscape at the foot of the words */
-    if (v->invoice) {
+     * landscape at the foot of the words (a recharge goes back to the fuel-card service,
+     * which offers it) */
+    if (v->invoice && !c->recharge) {
         int bw = footer_main_w(l);
         SDL_Rect b = !l->portrait ? (SDL_Rect){left.x, left.y + left.h - rh, left.w, rh}
                      : reprint    ? (SDL_Rect){l->footer.x + l->footer.w - bw,
@@ -720,8 +740,29 @@ static void failed(struct ui_tree *t, const struct theme *th, const struct co_vi
         why = _("Nothing was charged. Please pay at the counter, or try again in a few minutes.");
         break;
     case CO_ERR_SALE_TAKEN:
+        if (c->recharge) {
+            title = _("This recharge cannot be paid here");
+            why = _("The station system refused it. Nothing was charged. Please ask at the counter.");
+            break;
+        }
         title = _("This sale cannot be paid here");
         why = _("It is paid already or being paid at another terminal. Nothing was charged.");
+        break;
+    case CO_ERR_CARD_BLOCKED:
+        title = _("This fuel card cannot be recharged");
+        why = _("The card is reported lost or blocked. Nothing was charged. Please ask at the counter.");
+        break;
+    case CO_ERR_CARD_UNKNOWN:
+        title = _("This fuel card is not known here");
+        why = _("The station system does not know this card. Nothing was charged. Please ask at the counter.");
+        break;
+    case CO_ERR_CARD_EXPIRED:
+        title = _("This fuel card has expired");
+        why = _("It cannot be recharged. Nothing was charged. Please ask at the counter for a new card.");
+        break;
+    case CO_ERR_RECHARGE_LIMIT:
+        title = _("Over today's recharge limit");
+        why = _("This card cannot take that much more today. Nothing was charged. Please choose a smaller amount.");
         break;
     case CO_ERR_DECLINED:
         title = _("The payment was declined");
@@ -788,7 +829,9 @@ void co_screen(struct ui_tree *t, const struct theme *th, const struct co_view *
     snprintf(t->screen, sizeof t->screen, "%s", name);
     t->prompt = prompt_of(c, name);
     chrome_layout(&l, t, th);
-    chrome_header(t, &l, &v->base, c->shop ? _("Shop") : _("Pay for fuel"));
+    chrome_header(t, &l, &v->base, c->recharge ? _("Fuel card recharge")
+                                   : c->shop   ? _("Shop")
+                                               : _("Pay for fuel"));
     SDL_Rect a = l.content;
     int sh = steps(t, th, v, &l);
     a.y += sh;
@@ -827,7 +870,9 @@ void co_screen(struct ui_tree *t, const struct theme *th, const struct co_view *
      * Done and failure screens have their one obvious action in the primary place. */
     const char *back_id = NULL, *back = NULL;
     enum co_state st = shown(c);
-    if (c->state == CO_DONE || c->state == CO_FAILED) {
+    if (c->state == CO_DONE && c->recharge) {
+        /* no Finish: back to the fuel card by itself once the receipt is out */
+    } else if (c->state == CO_DONE || c->state == CO_FAILED) {
         int bw = footer_main_w(&l), rh = l.footer.h;
         if (c->state == CO_FAILED && can_retry(c)) {
             ui_button(t, "failed.retry", (SDL_Rect){l.footer.x, l.footer.y - rh - l.gap / 2, bw, rh},

@@ -1,5 +1,7 @@
 /* Pay for fuel and shop goods as a service of the host: its tiles, its config keys, how its
- * widgets and scans become flow inputs, and its view. */
+ * widgets and scans become flow inputs, and its view. It takes a fuel card's recharge from
+ * the fuel-card service ("checkout.recharge") and hands the customer back when it is over
+ * ("card.recharged"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +65,27 @@ static void co_recover(void *priv, int64_t now)
 static void co_enter(void *priv, int tile, int64_t now)
 {
     log_info("checkout", "%s started", tiles[tile].key);
-    co_io_start(priv, tile == TILE_SHOP, now);
+    co_io_start(priv, tile == TILE_SHOP ? CO_START_SHOP : CO_START_FUEL, NULL, 0, now);
+}
+
+/* A fuel card's recharge handed over by the fuel-card service: "<card_no> <amount_fen>".
+ * Paid as any sale; the customer goes back ("card.recharged") when it is over. One that
+ * cannot be is handed back at once, unpaid. */
+static void co_take(void *priv, const char *arg, int64_t now)
+{
+    struct checkout *io = priv;
+    char card[CO_CARD_NO_LEN + 1], shown[24];
+    int64_t fen;
+    if (co_recharge_parse(arg, card, &fen) != 0) {
+        /* not logged as it came: whatever it holds, it is no card number and amount */
+        log_error("checkout", "a recharge handed over that cannot be (%zu characters): "
+                  "handed back", arg ? strlen(arg) : 0);
+        co_io_hand_back(io, CO_RECHARGED, "", now);
+        return;
+    }
+    co_card_format(card, 0, shown, sizeof shown);
+    log_info("checkout", "recharge of card %s started: %lld fen", shown, (long long)fen);
+    co_io_start(io, CO_START_RECHARGE, card, fen, now);
 }
 
 static void co_leave(void *priv, int64_t now)
@@ -96,7 +118,7 @@ static int co_tap(void *priv, const char *id, int64_t now)
         {"sale.", "", CO_IN_PICK_SALE},      {"coupon.", "", CO_IN_TOGGLE_COUPON},
     };
     if (!strcmp(id, "done.get_invoice")) { /* the paid sale to e-invoicing, as it is */
-        if (io->co.state == CO_DONE && io->co.txn_no[0])
+        if (io->co.state == CO_DONE && io->co.txn_no[0] && !io->co.recharge)
             host_hand_over(io->h, "invoice.sale", io->co.txn_no, now);
         return 1;
     }
@@ -231,6 +253,8 @@ const struct service_def checkout_service = {
     .close = co_close,
     .recover = co_recover,
     .enter = co_enter,
+    .takes = "checkout.recharge",
+    .take = co_take,
     .leave = co_leave,
     .tap = co_tap,
     .scan = co_scan,

@@ -30,6 +30,9 @@ enum effect_kind {
     EFF_LOCK = 14,          /* journal the lock of the sale in arg, before the lock call */
     EFF_RELEASE = 15,       /* release the sale in arg: unlocked in the background (retried),
                              * its journaled lock settled */
+    EFF_APDU = 16,          /* send the command APDU in data to the card on the reader */
+    EFF_HAND_OVER = 17,     /* hand the customer to the service that takes arg, with data
+                             * (a string) */
     EFF_LAST
 };
 
