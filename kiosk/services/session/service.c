@@ -24,7 +24,14 @@ struct sess {
     const struct sess_config *cfg;
     struct sess_flow s;
     struct slides slides;
+    int64_t card_until;  /* a card put on whose tile could not be chosen: tried again until
+                          * then (a kiosk that starts with a card on its reader knows the
+                          * station system's health only after the first heartbeat) ... */
+    int64_t card_next;   /* ... next at this time */
 };
+
+#define CARD_RETRY_MS 10000
+#define CARD_RETRY_EVERY_MS 250
 
 static const struct cfg_option options[] = {
     CFG_INT_OPT(struct sess_config, "session", "attract_slide_s", attract_slide_s, "6", 2, 600,
@@ -167,8 +174,10 @@ static int sess_card(void *priv, int present, int64_t now)
     struct sess *p = priv;
     if (sess_active(p) >= 0)
         return 0; /* the customer's service takes it (also under the prompt) */
-    if (!present)
+    if (!present) {
+        p->card_until = 0;
         return 1;
+    }
     if (p->s.state == SESS_ASK_MORE)
         input(p, SI_MORE_TIME, 0, REASON_NONE, now);
     if (p->s.state == SESS_ATTRACT)
@@ -184,7 +193,31 @@ static int sess_card(void *priv, int present, int64_t now)
     input(p, SI_CHOOSE, tile, why, now);
     if (why == REASON_NONE)
         host_card(p->h, 1, now);
+    p->card_until = why == REASON_NONE ? 0 : now + CARD_RETRY_MS;
+    p->card_next = now + CARD_RETRY_EVERY_MS;
     return 1;
+}
+
+/* The card put on while its tile could not be chosen is still there, and now it can be:
+ * its service starts as if the card had just been put on. */
+static void card_again(struct sess *p, int64_t now)
+{
+    enum svc_reason why = REASON_NONE;
+    p->card_next = now + CARD_RETRY_EVERY_MS;
+    if (now >= p->card_until || sess_active(p) >= 0 || !host_card_present(p->h)) {
+        p->card_until = 0; /* too late, taken off, or the customer went somewhere else */
+        return;
+    }
+    if (p->s.state != SESS_HOME)
+        return;
+    int tile = host_card_start(p->h, &why);
+    if (tile < 0 || why != REASON_NONE)
+        return;
+    p->card_until = 0;
+    if (p->s.explain >= 0)
+        input(p, SI_DISMISS, 0, REASON_NONE, now);
+    input(p, SI_CHOOSE, tile, why, now);
+    host_card(p->h, 1, now);
 }
 
 static void sess_service_done(void *priv, int64_t now)
@@ -205,13 +238,17 @@ static void sess_touch(void *priv, int64_t now)
 static void sess_tick(void *priv, int64_t now)
 {
     struct sess *p = priv;
+    if (p->card_until && now >= p->card_next)
+        card_again(p, now);
     if (now >= sess_deadline(&p->s))
         input(p, SI_TICK, 0, REASON_NONE, now);
 }
 
 static int64_t sess_due(const void *priv)
 {
-    return sess_deadline(&((const struct sess *)priv)->s);
+    const struct sess *p = priv;
+    int64_t d = sess_deadline(&p->s);
+    return p->card_until && p->card_next < d ? p->card_next : d;
 }
 
 struct build_ctx {
