@@ -44,6 +44,81 @@ on_shot() {
     echo $! >>"$dir/pids"
 }
 
+# card_reader: a PC/SC card reader with a virtual fuel card (docs/card.md): a private pcscd
+# (in a mount namespace of its own, so it never meets a system pcscd; its socket lands in
+# $dir/pcscd) with the vsmartcard vpcd reader on a free port, and tests/sim/card's virtual
+# card holder, driven with card_say COMMAND (insert CARD_NO, pull, pull-after N,
+# pull-during N apply|drop, garbage N, truncate N, sw N XXXX). Adds [card.reader] to
+# kiosk.ini and exports PCSCLITE_CSOCK_NAME for the kiosk. Stopped with the station.
+card_reader() {
+    local port i=0
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    mkdir -p "$dir/pcscd" "$dir/pcscd.conf" "$dir/cards"
+    printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID    0x%X\n' \
+        "$port" "$port" >"$dir/pcscd.conf/vpcd"
+    unshare -m sh -c "mkdir -p /run/pcscd && mount --bind '$dir/pcscd' /run/pcscd && exec pcscd -f -i -c '$dir/pcscd.conf'" \
+        >"$dir/pcscd.log" 2>&1 &
+    echo $! >>"$dir/pids"
+    echo $! >"$dir/pcscd.pid"
+    until [ -S "$dir/pcscd/pcscd.comm" ]; do
+        i=$((i + 1))
+        [ $i -le 100 ] || { echo "pcscd did not start:" >&2; cat "$dir/pcscd.log" >&2; return 1; }
+        sleep 0.1
+    done
+    export PCSCLITE_CSOCK_NAME="$dir/pcscd/pcscd.comm"
+    mkfifo "$dir/card.ctl" || return 1
+    "$build/tests/sim/card/fuel-vcard" --fixture "$here/../sim/card/cards.ini" --state "$dir/cards" \
+        --port "$port" --control "$dir/card.ctl" --log "$dir/vcard.log" 2>>"$dir/vcard.log" &
+    echo $! >>"$dir/pids"
+    printf '[card.reader]\ndriver = pcsc\n' >>"$dir/kiosk.ini"
+}
+card_say() { printf '%s\n' "$1" >"$dir/card.ctl"; }
+# card_swap CARD_NO: the card in the reader comes out, and after a second (pcscd polls: a
+# quicker swap may go unseen) CARD_NO goes in.
+card_swap() { card_say pull; sleep 1; card_say "insert $1"; }
+# card_balance CARD_NO: what the virtual card holds on its chip now (fen).
+card_balance() { "$build/tests/sim/card/fuel-vcard" --fixture "$here/../sim/card/cards.ini" --state "$dir/cards" --balance "$1"; }
+
+# card_state CARD_NO: "chip account allocation pending loaded flagged" for the card: the
+# chip's balance from the virtual card, the rest from the backend's own records (fen, then
+# counts of pending, loaded and flagged loads).
+card_state() {
+    local chip
+    chip=$(card_balance "$1" | cut -d' ' -f1)
+    admin GET /v1/admin/cards | python3 -c 'import json, sys
+no, chip = sys.argv[1], int(sys.argv[2])
+c = next(c for c in json.load(sys.stdin)["cards"] if c["card_no"] == no)
+pend = sum(l["amount_fen"] for l in c["loads"] if l["state"] == "PENDING")
+print(chip, c["account_fen"], c["allocation_fen"], pend,
+      sum(1 for l in c["loads"] if l["state"] == "LOADED"), sum(l["flagged"] for l in c["loads"]))' "$1" "$chip"
+}
+
+# check_card CARD_NO CHIP ACCOUNT LOADED: what the chip holds, the account and the number of
+# loads done are as expected, no load is pending or flagged, no card intent is left open in
+# the journal, and each load the backend confirmed is in the journal once.
+check_card() {
+    local st
+    st=$(card_state "$1") || { fail "card $1: no state"; return 1; }
+    expect_eq "card $1: chip account allocation pending loaded flagged" "$st" "$2 $3 0 0 $4 0" || return 1
+    expect_eq "card $1: open load intents" "$(q "SELECT count(*) FROM intents WHERE kind='card_load' AND state='pending'")" 0 || return 1
+    expect_eq "card $1: loads in the journal" "$(q "SELECT count(*) FROM transactions WHERE kind='card_load'")" "$4"
+}
+
+# check_card_private CODE...: check_private, and the reader's and the card's logs too.
+check_card_private() {
+    local code f
+    check_private "$@" || return 1
+    for code in "$@"; do
+        for f in "$dir/vcard.log" "$dir/pcscd.log"; do
+            [ -f "$f" ] || continue
+            if grep -a -q -F -- "$code" "$f"; then
+                fail "privacy: '$code' is in full in $(basename "$f")"
+                return 1
+            fi
+        done
+    done
+}
+
 # admin METHOD PATH [BODY]: the simulator's admin endpoints (its own records).
 admin() { curl -s -X "$1" "http://127.0.0.1:$SIM_PORT$2" ${3:+-d "$3"}; }
 

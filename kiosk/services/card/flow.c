@@ -60,6 +60,18 @@ void cd_shuffle(struct cd_flow *f, uint64_t seed)
     }
 }
 
+const char *cd_state_name(enum cd_state s)
+{
+    static const char *const names[] = {
+        "idle",      "insert",   "reading",    "lookup",         "pin",          "verifying",
+        "resolving", "menu",     "amount",     "paying",         "refresh",      "loading",
+        "done",      "subcards", "alloc_keypad", "alloc_confirm", "allocating",  "allocated",
+        "history",   "locked",   "removed",    "failed",
+    };
+    _Static_assert(sizeof names / sizeof names[0] == CD_STATE_LAST, "a name for every state");
+    return s >= 0 && s < CD_STATE_LAST ? names[s] : "?";
+}
+
 const char *cd_screen_name(const struct cd_flow *f)
 {
     switch (f->state) {

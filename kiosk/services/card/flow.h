@@ -323,6 +323,8 @@ void cd_step(struct cd_flow *f, const struct cd_event *e, int64_t now, struct ef
 int64_t cd_deadline(const struct cd_flow *f);
 /* Shuffles the PIN keypad (pin_order) from `seed`: a fresh order for each entry. */
 void cd_shuffle(struct cd_flow *f, uint64_t seed);
+/* The state's name, for logs ("pin", "loading"). */
+const char *cd_state_name(enum cd_state s);
 /* The screen of the state: "card_insert", "card_reading", "card_pin", "card_menu", ... */
 const char *cd_screen_name(const struct cd_flow *f);
 /* 1 while money is moving between the account and the chip (the session must not end). */

@@ -243,6 +243,8 @@ static void feed(struct card_io *io, const struct cd_event *e, int64_t now)
     io->f.cfg.today = today_cn();
     io->f.cfg.wall_ms = clock_system_ms();
     cd_step(&io->f, e, now, &fx);
+    if (io->f.state != before)
+        log_info("card", "%s -> %s", cd_state_name(before), cd_state_name(io->f.state));
     if (io->f.state == CD_PIN && before != CD_PIN) {
         /* a fresh keypad for each entry; fixed under the test clock (golden screens) */
         uint64_t seed = 0;
