@@ -32,9 +32,10 @@ static void merged(struct inv_flow *f)
         s->paid_unix = 1795395600 + i * 10;
         s->has_fuel = 1;
         s->nlines = 3;
-        s->lines[0] = (struct inv_line){"*汽油*92号车用汽油", "升", 0, 30000, 0, 734, 13, 19487, 2533};
-        s->lines[1] = (struct inv_line){"*饮料*农夫山泉 550ml", "瓶", 0, 0, 2, 200, 13, 354, 46};
-        s->lines[2] = (struct inv_line){"*汽油*92号车用汽油", "", 1, 0, 0, 0, 13, -442, -58};
+        s->lines[0] =
+            (struct inv_line){"*汽油*92号车用汽油", "升", 0, 30000, 0, 734, 13, 19487, 2533, 0};
+        s->lines[1] = (struct inv_line){"*饮料*农夫山泉 550ml", "瓶", 0, 0, 2, 200, 13, 354, 46, 0};
+        s->lines[2] = (struct inv_line){"*汽油*92号车用汽油", "", 1, 0, 0, 0, 13, -442, -58, 0};
         s->nexcluded = i == 2;
         s->excluded[0] = (struct inv_excluded){"POINTS", "积分抵扣", "Points", 5000};
         s->amount_fen = 19399;
