@@ -1215,7 +1215,9 @@ static void scans_that_are_no_receipt(void **state)
         {502, "BAD_GATEWAY", INV_NOTE_OFFLINE},
         {429, "RATE_LIMITED", INV_NOTE_OFFLINE},
         {200, "UNUSABLE", INV_NOTE_UNUSABLE},
-        {418, "TEAPOT", INV_NOTE_UNUSABLE},
+        /* a refusal the kiosk does not know is a no, not "try again" */
+        {422, "INVOICED_PER_SALE", INV_NOTE_REFUSED},
+        {418, "TEAPOT", INV_NOTE_REFUSED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         scan(&f, TXN43, 60);

@@ -229,6 +229,70 @@ static void sale_refusals(void **state)
     assert_int_equal(inv_api_sale(NULL, &a.sale), -1);
 }
 
+/* A fuel card's recharge (充值开票) as the backend answers it: one prepaid-card line, not
+ * taxable (不征税): no quantity, unit or price, rate 0 with its reason, tax 0. */
+static const char recharge_json[] =
+    "{\"txn_no\":\"T0001-20261130-000001\",\"station\":\"ST001\",\"paid_unix\":1795996800,"
+    "\"lines\":[{\"kind\":\"goods\",\"name\":\"*预付卡销售*加油卡充值\",\"unit\":\"\","
+    "\"rate_pct\":0,\"zero_rate\":\"NOT_TAXABLE\",\"amount_fen\":20000,\"tax_fen\":0}],"
+    "\"excluded\":[],\"amount_fen\":20000,\"tax_fen\":0,\"total_fen\":20000,"
+    "\"invoice\":null,\"rules\":{\"max_merge\":5,\"window_days\":30,"
+    "\"fuel_same_month\":true,\"counter_over_fen\":1000000,\"reissue_limit\":1}}";
+
+/* The recharge's line reads, and only as the API says it: a line without a quantity is the
+ * not-taxable one, with no unit or price; NOT_TAXABLE goes with rate 0 and tax 0. */
+static void recharge_answer(void **state)
+{
+    (void)state;
+    static struct inv_sale s;
+    cJSON *j = parse(recharge_json);
+    assert_int_equal(inv_api_sale(j, &s), 0);
+    cJSON_Delete(j);
+    assert_int_equal(s.nlines, 1);
+    assert_string_equal(s.lines[0].name, "*预付卡销售*加油卡充值");
+    assert_string_equal(s.lines[0].unit, "");
+    assert_int_equal(s.lines[0].qty, 0);
+    assert_int_equal(s.lines[0].qty_ml, 0);
+    assert_int_equal(s.lines[0].price_fen, 0);
+    assert_int_equal(s.lines[0].rate_pct, 0);
+    assert_true(s.lines[0].not_taxable);
+    assert_int_equal(s.lines[0].amount_fen, 20000);
+    assert_int_equal(s.lines[0].tax_fen, 0);
+    assert_false(s.has_fuel);
+    assert_true(inv_sale_adds_up(&s));
+    /* taxed lines say nothing of it */
+    j = parse(sale_json);
+    assert_int_equal(inv_api_sale(j, &s), 0);
+    cJSON_Delete(j);
+    assert_false(s.lines[0].not_taxable);
+    static const struct {
+        const char *from, *to;
+    } bad[] = {
+        {",\"zero_rate\":\"NOT_TAXABLE\"", ""},
+        {"\"zero_rate\":\"NOT_TAXABLE\"", "\"zero_rate\":\"EXEMPT\""},
+        {"\"zero_rate\":\"NOT_TAXABLE\"", "\"zero_rate\":true"},
+        {"\"rate_pct\":0", "\"rate_pct\":13"},
+        {"\"amount_fen\":20000,\"tax_fen\":0}", "\"amount_fen\":19999,\"tax_fen\":1}"},
+        {"\"unit\":\"\"", "\"unit\":\"次\""},
+        {"\"unit\":\"\",", ""},
+        {"\"unit\":\"\"", "\"unit\":\"\",\"price_fen\":20000"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[2048];
+        const char *at = strstr(recharge_json, bad[i].from);
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - recharge_json), recharge_json, bad[i].to,
+                 at + strlen(bad[i].from));
+        if (sale_reads(text) != -1)
+            fail_msg("read: %s", text);
+    }
+    /* nor is a taxed line not taxable */
+    assert_int_equal(sale_reads(with("\"rate_pct\":13,\"amount_fen\":354",
+                                     "\"rate_pct\":13,\"zero_rate\":\"NOT_TAXABLE\","
+                                     "\"amount_fen\":354")),
+                     -1);
+}
+
 static int invoice_reads(const char *text, struct inv_invoice *iv)
 {
     cJSON *j = parse(text);
@@ -828,10 +892,11 @@ int main(void)
 {
     log_set_quiet(1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sale_answer),   cmocka_unit_test(sale_refusals),
-        cmocka_unit_test(issue_answers), cmocka_unit_test(buyer_answers),
-        cmocka_unit_test(error_answers), cmocka_unit_test(requests),
-        cmocka_unit_test(records),       cmocka_unit_test(number_grouped),
+        cmocka_unit_test(sale_answer),     cmocka_unit_test(sale_refusals),
+        cmocka_unit_test(recharge_answer), cmocka_unit_test(issue_answers),
+        cmocka_unit_test(buyer_answers),   cmocka_unit_test(error_answers),
+        cmocka_unit_test(requests),        cmocka_unit_test(records),
+        cmocka_unit_test(number_grouped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,15 +148,31 @@ static int read_line(const cJSON *o, struct inv_line *l)
     l->rate_pct = (int)json_int(o, "rate_pct", 0, 100, &bad);
     l->amount_fen = json_int(o, "amount_fen", -JSON_MAX_FEN, JSON_MAX_FEN, &bad);
     l->tax_fen = json_int(o, "tax_fen", -JSON_MAX_FEN, JSON_MAX_FEN, &bad);
+    /* a line without VAT says why: NOT_TAXABLE (不征税: a fuel card's recharge) */
+    const cJSON *zero = cJSON_GetObjectItemCaseSensitive(o, "zero_rate");
+    if (zero) {
+        l->not_taxable = 1;
+        if (!cJSON_IsString(zero) || strcmp(zero->valuestring, "NOT_TAXABLE") || l->rate_pct != 0 ||
+            l->tax_fen != 0)
+            bad = 1;
+    }
     if (!l->discount) {
-        json_copy(o, "unit", l->unit, sizeof l->unit, 0, &bad);
-        l->price_fen = json_int(o, "price_fen", 0, JSON_MAX_FEN, &bad);
-        if (cJSON_GetObjectItemCaseSensitive(o, "qty_ml")) {
+        const cJSON *ml = cJSON_GetObjectItemCaseSensitive(o, "qty_ml");
+        int counted = ml || cJSON_GetObjectItemCaseSensitive(o, "qty");
+        json_copy(o, "unit", l->unit, sizeof l->unit, !counted, &bad);
+        if (!counted) {
+            /* no quantity: a prepaid-card sale (预付卡销售), not taxable, with no unit and no
+             * price either */
+            if (!l->not_taxable || l->unit[0] || cJSON_GetObjectItemCaseSensitive(o, "price_fen"))
+                bad = 1;
+        } else if (ml) {
             /* refined oil: quantity in litres is mandatory, and its unit is 升 */
+            l->price_fen = json_int(o, "price_fen", 0, JSON_MAX_FEN, &bad);
             l->qty_ml = json_int(o, "qty_ml", 1, INT64_C(100000000), &bad);
             if (strcmp(l->unit, "升"))
                 bad = 1;
         } else {
+            l->price_fen = json_int(o, "price_fen", 0, JSON_MAX_FEN, &bad);
             l->qty = json_int(o, "qty", 1, 100000, &bad);
         }
     }

@@ -284,7 +284,12 @@ static enum inv_note note_of_code(const struct inv_answer *a)
 static void on_sale(struct inv_flow *f, const struct inv_answer *a, struct effects *out)
 {
     if (!a->ok) {
-        note(f, note_of_code(a), out);
+        enum inv_note n = note_of_code(a);
+        /* a refusal whose code the kiosk does not know (a newer rule of the backend's) is a
+         * no all the same: not "try again" */
+        if (n == INV_NOTE_UNUSABLE && a->status >= 400 && a->status <= 499)
+            n = INV_NOTE_REFUSED;
+        note(f, n, out);
         return;
     }
     const struct inv_sale *s = &a->sale;

@@ -93,6 +93,7 @@ enum inv_note {
     INV_NOTE_OFFLINE,        /* the station system did not answer: try again */
     INV_NOTE_UNUSABLE,       /* it answered what the kiosk cannot use */
     INV_NOTE_OVER_LIMIT,     /* more than the kiosk may invoice: the counter issues it */
+    INV_NOTE_REFUSED,        /* the lookup was refused for a reason the kiosk does not know */
     INV_NOTE_LAST
 };
 
@@ -112,13 +113,14 @@ enum inv_refusal {
 /* One line as the invoice shows it. Money in fen; amount excludes tax. */
 struct inv_line {
     char name[96];           /* "*汽油*92号车用汽油" */
-    char unit[12];           /* "升", "瓶", "" for a discount line */
+    char unit[12];           /* "升", "瓶", "" for a discount or a recharge line */
     int discount;            /* a discount line (negative amounts) */
     int64_t qty_ml;          /* fuel: millilitres (0 otherwise) */
-    int64_t qty;             /* goods: pieces */
-    int64_t price_fen;       /* per litre or piece, tax included */
+    int64_t qty;             /* goods: pieces; 0 with qty_ml 0: no quantity (a recharge) */
+    int64_t price_fen;       /* per litre or piece, tax included; 0 without a quantity */
     int rate_pct;
     int64_t amount_fen, tax_fen;
+    int not_taxable;         /* rate 0 because 不征税 (zero_rate NOT_TAXABLE): a recharge */
 };
 
 /* What is not invoiced, and why (greyed out). */

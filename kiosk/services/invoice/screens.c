@@ -56,6 +56,8 @@ const char *inv_note_text(enum inv_note n)
         return _("The station system sent an answer the kiosk cannot use. Please try again, or ask at the counter.");
     case INV_NOTE_OVER_LIMIT:
         return _("That is more than the kiosk may invoice. Please ask at the counter: they will issue it. Or take a receipt off the list.");
+    case INV_NOTE_REFUSED:
+        return _("That sale cannot be invoiced here. Please ask at the counter.");
     case INV_NOTE_NONE:
     case INV_NOTE_LAST: break;
     }
@@ -494,7 +496,7 @@ static const char *excluded_reason(const char *reason)
     return _("Not invoiced");
 }
 
-/* "38.50 升 × ¥7.81/升" or "2 瓶 × ¥2.00/瓶". */
+/* "38.50 升 × ¥7.81/升" or "2 瓶 × ¥2.00/瓶" (a line without a quantity has no such text). */
 static void qty_text(const struct inv_line *ln, char *out, size_t cap)
 {
     char price[32];
@@ -550,6 +552,10 @@ static void lines(struct ui_tree *t, const struct theme *th, const struct inv_vi
                 snprintf(left, sizeof left, _("Discount · tax rate %d%% · tax %s"), ln->rate_pct,
                          tax);
                 t->v[t->n - 1].fg = t->v[t->n - 2].fg = th->ok;
+            } else if (!ln->qty_ml && !ln->qty) {
+                /* a fuel card's recharge (预付卡销售), the only line the reader lets go without
+                 * a quantity: the invoice's rate column says 不征税, not 0% */
+                snprintf(left, sizeof left, _("Not taxable (不征税) · tax %s"), tax);
             } else {
                 char q[96];
                 qty_text(ln, q, sizeof q);

@@ -14,6 +14,7 @@ struct sim_resp;
 
 #define INV_STATION "ST001" /* the station of every terminal of the simulator */
 #define INV_RATE_PCT 13     /* VAT on fuel and shop goods */
+#define INV_PREPAID_NAME "*预付卡销售*加油卡充值" /* a fuel card's recharge: 不征税 (no VAT) */
 #define INV_MAX_SALES 100   /* sales one request may name at all (max_merge is at most this) */
 #define INV_MAX_GOODS 100   /* goods lines of one sale */
 #define INV_MAX_EXCLUDED 16 /* coupons (at most 10), points, prepaid */
@@ -43,11 +44,16 @@ struct inv_sale {
     int completed;                /* the order is COMPLETED: the customer paid */
     int64_t paid_ms;              /* when (simulator clock); 0 when not completed */
     int64_t prepaid_invoiced_fen; /* paid with a fuel card whose recharge was invoiced */
+    char recharge_mode[12];       /* a fuel card's recharge: the card's invoice_mode (recharge,
+                                   * sale); "" for any other sale */
     cJSON *body;                  /* the priced order (owned; inv_sale_free()) */
 };
 /* Finds the sale whose txn_no or invoice token is `ref`: 1 with *s filled, else 0. */
 int inv_sale_find(sqlite3 *db, const char *ref, struct inv_sale *s);
 void inv_sale_free(struct inv_sale *s); /* NULL-safe, and safe on a sale never found */
+/* 1, with 422 INVOICED_PER_SALE in r, when the sale recharges a fuel card whose
+ * invoice_mode is sale: the fuel sales it pays are invoiced, never the recharge; else 0. */
+int inv_sale_per_sale_card(const struct inv_sale *s, struct sim_resp *r);
 /* 1 if the sale sells fuel. */
 int inv_sale_has_fuel(const struct inv_sale *s);
 /* The sale's calendar month in UTC+8, as year * 12 + month - 1. */
@@ -62,6 +68,9 @@ int64_t inv_current(sqlite3 *db, const char *txn_no);
 struct inv_line {
     int discount;   /* 0: goods; 1: a discount line reducing the goods line before */
     int fuel;       /* goods: fuel (qty in ml, unit 升) or a shop item (qty) */
+    int prepaid;    /* goods: a fuel card's recharge (预付卡销售): not taxable (不征税), no
+                     * quantity, unit or price */
+    int rate_pct;   /* VAT: INV_RATE_PCT, 0 on a prepaid line (and the discount of one) */
     char name[200]; /* *汽油*92号车用汽油, *饮料*农夫山泉 550ml */
     char unit[16];
     char grade[8];     /* fuel: the grade, for the station's refined-oil stock */
@@ -88,8 +97,9 @@ struct inv_bill {
 
 /* The invoice lines of the priced order `order` (borrowed), paid `prepaid_fen` with a fuel
  * card whose recharge was invoiced: coupons, points and that are excluded and taken off the
- * goods lines in proportion, member discounts become discount lines. 0, or -1 when the order
- * is not one the simulator priced (an unknown grade, sums that do not add up). */
+ * goods lines in proportion, member discounts become discount lines; a fuel card's recharge
+ * is one prepaid line, not taxable. 0, or -1 when the order is not one the simulator priced
+ * (an unknown grade, sums that do not add up). */
 int inv_bill_build(sqlite3 *db, const cJSON *order, int64_t prepaid_fen, struct inv_bill *b);
 /* tax_fen of a line of `gross_fen` at rate_pct, tax included: round half up (half away from
  * zero for discount lines). */

@@ -1,7 +1,8 @@
 /* Invoice lines of a paid order (docs/backend-api.md, "E-invoices"): goods lines for its fuel
- * and shop items, discount lines for the member discount, and what is not invoiced (coupons,
- * points, a fuel card whose recharge was invoiced) taken off the goods lines. Integer fen
- * only; every split gives its remainders by one fixed rule, so the sums hold exactly. */
+ * and shop items, or the prepaid line of a fuel card's recharge, discount lines for the member
+ * discount, and what is not invoiced (coupons, points, a fuel card whose recharge was
+ * invoiced) taken off the goods lines. Integer fen only; every split gives its remainders by
+ * one fixed rule, so the sums hold exactly. */
 #include <stdio.h>
 #include <string.h>
 
@@ -109,9 +110,15 @@ static int goods_lines(sqlite3 *db, const cJSON *order, struct inv_line *goods, 
             item_naming(db, sim_jstr(l, "barcode"), sim_jstr(l, "name_zh"), g);
             g->qty = amount_of(l, "qty");
             g->price_fen = amount_of(l, "unit_fen");
+        } else if (!strcmp(kind, "recharge")) {
+            /* money onto a fuel card is a prepaid-card sale (预付卡销售): not taxable (不征税),
+             * the fuel it buys is; it has no quantity, unit or price */
+            g->prepaid = 1;
+            snprintf(g->name, sizeof g->name, "%s", INV_PREPAID_NAME);
         } else {
             return -1;
         }
+        g->rate_pct = g->prepaid ? 0 : INV_RATE_PCT;
         if (g->gross_fen < 0 || g->qty < 0 || g->price_fen < 0)
             return -1;
     }
@@ -202,13 +209,14 @@ int inv_bill_build(sqlite3 *db, const cJSON *order, int64_t prepaid_fen, struct 
             struct inv_line *dl = &b->lines[b->nlines++];
             memset(dl, 0, sizeof *dl);
             dl->discount = 1;
+            dl->rate_pct = goods[i].rate_pct;
             snprintf(dl->name, sizeof dl->name, "%s", goods[i].name);
             dl->gross_fen = -m[i];
         }
     }
     for (int i = 0; i < b->nlines; i++) {
         struct inv_line *l = &b->lines[i];
-        l->tax_fen = inv_tax_of(l->gross_fen, INV_RATE_PCT);
+        l->tax_fen = inv_tax_of(l->gross_fen, l->rate_pct);
         l->amount_fen = l->gross_fen - l->tax_fen;
         b->amount_fen += l->amount_fen;
         b->tax_fen += l->tax_fen;
@@ -227,10 +235,14 @@ cJSON *inv_lines_json(const struct inv_bill *b)
         cJSON_AddStringToObject(o, "name", l->name);
         if (!l->discount) {
             cJSON_AddStringToObject(o, "unit", l->unit);
-            cJSON_AddNumberToObject(o, l->fuel ? "qty_ml" : "qty", (double)l->qty);
-            cJSON_AddNumberToObject(o, "price_fen", (double)l->price_fen);
+            if (!l->prepaid) { /* a prepaid line has no quantity, nor a price of one */
+                cJSON_AddNumberToObject(o, l->fuel ? "qty_ml" : "qty", (double)l->qty);
+                cJSON_AddNumberToObject(o, "price_fen", (double)l->price_fen);
+            }
         }
-        cJSON_AddNumberToObject(o, "rate_pct", INV_RATE_PCT);
+        cJSON_AddNumberToObject(o, "rate_pct", l->rate_pct);
+        if (l->rate_pct == 0) /* why no VAT: the tax system's 零税率标识 */
+            cJSON_AddStringToObject(o, "zero_rate", "NOT_TAXABLE");
         cJSON_AddNumberToObject(o, "amount_fen", (double)l->amount_fen);
         cJSON_AddNumberToObject(o, "tax_fen", (double)l->tax_fen);
         cJSON_AddItemToArray(arr, o);

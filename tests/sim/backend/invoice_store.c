@@ -58,6 +58,15 @@ int inv_sale_find(sqlite3 *db, const char *ref, struct inv_sale *s)
         found = s->txn_no[0] != '\0' && s->body != NULL;
     }
     sqlite3_finalize(st);
+    if (found) {
+        /* a fuel card's recharge: how that card is invoiced */
+        st = sim_q(db, "SELECT c.invoice_mode FROM card_recharges r JOIN cards c"
+                       " ON c.card_no = r.card_no WHERE r.order_id = ?");
+        sqlite3_bind_text(st, 1, s->order_id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(s->recharge_mode, sizeof s->recharge_mode, "%s", sim_col(st, 0));
+        sqlite3_finalize(st);
+    }
     if (!found)
         inv_sale_free(s);
     return found;
@@ -69,6 +78,19 @@ void inv_sale_free(struct inv_sale *s)
         return;
     cJSON_Delete(s->body);
     s->body = NULL;
+}
+
+int inv_sale_per_sale_card(const struct inv_sale *s, struct sim_resp *r)
+{
+    if (strcmp(s->recharge_mode, "sale"))
+        return 0;
+    char m[200];
+    snprintf(m, sizeof m,
+             "%s recharges a fuel card invoiced per sale: the fuel it buys is "
+             "invoiced, not the recharge",
+             s->txn_no);
+    sim_error(r, 422, "INVOICED_PER_SALE", m);
+    return 1;
 }
 
 int inv_sale_has_fuel(const struct inv_sale *s)
@@ -344,7 +366,8 @@ static int merge_ok(const struct inv_batch *b, struct sim_resp *r)
 }
 
 /* The rules for one sale, in order: sold here, paid, not invoiced yet, within the window,
- * something left to invoice. Its bill in *bill. 0, or -1 with the refusal in r. */
+ * not a recharge of a card invoiced per sale, something left to invoice. Its bill in *bill.
+ * 0, or -1 with the refusal in r. */
 static int sale_ok(sqlite3 *db, const struct inv_sale *s, const struct inv_settings *set,
                    int64_t now_ms, struct inv_bill *bill, struct sim_resp *r)
 {
@@ -375,6 +398,8 @@ static int sale_ok(sqlite3 *db, const struct inv_sale *s, const struct inv_setti
         sim_error(r, 422, "OUT_OF_WINDOW", m);
         return -1;
     }
+    if (inv_sale_per_sale_card(s, r))
+        return -1;
     if (inv_bill_build(db, s->body, s->prepaid_invoiced_fen, bill) != 0) {
         sim_error(r, 500, "INTERNAL", "the sale's order cannot be read");
         return -1;

@@ -42,6 +42,8 @@ static void sale_lines(sqlite3 *db, const struct sim_req *rq, const char *ref, s
         sim_error(r, 422, "NOT_PAID", "the sale is not paid");
     } else if (!on && rq->now_ms - s.paid_ms > set.window_days * INV_DAY_MS) {
         sim_error(r, 422, "OUT_OF_WINDOW", "the sale was paid too long ago to invoice");
+    } else if (!on && inv_sale_per_sale_card(&s, r)) {
+        /* a recharge of a card invoiced per sale: refused in r */
     } else if (!(bill = malloc(sizeof *bill)) ||
                inv_bill_build(db, s.body, s.prepaid_invoiced_fen, bill) != 0) {
         sim_error(r, 500, "INTERNAL", "the sale's order cannot be read");

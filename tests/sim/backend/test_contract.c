@@ -2937,6 +2937,115 @@ static void card_recharge_orders(void **state)
     assert_int_equal(stop_extra(state), 0);
 }
 
+/* A fuel card's recharge, priced, paid and completed, then invoiced (充值开票): one prepaid
+ * line, not taxable (不征税): no quantity, unit or price, rate 0, tax 0, the recharge as its
+ * amount; no refined-oil stock taken. A card invoiced per fuel sale (invoice_mode sale) has
+ * its recharge refused, on the lines and on issuing. */
+static void invoice_card_recharge(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("inv-rc", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    assert_int_equal(price(b, "ORD-RI-1", "\"recharge\":{\"card_no\":\"" CARD_2001 "\","
+                                          "\"amount_fen\":20000}"), 20000);
+    pay(b, "OTN-RI-1", "ORD-RI-1", 20000);
+    /* paid, not completed: not a sale yet */
+    sale_refused(b, "T0001-20261130-000001", 404, "SALE_NOT_FOUND");
+    struct backend_result *r = call_with(b, "POST", "/v1/orders/ORD-RI-1/complete",
+                                         "{\"out_trade_no\":\"OTN-RI-1\","
+                                         "\"txn_no\":\"T0001-20261130-000001\"}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+
+    r = sale_of(b, "T0001-20261130-000001");
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(r->json, "lines");
+    assert_int_equal(cJSON_GetArraySize(lines), 1);
+    const cJSON *l = line_at(r->json, 0);
+    expect_line(l, "goods", "*预付卡销售*加油卡充值", 20000, 0);
+    assert_string_equal(jstr(l, "unit"), "");
+    assert_null(cJSON_GetObjectItemCaseSensitive(l, "qty"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(l, "qty_ml"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(l, "price_fen"));
+    assert_int_equal(jint(l, "rate_pct"), 0);
+    assert_string_equal(jstr(l, "zero_rate"), "NOT_TAXABLE");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "excluded")),
+                     0);
+    assert_int_equal(jint(r->json, "amount_fen"), 20000);
+    assert_int_equal(jint(r->json, "tax_fen"), 0);
+    assert_int_equal(jint(r->json, "total_fen"), 20000);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, "invoice")));
+    backend_result_free(r);
+
+    /* issued as the kiosk asks: the recharge, tax 0; no refined oil taken off the stock (100,000
+     * L of each grade, less the 30 L of 95# the seeded phone page invoiced) */
+    const char *key = inv_key("T0001-20261130-000001");
+    struct backend_result *a =
+        invoice(b, inv_body("\"T0001-20261130-000001\"", BUYER_ZW, "13800138000", ""), key);
+    assert_string_equal(jstr(a->json, "status"), "ISSUED");
+    assert_true(twenty_digits(jstr(a->json, "invoice_no")));
+    assert_int_equal(jint(a->json, "amount_fen"), 20000);
+    assert_int_equal(jint(a->json, "tax_fen"), 0);
+    assert_int_equal(jint(a->json, "total_fen"), 20000);
+    backend_result_free(a);
+    r = call_with(b, "GET", "/v1/admin/invoices/settings", NULL, NULL);
+    const cJSON *stock = cJSON_GetObjectItemCaseSensitive(r->json, "stock_ml");
+    static const char *const grades[] = {"92#", "95#", "98#", "0#"};
+    static const int64_t left_ml[] = {100000000, 99970000, 100000000, 100000000};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(jint(stock, grades[i]), left_ml[i]);
+    backend_result_free(r);
+    /* on the invoice now: answered with it; a second request is refused */
+    r = sale_of(b, "T0001-20261130-000001");
+    assert_string_equal(jstr(cJSON_GetObjectItemCaseSensitive(r->json, "invoice"), "status"),
+                        "ISSUED");
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", "/v1/invoices",
+                           inv_body("\"T0001-20261130-000001\"", BUYER_ZW, "13800138000", ""),
+                           NULL),
+                 409, "ALREADY_INVOICED");
+
+    /* 陈静's card is invoiced per fuel sale: its recharge is not invoiced, by anyone */
+    assert_int_equal(price(b, "ORD-RI-2", "\"recharge\":{\"card_no\":\"" CARD_2002 "\","
+                                          "\"amount_fen\":10000}"), 10000);
+    pay(b, "OTN-RI-2", "ORD-RI-2", 10000);
+    r = call_with(b, "POST", "/v1/orders/ORD-RI-2/complete",
+                  "{\"out_trade_no\":\"OTN-RI-2\",\"txn_no\":\"T0001-20261130-000002\"}",
+                  NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    sale_refused(b, "T0001-20261130-000002", 422, "INVOICED_PER_SALE");
+    key = inv_key("T0001-20261130-000002");
+    expect_error(call_with(b, "POST", "/v1/invoices",
+                           inv_body("\"T0001-20261130-000002\"", BUYER_ZW, "13800138000", ""),
+                           key),
+                 422, "INVOICED_PER_SALE");
+    char path[120];
+    snprintf(path, sizeof path, "/v1/invoices/requests/%s", key);
+    r = call_with(b, "GET", path, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "REFUSED");
+    assert_string_equal(jstr(r->json, "code"), "INVOICED_PER_SALE");
+    backend_result_free(r);
+    /* nor with a sale that may be invoiced, nor on the phone page */
+    expect_error(call_with(b, "POST", "/v1/invoices",
+                           inv_body("\"T0002-20261101-000101\",\"T0001-20261130-000002\"",
+                                    BUYER_ZW, "13800138000", ""),
+                           NULL),
+                 422, "INVOICED_PER_SALE");
+    expect_error(call_with(b, "POST", "/v1/admin/invoices/phone-page",
+                           "{\"txn_no\":\"T0001-20261130-000002\",\"buyer_name\":\"陈静\","
+                           "\"phone\":\"13800138000\"}", NULL),
+                 422, "INVOICED_PER_SALE");
+    /* one invoice in all besides the seeded phone page's: the recharge of 2001 */
+    r = call_with(b, "GET", "/v1/admin/invoices", NULL, NULL);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "invoices")),
+                     2);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
 /* A card_load journal record (the kiosk's confirmation got no answer) confirms the load as
  * the route would; a TAC that does not verify only flags it. */
 static void card_load_journal(void **state)
@@ -3107,6 +3216,7 @@ int main(void)
         cmocka_unit_test_teardown(card_loads, stop_extra),
         cmocka_unit_test_teardown(card_allocations, stop_extra),
         cmocka_unit_test_teardown(card_recharge_orders, stop_extra),
+        cmocka_unit_test_teardown(invoice_card_recharge, stop_extra),
         cmocka_unit_test_teardown(card_load_journal, stop_extra),
         cmocka_unit_test_teardown(card_keys_and_old_database, stop_extra),
         cmocka_unit_test(bad_requests),
