@@ -26,7 +26,10 @@ void host_remember_scroll(struct host *a, const struct ui_widget *l)
     }
     if (free_slot < 0)
         free_slot = 0;
-    snprintf(a->scrolls[free_slot].id, sizeof a->scrolls[0].id, "%s", l->id);
+    /* through a copy: the widget may live in the host's own tree (gcc -O3 -Wrestrict) */
+    char id[sizeof a->scrolls[0].id];
+    snprintf(id, sizeof id, "%s", l->id);
+    memcpy(a->scrolls[free_slot].id, id, sizeof id);
     a->scrolls[free_slot].scroll = l->scroll;
     a->scrolls[free_slot].content_h = l->content_h;
 }

@@ -243,7 +243,8 @@ static int draw(struct rig *g, const struct theme *th, struct fixture *m, int64_
     text_evict(g->te);
     if (post)
         post(g->s);
-    snprintf(shot, shotcap, "%s/%s.png", opt_out, name);
+    if (snprintf(shot, shotcap, "%s/%s.png", opt_out, name) >= (int)shotcap)
+        return -1; /* an output folder too long for a path */
     return shot_write_png(g->s, &tree, shot);
 }
 

@@ -26,8 +26,8 @@ struct card_io {
     uint64_t apdu;                 /* the APDU in flight */
     uint64_t calls[CD_CALL_LAST];
     uint64_t writing;              /* the intent or record being journaled */
-    struct {                       /* load intents still open, by load id */
-        char load_id[40];
+    struct {                       /* load intents still open, by load id (the intent's key) */
+        char load_id[65];
         int64_t intent;
     } open[CD_OPEN_MAX];
     uint64_t shuffles;             /* PIN keypads shown (the shuffle's seed moves on) */

@@ -20,7 +20,7 @@ struct inv_options {
 /* An issue request whose outcome is not known yet. */
 struct inv_bg {
     int64_t intent;       /* its journal intent (0: free slot) */
-    char key[48];
+    char key[65];         /* its idempotency key (as the journal keeps it) */
     char *payload;        /* the intent's payload */
     uint64_t call;        /* the status call in flight, or 0 */
     int64_t next_ms;

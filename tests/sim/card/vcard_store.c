@@ -84,7 +84,7 @@ static int is_digits(const char *s, size_t min, size_t max)
 
 static int parse_date(const char *s, uint32_t *out)
 {
-    uint64_t v;
+    uint64_t v = 0;
     if (!is_digits(s, 8, 8) || parse_u64(s, 19000101, 20991231, &v) != 0)
         return -1;
     unsigned m = (unsigned)(v / 100 % 100), d = (unsigned)(v % 100);
@@ -115,7 +115,7 @@ static struct vc_def *card_of(struct fixture_parse *p, const char *no)
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct fixture_parse *p = user;
-    uint64_t v;
+    uint64_t v = 0;
     if (strcmp(section, "keys") == 0) {
         uint8_t *key = strcmp(name, "mlk") == 0   ? p->f->mlk
                        : strcmp(name, "mtk") == 0 ? p->f->mtk
@@ -234,7 +234,7 @@ static int state_line(char *line, struct vc_state *st)
     char *save = NULL, *key = strtok_r(line, " ", &save);
     char *a = strtok_r(NULL, " ", &save), *b = strtok_r(NULL, " ", &save);
     char *c = strtok_r(NULL, " ", &save);
-    uint64_t v;
+    uint64_t v = 0;
     if (!key || !a || strtok_r(NULL, " ", &save))
         return -1;
     if (strcmp(key, "balance") == 0 && !b) {
