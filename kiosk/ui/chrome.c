@@ -119,3 +119,23 @@ void chrome_toast(struct ui_tree *t, const struct theme *th, const char *text)
     n->style = ST_NOTICE;
     snprintf(n->id, sizeof n->id, "toast");
 }
+
+int chrome_steps(struct ui_tree *t, const struct layout *l, const struct theme *th,
+                 const char *const *names, int n, int cur)
+{
+    int h = th->font_px[FONT_CAPTION] * 2, w = l->content.w / n;
+    for (int i = 0; i < n; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "%d  %s", i + 1, _(names[i]));
+        struct ui_widget *s = ui_label(t, (SDL_Rect){l->content.x + i * w, l->content.y, w, h},
+                                       text, FONT_CAPTION, ALIGN_LEFT);
+        s->fg = i == cur ? th->primary : th->text_dim;
+        s->bold = i == cur;
+        if (i == cur)
+            snprintf(s->id, sizeof s->id, "steps.current");
+    }
+    ui_add(t, UI_PANEL, ST_PLAIN, NULL,
+           (SDL_Rect){l->content.x + cur * w, l->content.y + h - 6, w - l->gap / 2, 6}, NULL)
+        ->bg = th->primary;
+    return h + l->gap / 2;
+}

@@ -98,21 +98,7 @@ static int steps(struct ui_tree *t, const struct theme *th, const struct co_view
         cur = 3;
     if (!fuel_flow)
         cur = cur > 0 ? cur - 1 : 0;
-    int h = th->font_px[FONT_CAPTION] * 2, w = l->content.w / n;
-    for (int i = 0; i < n; i++) {
-        char text[64];
-        snprintf(text, sizeof text, "%d  %s", i + 1, _(names[i]));
-        struct ui_widget *s = ui_label(t, (SDL_Rect){l->content.x + i * w, l->content.y, w, h},
-                                       text, FONT_CAPTION, ALIGN_LEFT);
-        s->fg = i == cur ? th->primary : th->text_dim;
-        s->bold = i == cur;
-        if (i == cur)
-            snprintf(s->id, sizeof s->id, "steps.current");
-    }
-    ui_add(t, UI_PANEL, ST_PLAIN, NULL,
-           (SDL_Rect){l->content.x + cur * w, l->content.y + h - 6, w - l->gap / 2, 6}, NULL)
-        ->bg = th->primary;
-    return h + l->gap / 2;
+    return chrome_steps(t, l, th, names, n, cur);
 }
 
 /* "92#  45.12 L  ¥331.18" in the current language. */

@@ -34,6 +34,10 @@ void chrome_sound(struct ui_tree *t, SDL_Rect r, const struct view *v);
 void chrome_dialog(struct ui_tree *t, const struct theme *th, const char *title,
                    const char *message, const char *ok_id, const char *ok_label,
                    const char *alt_id, const char *alt_label);
+/* The step bar at the top of the content: "1  Bill   2  Pay   3  Done", n message ids (to
+ * translate), step `cur` marked (its label's id steps.current). Returns its height. */
+int chrome_steps(struct ui_tree *t, const struct layout *l, const struct theme *th,
+                 const char *const *names, int n, int cur);
 /* A short message (already translated) over the header band of whatever is on screen; it
  * takes no touches. Id "toast". */
 void chrome_toast(struct ui_tree *t, const struct theme *th, const char *text);
