@@ -112,7 +112,7 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
     area.h -= top - area.y;
     area.y = top;
 
-    int cells = l.portrait ? v->ntiles : v->ntiles + 1; /* landscape: the help cell */
+    int cells = v->ntiles + 1; /* and the help cell */
     if (cells < 1)
         cells = 1;
     int cols = l.portrait ? 1 : cells < 3 ? cells : 3;
@@ -148,7 +148,7 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
     if (done)
         done->on_escape = 1;
 
-    /* Where help is, in the cell after the tiles (portrait: when there is room for it). */
+    /* Where help is, in the cell after the tiles (when there is room for it). */
     int i = v->ntiles, row = i / cols, col = i % cols;
     SDL_Rect r = {area.x + col * (tw + l.gap), area.y + row * (tile_h + l.gap), tw, tile_h};
     if (r.y + r.h <= area.y + area.h) {
