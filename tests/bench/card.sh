@@ -23,6 +23,7 @@ for ((r = 1; r <= runs; r++)); do
     rm -f "$dir"/journal.db* "$dir"/cards/*.state
     mkdir -p "$out"
     card_say pull
+    sleep 1 # taken off before the kiosk starts (pcscd polls)
     on_shot 00-attract card_say "insert 1000113300002001"
     KIOSK_LOG=info "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$script" \
         --out "$out" 2>"$out/kiosk.log" >/dev/null || { echo "run $r failed"; tail "$out/kiosk.log"; exit 1; }
