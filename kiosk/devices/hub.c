@@ -451,6 +451,16 @@ static void *card_waker(void *arg)
     return NULL;
 }
 
+/* An instance that could not be added gives back what it took (hub_close() only sees those
+ * that were). */
+static int drop_instance(struct dev *d)
+{
+    free(d->drv_priv);
+    free(d->opts);
+    d->drv_priv = d->opts = NULL;
+    return -1;
+}
+
 static int add_instance(struct hub *h, const struct hub_class *cls, const char *name,
                         const char *driver, const void *common, const void *opts, char *err,
                         size_t errcap)
@@ -473,7 +483,7 @@ static int add_instance(struct hub *h, const struct hub_class *cls, const char *
     d->opts = calloc(1, d->drv->opts_size ? d->drv->opts_size : 1);
     if (!d->drv_priv || !d->opts) {
         snprintf(err, errcap, "out of memory");
-        return -1;
+        return drop_instance(d);
     }
     if (opts)
         memcpy(d->opts, opts, d->drv->opts_size);
@@ -482,7 +492,7 @@ static int add_instance(struct hub *h, const struct hub_class *cls, const char *
         d->test_on_start = pc->test_on_start;
         d->prn = prn_open(d->name, d->index, d->drv, d->opts, pc, h->q, err, errcap);
         if (!d->prn)
-            return -1;
+            return drop_instance(d);
         if (h->receipt < 0)
             h->receipt = d->index;
         d->health = HEALTH_UNKNOWN;
@@ -493,7 +503,7 @@ static int add_instance(struct hub *h, const struct hub_class *cls, const char *
         const struct fault_opts *fo = common;
         if (fo && fault_any(fo)) {
             snprintf(err, errcap, "%s: the fault wrapper does not wrap card readers", d->name);
-            return -1;
+            return drop_instance(d);
         }
         d->card = d->drv->ops;
         d->priv = d->drv_priv;

@@ -246,11 +246,10 @@ struct cd_flow {
     char pin[CARD_PIN_MAX + 1];
     int pin_tries_left;           /* after a wrong PIN (-1: not known) */
     uint8_t pin_order[10];        /* the keypad's digits, position by position (shuffled) */
-    int verified;
+    int verified;                 /* VERIFY passed at this insertion */
     /* the load in progress (or being resolved) */
     struct cd_pending load;
     int resolving;                /* index into acct.pending being resolved, or -1 */
-    int load_journaled;           /* its intent is durable */
     int retried;                  /* the resolution tries the same load again */
     struct card_init init;
     uint8_t mac2[4], tac[4];
@@ -273,7 +272,6 @@ struct cd_flow {
     struct card_log log[CARD_LOG_MAX];
     int nmoves;
     struct cd_move moves[CD_MAX_HISTORY];
-    int history_calls_left;
     /* the APDU in flight and what it was */
     int apdu_kind;                /* an internal tag of the command in flight */
 };
