@@ -28,3 +28,21 @@ void json_copy(const cJSON *o, const char *name, char *out, size_t cap, int empt
         *bad = 1;
     snprintf(out, cap, "%s", s ? s : "");
 }
+
+int json_path_safe(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+char *json_print_free(cJSON *o)
+{
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return s;
+}

@@ -7,25 +7,6 @@
 
 #include "core/json.h"
 
-/* A path part: letters, digits, '-' and '_'. */
-static int path_safe(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              *s == '-' || *s == '_'))
-            return 0;
-    return 1;
-}
-
-static char *print_free(cJSON *o)
-{
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return s;
-}
-
 static char *load_body(const struct cd_request *rq)
 {
     cJSON *o = cJSON_CreateObject();
@@ -39,7 +20,7 @@ static char *load_body(const struct cd_request *rq)
     cJSON_AddNumberToObject(o, "algorithm", rq->algorithm);
     cJSON_AddStringToObject(o, "random", rq->random);
     cJSON_AddStringToObject(o, "mac1", rq->mac1);
-    return print_free(o);
+    return json_print_free(o);
 }
 
 static char *alloc_body(const struct cd_request *rq)
@@ -53,14 +34,14 @@ static char *alloc_body(const struct cd_request *rq)
         cJSON_AddNumberToObject(l, "amount_fen", (double)rq->lines[i].amount_fen);
         cJSON_AddItemToArray(lines, l);
     }
-    return print_free(o);
+    return json_print_free(o);
 }
 
 int cd_api_http(const struct cd_request *rq, struct cd_http *h)
 {
     memset(h, 0, sizeof *h);
     h->method = "GET";
-    if (!path_safe(rq->card_no))
+    if (!json_path_safe(rq->card_no))
         return -1;
     const char *no = rq->card_no;
     switch (rq->call) {
@@ -74,7 +55,7 @@ int cd_api_http(const struct cd_request *rq, struct cd_http *h)
         snprintf(h->path, sizeof h->path, "/v1/cards/%s/history", no);
         return 0;
     case CD_CALL_LOAD:
-        if (!path_safe(rq->load_id))
+        if (!json_path_safe(rq->load_id))
             return -1;
         h->method = "POST";
         snprintf(h->path, sizeof h->path, "/v1/cards/%s/loads", no);
@@ -83,18 +64,18 @@ int cd_api_http(const struct cd_request *rq, struct cd_http *h)
         h->body = load_body(rq);
         return h->body ? 0 : -1;
     case CD_CALL_CONFIRM: {
-        if (!path_safe(rq->load_id))
+        if (!json_path_safe(rq->load_id))
             return -1;
         h->method = "POST";
         snprintf(h->path, sizeof h->path, "/v1/cards/%s/loads/%s/confirm", no, rq->load_id);
         snprintf(h->key, sizeof h->key, "%s-confirm", rq->load_id);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "tac", rq->tac);
-        h->body = print_free(o);
+        h->body = json_print_free(o);
         return h->body ? 0 : -1;
     }
     case CD_CALL_ALLOCATE:
-        if (!path_safe(rq->alloc_id))
+        if (!json_path_safe(rq->alloc_id))
             return -1;
         h->method = "POST";
         snprintf(h->path, sizeof h->path, "/v1/cards/%s/allocations", no);

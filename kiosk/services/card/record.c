@@ -30,16 +30,9 @@ static cJSON *common(const struct cd_load_record *r)
     return o;
 }
 
-static char *print_free(cJSON *o)
-{
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return s;
-}
-
 char *cd_record_intent(const struct cd_load_record *r)
 {
-    return print_free(common(r));
+    return json_print_free(common(r));
 }
 
 char *cd_record_txn(const struct cd_load_record *r)
@@ -47,7 +40,7 @@ char *cd_record_txn(const struct cd_load_record *r)
     cJSON *o = common(r);
     cJSON_AddNumberToObject(o, "balance_after_fen", (double)r->balance_after_fen);
     cJSON_AddStringToObject(o, "tac", r->tac);
-    return print_free(o);
+    return json_print_free(o);
 }
 
 int cd_record_read(const char *payload, struct cd_load_record *r)

@@ -9,18 +9,6 @@
 #include "core/json.h"
 #include "core/sign.h"
 
-/* A path part the API allows: letters, digits, '-' and '_' (no '/', no query). */
-static int path_safe(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              *s == '-' || *s == '_'))
-            return 0;
-    return 1;
-}
-
 static cJSON *buyer_json(const struct inv_buyer *b)
 {
     cJSON *o = cJSON_CreateObject();
@@ -42,13 +30,6 @@ static cJSON *delivery_json(const struct inv_flow *f)
     return o;
 }
 
-static char *print_free(cJSON *o)
-{
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return s;
-}
-
 int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct inv_http *h)
 {
     memset(h, 0, sizeof *h);
@@ -57,7 +38,7 @@ int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct 
     case INV_CALL_SALE:
     case INV_CALL_COMPANY:
     case INV_CALL_STATUS:
-        if (!path_safe(rq->subject))
+        if (!json_path_safe(rq->subject))
             return -1;
         h->private_tail = rq->call == INV_CALL_SALE;
         snprintf(h->path, sizeof h->path,
@@ -67,7 +48,7 @@ int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct 
                  rq->subject);
         return 0;
     case INV_CALL_CLOSE:
-        if (!path_safe(rq->subject) || strlen(rq->subject) > 58) /* its key: 64 at most */
+        if (!json_path_safe(rq->subject) || strlen(rq->subject) > 58) /* its key: 64 at most */
             return -1;
         h->method = "POST";
         snprintf(h->path, sizeof h->path, "/v1/invoices/requests/%s/close", rq->subject);
@@ -81,7 +62,7 @@ int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct 
         char hex[SIGN_HEX_LEN];
         sign_sha256_hex(rq->subject, strlen(rq->subject), hex);
         snprintf(h->key, sizeof h->key, "title-%.40s", hex);
-        h->body = print_free(o);
+        h->body = json_print_free(o);
         return h->body ? 0 : -1;
     }
     case INV_CALL_ISSUE: {
@@ -92,7 +73,7 @@ int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct 
         cJSON_AddItemToObject(o, "delivery", delivery_json(f));
         h->method = "POST";
         if (rq->reissue) {
-            if (!path_safe(rq->subject))
+            if (!json_path_safe(rq->subject))
                 return cJSON_Delete(o), -1;
             cJSON_DeleteItemFromObject(o, "sales");
             snprintf(h->path, sizeof h->path, "/v1/invoices/%s/reissue", rq->subject);
@@ -100,17 +81,17 @@ int inv_api_http(const struct inv_flow *f, const struct inv_request *rq, struct 
             snprintf(h->path, sizeof h->path, "/v1/invoices");
         }
         snprintf(h->key, sizeof h->key, "%s", f->idem_key);
-        h->body = print_free(o);
+        h->body = json_print_free(o);
         return h->body ? 0 : -1;
     }
     case INV_CALL_RESEND: {
-        if (!path_safe(rq->subject))
+        if (!json_path_safe(rq->subject))
             return -1;
         cJSON *o = delivery_json(f);
         char hex[SIGN_HEX_LEN];
         h->method = "POST";
         snprintf(h->path, sizeof h->path, "/v1/invoices/%s/resend", rq->subject);
-        h->body = print_free(o);
+        h->body = json_print_free(o);
         if (!h->body)
             return -1;
         /* the same delivery for the same invoice is one resend, however often it is asked;

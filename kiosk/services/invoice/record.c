@@ -13,13 +13,6 @@
 #include "core/codes.h"
 #include "core/json.h"
 
-static char *print_free(cJSON *o)
-{
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return s;
-}
-
 char *inv_record_intent(const struct inv_flow *f)
 {
     cJSON *o = cJSON_CreateObject(), *sales = cJSON_AddArrayToObject(o, "sales");
@@ -50,7 +43,7 @@ char *inv_record_intent(const struct inv_flow *f)
     if (f->correcting)
         inv_grouped(f->existing.number, 4, grouped, sizeof grouped);
     cJSON_AddStringToObject(o, "reissue_of", grouped);
-    return print_free(o);
+    return json_print_free(o);
 }
 
 char *inv_record_txn(const char *intent_payload, const char *key, const char *status,
@@ -71,5 +64,5 @@ char *inv_record_txn(const char *intent_payload, const char *key, const char *st
     cJSON_AddStringToObject(p, "request", request);
     cJSON_AddStringToObject(p, "status", status);
     cJSON_AddStringToObject(p, "invoice_no", grouped);
-    return print_free(p);
+    return json_print_free(p);
 }

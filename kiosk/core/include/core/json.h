@@ -19,4 +19,9 @@ int64_t json_int(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *
  * (unless `empty_ok`) or too long for out (out then holds "" or the truncated value). */
 void json_copy(const cJSON *o, const char *name, char *out, size_t cap, int empty_ok, int *bad);
 
+/* 1 when s may be a part of a URL path as it is: 1.. of [A-Za-z0-9_-]. */
+int json_path_safe(const char *s);
+/* The object printed unformatted (malloc'd; NULL on no memory), and deleted. NULL-safe. */
+char *json_print_free(cJSON *o);
+
 #endif
