@@ -44,9 +44,10 @@ int code_phone_valid(const char *s)
     return s && strlen(s) == 11 && all_digits(s, 11) && s[0] == '1' && s[1] >= '3';
 }
 
-/* 1 if YYYYMMDD (8 digits) is a date that exists, in 1900..2099. */
-static int date_valid(const char *d)
+int code_date_valid(const char *d)
 {
+    if (!d || strnlen(d, 9) != 8 || !all_digits(d, 8))
+        return 0;
     static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
     int m = (d[4] - '0') * 10 + (d[5] - '0');
@@ -57,11 +58,20 @@ static int date_valid(const char *d)
     return m != 2 || day <= 28 || leap;
 }
 
+/* The 8 characters at s, as a date (an ID number's birth date). */
+static int code_date_valid_at(const char *s)
+{
+    char d[9];
+    memcpy(d, s, 8);
+    d[8] = '\0';
+    return code_date_valid(d);
+}
+
 int code_id_valid(const char *s)
 {
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     static const char check[] = "10X98765432";
-    if (!s || strlen(s) != 18 || !all_digits(s, 17) || s[0] == '0' || !date_valid(s + 6))
+    if (!s || strlen(s) != 18 || !all_digits(s, 17) || s[0] == '0' || !code_date_valid_at(s + 6))
         return 0;
     int sum = 0;
     for (int i = 0; i < 17; i++)
@@ -181,7 +191,14 @@ void mask_phone(const char *s, char *out, size_t cap)
 
 void mask_id(const char *s, char *out, size_t cap)
 {
-    mask_middle(s, 4, 4, out, cap);
+    if (!out || !cap)
+        return;
+    int ok = s && strnlen(s, 19) == 18 && all_digits(s, 17) &&
+             ((s[17] >= '0' && s[17] <= '9') || s[17] == 'X' || s[17] == 'x');
+    if (ok)
+        snprintf(out, cap, "%.3s***********%.4s", s, s + 14);
+    else
+        snprintf(out, cap, "******************"); /* not a number: nothing of it shown */
 }
 
 void mask_code(const char *s, char *out, size_t cap)
@@ -207,29 +224,55 @@ void mask_email(const char *s, char *out, size_t cap)
     snprintf(out, cap, "%c***@%s", s[0], numbered ? "***" : at + 1);
 }
 
-void mask_name(const char *s, char *out, size_t cap)
+/* The length of the valid UTF-8 character at s (shortest form, a scalar value), else 0. */
+static size_t utf8_char(const unsigned char *s)
 {
-    if (!s || !*s || cap < 2) {
-        if (cap)
-            out[0] = '\0';
-        return;
+    unsigned c = s[0];
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (len <= 1)
+        return len;
+    uint32_t cp = c & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0; /* also stops at the NUL */
+        cp = cp << 6 | (s[i] & 0x3Fu);
     }
-    /* Keep the first UTF-8 character, one star for each following character. */
-    size_t first = 1;
-    unsigned char c = (unsigned char)s[0];
-    if (c >= 0xF0)
-        first = 4;
-    else if (c >= 0xE0)
-        first = 3;
-    else if (c >= 0xC0)
-        first = 2;
-    size_t n = strlen(s);
-    if (first > n)
-        first = n;
-    size_t o = first < cap - 1 ? first : cap - 1;
-    memcpy(out, s, o);
-    for (size_t i = first; i < n && o + 1 < cap; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80) /* one star per character */
-            out[o++] = '*';
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+void mask_name(const char *name, char *out, size_t cap)
+{
+    if (!out || !cap)
+        return;
+    out[0] = '\0';
+    if (!name || !name[0])
+        return;
+    const unsigned char *s = (const unsigned char *)name;
+    size_t o = 0, first = utf8_char(s);
+    /* a control character is not shown either */
+    if ((first == 1 && (s[0] < 0x20 || s[0] == 0x7F)) ||
+        (first == 2 && s[0] == 0xC2 && s[1] < 0xA0))
+        first = 0;
+    if (first) {
+        if (first + 1 > cap)
+            return; /* not even the first character fits */
+        memcpy(out, s, first);
+        o = first;
+        s += first;
+    }
+    /* One star per character left (a byte that is not UTF-8 counts as one; the first
+     * character, when it is not UTF-8 text, is a star too). */
+    while (*s && o + 1 < cap) {
+        size_t k = utf8_char(s);
+        s += k ? k : 1;
+        out[o++] = '*';
+    }
     out[o] = '\0';
 }

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int sign_init(void)
@@ -85,4 +86,26 @@ void sign_random_token(char *out, size_t len)
 void sign_wipe(void *p, size_t n)
 {
     sodium_memzero(p, n);
+}
+
+void sign_hmac_hex(const uint8_t key[SIGN_KEY_LEN], const void *data, size_t len,
+                   char out[SIGN_HEX_LEN])
+{
+    uint8_t mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    sign_init();
+    crypto_auth_hmacsha256_init(&st, key, SIGN_KEY_LEN);
+    crypto_auth_hmacsha256_update(&st, data, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, SIGN_HEX_LEN, mac, sizeof mac);
+    sodium_memzero(&st, sizeof st);
+}
+
+char *sign_base64(const void *data, size_t len)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *out = malloc(cap);
+    if (out)
+        sodium_bin2base64(out, cap, data, len, sodium_base64_VARIANT_ORIGINAL);
+    return out;
 }

@@ -94,7 +94,7 @@ static void masks(void **state)
     mask_phone("13800138000", b, sizeof b);
     assert_string_equal(b, "138****8000");
     mask_id("11010519491231002X", b, sizeof b);
-    assert_string_equal(b, "1101**********002X");
+    assert_string_equal(b, "110***********002X");
     mask_code("134567890123456789", b, sizeof b);
     assert_string_equal(b, "1345**********6789");
     mask_email("zhang.san@qq.com", b, sizeof b);
@@ -144,6 +144,84 @@ static void classify(void **state)
     assert_string_equal(code_kind_name(CODE_NOT_A_CODE), "not a code");
 }
 
+/* ---- ID numbers and masks, as the ID card reader's cards need them ---- */
+
+/* base (17 digits) with its right check character. */
+static void with_check(const char *base, char out[19])
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (base[i] - '0') * w[i];
+    memcpy(out, base, 17);
+    out[17] = "10X98765432"[sum % 11];
+    out[18] = '\0';
+}
+
+static void id_numbers_more(void **state)
+{
+    (void)state;
+    assert_true(code_id_valid("11010519491231002X"));
+    assert_true(code_id_valid("110105198203154413"));
+    assert_false(code_id_valid("110105198203154414"));
+    assert_false(code_id_valid("110105198303154413")); /* one digit changed */
+    assert_false(code_id_valid("11010519491231002"));
+    assert_false(code_id_valid("11010519491231002X1"));
+    assert_false(code_id_valid(""));
+    assert_false(code_id_valid(NULL));
+    assert_false(code_id_valid("1101051949123100AX"));
+    char id[19];
+    with_check("11010519820230441", id); /* 30 February */
+    assert_false(code_id_valid(id));
+    with_check("11010519000229441", id); /* 1900 is no leap year */
+    assert_false(code_id_valid(id));
+    with_check("11010520000229441", id); /* 2000 is */
+    assert_true(code_id_valid(id));
+    with_check("11010519961301441", id); /* month 13 */
+    assert_false(code_id_valid(id));
+    with_check("11010519960400441", id); /* day 0 */
+    assert_false(code_id_valid(id));
+    with_check("11010519960431441", id); /* 31 April */
+    assert_false(code_id_valid(id));
+    with_check("11010519960430441", id);
+    assert_true(code_id_valid(id));
+}
+
+static void masks_more(void **state)
+{
+    (void)state;
+    char out[64];
+    mask_name("王建国", out, sizeof out);
+    assert_string_equal(out, "王**");
+    mask_name("欧阳娜娜", out, sizeof out);
+    assert_string_equal(out, "欧***");
+    mask_name("李", out, sizeof out);
+    assert_string_equal(out, "李");
+    mask_name("Mary Ann", out, sizeof out);
+    assert_string_equal(out, "M*******");
+    mask_name("", out, sizeof out);
+    assert_string_equal(out, "");
+    mask_name(NULL, out, sizeof out);
+    assert_string_equal(out, "");
+    mask_name("王建国", out, 5); /* the first character and one star */
+    assert_string_equal(out, "王*");
+    mask_name("王建国", out, 3); /* not even the first character */
+    assert_string_equal(out, "");
+    mask_name("\x80王", out, sizeof out); /* not UTF-8: a star, never the byte */
+    assert_string_equal(out, "**");
+
+    mask_id("11010519491231002X", out, sizeof out);
+    assert_string_equal(out, "110***********002X");
+    mask_id("110105198203154413", out, sizeof out);
+    assert_string_equal(out, "110***********4413");
+    mask_id("1101051949123100", out, sizeof out); /* not an ID number: nothing shown */
+    assert_string_equal(out, "******************");
+    mask_id(NULL, out, sizeof out);
+    assert_string_equal(out, "******************");
+    mask_id("110105198203154413", out, 8);
+    assert_string_equal(out, "110****");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +230,8 @@ int main(void)
         cmocka_unit_test(paycodes),
         cmocka_unit_test(phones_ids_taxids),
         cmocka_unit_test(masks),
+        cmocka_unit_test(id_numbers_more),
+        cmocka_unit_test(masks_more),
         cmocka_unit_test(scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,8 @@ int code_phone_valid(const char *s);
 /* 1 if `s` is an 18-character ID number whose birth date (characters 7-14) exists and whose
  * ISO 7064 MOD 11-2 check digit is right. */
 int code_id_valid(const char *s);
+/* 1 if `s` is 8 digits YYYYMMDD of a date that exists, in 1900..2099. */
+int code_date_valid(const char *s);
 
 /* Scanned text is data from outside: 1 if it can be a code at all, i.e. 1..CODE_SCAN_MAX
  * bytes of valid UTF-8 without control characters. A scan that fails is refused whole,
@@ -51,9 +53,10 @@ int code_taxid_valid(const char *s);
 
 /* Masks for display, receipts and logs; each writes a NUL-terminated string into out.
  *   phone 13800138000        -> 138****8000
- *   ID number (18 characters) -> 1101**********002X
+ *   ID number (18 characters) -> 110***********002X (not one: 18 stars)
  *   payment code (18 digits) -> 1345**********1234
- *   name 张三丰 / Smith        -> 张** / S****  (first character kept)
+ *   name 张三丰 / Smith        -> 张** / S****  (first character kept; a byte that is not
+ *                                UTF-8 text, or a control character, is a star)
  *   email zhao.lei@qq.com     -> z***@qq.com   (a domain with a run of 4 digits: z***@***) */
 void mask_phone(const char *s, char *out, size_t cap);
 void mask_id(const char *s, char *out, size_t cap);

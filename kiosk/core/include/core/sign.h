@@ -25,6 +25,13 @@ int sign_verify(const uint8_t key[SIGN_KEY_LEN], const char *method, const char 
                 int64_t timestamp, const void *body, size_t body_len, const char *sig_hex);
 /* hex(SHA256(data)) into out (64 hex + NUL). */
 void sign_sha256_hex(const void *data, size_t len, char out[SIGN_HEX_LEN]);
+/* hex(HMAC-SHA256(key, data)) into out (64 hex + NUL): a proof of a private value (an ID
+ * number) that is never sent itself. */
+void sign_hmac_hex(const uint8_t key[SIGN_KEY_LEN], const void *data, size_t len,
+                   char out[SIGN_HEX_LEN]);
+/* Standard base64 (RFC 4648, padded) of data: malloc'd and NUL-terminated, or NULL (no
+ * memory). The caller frees (and wipes, when data was private). */
+char *sign_base64(const void *data, size_t len);
 /* Random bytes as hex (2*n characters + NUL into out of size >= 2n+1): idempotency keys. */
 void sign_random_hex(char *out, size_t n);
 /* `len` random letters (5 bits each) + NUL into out (size >= len + 1): unguessable tokens
