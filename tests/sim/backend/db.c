@@ -1,7 +1,7 @@
 /* Schema and seed data of the backend simulator: a station with 8 pumps and unpaid sales,
  * 50 shop products with valid EAN-13 codes and tax classes, members with points and coupons,
  * fuel cards with their loads, allocations and movements; the e-invoice tables and seeds are
- * invoice_seed.c's. */
+ * invoice_seed.c's, the depot pickups' depot_store.c's. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -66,8 +66,6 @@ static const char *const schema =
     /* the recharge a priced order makes; credited once it completed */
     "CREATE TABLE IF NOT EXISTS card_recharges (order_id TEXT PRIMARY KEY, card_no TEXT,"
     "  amount_fen INTEGER, credited INTEGER DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS pickups (code TEXT PRIMARY KEY, product TEXT, volume_ml INTEGER,"
-    "  plate TEXT, id_hash TEXT, verified INTEGER DEFAULT 0, ticket_no TEXT);"
     "CREATE TABLE IF NOT EXISTS shifts (shift_id TEXT PRIMARY KEY, terminal TEXT, attendant TEXT,"
     "  totals TEXT, closed_ms INTEGER);";
 
@@ -80,7 +78,11 @@ static const char *const drop_all =
     "DROP TABLE IF EXISTS card_ops; DROP TABLE IF EXISTS card_loads;"
     "DROP TABLE IF EXISTS card_allocations; DROP TABLE IF EXISTS card_moves;"
     "DROP TABLE IF EXISTS card_recharges;"
+    /* pickups: the old depot orders, in a database from before depot_orders */
     "DROP TABLE IF EXISTS pickups; DROP TABLE IF EXISTS shifts;"
+    "DROP TABLE IF EXISTS depot_orders; DROP TABLE IF EXISTS depot_drivers;"
+    "DROP TABLE IF EXISTS depot_driver_refs; DROP TABLE IF EXISTS depot_face_checks;"
+    "DROP TABLE IF EXISTS depot_settings;"
     "DROP TABLE IF EXISTS inv_settings; DROP TABLE IF EXISTS inv_stock;"
     "DROP TABLE IF EXISTS inv_counter; DROP TABLE IF EXISTS inv_invoices;"
     "DROP TABLE IF EXISTS inv_sales; DROP TABLE IF EXISTS inv_requests;"
@@ -251,7 +253,7 @@ static int seed(sqlite3 *db, int64_t now_ms)
     sqlite3_finalize(st);
 
     if (exec(db, bearer_coupons) != 0 || exec(db, card_seed) != 0 ||
-        sim_invoice_seed(db, now_ms) != 0)
+        sim_invoice_seed(db, now_ms) != 0 || sim_depot_seed(db, now_ms) != 0)
         return -1;
     return exec(db,
                 "INSERT INTO members VALUES "
@@ -262,14 +264,7 @@ static int seed(sqlite3 *db, int64_t now_ms)
                 " VALUES "
                 "('C100','M001','满200减10','¥10 off ¥200',1000,20000),"
                 "('C101','M001','便利店立减5元','¥5 off shop goods',500,0),"
-                "('C200','M002','满100减5','¥5 off ¥100',500,10000);"
-                /* depot orders; id_hash = hex(SHA-256(ID number)): the simulator never keeps
-                 * an ID number in clear. 11010519491231002X is the GB 11643 example. */
-                "INSERT INTO pickups (code, product, volume_ml, plate, id_hash) VALUES "
-                "('PK20261123001','0# 柴油 / 0# diesel',20000000,'京A·12345',"
-                "'426695a0efdb59b9eaedaf0b5ca3eddf013cc2a7f9e283437704ea605f421e6d'),"
-                "('PK20261123002','92# 汽油 / 92# gasoline',15000000,'冀B·67890',"
-                "'426695a0efdb59b9eaedaf0b5ca3eddf013cc2a7f9e283437704ea605f421e6d');");
+                "('C200','M002','满100减5','¥5 off ¥100',500,10000);");
 }
 
 /* A database from before lock leases: add sales.locked_until_ms. Its locks were held for
@@ -374,10 +369,24 @@ static int add_card_loads(sqlite3 *db)
                : 0;
 }
 
+/* A database from before depot orders: the old pickups go, the test orders are seeded (the
+ * depot tables are new: the schema made them). */
+static int add_depot(sqlite3 *db, int64_t now_ms)
+{
+    sqlite3_stmt *st;
+    if (exec(db, "DROP TABLE IF EXISTS pickups") != 0 ||
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM depot_orders", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int seeded = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return seeded ? 0 : sim_depot_seed(db, now_ms);
+}
+
 int sim_db_reset(sqlite3 *db, int64_t now_ms)
 {
     return exec(db, drop_all) != 0 || exec(db, schema) != 0 ||
-                   exec(db, sim_invoice_schema) != 0 || exec(db, "BEGIN") != 0 ||
+                   exec(db, sim_invoice_schema) != 0 || exec(db, sim_depot_schema) != 0 ||
+                   exec(db, "BEGIN") != 0 ||
                    seed(db, now_ms) != 0 || exec(db, "COMMIT") != 0
                ? -1
                : 0;
@@ -399,7 +408,7 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char 
         return 0;
     }
     if (exec(*db, schema) != 0 || add_lock_leases(*db) != 0 ||
-        exec(*db, sim_invoice_schema) != 0)
+        exec(*db, sim_invoice_schema) != 0 || exec(*db, sim_depot_schema) != 0)
         goto fail;
     sqlite3_stmt *st;
     int empty = 1;
@@ -410,7 +419,8 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char 
     if (empty && (exec(*db, "BEGIN") != 0 || seed(*db, now_ms) != 0 || exec(*db, "COMMIT") != 0))
         goto fail;
     if (!empty && (exec(*db, "BEGIN") != 0 || add_invoicing(*db, now_ms) != 0 ||
-                   add_card_loads(*db) != 0 || exec(*db, "COMMIT") != 0))
+                   add_card_loads(*db) != 0 || add_depot(*db, now_ms) != 0 ||
+                   exec(*db, "COMMIT") != 0))
         goto fail;
     return 0;
 fail:

@@ -16,10 +16,12 @@ static sim_route_fn *const routes[] = {
     sim_route_invoices,  /* /v1/invoices/..., /v1/companies/{tax_id} */
     sim_route_cards,     /* /v1/cards/{card_no}, /loads, /loads/{id}/confirm, /subcards,
                           * /allocations, /history */
-    sim_route_pickups,   /* /v1/pickups/{code}, /verify, /ticket */
+    sim_route_depot,     /* GET /v1/depots/{depot}/pickups/{code},
+                          * POST /v1/depot/orders/{id}/driver|face|ticket */
     sim_route_shifts,    /* POST /v1/shifts/close */
     sim_route_invoice_admin, /* /v1/admin/invoices, /settings, /phone-page */
     sim_route_card_admin, /* GET /v1/admin/cards */
+    sim_route_depot_admin, /* GET /v1/admin/depot, POST /v1/admin/depot/face */
     sim_route_admin,     /* /v1/admin/ journal, payments, orders, sales, members, ... */
 };
 

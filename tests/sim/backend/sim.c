@@ -386,6 +386,8 @@ static int process(struct MHD_Connection *c, const char *method, const char *url
             }
         }
         sqlite3_finalize(st);
+        if (replay || r.body) /* answered by the store: a replay, or a reused key */
+            sim_depot_store_answered(db, method, url);
     }
     if (!replay && !r.body) {
         struct sim_req rq = {.method = method, .path = url, .terminal = t->id, .body = body,

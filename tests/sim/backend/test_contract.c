@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <sqlite3.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -857,7 +858,7 @@ static void orders_price_and_complete(void **state)
                  409, "COUPON_NOT_APPLICABLE");
 }
 
-static void invoices_cards_pickups_shifts(void **state)
+static void invoices_cards_shifts(void **state)
 {
     (void)state;
     /* a seeded past sale (the e-invoice tests proper run on their own simulators) */
@@ -893,28 +894,6 @@ static void invoices_cards_pickups_shifts(void **state)
     expect_error(call("POST", "/v1/cards/1000113300001234/recharge",
                       "{\"amount_fen\":10000,\"out_trade_no\":\"OTN-RC-1\"}"),
                  404, "NOT_FOUND");
-
-    r = call("GET", "/v1/pickups/PK20261123001", NULL);
-    assert_int_equal(jnum(r->json, "volume_ml"), 20000000);
-    backend_result_free(r);
-    char hash[SIGN_HEX_LEN], body[200];
-    sign_sha256_hex("11010519491231002X", 18, hash);
-    expect_error(call("POST", "/v1/pickups/PK20261123001/ticket", "{}"), 409, "NOT_VERIFIED");
-    snprintf(body, sizeof body, "{\"id_hash\":\"%s\",\"face_score\":60}", hash);
-    expect_error(call("POST", "/v1/pickups/PK20261123001/verify", body), 403, "IDENTITY_MISMATCH");
-    snprintf(body, sizeof body, "{\"id_hash\":\"%s\",\"face_score\":92}", hash);
-    r = call("POST", "/v1/pickups/PK20261123001/verify", body);
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "verified")));
-    backend_result_free(r);
-    r = call_with(be, "POST", "/v1/pickups/PK20261123001/ticket", "{}", "ticket-key-1");
-    assert_string_equal(jstr(r->json, "ticket_no"), "LT-20261123001");
-    backend_result_free(r);
-    /* the same request again is the same answer; a new request is refused: issued once */
-    r = call_with(be, "POST", "/v1/pickups/PK20261123001/ticket", "{}", "ticket-key-1");
-    assert_true(r->replayed);
-    backend_result_free(r);
-    expect_error(call("POST", "/v1/pickups/PK20261123001/ticket", "{}"), 409,
-                 "TICKET_ALREADY_ISSUED");
 
     r = call("POST", "/v1/shifts/close", "{\"shift_id\":\"SH-1\",\"attendant\":\"A01\","
                                          "\"totals\":{\"sales_fen\":123456}}");
@@ -3138,6 +3117,699 @@ static void card_keys_and_old_database(void **state)
     assert_int_equal(stop_extra(state), 0);
 }
 
+/* ---- depot pickups (docs/backend-api.md, "Depot pickups (提油)") ---- */
+
+/* The test people's ID numbers (made up, with good check characters). */
+#define WANG_ID "110105198203154413" /* 王建国: PO2611300001, 02, 05..09 */
+#define CHEN_ID "810000199007080026" /* 陈美玲: PO2611300002, a residence permit */
+#define ZHAO_ID "320102197505201233" /* 赵刚: PO2611300003 */
+#define LIU_ID "440106198811023153"  /* 刘洋: PO2611300004, the face never matches */
+#define LI_ID "310104199302146625"   /* 李娜: on no order */
+
+/* A refusal's error object: the status and code checked; r still to be freed. */
+static const cJSON *refusal(struct backend_result *r, int status, const char *code)
+{
+    if (r->status != status || strcmp(r->err_code, code))
+        fail_msg("expected %d %s, got %d %s (%s)", status, code, r->status, r->err_code,
+                 r->err_msg);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
+    assert_non_null(e);
+    return e;
+}
+
+/* 1 if s ends with `tail`. */
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && !strcmp(s + n - t, tail);
+}
+
+/* The China-time day of an ISO 8601 time "YYYY-MM-DDTHH:MM:SS+08:00", as days since 1970. */
+static long iso_day(const char *iso)
+{
+    struct tm tm = {0};
+    assert_int_equal(sscanf(iso, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday), 3);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long)(timegm(&tm) / 86400);
+}
+
+/* GET /v1/depots/{depot}/pickups/{code} as client b. */
+static struct backend_result *pickup(struct backend *b, const char *depot, const char *code)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/depots/%s/pickups/%s", depot, code);
+    return call_with(b, "GET", path, NULL, NULL);
+}
+
+/* The id_salt of the order behind `code` (at D01), into salt (65 bytes). */
+static void salt_of(struct backend *b, const char *code, char *salt)
+{
+    struct backend_result *r = pickup(b, "D01", code);
+    assert_int_equal(r->status, 200);
+    snprintf(salt, SIGN_HEX_LEN, "%s", jstr(r->json, "id_salt"));
+    assert_int_equal(strlen(salt), 64);
+    backend_result_free(r);
+}
+
+/* What the kiosk sends for an ID number: hex(HMAC-SHA256(key = the salt's 32 bytes, the
+ * 18-character number)). */
+static void id_proof(const char *salt, const char *id_no, char out[SIGN_HEX_LEN])
+{
+    uint8_t key[SIGN_KEY_LEN], mac[crypto_auth_hmacsha256_BYTES];
+    assert_int_equal(sign_key_from_hex(salt, key), 0);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)id_no, strlen(id_no), key);
+    sodium_bin2hex(out, SIGN_HEX_LEN, mac, sizeof mac);
+}
+
+/* POST /v1/depot/orders/{order}/driver with this proof and kind, as client b with `key`. */
+static struct backend_result *driver_call(struct backend *b, const char *order,
+                                          const char *proof, const char *kind, const char *key)
+{
+    char path[96], body[200];
+    snprintf(path, sizeof path, "/v1/depot/orders/%s/driver", order);
+    snprintf(body, sizeof body, "{\"id_proof\":\"%s\",\"id_kind\":\"%s\"}", proof, kind);
+    return call_with(b, "POST", path, body, key);
+}
+
+/* The driver_ref of the holder of `id_no` on `order` (whose code is `code`), checked as
+ * client b; the masked name it answered into masked (32 bytes) when not NULL. */
+static void driver_ok(struct backend *b, const char *order, const char *code, const char *id_no,
+                      const char *kind, char ref[32], char *masked)
+{
+    char salt[SIGN_HEX_LEN], proof[SIGN_HEX_LEN];
+    salt_of(b, code, salt);
+    id_proof(salt, id_no, proof);
+    struct backend_result *r = driver_call(b, order, proof, kind, NULL);
+    if (r->status != 200)
+        fail_msg("driver of %s: %d %s", order, r->status, r->err_code);
+    snprintf(ref, 32, "%s", jstr(r->json, "driver_ref"));
+    assert_int_equal(strlen(ref), 18);
+    assert_memory_equal(ref, "DR", 2);
+    if (masked)
+        snprintf(masked, 32, "%s", jstr(r->json, "name_masked"));
+    backend_result_free(r);
+}
+
+/* n bytes of a made-up picture that starts with `head` (4 bytes) and ends with FF D9, as
+ * base64; the caller frees it. */
+static char *picture_b64(size_t n, const unsigned char head[4])
+{
+    unsigned char *bin = malloc(n);
+    assert_non_null(bin);
+    for (size_t i = 0; i < n; i++)
+        bin[i] = (unsigned char)(i * 7 + 3);
+    memcpy(bin, head, 4);
+    bin[n - 2] = 0xFF;
+    bin[n - 1] = 0xD9;
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *s = malloc(cap);
+    assert_non_null(s);
+    sodium_bin2base64(s, cap, bin, n, sodium_base64_VARIANT_ORIGINAL);
+    free(bin);
+    return s;
+}
+
+static const unsigned char JPEG_HEAD[4] = {0xFF, 0xD8, 0xFF, 0xE0};
+static const unsigned char PNG_HEAD[4] = {0x89, 0x50, 0x4E, 0x47};
+
+/* POST /v1/depot/orders/{order}/face as client b with `key` (NULL: a new one); frame and wlt
+ * are base64 (wlt NULL: null). */
+static struct backend_result *face_call(struct backend *b, const char *order, const char *ref,
+                                        const char *frame, const char *wlt, const char *key)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/depot/orders/%s/face", order);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "driver_ref", ref);
+    if (frame)
+        cJSON_AddStringToObject(o, "frame_jpeg", frame);
+    if (wlt)
+        cJSON_AddStringToObject(o, "id_photo_wlt", wlt);
+    else
+        cJSON_AddNullToObject(o, "id_photo_wlt");
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    struct backend_result *r = call_with(b, "POST", path, body, key);
+    free(body);
+    return r;
+}
+
+/* A face check of `ref` on `order` that answers `verdict`: its check_id into check (32). */
+static void face_ok(struct backend *b, const char *order, const char *ref, const char *verdict,
+                    char check[32])
+{
+    char *frame = picture_b64(4096, JPEG_HEAD);
+    struct backend_result *r = face_call(b, order, ref, frame, NULL, NULL);
+    free(frame);
+    if (r->status != 200)
+        fail_msg("face on %s: %d %s", order, r->status, r->err_code);
+    assert_string_equal(jstr(r->json, "verdict"), verdict);
+    snprintf(check, 32, "%s", jstr(r->json, "check_id"));
+    assert_memory_equal(check, "FC", 2);
+    backend_result_free(r);
+}
+
+/* POST /v1/depot/orders/{order}/ticket as client b (terminal `terminal` in the body) with
+ * `key`: the kiosk's is the order id. */
+static struct backend_result *ticket_call(struct backend *b, const char *order, const char *ref,
+                                          const char *check, const char *terminal,
+                                          const char *key)
+{
+    char path[96], body[200];
+    snprintf(path, sizeof path, "/v1/depot/orders/%s/ticket", order);
+    snprintf(body, sizeof body, "{\"driver_ref\":\"%s\",\"check_id\":\"%s\",\"terminal\":\"%s\"}",
+             ref, check, terminal);
+    return call_with(b, "POST", path, body, key);
+}
+
+/* The admin record of depot order `id` (GET /v1/admin/depot); the caller frees *all. */
+static const cJSON *depot_record(struct backend *b, const char *id, struct backend_result **all)
+{
+    *all = call_with(b, "GET", "/v1/admin/depot", NULL, NULL);
+    assert_int_equal((*all)->status, 200);
+    const cJSON *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive((*all)->json, "orders"))
+    {
+        if (!strcmp(jstr(o, "order_id"), id))
+            return o;
+    }
+    fail_msg("no depot order %s", id);
+    return NULL;
+}
+
+/* Looking a pickup code up: the order at its depot, its ticket once issued, and the
+ * refusals in their order (unknown, other depot, used, expired) with their extra fields; a
+ * database from before depot orders gains them. */
+static void depot_lookup(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("depot-lookup", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    struct backend_result *r = pickup(b, "D01", "PK2611300001");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "order_id"), "PO2611300001");
+    assert_string_equal(jstr(r->json, "code"), "PK2611300001");
+    assert_string_equal(jstr(r->json, "product"), "0号柴油");
+    assert_string_equal(jstr(r->json, "unit"), "L");
+    assert_int_equal(jnum(r->json, "quantity_milli"), 30000000);
+    assert_string_equal(jstr(r->json, "plate"), "京A·12345");
+    assert_string_equal(jstr(r->json, "depot"), "D01");
+    assert_string_equal(jstr(r->json, "depot_name"), "北郊油库");
+    assert_string_equal(jstr(r->json, "bay"), "3");
+    assert_string_equal(jstr(r->json, "status"), "OPEN");
+    const char *salt = jstr(r->json, "id_salt");
+    assert_int_equal(strlen(salt), 64);
+    assert_int_equal(strspn(salt, "0123456789abcdef"), 64);
+    /* valid from yesterday 00:00 to the end of the day after tomorrow, China time */
+    const char *from = jstr(r->json, "valid_from"), *to = jstr(r->json, "valid_to");
+    assert_true(ends_with(from, "T00:00:00+08:00"));
+    assert_true(ends_with(to, "T23:59:59+08:00"));
+    assert_int_equal(iso_day(to) - iso_day(from), 3);
+    assert_null(cJSON_GetObjectItemCaseSensitive(r->json, "ticket"));
+    backend_result_free(r);
+    /* tonnes: thousandths are kilograms */
+    r = pickup(b, "D01", "PK2611300002");
+    assert_string_equal(jstr(r->json, "product"), "92号汽油");
+    assert_string_equal(jstr(r->json, "unit"), "t");
+    assert_int_equal(jnum(r->json, "quantity_milli"), 25500);
+    backend_result_free(r);
+    /* issued already, at 10:42 by T0002: when and where */
+    r = pickup(b, "D01", "PK2611300005");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->json, "ticket");
+    assert_string_equal(jstr(t, "ticket_no"), "TK2611300005");
+    assert_string_equal(jstr(t, "terminal"), "T0002");
+    assert_true(ends_with(jstr(t, "issued_at"), "T10:42:00+08:00"));
+    backend_result_free(r);
+
+    /* the refusals, each with its extra field in the error object */
+    r = pickup(b, "D01", "PK2611309999");
+    const cJSON *e = refusal(r, 404, "PICKUP_NOT_FOUND");
+    assert_int_equal(cJSON_GetArraySize(e), 3); /* code, message, retryable */
+    assert_false(r->retryable);
+    backend_result_free(r);
+    r = pickup(b, "D01", "PK2611300008");
+    e = refusal(r, 403, "PICKUP_OTHER_DEPOT");
+    assert_string_equal(jstr(e, "depot_name"), "南港油库");
+    backend_result_free(r);
+    r = pickup(b, "D02", "PK2611300008");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "depot_name"), "南港油库");
+    backend_result_free(r);
+    r = pickup(b, "D01", "PK2611300006");
+    e = refusal(r, 409, "PICKUP_USED");
+    assert_int_equal(cJSON_GetArraySize(e), 3);
+    backend_result_free(r);
+    r = pickup(b, "D01", "PK2611300007");
+    e = refusal(r, 410, "PICKUP_EXPIRED");
+    assert_true(ends_with(jstr(e, "valid_to"), "T23:59:59+08:00"));
+    backend_result_free(r);
+    /* in order: another depot's order says so before it says used or expired */
+    r = pickup(b, "D02", "PK2611300006");
+    e = refusal(r, 403, "PICKUP_OTHER_DEPOT");
+    assert_string_equal(jstr(e, "depot_name"), "北郊油库");
+    backend_result_free(r);
+    expect_error(pickup(b, "D02", "PK2611300007"), 403, "PICKUP_OTHER_DEPOT");
+    expect_error(pickup(b, "D02", "PK2611309999"), 404, "PICKUP_NOT_FOUND");
+    /* codes are 4..40 of [A-Za-z0-9-] */
+    expect_error(pickup(b, "D01", "PK1"), 400, "INVALID_ARGUMENT");
+    expect_error(pickup(b, "D01", "PK26113000010000000000000000000000000000X"), 400,
+                 "INVALID_ARGUMENT");
+    expect_error(pickup(b, "D01", "PK_2611300001"), 400, "INVALID_ARGUMENT");
+    /* the old routes are gone, and nothing else is under the depot paths */
+    expect_error(call_with(b, "GET", "/v1/pickups/PK2611300001", NULL, NULL), 404, "NOT_FOUND");
+    expect_error(call_with(b, "GET", "/v1/depots/D01/pickups/PK2611300001/x", NULL, NULL), 404,
+                 "NOT_FOUND");
+    expect_error(call_with(b, "POST", "/v1/depot/orders/PO2611300001/cancel", "{}", NULL), 404,
+                 "NOT_FOUND");
+    expect_error(call_with(b, "POST", "/v1/depot/orders/PO2611309999/driver", "{}", NULL), 404,
+                 "PICKUP_NOT_FOUND");
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+
+    /* a database from before depot orders: its pickups go, the test orders come */
+    char db[600];
+    sqlite3 *h;
+    snprintf(db, sizeof db, "%s/depot-lookup.db", dir);
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "DROP TABLE depot_orders; DROP TABLE depot_drivers;"
+                                     "DROP TABLE depot_driver_refs; DROP TABLE depot_face_checks;"
+                                     "DROP TABLE depot_settings;"
+                                     "CREATE TABLE pickups (code TEXT PRIMARY KEY, product TEXT,"
+                                     " volume_ml INTEGER, plate TEXT, id_hash TEXT,"
+                                     " verified INTEGER DEFAULT 0, ticket_no TEXT);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    extra_pid = start_sim("depot-lookup", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    b = client_at(p);
+    r = pickup(b, "D01", "PK2611300009");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jnum(r->json, "quantity_milli"), 12000000);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE name ="
+                                           " 'pickups'", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+/* Who may pick an order up: the ID number proved by an HMAC keyed by the order's salt, one
+ * of the order's drivers or a 403 that says nothing more; the masked name. */
+static void depot_driver(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("depot-driver", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    char salt[SIGN_HEX_LEN], proof[SIGN_HEX_LEN], ref[32], again[32], masked[32];
+    salt_of(b, "PK2611300001", salt);
+    id_proof(salt, WANG_ID, proof);
+    struct backend_result *r = driver_call(b, "PO2611300001", proof, "resident",
+                                           "drv-PO2611300001-1");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "name_masked"), "王**");
+    snprintf(ref, sizeof ref, "%s", jstr(r->json, "driver_ref"));
+    assert_int_equal(strlen(ref), 18);
+    assert_memory_equal(ref, "DR", 2);
+    assert_int_equal(cJSON_GetArraySize(r->json), 2); /* driver_ref, name_masked: no more */
+    backend_result_free(r);
+    /* the same driver again, the proof in capitals: the same ref */
+    for (char *c = proof; *c; c++)
+        if (*c >= 'a' && *c <= 'f')
+            *c = (char)(*c - 'a' + 'A');
+    r = driver_call(b, "PO2611300001", proof, "resident", "drv-PO2611300001-2");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "driver_ref"), ref);
+    backend_result_free(r);
+
+    /* 李娜 is on no order; 陈美玲 on another one; a proof with another order's salt */
+    id_proof(salt, LI_ID, proof);
+    r = driver_call(b, "PO2611300001", proof, "resident", "drv-PO2611300001-3");
+    const cJSON *e = refusal(r, 403, "DRIVER_NOT_AUTHORISED");
+    assert_int_equal(cJSON_GetArraySize(e), 3); /* nothing else is said */
+    backend_result_free(r);
+    id_proof(salt, CHEN_ID, proof);
+    expect_error(driver_call(b, "PO2611300001", proof, "hmt", NULL), 403,
+                 "DRIVER_NOT_AUTHORISED");
+    salt_of(b, "PK2611300003", salt);
+    id_proof(salt, WANG_ID, proof);
+    expect_error(driver_call(b, "PO2611300001", proof, "resident", NULL), 403,
+                 "DRIVER_NOT_AUTHORISED");
+    /* 陈美玲 on her order, with her residence permit; two-character names */
+    driver_ok(b, "PO2611300002", "PK2611300002", CHEN_ID, "hmt", again, masked);
+    assert_string_equal(masked, "陈**");
+    driver_ok(b, "PO2611300002", "PK2611300002", WANG_ID, "resident", again, masked);
+    assert_string_equal(masked, "王**");
+    assert_string_not_equal(again, ref); /* a ref stands for a driver on one order */
+    driver_ok(b, "PO2611300003", "PK2611300003", ZHAO_ID, "resident", again, masked);
+    assert_string_equal(masked, "赵*");
+    driver_ok(b, "PO2611300004", "PK2611300004", LIU_ID, "resident", again, masked);
+    assert_string_equal(masked, "刘*");
+
+    /* what is not a proof or a kind */
+    salt_of(b, "PK2611300001", salt);
+    id_proof(salt, WANG_ID, proof);
+    expect_error(driver_call(b, "PO2611300001", "abc", "resident", NULL), 400,
+                 "INVALID_ARGUMENT");
+    proof[63] = 'g';
+    expect_error(driver_call(b, "PO2611300001", proof, "resident", NULL), 400,
+                 "INVALID_ARGUMENT");
+    id_proof(salt, WANG_ID, proof);
+    expect_error(driver_call(b, "PO2611300001", proof, "passport", NULL), 400,
+                 "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/depot/orders/PO2611300001/driver", "{}", NULL), 400,
+                 "INVALID_ARGUMENT");
+    /* a used or expired order is refused as the lookup refuses it, whatever the proof */
+    expect_error(driver_call(b, "PO2611300006", proof, "resident", NULL), 409, "PICKUP_USED");
+    expect_error(driver_call(b, "PO2611300007", proof, "resident", NULL), 410, "PICKUP_EXPIRED");
+
+    struct backend_result *all;
+    const cJSON *o = depot_record(b, "PO2611300001", &all);
+    assert_int_equal(jnum(o, "driver_checks"), 5); /* 2 matches, 3 refusals */
+    backend_result_free(all);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* The face check: MATCH or NO_MATCH by the driver, a driver_ref of this order's driver check,
+ * images of the right form, and the busy service: a 503 whose retry with the same key is
+ * processed, never replayed. */
+static void depot_face(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("depot-face", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p), *once = client_as(p, "T0001", KEY, 3000, 0);
+    char ref[32], other[32], check[32];
+    driver_ok(b, "PO2611300001", "PK2611300001", WANG_ID, "resident", ref, NULL);
+    char *frame = picture_b64(2048, JPEG_HEAD), *wlt = picture_b64(1024, JPEG_HEAD);
+    struct backend_result *r = face_call(b, "PO2611300001", ref, frame, wlt, "face-PO2611300001-1");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "verdict"), "MATCH");
+    assert_int_equal(jnum(r->json, "score"), 93);
+    snprintf(check, sizeof check, "%s", jstr(r->json, "check_id"));
+    assert_memory_equal(check, "FC", 2);
+    backend_result_free(r);
+    /* 刘洋's face never matches */
+    driver_ok(b, "PO2611300004", "PK2611300004", LIU_ID, "resident", other, NULL);
+    r = face_call(b, "PO2611300004", other, frame, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "verdict"), "NO_MATCH");
+    assert_int_equal(jnum(r->json, "score"), 31);
+    assert_string_not_equal(jstr(r->json, "check_id"), check);
+    backend_result_free(r);
+    /* a ref of another order, or none a driver check gave */
+    expect_error(face_call(b, "PO2611300001", other, frame, NULL, NULL), 409, "NOT_VERIFIED");
+    expect_error(face_call(b, "PO2611300001", "DR0000000000000000", frame, NULL, NULL), 409,
+                 "NOT_VERIFIED");
+
+    /* images: a JPEG of 1 KiB..512 KiB, a photo of exactly 1024 bytes */
+    char *png = picture_b64(2048, PNG_HEAD), *tiny = picture_b64(1000, JPEG_HEAD);
+    char *huge = picture_b64(512 * 1024 + 1, JPEG_HEAD), *max = picture_b64(512 * 1024, JPEG_HEAD);
+    char *short_wlt = picture_b64(1000, JPEG_HEAD);
+    expect_error(face_call(b, "PO2611300001", ref, png, NULL, NULL), 400, "BAD_IMAGE");
+    expect_error(face_call(b, "PO2611300001", ref, tiny, NULL, NULL), 400, "BAD_IMAGE");
+    expect_error(face_call(b, "PO2611300001", ref, huge, NULL, NULL), 400, "BAD_IMAGE");
+    expect_error(face_call(b, "PO2611300001", ref, "not base64!", NULL, NULL), 400, "BAD_IMAGE");
+    expect_error(face_call(b, "PO2611300001", ref, frame, short_wlt, NULL), 400, "BAD_IMAGE");
+    expect_error(face_call(b, "PO2611300001", ref, frame, "AAAA", NULL), 400, "BAD_IMAGE");
+    expect_error(face_call(b, "PO2611300001", ref, NULL, NULL, NULL), 400, "INVALID_ARGUMENT");
+    r = face_call(b, "PO2611300001", ref, max, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    r = face_call(b, "PO2611300001", ref, frame, wlt, NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    free(png);
+    free(tiny);
+    free(huge);
+    free(max);
+    free(short_wlt);
+
+    /* busy: the answer is not kept with the key, so the same request later is processed */
+    r = call_with(b, "POST", "/v1/admin/depot/face", "{\"busy\":1}", NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jnum(r->json, "busy"), 1);
+    backend_result_free(r);
+    r = face_call(once, "PO2611300001", ref, frame, wlt, "face-PO2611300001-2");
+    refusal(r, 503, "FACE_BUSY");
+    assert_true(r->retryable);
+    backend_result_free(r);
+    r = face_call(once, "PO2611300001", ref, frame, wlt, "face-PO2611300001-2");
+    assert_int_equal(r->status, 200);
+    assert_false(r->replayed);
+    assert_string_equal(jstr(r->json, "verdict"), "MATCH");
+    char *first = cJSON_PrintUnformatted(r->json);
+    backend_result_free(r);
+    r = face_call(once, "PO2611300001", ref, frame, wlt, "face-PO2611300001-2");
+    assert_true(r->replayed);
+    char *replayed = cJSON_PrintUnformatted(r->json);
+    assert_string_equal(first, replayed);
+    free(first);
+    free(replayed);
+    backend_result_free(r);
+    /* the kiosk's client retries a busy answer itself, with the same key */
+    r = call_with(b, "POST", "/v1/admin/depot/face", "{\"busy\":2}", NULL);
+    backend_result_free(r);
+    r = face_call(b, "PO2611300001", ref, frame, wlt, "face-PO2611300001-3");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(r->attempts, 3);
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", "/v1/admin/depot/face", "{\"busy\":-1}", NULL), 400,
+                 "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/admin/depot/face", "{}", NULL), 400,
+                 "INVALID_ARGUMENT");
+
+    struct backend_result *all;
+    const cJSON *o = depot_record(b, "PO2611300001", &all);
+    assert_int_equal(jnum(o, "face_checks"), 5); /* verdicts only: not busy, not bad images */
+    assert_int_equal(jnum(o, "face_matches"), 5);
+    backend_result_free(all);
+    o = depot_record(b, "PO2611300004", &all);
+    assert_int_equal(jnum(o, "face_checks"), 1);
+    assert_int_equal(jnum(o, "face_matches"), 0);
+    backend_result_free(all);
+    free(frame);
+    free(wlt);
+    backend_destroy(once);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
+/* The loading ticket: only after a MATCH of this order's driver; issued once, its key the
+ * order id: the same request again is replayed, another kiosk's request answers the first
+ * issue (first: false), restarts keep it; refusals as the lookup's; the admin record counts
+ * every request and never holds an ID number or a name; nothing personal in the log; a
+ * reset brings the test orders back. */
+static void depot_ticket(void **state)
+{
+    static const char *const secrets[] = {WANG_ID, CHEN_ID, ZHAO_ID, LIU_ID, LI_ID, "王建国",
+                                          "陈美玲", "刘洋", "李娜", "王**"};
+    char log[600];
+    snprintf(log, sizeof log, "%s/depot.log", dir);
+    int p = 0;
+    extra_pid = start_sim_log("depot", log, &p, "--terminal", "T0002:" KEY2, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *a = client_at(p), *b = client_as(p, "T0002", KEY2, 3000, 3);
+    char ref[32], check[32], check2[32], no[32], ref_b[32], check_b[32];
+    driver_ok(a, "PO2611300001", "PK2611300001", WANG_ID, "resident", ref, NULL);
+    /* before a face check, and with a NO_MATCH: not verified; the key stays free */
+    expect_error(ticket_call(a, "PO2611300001", ref, "FC99999999", "T0001", "PO2611300001"), 409,
+                 "NOT_VERIFIED");
+    driver_ok(a, "PO2611300004", "PK2611300004", LIU_ID, "resident", no, NULL);
+    face_ok(a, "PO2611300004", no, "NO_MATCH", check);
+    expect_error(ticket_call(a, "PO2611300004", no, check, "T0001", "PO2611300004"), 409,
+                 "NOT_VERIFIED");
+    /* a MATCH of another order, or of another driver_ref, is no check of this one */
+    face_ok(a, "PO2611300001", ref, "MATCH", check);
+    face_ok(a, "PO2611300001", ref, "MATCH", check2);
+    expect_error(ticket_call(a, "PO2611300004", no, check, "T0001", "PO2611300004"), 409,
+                 "NOT_VERIFIED");
+    expect_error(ticket_call(a, "PO2611300001", no, check, "T0001", "PO2611300001"), 409,
+                 "NOT_VERIFIED");
+    /* the body's terminal is the caller's own */
+    expect_error(ticket_call(a, "PO2611300001", ref, check, "T0002", "PO2611300001"), 400,
+                 "INVALID_ARGUMENT");
+
+    /* issued, once */
+    struct backend_result *r = ticket_call(a, "PO2611300001", ref, check, "T0001",
+                                           "PO2611300001");
+    assert_int_equal(r->status, 200);
+    assert_false(r->replayed);
+    assert_string_equal(jstr(r->json, "ticket_no"), "TK2611300001");
+    assert_string_equal(jstr(r->json, "order_id"), "PO2611300001");
+    assert_string_equal(jstr(r->json, "bay"), "3");
+    assert_string_equal(jstr(r->json, "terminal"), "T0001");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "first")));
+    char issued_at[40], *text = cJSON_PrintUnformatted(r->json);
+    snprintf(issued_at, sizeof issued_at, "%s", jstr(r->json, "issued_at"));
+    assert_true(ends_with(issued_at, "+08:00"));
+    backend_result_free(r);
+    /* the same request again (a lost answer, a restart): the same answer, replayed */
+    r = ticket_call(a, "PO2611300001", ref, check, "T0001", "PO2611300001");
+    assert_true(r->replayed);
+    char *again = cJSON_PrintUnformatted(r->json);
+    assert_string_equal(again, text);
+    free(again);
+    backend_result_free(r);
+    /* the lookup says when and where */
+    r = pickup(b, "D01", "PK2611300001");
+    assert_string_equal(jstr(r->json, "status"), "ISSUED");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->json, "ticket");
+    assert_string_equal(jstr(t, "ticket_no"), "TK2611300001");
+    assert_string_equal(jstr(t, "issued_at"), issued_at);
+    assert_string_equal(jstr(t, "terminal"), "T0001");
+    backend_result_free(r);
+    /* another kiosk, with its own driver and face checks and the same key (the order id):
+     * the first issue, not a second ticket nor a reused key (keys are per terminal) */
+    driver_ok(b, "PO2611300001", "PK2611300001", WANG_ID, "resident", ref_b, NULL);
+    assert_string_equal(ref_b, ref);
+    face_ok(b, "PO2611300001", ref_b, "MATCH", check_b);
+    r = ticket_call(b, "PO2611300001", ref_b, check_b, "T0002", "PO2611300001");
+    assert_int_equal(r->status, 200);
+    assert_false(r->replayed);
+    assert_string_equal(jstr(r->json, "ticket_no"), "TK2611300001");
+    assert_string_equal(jstr(r->json, "issued_at"), issued_at);
+    assert_string_equal(jstr(r->json, "terminal"), "T0001");
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "first")));
+    backend_result_free(r);
+    /* this kiosk with the same key and another request: a reused key (the conventions); with
+     * another key: the first issue */
+    expect_error(ticket_call(a, "PO2611300001", ref, check2, "T0001", "PO2611300001"), 409,
+                 "IDEMPOTENCY_KEY_REUSED");
+    r = ticket_call(a, "PO2611300001", ref, check2, "T0001", "PO2611300001-2");
+    assert_int_equal(r->status, 200);
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "first")));
+    assert_string_equal(jstr(r->json, "issued_at"), issued_at);
+    backend_result_free(r);
+
+    /* the seeded ticket: issued at 10:42 by T0002 */
+    driver_ok(a, "PO2611300005", "PK2611300005", WANG_ID, "resident", ref_b, NULL);
+    face_ok(a, "PO2611300005", ref_b, "MATCH", check_b);
+    r = ticket_call(a, "PO2611300005", ref_b, check_b, "T0001", "PO2611300005");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(r->json, "ticket_no"), "TK2611300005");
+    assert_string_equal(jstr(r->json, "terminal"), "T0002");
+    assert_true(ends_with(jstr(r->json, "issued_at"), "T10:42:00+08:00"));
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "first")));
+    backend_result_free(r);
+    /* used, expired, unknown: as the lookup, whatever the checks */
+    expect_error(ticket_call(a, "PO2611300006", ref, check, "T0001", "PO2611300006"), 409,
+                 "PICKUP_USED");
+    r = ticket_call(a, "PO2611300007", ref, check, "T0001", "PO2611300007");
+    const cJSON *e = refusal(r, 410, "PICKUP_EXPIRED");
+    assert_true(ends_with(jstr(e, "valid_to"), "T23:59:59+08:00"));
+    backend_result_free(r);
+    expect_error(ticket_call(a, "PO2611309999", ref, check, "T0001", "PO2611309999"), 404,
+                 "PICKUP_NOT_FOUND");
+
+    /* the backend's record: one ticket, every request counted (replays included) */
+    struct backend_result *all;
+    const cJSON *o = depot_record(a, "PO2611300001", &all);
+    assert_string_equal(jstr(o, "code"), "PK2611300001");
+    assert_string_equal(jstr(o, "status"), "ISSUED");
+    assert_string_equal(jstr(o, "ticket_no"), "TK2611300001");
+    assert_string_equal(jstr(o, "issued_at"), issued_at);
+    assert_string_equal(jstr(o, "terminal"), "T0001");
+    assert_int_equal(jnum(o, "tickets_issued"), 1);
+    /* not verified, another ref, another terminal, issued, replayed, the other kiosk, a
+     * reused key, another key */
+    assert_int_equal(jnum(o, "ticket_calls"), 8);
+    assert_int_equal(jnum(o, "driver_checks"), 2);
+    assert_int_equal(jnum(o, "face_checks"), 3);
+    assert_int_equal(jnum(o, "face_matches"), 3);
+    char *admin = cJSON_PrintUnformatted(all->json);
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (strstr(admin, secrets[i]))
+            fail_msg("the admin record holds %s", secrets[i]);
+    assert_null(strstr(admin, "name\""));
+    free(admin);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(all->json, "orders")),
+                     9);
+    backend_result_free(all);
+    o = depot_record(a, "PO2611300005", &all);
+    assert_string_equal(jstr(o, "status"), "ISSUED");
+    assert_int_equal(jnum(o, "tickets_issued"), 1);
+    assert_int_equal(jnum(o, "ticket_calls"), 1);
+    assert_string_equal(jstr(o, "terminal"), "T0002");
+    backend_result_free(all);
+    o = depot_record(a, "PO2611300009", &all);
+    assert_string_equal(jstr(o, "status"), "OPEN");
+    assert_string_equal(jstr(o, "ticket_no"), "");
+    assert_string_equal(jstr(o, "issued_at"), "");
+    assert_int_equal(jnum(o, "tickets_issued"), 0);
+    backend_result_free(all);
+    backend_destroy(a);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+
+    /* the log: requests, never an ID number, a name, a proof or an image */
+    static char logged[65536];
+    FILE *f = fopen(log, "r");
+    assert_non_null(f);
+    size_t n = fread(logged, 1, sizeof logged - 1, f);
+    fclose(f);
+    logged[n] = '\0';
+    char salt[SIGN_HEX_LEN], proof[SIGN_HEX_LEN];
+    sign_sha256_hex("PO2611300001", 12, salt); /* the seed's salt of PO2611300001 */
+    id_proof(salt, WANG_ID, proof);
+    char *frame = picture_b64(4096, JPEG_HEAD);
+    frame[40] = '\0'; /* its first 40 characters */
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (strstr(logged, secrets[i]))
+            fail_msg("the simulator's log holds %s:\n%s", secrets[i], logged);
+    assert_null(strstr(logged, proof));
+    assert_null(strstr(logged, frame));
+    free(frame);
+    assert_non_null(strstr(logged, "POST /v1/depot/orders/PO2611300001/face "));
+    assert_non_null(strstr(logged, "POST /v1/depot/orders/PO2611300001/ticket "));
+
+    /* restarted: the ticket stays, the same request is still replayed */
+    extra_pid = start_sim("depot", &p, "--terminal", "T0002:" KEY2, NULL, NULL);
+    assert_true(extra_pid > 0);
+    a = client_at(p);
+    r = ticket_call(a, "PO2611300001", ref, check, "T0001", "PO2611300001");
+    assert_true(r->replayed);
+    again = cJSON_PrintUnformatted(r->json);
+    assert_string_equal(again, text);
+    free(again);
+    backend_result_free(r);
+    free(text);
+    o = depot_record(a, "PO2611300001", &all);
+    assert_int_equal(jnum(o, "tickets_issued"), 1);
+    assert_int_equal(jnum(o, "ticket_calls"), 9);
+    backend_result_free(all);
+    /* a reset: the test orders as seeded, the busy knob off */
+    r = call_with(a, "POST", "/v1/admin/depot/face", "{\"busy\":5}", NULL);
+    backend_result_free(r);
+    r = call_with(a, "POST", "/v1/admin/reset", "{}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    r = pickup(a, "D01", "PK2611300001");
+    assert_string_equal(jstr(r->json, "status"), "OPEN");
+    backend_result_free(r);
+    o = depot_record(a, "PO2611300001", &all);
+    assert_int_equal(jnum(o, "tickets_issued"), 0);
+    assert_int_equal(jnum(o, "ticket_calls"), 0);
+    assert_int_equal(jnum(o, "driver_checks"), 0);
+    backend_result_free(all);
+    driver_ok(a, "PO2611300001", "PK2611300001", WANG_ID, "resident", ref, NULL);
+    face_ok(a, "PO2611300001", ref, "MATCH", check);
+    backend_destroy(a);
+    assert_int_equal(stop_extra(state), 0);
+}
+
 /* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
  * self-signed server is refused (TLS verification is always on). */
 static void tls_is_verified(void **state)
@@ -3206,7 +3878,7 @@ int main(void)
         cmocka_unit_test_teardown(points_rule_restart_reset, stop_extra),
         cmocka_unit_test_teardown(lock_lease, stop_extra),
         cmocka_unit_test_teardown(log_masks_personal_codes, stop_extra),
-        cmocka_unit_test(invoices_cards_pickups_shifts),
+        cmocka_unit_test(invoices_cards_shifts),
         cmocka_unit_test(companies_and_titles),
         cmocka_unit_test_teardown(invoice_kiosk_sale, stop_extra),
         cmocka_unit_test_teardown(invoice_seeds, stop_extra),
@@ -3219,6 +3891,10 @@ int main(void)
         cmocka_unit_test_teardown(invoice_card_recharge, stop_extra),
         cmocka_unit_test_teardown(card_load_journal, stop_extra),
         cmocka_unit_test_teardown(card_keys_and_old_database, stop_extra),
+        cmocka_unit_test_teardown(depot_lookup, stop_extra),
+        cmocka_unit_test_teardown(depot_driver, stop_extra),
+        cmocka_unit_test_teardown(depot_face, stop_extra),
+        cmocka_unit_test_teardown(depot_ticket, stop_extra),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(fault_answers),
         cmocka_unit_test(unreachable_and_garbage),
