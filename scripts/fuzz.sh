@@ -14,7 +14,7 @@ if ! dpkg-query -W -f='${Status}' clang libclang-rt-14-dev 2>/dev/null | grep -q
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev
 fi
 build=${KIOSK_FUZZ_BUILD_DIR:-$root/build-fuzz}
-CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_FUZZ=ON \
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_FUZZ=ON \
     -DKIOSK_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/dev/null
 if [ $# -eq 0 ]; then
     cmake --build "$build" -j"$(nproc)" --target fuzz
