@@ -15,6 +15,8 @@ const struct cfg_option config_options[] = {
     STR("kiosk", "terminal_id", terminal_id, "T0001", "terminal id sent to the backend"),
     STR("kiosk", "station_name", station_name, "", "station name on screens and receipts"),
     STR("kiosk", "languages", languages, "zh_CN,en_US", "languages offered; first is default"),
+    ENUM("kiosk", "site", site, "forecourt", "forecourt|depot",
+         "where the kiosk stands: the home menu offers that site's services"),
     INT("display", "width", width, "0", 0, 8192, "window width; 0 = the screen's"),
     INT("display", "height", height, "0", 0, 8192, "window height; 0 = the screen's"),
     BOOL("display", "fullscreen", fullscreen, "true", "full screen (the --window flag overrides)"),

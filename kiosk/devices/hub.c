@@ -13,21 +13,10 @@
 #include "core/log.h"
 #include "core/sign.h"
 #include "device/fault.h"
+#include "hub_int.h"
 #include "printer.h"
 
 /* ---- the classes, one line each ---------------------------------------------------------- */
-
-struct hub_class {
-    const char *name;                        /* config sections [name.x] */
-    enum component comp;                     /* the health its instances make up */
-    const struct dev_driver *const *drivers; /* NULL-terminated */
-    const char *default_instance;            /* a kiosk that names none has this one, or NULL */
-    const char *default_driver;
-    const struct cfg_option *common;         /* its keys after the fault wrapper's, or NULL */
-    size_t common_size;                      /* a block that starts with struct fault_opts */
-    void *(*worker)(void *dev);              /* an instance's thread (struct dev), or NULL
-                                              * when the class runs its own */
-};
 
 static void *scanner_worker(void *arg);
 static void *card_worker(void *arg);
@@ -39,6 +28,8 @@ static const struct hub_class classes[] = {
      sizeof(struct printer_common), NULL},
     {"card", COMP_CARD_READER, card_drivers, NULL, NULL, NULL, sizeof(struct fault_opts),
      card_worker},
+    {"idcard", COMP_ID_READER, idcard_drivers, NULL, NULL, NULL, sizeof(struct fault_opts),
+     idcard_worker},
 };
 #define NCLASSES (int)(sizeof classes / sizeof classes[0])
 
@@ -67,11 +58,17 @@ static const struct cfg_option *card_driver_options(const char *name, size_t *si
     return options_of(dev_driver_find(card_drivers, name), size);
 }
 
+static const struct cfg_option *idcard_driver_options(const char *name, size_t *size)
+{
+    return options_of(dev_driver_find(idcard_drivers, name), size);
+}
+
 /* The driver tables of class k (the cfg_class callback has no context: one per class). */
 static const struct cfg_option *(*const driver_options[])(const char *, size_t *) = {
     scanner_driver_options,
     printer_driver_options,
     card_driver_options,
+    idcard_driver_options,
 };
 
 void hub_config_init(struct hub_config *c)
@@ -122,64 +119,7 @@ const void *hub_config_options(const struct hub_config *c, const char *cls, cons
 
 /* ---- instances and their workers --------------------------------------------------------- */
 
-#define CARD_QUEUE 8 /* APDUs waiting for the card reader's worker */
-
-/* A command APDU for the card (its bytes may be a PIN: wiped once sent). */
-struct card_req {
-    int no;
-    size_t n;
-    uint8_t apdu[CARD_APDU_MAX];
-};
-
-struct dev {
-    struct hub *hub;
-    int index;
-    char name[64];                  /* "scanner.front" */
-    const struct hub_class *cls;
-    const struct dev_driver *drv;
-    struct prn *prn;                /* a printer's worker */
-    int test_on_start;
-    /* a scanner's */
-    const struct scanner_ops *ops;  /* what the worker calls: the driver's, or the fault
-                                     * wrapper's around it */
-    void *priv;                     /* what ops take */
-    void *drv_priv;                 /* the driver's own state */
-    struct scanner_fault fault;     /* the wrapper's state, when it is on */
-    void *opts;                     /* the driver's options (copied) */
-    int opened;                     /* the UI thread may ask for a preview, or queue an APDU */
-    pthread_t thread;
-    int has_thread;
-    /* a card reader's: its APDU queue and the waker (under the hub's lock), and the
-     * driver's context as the waker sees it (under ctx_lock, which only the worker and the
-     * waker take: a wake that blocks on pcscd never holds up the UI thread) */
-    const struct card_ops *card;
-    struct card_req queue[CARD_QUEUE];
-    int queued;
-    int wake_asked;
-    pthread_cond_t waker_cond;
-    pthread_t waker;
-    int has_waker;
-    pthread_mutex_t ctx_lock;
-    int ctx_open;
-    int card_present;               /* the UI thread's, from EV_CARD */
-    /* kept by the UI thread from EV_DEVICE */
-    enum health_state health;
-    char why[256];
-};
-
-struct hub {
-    struct evq *q;
-    int receipt;          /* the receipt printer's instance, or -1 */
-    int card;             /* the card reader's instance (the first [card.*]), or -1 */
-    int card_seq;         /* the last APDU's number (the UI thread's) */
-    struct dev dev[HUB_INSTANCES_MAX];
-    int n;
-    pthread_mutex_t lock; /* stop, and each dev's `opened` */
-    pthread_cond_t wake;
-    int stop;
-};
-
-static int stopping(struct hub *h)
+int hub_stopping(struct hub *h)
 {
     pthread_mutex_lock(&h->lock);
     int s = h->stop;
@@ -188,7 +128,7 @@ static int stopping(struct hub *h)
 }
 
 /* Sleeps up to ms, or until the hub stops. */
-static void nap(struct hub *h, int64_t ms)
+void hub_nap(struct hub *h, int64_t ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -202,13 +142,7 @@ static void nap(struct hub *h, int64_t ms)
     pthread_mutex_unlock(&h->lock);
 }
 
-/* The worker's view of its health: posted when it changes. */
-struct reported {
-    enum health_state state;
-    char why[200];
-};
-
-static void report(struct dev *d, struct reported *r, enum health_state st, const char *why)
+void hub_report(struct dev *d, struct reported *r, enum health_state st, const char *why)
 {
     if (r->state == st && !strcmp(r->why, why))
         return;
@@ -219,16 +153,12 @@ static void report(struct dev *d, struct reported *r, enum health_state st, cons
     evq_post(d->hub->q, &e);
 }
 
-static void set_opened(struct dev *d, int opened)
+void hub_set_opened(struct dev *d, int opened)
 {
     pthread_mutex_lock(&d->hub->lock);
     d->opened = opened;
     pthread_mutex_unlock(&d->hub->lock);
 }
-
-#define READ_SLICE_MS 200    /* a read returns at least this often: the worker can stop */
-#define REOPEN_FIRST_MS 500  /* a device that is not there is looked for again ... */
-#define REOPEN_MAX_MS 5000   /* ... backing off up to this */
 
 /* A scanner's worker: open, read scans into events, reopen when it goes away. */
 static void *scanner_worker(void *arg)
@@ -237,17 +167,17 @@ static void *scanner_worker(void *arg)
     struct reported r = {HEALTH_UNKNOWN, ""};
     int64_t backoff = REOPEN_FIRST_MS;
     char err[200];
-    while (!stopping(d->hub)) {
+    while (!hub_stopping(d->hub)) {
         err[0] = '\0';
         if (d->ops->open(d->priv, d->opts, err, sizeof err) != 0) {
-            report(d, &r, HEALTH_DOWN, err[0] ? err : "cannot open");
-            nap(d->hub, backoff);
+            hub_report(d, &r, HEALTH_DOWN, err[0] ? err : "cannot open");
+            hub_nap(d->hub, backoff);
             backoff = backoff * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : backoff * 2;
             continue;
         }
         log_info("devices", "%s: open", d->name);
-        set_opened(d, 1);
-        report(d, &r, HEALTH_OK, "");
+        hub_set_opened(d, 1);
+        hub_report(d, &r, HEALTH_OK, "");
         backoff = REOPEN_FIRST_MS;
         int rc;
         do {
@@ -264,12 +194,12 @@ static void *scanner_worker(void *arg)
                 sign_wipe(&e, sizeof e);
             }
             sign_wipe(&sr, sizeof sr);
-        } while (rc != SCAN_GONE && !stopping(d->hub));
-        set_opened(d, 0);
+        } while (rc != SCAN_GONE && !hub_stopping(d->hub));
+        hub_set_opened(d, 0);
         d->ops->close(d->priv);
         if (rc == SCAN_GONE) {
             log_warn("devices", "%s: gone: %s", d->name, err);
-            report(d, &r, HEALTH_DOWN, err[0] ? err : "gone");
+            hub_report(d, &r, HEALTH_DOWN, err[0] ? err : "gone");
         }
     }
     return NULL;
@@ -378,20 +308,20 @@ static void *card_worker(void *arg)
     struct reported r = {HEALTH_UNKNOWN, ""};
     int64_t backoff = REOPEN_FIRST_MS;
     char err[200];
-    while (!stopping(d->hub)) {
+    while (!hub_stopping(d->hub)) {
         err[0] = '\0';
         if (d->card->open(d->priv, d->opts, err, sizeof err) != 0) {
-            report(d, &r, HEALTH_DOWN, err[0] ? err : "cannot open");
-            nap(d->hub, backoff);
+            hub_report(d, &r, HEALTH_DOWN, err[0] ? err : "cannot open");
+            hub_nap(d->hub, backoff);
             backoff = backoff * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : backoff * 2;
             continue;
         }
         log_info("devices", "%s: open", d->name);
         set_ctx_open(d, 1);
-        set_opened(d, 1);
-        report(d, &r, HEALTH_OK, "");
+        hub_set_opened(d, 1);
+        hub_report(d, &r, HEALTH_OK, "");
         int rc = CARD_EV_NONE, present = 0, worked = 0;
-        while (!stopping(d->hub)) {
+        while (!hub_stopping(d->hub)) {
             struct card_req rq;
             if (take_request(d, &rq)) {
                 exchange(d, &rq);
@@ -407,7 +337,7 @@ static void *card_worker(void *arg)
                 post_card(d, present);
             }
         }
-        set_opened(d, 0);   /* no APDU is queued from here ... */
+        hub_set_opened(d, 0);   /* no APDU is queued from here ... */
         set_ctx_open(d, 0); /* ... nor a wake under way */
         d->card->close(d->priv);
         flush_requests(d);
@@ -415,11 +345,11 @@ static void *card_worker(void *arg)
             post_card(d, 0);
         if (rc == CARD_EV_GONE) {
             log_warn("devices", "%s: gone: %s", d->name, err);
-            report(d, &r, HEALTH_DOWN, err[0] ? err : "gone");
+            hub_report(d, &r, HEALTH_DOWN, err[0] ? err : "gone");
             if (worked) {
                 backoff = REOPEN_FIRST_MS;
             } else {
-                nap(d->hub, backoff);
+                hub_nap(d->hub, backoff);
                 backoff = backoff * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : backoff * 2;
             }
         }
@@ -515,6 +445,21 @@ static int add_instance(struct hub *h, const struct hub_class *cls, const char *
         h->n++;
         return 0;
     }
+    if (cls->comp == COMP_ID_READER) {
+        const struct fault_opts *fo = common;
+        if (fo && fault_any(fo)) {
+            snprintf(err, errcap, "%s: the fault wrapper does not wrap ID card readers",
+                     d->name);
+            return drop_instance(d);
+        }
+        d->idcard = d->drv->ops;
+        d->priv = d->drv_priv;
+        if (h->idcard < 0)
+            h->idcard = d->index;
+        d->health = HEALTH_UNKNOWN;
+        h->n++;
+        return 0;
+    }
     d->ops = d->drv->ops;
     d->priv = d->drv_priv;
     const struct fault_opts *fo = common;
@@ -541,6 +486,7 @@ struct hub *hub_open(const struct hub_config *c, struct evq *q, char *err, size_
     h->q = q;
     h->receipt = -1;
     h->card = -1;
+    h->idcard = -1;
     pthread_mutex_init(&h->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -598,6 +544,7 @@ void hub_close(struct hub *h)
         if (h->dev[i].card)
             pthread_cond_signal(&h->dev[i].waker_cond);
     pthread_mutex_unlock(&h->lock);
+    face_step_free(h);
     for (int i = 0; i < h->n; i++) {
         struct dev *d = &h->dev[i];
         if (d->has_thread)
@@ -645,6 +592,15 @@ int hub_event(struct hub *h, const struct ev *e)
             return 1; /* another [card.*] instance: only its health counts */
         h->dev[e->j].card_present = e->i != 0;
         return 0; /* the services hear of it too */
+    }
+    if (e->kind == EV_IDCARD) {
+        if (h->idcard >= 0 && e->j == h->idcard)
+            return 0; /* the services' */
+        if (e->ptr) { /* another [idcard.*] instance's: nobody asked */
+            idcard_read_wipe(e->ptr);
+            free(e->ptr);
+        }
+        return 1;
     }
     if (e->kind != EV_DEVICE || e->i < 0 || e->i >= h->n)
         return 0;

@@ -84,6 +84,13 @@ struct host {
     struct {
         int no, svc;
     } cards[HOST_CARDS_MAX];
+    /* who asked for ID card readings and for the face step (the latest asker only), with the
+     * handle its results carry (0: nobody) */
+    struct {
+        uint64_t no;
+        int svc;
+    } idcard_ask, face_ask;
+    uint64_t ask_seq;
 
     /* input */
     int pressed, focus;

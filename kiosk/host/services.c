@@ -12,6 +12,7 @@
 #include "core/codes.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "idcard/idcard.h"
 #include "internal.h"
 #include "journal/worker.h"
 #include "ui/chrome.h"
@@ -89,6 +90,18 @@ static int read_config(struct host *a, const struct host_options *o, char *err, 
         if (apply_set(&t, o->sets[i], err, errcap) != 0)
             return -1;
     a->cfg.paper_width_dots = hub_config_paper_width(&a->devices);
+    /* the home menu keeps the tiles of this kiosk's site (their switches were read) */
+    unsigned site = !strcmp(a->cfg.site, "depot") ? SITE_DEPOT : SITE_FORECOURT;
+    int n = 0;
+    for (int i = 0; i < a->ntiles; i++) {
+        const struct service_tile *ti = &a->svc[a->tiles[i].svc].def->tiles[a->tiles[i].tile];
+        if (!(ti->sites & site))
+            continue;
+        a->tiles[n] = a->tiles[i];
+        a->enabled[n] = a->enabled[i];
+        n++;
+    }
+    a->ntiles = n;
     return 0;
 }
 
@@ -278,6 +291,34 @@ static void card_answer(struct host *a, const struct ev *e, int64_t now)
     }
 }
 
+/* An ID card reading, to the service that asked for readings (wiped either way). */
+static void idcard_reading(struct host *a, const struct ev *e, int64_t now)
+{
+    struct id_read *rd = e->ptr;
+    frame_of(a)->touch(frame_priv(a), now); /* someone at the reader */
+    if (a->idcard_ask.no) {
+        struct host_result r = {.kind = HR_IDCARD, .handle = a->idcard_ask.no,
+                                .ok = e->i != 0 && rd, .idcard = rd};
+        deliver(a, a->idcard_ask.svc, &r, now);
+    } else {
+        log_info("host", "an ID card reading nobody asked for: wiped");
+    }
+    if (rd)
+        idcard_read_wipe(rd);
+}
+
+/* A face step's report, to the service that started it. */
+static void face_report(struct host *a, const struct ev *e, int64_t now)
+{
+    const struct face_report *fr = e->ptr;
+    if (!a->face_ask.no || !fr)
+        return;
+    if (fr->seen) /* someone in front of the camera */
+        frame_of(a)->touch(frame_priv(a), now);
+    struct host_result r = {.kind = HR_FACE, .handle = a->face_ask.no, .face = fr};
+    deliver(a, a->face_ask.svc, &r, now);
+}
+
 void host_services_event(struct host *a, const struct ev *e)
 {
     int64_t now = clock_now_ms();
@@ -319,6 +360,12 @@ void host_services_event(struct host *a, const struct ev *e)
     }
     case EV_CARD_APDU:
         card_answer(a, e, now);
+        break;
+    case EV_IDCARD:
+        idcard_reading(a, e, now);
+        break;
+    case EV_FACE:
+        face_report(a, e, now);
         break;
     case EV_JOURNAL: {
         struct journal_result *jr = e->ptr;
@@ -619,6 +666,69 @@ const char *host_card_problem(struct host_svc *h)
 {
     return h->host->link ? hub_card_problem(link_hub(h->host->link))
                          : N_("This kiosk has no card reader.");
+}
+
+uint64_t host_idcard_read(struct host_svc *h)
+{
+    struct host *a = h->host;
+    if (!a->link || !hub_has_idcard(link_hub(a->link)))
+        return 0;
+    a->idcard_ask.no = ++a->ask_seq;
+    a->idcard_ask.svc = h->index;
+    hub_idcard_want(link_hub(a->link), 1);
+    return a->idcard_ask.no;
+}
+
+void host_idcard_stop(struct host_svc *h)
+{
+    struct host *a = h->host;
+    if (!a->idcard_ask.no || a->idcard_ask.svc != h->index)
+        return;
+    a->idcard_ask.no = 0;
+    if (a->link)
+        hub_idcard_want(link_hub(a->link), 0);
+}
+
+const char *host_idcard_problem(struct host_svc *h)
+{
+    return h->host->link ? hub_idcard_problem(link_hub(h->host->link))
+                         : N_("This kiosk has no ID card reader.");
+}
+
+uint64_t host_face_start(struct host_svc *h, const struct face_params *p)
+{
+    struct host *a = h->host;
+    if (!a->link)
+        return 0;
+    char err[96];
+    if (hub_face_start(link_hub(a->link), p, err, sizeof err) != 0) {
+        log_warn("host", "the face step cannot start: %s", err);
+        return 0;
+    }
+    a->face_ask.no = ++a->ask_seq;
+    a->face_ask.svc = h->index;
+    return a->face_ask.no;
+}
+
+void host_face_stop(struct host_svc *h, int keep)
+{
+    struct host *a = h->host;
+    if (a->face_ask.svc == h->index)
+        a->face_ask.no = 0;
+    if (a->link)
+        hub_face_stop(link_hub(a->link), keep);
+}
+
+int host_face_jpeg(struct host_svc *h, uint8_t **jpeg, size_t *len)
+{
+    return h->host->link ? hub_face_jpeg(link_hub(h->host->link), jpeg, len) : -1;
+}
+
+const char *host_face_problem(struct host_svc *h)
+{
+    return h->host->link && hub_face_possible(link_hub(h->host->link))
+               ? ""
+               : N_("This kiosk has no camera.");
 }
 
 void host_health(struct host_svc *h, struct health *out)

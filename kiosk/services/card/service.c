@@ -13,7 +13,7 @@
 
 static const struct service_tile tiles[] = {
     {"card", N_("Fuel card"), N_("Balance, recharge, load onto the card"), "icons/card.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL) | NEEDS(COMP_CARD_READER)},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL) | NEEDS(COMP_CARD_READER), SITE_FORECOURT},
     {0},
 };
 

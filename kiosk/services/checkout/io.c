@@ -701,7 +701,9 @@ void co_io_result(struct checkout *io, const struct host_result *r, int64_t now)
             feed(io, &e, now);
         }
         break;
-    case HR_CARD: /* it sends no card commands */
+    case HR_CARD: /* it asks for no card commands, ID cards or faces */
+    case HR_IDCARD:
+    case HR_FACE:
         break;
     }
 }

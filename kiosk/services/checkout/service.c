@@ -14,9 +14,9 @@
 
 static const struct service_tile tiles[] = {
     {"fuel", N_("Pay for fuel"), N_("Pick your pump and pay"), "icons/fuel.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL)},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL), SITE_FORECOURT},
     {"shop", N_("Shop"), N_("Scan goods from the shop"), "icons/shop.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_SCANNER) | NEEDS(COMP_JOURNAL)},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_SCANNER) | NEEDS(COMP_JOURNAL), SITE_FORECOURT},
     {0},
 };
 

@@ -14,6 +14,7 @@ struct kiosk_config {
     char terminal_id[32];
     char station_name[64];
     char languages[64];
+    char site[16];          /* "forecourt" or "depot": the tiles the home menu offers */
     /* [display] */
     int width, height;
     int fullscreen;

@@ -33,6 +33,10 @@ enum effect_kind {
     EFF_APDU = 16,          /* send the command APDU in data to the card on the reader */
     EFF_HAND_OVER = 17,     /* hand the customer to the service that takes arg, with data
                              * (a string) */
+    EFF_ID_READ = 18,       /* i = 1: the ID card reader reads for the flow; 0: it stops */
+    EFF_FACE = 19,          /* i = 1: the face step starts (the camera's frames judged);
+                             * 0: it stops and its frames are wiped; 2: it stops looking and
+                             * keeps its best frame for the call that sends it */
     EFF_LAST
 };
 

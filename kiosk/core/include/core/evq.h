@@ -27,6 +27,11 @@ enum ev_kind {
                          * request's number, j = the response's length (0..256; under 2 when
                          * the card went away mid-command) or -1 (no card, it went away, an
                          * error), text = the response's bytes (not a string) */
+    EV_IDCARD = 12,     /* an ID card reader read a card (i = 1: ptr = struct id_read, which
+                         * the receiver wipes and frees) or could not (i = 0: text = why, in
+                         * words for the log); j = the instance */
+    EV_FACE = 13,       /* the face step judged a frame: ptr = struct face_report (receiver
+                         * frees) */
     EV_LAST
 };
 

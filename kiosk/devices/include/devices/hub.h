@@ -1,5 +1,5 @@
 /* The devices. Every configured instance of every device class ([scanner.front],
- * [scanner.pump], [printer.receipt], [card.reader]) runs on a worker thread of its own,
+ * [scanner.pump], [printer.receipt], [card.reader], [idcard.reader]) runs on a worker thread of its own,
  * which opens it, turns what it reads into events for the UI thread and reports its health;
  * a scanner or a card reader that goes away (unplugged, an I/O error, pcscd stopped) is
  * closed and opened again, with a back-off, until it is back, without a restart; a printer
@@ -17,7 +17,7 @@
 #include "printer/printer.h"
 #include "scanner/scanner.h"
 
-#define HUB_CLASSES_MAX 4
+#define HUB_CLASSES_MAX 6
 #define HUB_INSTANCES_MAX 8
 
 /* The classes' sections in the config file. */
@@ -119,5 +119,50 @@ int hub_card_send(struct hub *h, const uint8_t *apdu, size_t n);
 int hub_card_present(const struct hub *h);
 /* Why the card reader cannot be used now, as a message id to translate ("" when it can). */
 const char *hub_card_problem(const struct hub *h);
+
+/* ---- the ID card reader: the first [idcard.*] instance (none: the kiosk has none) -------- */
+
+/* Whether a service wants readings now (1) or not (0). While it does, the reader's worker
+ * looks for a card every few hundred milliseconds and reads each card put on once (EV_IDCARD
+ * with the reading, or with why it could not be read); while nobody does, no card is read.
+ * Without an ID card reader: nothing. */
+void hub_idcard_want(struct hub *h, int want);
+/* 1 when the kiosk has an ID card reader (working or not). */
+int hub_has_idcard(const struct hub *h);
+/* Why the ID card reader cannot be used now, as a message id to translate ("" when it can). */
+const char *hub_idcard_problem(const struct hub *h);
+
+/* ---- the face step: the first camera's frames judged for a face (face.c) ---------------- */
+
+struct face_params {
+    char cascade[256];  /* the detector's cascade file */
+    int width, height;  /* the frames judged: the camera's picture scaled into this */
+    int min_face_pct;   /* faces narrower than this % of the width are not looked for */
+    int jpeg_quality;   /* the frame sent (1..100) */
+};
+
+/* What the face step says of the newest frame it judged (EV_FACE's ptr). */
+struct face_report {
+    int hint;           /* enum face_hint (face/face.h) */
+    int score;          /* 0..100 (0 unless FACE_OK) */
+    int seen;           /* a face was found in the frame (someone is in front of it) */
+    int held;           /* a frame good enough to send is held (the best so far) */
+    int failed;         /* the step cannot run (no camera, no detector): why says */
+    char why[96];
+};
+
+/* Starts the face step on the first camera: a thread of its own takes the camera's newest
+ * frame, finds faces (face_detect), judges it (face_assess), keeps the best good frame, and
+ * posts an EV_FACE when what it says changes (and at least every 250 ms). Starting it when
+ * it runs starts it afresh (the best frame dropped). 0, or -1 (no camera; err says). */
+int hub_face_start(struct hub *h, const struct face_params *p, char *err, size_t errcap);
+/* Stops looking (the thread joined). keep = 1 keeps the best frame for hub_face_jpeg();
+ * 0 wipes every frame. NULL-safe, and harmless when it does not run. */
+void hub_face_stop(struct hub *h, int keep);
+/* The best frame as a JPEG (malloc'd: the caller wipes and frees it). 0, or -1 when no good
+ * frame is held. */
+int hub_face_jpeg(struct hub *h, uint8_t **jpeg, size_t *len);
+/* 1 when a camera can give the face step frames. */
+int hub_face_possible(const struct hub *h);
 
 #endif

@@ -35,15 +35,24 @@
 #include "ui/view.h"
 
 struct host_svc; /* a service's handle on the host */
+struct id_read;     /* idcard/idcard.h */
+struct face_params; /* devices/hub.h */
+struct face_report; /* devices/hub.h */
 
 /* ---- the descriptor ------------------------------------------------------------------- */
 
+/* Where a kiosk stands ([kiosk] site): a tile is on the home menu only of the sites it
+ * names. */
+#define SITE_FORECOURT 0x1u /* a filling station's forecourt */
+#define SITE_DEPOT 0x2u     /* an oil depot's gate */
+
 /* A tile on the home menu: what a customer chooses. `key` names its widget (home.<key>)
  * and its on/off switch ([services] <key>); `requires` holds NEEDS() bits of the
- * components it cannot work without. */
+ * components it cannot work without; `sites` the SITE_* bits of the kiosks that offer it. */
 struct service_tile {
     const char *key, *title, *blurb, *icon; /* title, blurb: message ids; icon under assets/ */
     unsigned requires;
+    unsigned sites;
 };
 
 /* What the host says back (struct host_result's kind). */
@@ -55,6 +64,9 @@ enum host_result_kind {
     HR_CARD,    /* a card APDU's answer: ok 1 with data/len (the whole response APDU, data
                  * then SW1 SW2; len may be under 2 when the card went away mid-command),
                  * ok 0: no card, or it was gone */
+    HR_IDCARD,  /* an ID card was read: ok 1 with idcard, or ok 0 (a card is on the reader
+                 * but could not be read: lifted mid-read, garbage on the wire) */
+    HR_FACE,    /* the face step judged a frame: face */
 };
 
 struct host_result {
@@ -66,6 +78,8 @@ struct host_result {
     int final, ok;                      /* HR_PRINT, HR_PRINTER; ok also HR_CARD */
     const uint8_t *data;                /* HR_CARD; borrowed for the hook's duration */
     size_t len;
+    const struct id_read *idcard;       /* HR_IDCARD; borrowed, and wiped after the hook */
+    const struct face_report *face;     /* HR_FACE; borrowed */
 };
 
 /* The frame's own hooks (the session). */
@@ -223,6 +237,26 @@ uint64_t host_card_send(struct host_svc *h, const uint8_t *apdu, size_t n);
 int host_card_present(struct host_svc *h);
 /* Why the card reader cannot be used now (a message id; "" when it can). */
 const char *host_card_problem(struct host_svc *h);
+/* ID card readings for this service: each card put on the reader is read once and comes to
+ * `result` as HR_IDCARD with the handle returned here, until host_idcard_stop() or another
+ * service asks. The reading is wiped after the hook: a service keeps only what it needs, and
+ * wipes that too. Returns the handle (> 0), or 0 without an ID card reader. */
+uint64_t host_idcard_read(struct host_svc *h);
+/* No more readings for this service (harmless when it asked for none). */
+void host_idcard_stop(struct host_svc *h);
+/* Why the ID card reader cannot be used now (a message id; "" when it can). */
+const char *host_idcard_problem(struct host_svc *h);
+/* Starts the face step on the camera (devices/hub.h hub_face_start()): its reports come to
+ * `result` as HR_FACE with the handle returned here, until host_face_stop(). Returns the
+ * handle (> 0), or 0 when there is no camera or the step cannot start (logged). */
+uint64_t host_face_start(struct host_svc *h, const struct face_params *p);
+/* Stops it; keep = 1 keeps the best frame for host_face_jpeg(), 0 wipes every frame. */
+void host_face_stop(struct host_svc *h, int keep);
+/* The best frame of the face step as a JPEG (malloc'd; the caller wipes and frees it). 0, or
+ * -1 when none is held. */
+int host_face_jpeg(struct host_svc *h, uint8_t **jpeg, size_t *len);
+/* Why the face step cannot run now (a message id; "" when it can). */
+const char *host_face_problem(struct host_svc *h);
 /* The health of every component. */
 void host_health(struct host_svc *h, struct health *out);
 /* The station system refused the kiosk itself (HTTP 401): its health says so until a
