@@ -15,19 +15,17 @@
  *
  * Runs on the hub's worker thread. The clock is clock_real_ms() (the reader runs in real
  * time, not on the kiosk's test clock). Card data is never logged (commands, status bytes
- * and lengths only) and every buffer that held some is wiped. termios lives here only. */
+ * and lengths only) and every buffer that held some is wiped. The line is opened by device/serial.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "device/serial.h"
 #include "idcard/idcard.h"
 
 #define MOD "idcard:serial"
@@ -42,8 +40,7 @@ struct serial_opts {
 static const struct cfg_option serial_options[] = {
     CFG_STR_OPT(struct serial_opts, NULL, "device", device, "/dev/ttyUSB0",
                 "the reader's serial device (a udev symlink keeps its name across replugs)"),
-    CFG_ENUM_OPT(struct serial_opts, NULL, "baud", baud, "115200",
-                 "9600|19200|38400|57600|115200|230400|460800|921600",
+    CFG_ENUM_OPT(struct serial_opts, NULL, "baud", baud, "115200", SERIAL_BAUDS,
                  "line speed in baud, as set in the reader (always 8 data bits, no parity, "
                  "1 stop bit)"),
     CFG_INT_OPT(struct serial_opts, NULL, "frame_ms", frame_ms, "1500", 50, 10000,
@@ -70,83 +67,11 @@ enum xchg {
     XC_GONE,   /* the line is gone (err says) */
 };
 
-/* errno in words (strerror_r: the hub runs one thread per instance); buf may be used. */
-static const char *errno_words(int e, char *buf, size_t cap)
-{
-    switch (e) {
-    case ENOENT:
-    case ENODEV:
-    case ENXIO:
-        return "no such device";
-    case EACCES:
-    case EPERM:
-        return "permission denied (is the kiosk's user in the tty's group?)";
-    case EBUSY:
-        return "in use by another program";
-    case EIO:
-        return "I/O error (unplugged?)";
-    default:
-        if (strerror_r(e, buf, cap) != 0)
-            snprintf(buf, cap, "error %d", e);
-        return buf;
-    }
-}
-
-/* "<what>: <errno in words>" into err. */
-static void say_errno(char *err, size_t errcap, const char *what, int e)
-{
-    char buf[128];
-    snprintf(err, errcap, "%s: %s", what, errno_words(e, buf, sizeof buf));
-}
-
 /* "<errno in words>" into err (the caller names the step). */
 static void say_words(char *err, size_t errcap, int e)
 {
     char buf[128];
-    snprintf(err, errcap, "%s", errno_words(e, buf, sizeof buf));
-}
-
-static int speed_of(const char *baud, speed_t *out)
-{
-    static const struct {
-        const char *name;
-        speed_t speed;
-    } speeds[] = {{"9600", B9600},     {"19200", B19200},   {"38400", B38400},
-                  {"57600", B57600},   {"115200", B115200}, {"230400", B230400},
-                  {"460800", B460800}, {"921600", B921600}};
-    for (size_t i = 0; i < sizeof speeds / sizeof speeds[0]; i++) {
-        if (!strcmp(baud, speeds[i].name)) {
-            *out = speeds[i].speed;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* Raw 8N1 at `speed`, no flow control; 0, or -1 with errno. */
-static int set_line(int fd, speed_t speed)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    cfmakeraw(&t);
-    t.c_iflag &= ~(IXON | IXOFF | IXANY);
-    t.c_cflag &= ~(CSIZE | CSTOPB | PARENB | PARODD | CRTSCTS | HUPCL);
-    t.c_cflag |= CS8 | CREAD | CLOCAL;
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    if (cfsetispeed(&t, speed) != 0 || cfsetospeed(&t, speed) != 0 ||
-        tcsetattr(fd, TCSANOW, &t) != 0)
-        return -1;
-    /* tcsetattr() succeeds when any change took: check that the speed and the 8 bits did. */
-    struct termios now;
-    if (tcgetattr(fd, &now) != 0)
-        return -1;
-    if (cfgetispeed(&now) != speed || (now.c_cflag & CSIZE) != CS8) {
-        errno = EINVAL;
-        return -1;
-    }
-    return 0;
+    snprintf(err, errcap, "%s", serial_errno_words(e, buf, sizeof buf));
 }
 
 static const char *cmd_name(uint16_t cmd)
@@ -338,8 +263,7 @@ static void prefix(char *err, size_t errcap, const char *step)
 
 static void close_fd(struct serial *s)
 {
-    ioctl(s->fd, TIOCNXCL);
-    close(s->fd);
+    serial_line_close(s->fd);
     s->fd = -1;
 }
 
@@ -347,38 +271,9 @@ static int serial_open(void *priv, const void *opts, char *err, size_t errcap)
 {
     struct serial *s = priv;
     const struct serial_opts *o = opts;
-    speed_t speed;
-    if (!o->device[0]) {
-        snprintf(err, errcap, "no device set");
+    int fd = serial_line_open(o->device, o->baud, 0, err, errcap);
+    if (fd < 0)
         return -1;
-    }
-    if (speed_of(o->baud, &speed) != 0) {
-        snprintf(err, errcap, "%s: bad baud", o->device);
-        return -1;
-    }
-    int fd = open(o->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        char what[300];
-        snprintf(what, sizeof what, "cannot open %s", o->device);
-        say_errno(err, errcap, what, errno);
-        return -1;
-    }
-    if (!isatty(fd)) {
-        snprintf(err, errcap, "%s: not a serial device", o->device);
-        close(fd);
-        return -1;
-    }
-    if (set_line(fd, speed) != 0) {
-        int e = errno;
-        char what[300];
-        snprintf(what, sizeof what, "%s: cannot set %s baud 8N1", o->device, o->baud);
-        say_errno(err, errcap, what, e);
-        close(fd);
-        return -1;
-    }
-    tcflush(fd, TCIOFLUSH);
-    /* Keep other programs (a modem manager probing new ttys) off the line; best effort. */
-    ioctl(fd, TIOCEXCL);
     s->fd = fd;
     s->frame_ms = o->frame_ms > 0 ? o->frame_ms : 1500;
     s->limit = INT64_MAX;

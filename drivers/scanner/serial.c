@@ -9,15 +9,13 @@
  * never past the framer's deadline for a partial line. The clock is clock_real_ms() (the
  * device runs in real time, not on the kiosk's test clock). */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "device/serial.h"
 #include "scanner/lineframe.h"
 #include "scanner/scanner.h"
 #include "core/sign.h"
@@ -56,127 +54,29 @@ struct serial {
     int64_t in_ms; /* when they were read */
 };
 
-/* "<what>: <errno in words>" into err (strerror_r: the hub runs one thread per instance). */
+/* "<what>: <errno in words>" into err. */
 static void say_errno(char *err, size_t errcap, const char *what, int e)
 {
     char buf[128];
-    const char *words;
-    switch (e) {
-    case ENOENT:
-    case ENODEV:
-    case ENXIO:
-        words = "no such device";
-        break;
-    case EACCES:
-    case EPERM:
-        words = "permission denied (is the kiosk's user in the tty's group?)";
-        break;
-    case EBUSY:
-        words = "in use by another program";
-        break;
-    default:
-        if (strerror_r(e, buf, sizeof buf) != 0)
-            snprintf(buf, sizeof buf, "error %d", e);
-        words = buf;
-        break;
-    }
-    snprintf(err, errcap, "%s: %s", what, words);
-}
-
-static int speed_of(const char *baud, speed_t *out)
-{
-    static const struct {
-        const char *name;
-        speed_t speed;
-    } speeds[] = {{"9600", B9600},
-                  {"19200", B19200},
-                  {"38400", B38400},
-                  {"57600", B57600},
-                  {"115200", B115200}};
-    for (size_t i = 0; i < sizeof speeds / sizeof speeds[0]; i++) {
-        if (!strcmp(baud, speeds[i].name)) {
-            *out = speeds[i].speed;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* Raw 8-bit mode at `speed` with `parity` (0 none, 1 even, 2 odd); 0, or -1 with errno. */
-static int set_line(int fd, speed_t speed, int parity)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    cfmakeraw(&t);
-    /* A byte with a parity error or a break reads as a NUL (no IGNPAR, PARMRK, IGNBRK,
-     * BRKINT): the framer refuses its line rather than skipping the byte. */
-    t.c_iflag &= ~(IGNPAR | PARMRK | IGNBRK | BRKINT | INPCK | IXOFF | IXANY);
-    t.c_cflag &= ~(CSIZE | CSTOPB | PARENB | PARODD | CRTSCTS | HUPCL);
-    t.c_cflag |= CS8 | CREAD | CLOCAL;
-    if (parity) {
-        t.c_iflag |= INPCK;
-        t.c_cflag |= PARENB | (parity == 2 ? PARODD : 0);
-    }
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    if (cfsetispeed(&t, speed) != 0 || cfsetospeed(&t, speed) != 0 ||
-        tcsetattr(fd, TCSANOW, &t) != 0)
-        return -1;
-    /* tcsetattr() succeeds when any change took: check that the speed and the 8 bits did.
-     * (Parity is not checked: a pty or a USB virtual COM port has none and says so.) */
-    struct termios now;
-    if (tcgetattr(fd, &now) != 0)
-        return -1;
-    if (cfgetispeed(&now) != speed || (now.c_cflag & CSIZE) != CS8) {
-        errno = EINVAL;
-        return -1;
-    }
-    return 0;
+    snprintf(err, errcap, "%s: %s", what, serial_errno_words(e, buf, sizeof buf));
 }
 
 static int serial_open(void *priv, const void *opts, char *err, size_t errcap)
 {
     struct serial *s = priv;
     const struct serial_opts *o = opts;
-    speed_t speed;
     enum lineframe_suffix suffix;
     int parity = !strcmp(o->parity, "none")   ? 0
                  : !strcmp(o->parity, "even") ? 1
                  : !strcmp(o->parity, "odd")  ? 2
                                               : -1;
-    if (!o->device[0]) {
-        snprintf(err, errcap, "no device set");
+    if (lineframe_suffix_parse(o->suffix, &suffix) != 0) {
+        snprintf(err, errcap, "%s: bad suffix", o->device);
         return -1;
     }
-    if (speed_of(o->baud, &speed) != 0 || parity < 0 ||
-        lineframe_suffix_parse(o->suffix, &suffix) != 0) {
-        snprintf(err, errcap, "%s: bad baud, parity or suffix", o->device);
+    int fd = serial_line_open(o->device, o->baud, parity, err, errcap);
+    if (fd < 0)
         return -1;
-    }
-    int fd = open(o->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        say_errno(err, errcap, o->device, errno);
-        return -1;
-    }
-    if (!isatty(fd)) {
-        snprintf(err, errcap, "%s: not a serial device", o->device);
-        close(fd);
-        return -1;
-    }
-    if (set_line(fd, speed, parity) != 0) {
-        int e = errno;
-        char what[300];
-        snprintf(what, sizeof what, "%s: cannot set %s baud 8%c1", o->device, o->baud,
-                 "NEO"[parity]);
-        say_errno(err, errcap, what, e);
-        close(fd);
-        return -1;
-    }
-    /* Whatever came while nobody listened (half a line from before a replug) is not a scan. */
-    tcflush(fd, TCIFLUSH);
-    /* Keep other programs (a modem manager probing new ttys) off the line; best effort. */
-    ioctl(fd, TIOCEXCL);
     s->fd = fd;
     s->pos = s->len = 0;
     lineframe_init(&s->lf, suffix, o->partial_timeout_ms);
@@ -256,8 +156,7 @@ static int serial_read(void *priv, struct scan_read *out, int timeout_ms, char *
 static void serial_close(void *priv)
 {
     struct serial *s = priv;
-    ioctl(s->fd, TIOCNXCL);
-    close(s->fd);
+    serial_line_close(s->fd);
     s->fd = -1;
     lineframe_reset(&s->lf);
     sign_wipe(s->in, sizeof s->in);

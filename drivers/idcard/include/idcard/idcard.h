@@ -1,6 +1,6 @@
 /* ID card readers: the second-generation resident identity card (二代身份证) and the
  * residence permits, read through the reader's SAM (GA 467 serial protocol, idframe.h).
- *   serial  a reader on a serial line (termios; 115200 8N1 by default)
+ *   serial  a reader on a serial line (device/serial.h; 115200 8N1 by default)
  *   fake    in process, for tests: one card on the reader from the start
  * The hub (kiosk/devices) runs one worker thread per instance. While a service asks for
  * readings (hub_idcard_want()) it polls: find card, select card, read text + photo, read
@@ -42,7 +42,7 @@ enum idcard_poll {
 /* Every slot is called on the instance's worker thread, one at a time. */
 struct idcard_ops {
     /* Opens the reader described by `opts` (the driver's options block) and asks the SAM for
-     * its status. 0, or -1 with the reason in err ("cannot open /dev/ttyUSB0", "SAM status
+     * its status. 0, or -1 with the reason in err ("/dev/ttyUSB0: no such device", "SAM status
      * 60"): the hub reports the reader DOWN with it and tries again later. */
     int (*open)(void *priv, const void *opts, char *err, size_t errcap);
     /* One look: find card; if there is one, select it, read text + photo and the appended
