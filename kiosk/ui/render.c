@@ -282,7 +282,8 @@ static void draw_image(struct ui_render_ctx *c, const char *file, SDL_Rect box, 
 }
 
 /* The live picture (UI_LIVE): one streaming texture, refilled from the context's source
- * every frame it is drawn; at most LIVE_W x LIVE_H (a preview, scaled up when drawn). */
+ * every frame it is drawn; at most LIVE_W x LIVE_H (a preview, scaled up when drawn); the
+ * widget's guide oval over it. */
 #define LIVE_W 320
 #define LIVE_H 240
 static struct {
@@ -291,26 +292,84 @@ static struct {
     uint8_t grey[LIVE_W * LIVE_H];
 } live;
 
-static void draw_live(struct ui_render_ctx *c, SDL_Rect box)
+/* An upright oval outline `thick` px wide inscribed in b, in colour col: per row one span
+ * across (its top and bottom) or two (its sides), in batches: a few hundred rectangles,
+ * cheap enough for every frame of a preview. */
+static void draw_oval(SDL_Renderer *r, SDL_Rect b, int thick, uint32_t col)
+{
+    if (b.w < 4 || b.h < 4 || thick < 1)
+        return;
+    set_color(r, col);
+    SDL_SetRenderDrawBlendMode(r, (col & 0xFF) == 0xFF ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    double ra = b.w / 2.0, rb = b.h / 2.0, ia = ra - thick, ib = rb - thick;
+    int cx = b.x + b.w / 2;
+    SDL_Rect spans[256];
+    int n = 0;
+    for (int y = 0; y < b.h; y++) {
+        double dy = y + 0.5 - rb;
+        double q = 1.0 - dy * dy / (rb * rb);
+        int xo = q > 0 ? (int)(ra * sqrt(q) + 0.5) : 0;
+        if (xo <= 0)
+            continue;
+        if (ia > 0 && ib > 0 && fabs(dy) < ib) {
+            int xi = (int)(ia * sqrt(1.0 - dy * dy / (ib * ib)) + 0.5);
+            spans[n++] = (SDL_Rect){cx - xo, b.y + y, xo - xi, 1};
+            spans[n++] = (SDL_Rect){cx + xi, b.y + y, xo - xi, 1};
+        } else {
+            spans[n++] = (SDL_Rect){cx - xo, b.y + y, 2 * xo, 1};
+        }
+        if (n >= 254) {
+            SDL_RenderFillRects(r, spans, n);
+            n = 0;
+        }
+    }
+    if (n)
+        SDL_RenderFillRects(r, spans, n);
+}
+
+/* The guide over the picture (or the empty frame) d: `pct` percent of its height tall, 3/4
+ * as wide, centred. */
+static void draw_guide(struct ui_render_ctx *c, SDL_Rect d, int pct)
+{
+    if (pct <= 0)
+        return;
+    if (pct > 100)
+        pct = 100;
+    int gh = d.h * pct / 100, gw = gh * 3 / 4;
+    if (gw > d.w) {
+        gw = d.w;
+        gh = gw * 4 / 3;
+    }
+    draw_oval(c->r, (SDL_Rect){d.x + (d.w - gw) / 2, d.y + (d.h - gh) / 2, gw, gh},
+              c->theme->min_target / 10 + 2, c->theme->accent);
+}
+
+static void draw_live(struct ui_render_ctx *c, SDL_Rect box, int guide)
 {
     fill_round(c->r, box, 0, 0x202020FF);
     int w = 0, h = 0;
     if (!c->live || !c->live(c->live_user, live.grey, LIVE_W, LIVE_H, &w, &h) || w <= 0 ||
-        h <= 0 || w > LIVE_W || h > LIVE_H)
+        h <= 0 || w > LIVE_W || h > LIVE_H) {
+        draw_guide(c, box, guide); /* where to be, before the first picture comes */
         return;
+    }
     if (!live.tex || live.w != w || live.h != h) {
         if (live.tex)
             SDL_DestroyTexture(live.tex);
         live.tex = SDL_CreateTexture(c->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
                                      w, h);
         live.w = w, live.h = h;
-        if (!live.tex)
+        if (!live.tex) {
+            draw_guide(c, box, guide);
             return;
+        }
     }
     void *pixels;
     int pitch;
-    if (SDL_LockTexture(live.tex, NULL, &pixels, &pitch) != 0)
+    if (SDL_LockTexture(live.tex, NULL, &pixels, &pitch) != 0) {
+        draw_guide(c, box, guide);
         return;
+    }
     for (int y = 0; y < h; y++) {
         uint32_t *row = (uint32_t *)((uint8_t *)pixels + (size_t)y * (size_t)pitch);
         for (int x = 0; x < w; x++) {
@@ -329,6 +388,7 @@ static void draw_live(struct ui_render_ctx *c, SDL_Rect box)
         d.y = box.y + (box.h - d.h) / 2;
     }
     copy_tex(c->r, live.tex, NULL, &d);
+    draw_guide(c, d, guide);
 }
 
 /* A QR code is kept as one pixel per module and scaled up by a whole number when drawn
@@ -577,7 +637,7 @@ static void draw_widget(struct ui_render_ctx *c, const struct ui_tree *t, int i)
     case UI_SHADE:
         break; /* the layer below was drawn dimmed */
     case UI_LIVE:
-        draw_live(c, b);
+        draw_live(c, b, w->guide);
         break;
     }
     if (w->parent >= 0)

@@ -26,7 +26,8 @@ enum ui_kind {
     UI_LIST,      /* scrollable viewport; widgets with .parent = this index scroll inside */
     UI_SHADE,     /* dims everything below (modal background) */
     UI_LIVE,      /* a live grey picture (the camera's preview) from the render context's
-                   * `live` source, aspect kept; redrawn at the display's pace */
+                   * `live` source, aspect kept; redrawn at the display's pace; `guide`
+                   * draws an oval over it */
 };
 
 enum ui_style {
@@ -63,6 +64,11 @@ struct ui_widget {
     int parent;             /* index of the UI_LIST it scrolls in, or -1 */
     int scroll;             /* UI_LIST: scroll offset in px (from the view model) */
     int content_h;          /* UI_LIST: height of its content */
+    int guide;              /* UI_LIVE: 0 none; else an upright oval outline over the
+                             * picture, centred, `guide` percent of the picture's height
+                             * tall and 3/4 as wide as tall, thick, in the theme's accent:
+                             * the face step's "move into the oval" (the face check judges
+                             * a face's size and centring against the same picture) */
     uint32_t fg;            /* 0 = the style's text colour */
     uint32_t bg;            /* 0 = the style's background */
 };
