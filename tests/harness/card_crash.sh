@@ -30,12 +30,6 @@ printf "wait card_pin 20s\n$pin""wait card_menu 20s\nshot menu\npause 1s\ntap ca
     >"$dir/load.script"
 printf "wait card_pin 30s\n$pin""wait card_menu 30s\nsettled\n" >"$dir/resume.script"
 
-kiosk() { # kiosk SCRIPT [ENV...]: one run of the kiosk, its log appended to case.log
-    local script=$1
-    shift
-    env "$@" "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$script" \
-        --out "$out" 2>>"$dir/case.log"
-}
 
 # fresh: the backend, the card's chip and the journal as issued; the card in the reader.
 fresh() {
@@ -67,7 +61,7 @@ verify() {
 }
 
 finish_case() {
-    if kiosk "$dir/resume.script" && verify "$1"; then
+    if kiosk_play "$dir/resume.script" && verify "$1"; then
         echo "ok: $1"
     else
         failures=$((failures + 1))
@@ -80,10 +74,8 @@ crash_case() {
     local point=$1
     cases=$((cases + 1))
     fresh
-    { kiosk "$dir/load.script" KIOSK_CRASH_AT="$point"; } 2>/dev/null
-    local rc=$?
-    if [ $rc -ne 137 ] || ! grep -q "crash point ${point%%#*}" "$dir/case.log"; then
-        fail "$point: the kiosk was not killed there (exit $rc)"
+    if ! crash_at "$dir/load.script" "$point"; then
+        fail "$point: the kiosk was not killed there (exit $crash_rc)"
         failures=$((failures + 1))
         tail -5 "$dir/case.log"
         return
@@ -94,26 +86,15 @@ crash_case() {
 # kill_case NAME PATTERN FAULT: the load, with FAULT on the backend, killed from outside
 # once the kiosk's log shows PATTERN.
 kill_case() {
-    local name=$1 pattern=$2 i=0
+    local name=$1
     cases=$((cases + 1))
     fresh
     admin POST /v1/admin/faults "$3" >/dev/null
-    "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$dir/load.script" \
-        --out "$out" 2>"$dir/run.log" &
-    local pid=$!
-    until grep -q "$pattern" "$dir/run.log" 2>/dev/null; do
-        i=$((i + 1))
-        if [ $i -gt 200 ]; then
-            fail "$name: never saw '$pattern'"
-            { kill -KILL $pid; wait $pid; } 2>/dev/null
-            failures=$((failures + 1))
-            return
-        fi
-        sleep 0.1
-    done
-    sleep 0.5
-    { kill -KILL $pid; wait $pid; } 2>/dev/null
-    cat "$dir/run.log" >>"$dir/case.log"
+    if ! kill_when "$dir/load.script" "$2"; then
+        fail "$name: never saw '$2'"
+        failures=$((failures + 1))
+        return
+    fi
     admin DELETE /v1/admin/faults >/dev/null
     sleep 2
     finish_case "$name"

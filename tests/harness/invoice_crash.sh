@@ -32,12 +32,6 @@ failures=0 cases=0
 } >"$dir/issue.script"
 printf 'wait attract\nsettled\n' >"$dir/idle.script"
 
-kiosk() { # kiosk SCRIPT [ENV...]: one run of the kiosk, its log appended to case.log
-    local script=$1
-    shift
-    env "$@" "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$script" \
-        --out "$out" 2>>"$dir/case.log"
-}
 
 fresh() {
     admin POST /v1/admin/reset >/dev/null
@@ -78,8 +72,8 @@ print(sum(1 for r in json.load(sys.stdin)["records"] if r["kind"]=="invoice"))')
 }
 
 restarts() {
-    kiosk "$dir/idle.script" || { fail "$1: the first start after the crash"; return 1; }
-    kiosk "$dir/idle.script" || { fail "$1: the second start after the crash"; return 1; }
+    kiosk_play "$dir/idle.script" || { fail "$1: the first start after the crash"; return 1; }
+    kiosk_play "$dir/idle.script" || { fail "$1: the second start after the crash"; return 1; }
 }
 
 # run_case NAME CRASH_POINT [SETUP]: issues the invoice, killed at the crash point
@@ -88,10 +82,8 @@ run_case() {
     cases=$((cases + 1))
     fresh
     [ -n "$setup" ] && eval "$setup"
-    { kiosk "$dir/issue.script" KIOSK_CRASH_AT="$point"; } 2>/dev/null
-    local rc=$?
-    if [ $rc -ne 137 ] || ! grep -q "crash point ${point%%#*}" "$dir/case.log"; then
-        fail "$name: the kiosk was not killed at $point (exit $rc)"
+    if ! crash_at "$dir/issue.script" "$point"; then
+        fail "$name: the kiosk was not killed at $point (exit $crash_rc)"
         failures=$((failures + 1))
         tail -5 "$dir/case.log"
         return
@@ -108,26 +100,15 @@ run_case() {
 # kill_case NAME PATTERN SETUP: issues the invoice, killed from outside once the kiosk's log
 # shows PATTERN
 kill_case() {
-    local name=$1 pattern=$2 setup=$3 i=0
+    local name=$1
     cases=$((cases + 1))
     fresh
-    eval "$setup"
-    "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$dir/issue.script" \
-        --out "$out" 2>"$dir/run.log" &
-    local pid=$!
-    until grep -q "$pattern" "$dir/run.log" 2>/dev/null; do
-        i=$((i + 1))
-        if [ $i -gt 150 ]; then
-            fail "$name: never saw '$pattern'"
-            { kill -KILL $pid; wait $pid; } 2>/dev/null
-            failures=$((failures + 1))
-            return
-        fi
-        sleep 0.1
-    done
-    sleep 0.5
-    { kill -KILL $pid; wait $pid; } 2>/dev/null
-    cat "$dir/run.log" >>"$dir/case.log"
+    eval "$3"
+    if ! kill_when "$dir/issue.script" "$2"; then
+        fail "$name: never saw '$2'"
+        failures=$((failures + 1))
+        return
+    fi
     admin DELETE /v1/admin/faults >/dev/null
     sleep 2 # the slow backend finishes what it was doing
     if restarts "$name" && verify "$name"; then

@@ -119,6 +119,115 @@ check_card_private() {
     done
 }
 
+# depot_site: the kiosk stands at a depot ([kiosk] site = depot): its home menu offers the
+# depot pickup only. The station is 北郊油库 (the backend's depot D01).
+depot_site() {
+    sed -i 's/^station_name = .*/station_name = 北郊油库 · Beijiao Depot/; s/^terminal_id = T0001$/terminal_id = T0001\nsite = depot/' \
+        "$dir/kiosk.ini"
+}
+
+# id_reader: a second-generation ID card reader on a pty (tests/sim/idcard: the GA 467 frames,
+# the made-up people of identities.ini), its port at $dir/idcard.tty, driven with
+# id_say COMMAND (place KEY, lift, lift-during-read, garbage, badsum, truncated, sw3 XX,
+# sam-fail, sam-ok, silent, talk, unplug, plug). Adds [idcard.reader] to kiosk.ini. Stopped
+# with the station.
+id_reader() {
+    local i=0
+    "$build/tests/sim/idcard/idcard-sim" --link "$dir/idcard.tty" --control "$dir/idcard.ctl" \
+        --identities "$here/../sim/idcard/identities.ini" --state "$dir/idcard.state" \
+        >"$dir/idcard.out" 2>"$dir/idcard.log" &
+    echo $! >>"$dir/pids"
+    until grep -q ready "$dir/idcard.out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -le 50 ] || { echo "ID card reader simulator did not start" >&2; return 1; }
+        sleep 0.1
+    done
+    printf '[idcard.reader]\ndriver = serial\ndevice = %s\n' "$dir/idcard.tty" >>"$dir/kiosk.ini"
+}
+id_say() { printf '%s\n' "$1" >"$dir/idcard.ctl"; }
+
+# face_camera: a camera on the simulator (640x480, 15 frames a second) for the pickup code and
+# the face step, showing what face_show NAME puts before it (tests/sim/faces/NAME.png; "blank"
+# for nobody). Adds [scanner.camera] to kiosk.ini.
+face_camera() {
+    : >"$dir/camera.ctl"
+    printf '[scanner.camera]\ndriver = camera\nsource = sim\nwidth = 640\nheight = 480\nfps = 15\nsim_control = %s\n' \
+        "$dir/camera.ctl" >>"$dir/kiosk.ini"
+}
+face_show() {
+    if [ "$1" = blank ]; then echo blank; else echo "show $here/../sim/faces/$1.png"; fi >>"$dir/camera.ctl"
+}
+
+# depot_state ORDER: "status tickets_issued ticket_calls" from the backend's own records.
+depot_state() {
+    admin GET /v1/admin/depot | python3 -c 'import json, sys
+o = next(o for o in json.load(sys.stdin)["orders"] if o["order_id"] == sys.argv[1])
+print(o["status"], o["tickets_issued"], o["ticket_calls"])' "$1"
+}
+
+# check_ticket ORDER PRINTED: the order's ticket issued once at the backend; the journal has
+# its record once and no ticket intent left open; PRINTED tickets of it came out of the
+# printer (decoded from the printed pages' Code 128).
+check_ticket() {
+    local st
+    st=$(depot_state "$1") || { fail "depot: no order $1"; return 1; }
+    expect_eq "depot $1: status, tickets issued" "$(echo "$st" | cut -d' ' -f1,2)" "ISSUED 1" || return 1
+    expect_eq "journal: ticket records of $1" "$(q "SELECT count(*) FROM transactions WHERE txn_no='depot-$1'")" 1 || return 1
+    expect_eq "journal: open ticket intents" "$(q "SELECT count(*) FROM intents WHERE kind='depot_ticket' AND state='pending'")" 0 || return 1
+    expect_eq "tickets printed" "$(pages)" "$2"
+}
+
+# check_id_private: none of the made-up people's ID numbers or names is in full in the
+# kiosk's log, the journal, the simulators' logs or the printed pages' text.
+check_id_private() {
+    local f
+    check_private 110105198203154413 810000199007080026 320102197505201233 \
+        440106198811023153 310104199302146625 王建国 陈美玲 赵刚 刘洋 李娜 || return 1
+    for f in "$dir/idcard.log" "$dir/idcard.state"; do
+        [ -f "$f" ] || continue
+        if grep -a -q -E '110105198203154413|810000199007080026|320102197505201233|440106198811023153|310104199302146625|王建国|陈美玲|赵刚|刘洋|李娜' "$f"; then
+            fail "privacy: an identity is in full in $(basename "$f")"
+            return 1
+        fi
+    done
+}
+
+# The crash tests' runs of the kiosk: each plays SCRIPT against $dir/kiosk.ini (screenshots
+# in $out) and appends the kiosk's log to $dir/case.log.
+# kiosk_play SCRIPT [ENV...]: one run to its end: the kiosk's exit status.
+kiosk_play() {
+    local script=$1
+    shift
+    env "$@" "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$script" \
+        --out "$out" 2>>"$dir/case.log"
+}
+# crash_at SCRIPT POINT: with KIOSK_CRASH_AT=POINT (core/crash.h): 0 when it was killed
+# (SIGKILL) there; otherwise 1, with its exit status in $crash_rc.
+crash_at() {
+    { env KIOSK_CRASH_AT="$2" "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" \
+        --script "$1" --out "$out" 2>>"$dir/case.log"; } 2>/dev/null
+    crash_rc=$?
+    [ $crash_rc -eq 137 ] && grep -q "crash point ${2%%#*}" "$dir/case.log"
+}
+# kill_when SCRIPT PATTERN: killed (SIGKILL) from outside half a second after its log first
+# shows PATTERN (a grep pattern): 0; 1 when the pattern did not come within 30 s (the kiosk
+# is killed all the same).
+kill_when() {
+    local i=0 pid
+    "$build/kiosk/kiosk" --headless --config "$dir/kiosk.ini" --script "$1" --out "$out" \
+        2>"$dir/run.log" &
+    pid=$!
+    until grep -q "$2" "$dir/run.log" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -le 300 ] || break
+        sleep 0.1
+    done
+    [ $i -le 300 ] && sleep 0.5
+    { kill -KILL $pid; wait $pid; } 2>/dev/null
+    cat "$dir/run.log" >>"$dir/case.log"
+    [ $i -le 300 ]
+}
+
 # admin METHOD PATH [BODY]: the simulator's admin endpoints (its own records).
 admin() { curl -s -X "$1" "http://127.0.0.1:$SIM_PORT$2" ${3:+-d "$3"}; }
 
