@@ -3,6 +3,7 @@
  * session comes first: it is the frame the others run in. */
 #include "card/service.h"
 #include "checkout/service.h"
+#include "depot/service.h"
 #include "invoice/service.h"
 #include "services/registry.h"
 #include "session/service.h"
@@ -12,5 +13,6 @@ const struct service_def *const service_registry[] = {
     &checkout_service,
     &invoice_service,
     &card_service,
+    &depot_service,
     NULL,
 };
