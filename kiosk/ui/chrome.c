@@ -139,3 +139,45 @@ int chrome_steps(struct ui_tree *t, const struct layout *l, const struct theme *
         ->bg = th->primary;
     return h + l->gap / 2;
 }
+
+struct ui_widget *chrome_text(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
+                              enum font_role f, enum text_align a)
+{
+    struct ui_widget *w = ui_label(t, r, text, f, a);
+    if (id)
+        snprintf(w->id, sizeof w->id, "%s", id);
+    return w;
+}
+
+struct ui_widget *chrome_primary(struct ui_tree *t, const char *id, SDL_Rect r, const char *text)
+{
+    struct ui_widget *b = ui_button(t, id, r, text, ST_PRIMARY);
+    b->on_enter = 1;
+    return b;
+}
+
+SDL_Rect chrome_column(const struct layout *l, SDL_Rect a, int right)
+{
+    if (l->portrait)
+        return a;
+    int w = (a.w - l->gap) / 2;
+    return (SDL_Rect){right ? a.x + a.w - w : a.x, a.y, w, a.h};
+}
+
+int chrome_fit(int *h, int n, int room, int least)
+{
+    int sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += h[i];
+    if (sum <= room || sum <= 0)
+        return sum;
+    int fitted = 0;
+    for (int i = 0; i < n; i++) {
+        if (h[i] > 0) {
+            int k = (int)((long long)h[i] * (room > 0 ? room : 0) / sum);
+            h[i] = k > least ? k : least;
+        }
+        fitted += h[i];
+    }
+    return fitted;
+}

@@ -147,57 +147,23 @@ int cd_notice(struct ui_tree *t, const struct theme *th, const struct cd_flow *f
     if (h > a->h - gap) /* its words shrink, down to a line of the smallest type */
         h = a->h - gap > th->font_px[FONT_CAPTION] * 3 / 2 ? a->h - gap
                                                              : th->font_px[FONT_CAPTION] * 3 / 2;
-    struct ui_widget *n = cd_text(t, "card.note", (SDL_Rect){a->x, a->y, a->w, h}, note,
-                                  FONT_BODY, ALIGN_LEFT);
+    struct ui_widget *n =
+        chrome_text(t, "card.note", (SDL_Rect){a->x, a->y, a->w, h}, note, FONT_BODY, ALIGN_LEFT);
     n->style = ST_NOTICE;
     a->y += h + gap;
     a->h -= h + gap;
     return h + gap;
 }
 
-int cd_fit(int *h, int n, int room, int least)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++)
-        sum += h[i];
-    if (sum <= room || sum <= 0)
-        return sum;
-    int fitted = 0;
-    for (int i = 0; i < n; i++) {
-        if (h[i] > 0) {
-            int k = (int)((long long)h[i] * (room > 0 ? room : 0) / sum);
-            h[i] = k > least ? k : least;
-        }
-        fitted += h[i];
-    }
-    return fitted;
-}
-
-struct ui_widget *cd_text(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
-                          enum font_role f, enum text_align a)
-{
-    struct ui_widget *w = ui_label(t, r, text, f, a);
-    if (id)
-        snprintf(w->id, sizeof w->id, "%s", id);
-    return w;
-}
-
 struct ui_widget *cd_headline(struct ui_tree *t, const char *id, SDL_Rect *a, int h,
                               const char *text)
 {
-    struct ui_widget *w = cd_text(t, id, (SDL_Rect){a->x, a->y, a->w, h}, text, FONT_HEADLINE,
-                                  ALIGN_LEFT);
+    struct ui_widget *w =
+        chrome_text(t, id, (SDL_Rect){a->x, a->y, a->w, h}, text, FONT_HEADLINE, ALIGN_LEFT);
     w->bold = 1;
     a->y += h;
     a->h -= h;
     return w;
-}
-
-struct ui_widget *cd_primary(struct ui_tree *t, const char *id, SDL_Rect r, const char *text)
-{
-    struct ui_widget *b = ui_button(t, id, r, text, ST_PRIMARY);
-    b->on_enter = 1;
-    return b;
 }
 
 struct ui_widget *cd_action(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
@@ -224,14 +190,6 @@ void cd_pair_row(struct ui_tree *t, SDL_Rect r, const char *left, const char *ri
         if (n < 0 || (size_t)n >= sizeof a->id)
             a->id[0] = '\0'; /* too long for an id: none rather than a wrong one */
     }
-}
-
-SDL_Rect cd_column(const struct layout *l, SDL_Rect a, int right)
-{
-    if (l->portrait)
-        return a;
-    int w = (a.w - l->gap) / 2;
-    return (SDL_Rect){right ? a.x + a.w - w : a.x, a.y, w, a.h};
 }
 
 void cd_holder_text(const struct cd_flow *f, char *out, size_t cap)
@@ -298,13 +256,13 @@ int cd_wait_block(struct ui_tree *t, const struct theme *th, const struct layout
     ui_add(t, UI_SPINNER, ST_PLAIN, "card.busy", (SDL_Rect){r.x + (r.w - sp) / 2, y, sp, sp},
            NULL);
     y += sp + l->gap;
-    cd_text(t, "card.busy.text", (SDL_Rect){r.x, y, r.w, msg_h}, text, FONT_HEADLINE,
-            ALIGN_CENTER)
+    chrome_text(t, "card.busy.text", (SDL_Rect){r.x, y, r.w, msg_h}, text, FONT_HEADLINE,
+                ALIGN_CENTER)
         ->bold = 1;
     y += msg_h;
     if (detail) {
-        cd_text(t, "card.busy.detail", (SDL_Rect){r.x, y, r.w, more_h}, detail, FONT_TITLE,
-                ALIGN_CENTER)
+        chrome_text(t, "card.busy.detail", (SDL_Rect){r.x, y, r.w, more_h}, detail, FONT_TITLE,
+                    ALIGN_CENTER)
             ->fg = th->text_dim;
         y += more_h;
     }
@@ -313,7 +271,7 @@ int cd_wait_block(struct ui_tree *t, const struct theme *th, const struct layout
 
 struct ui_widget *cd_finish(struct ui_tree *t, const struct cd_view *v, SDL_Rect r)
 {
-    struct ui_widget *b = cd_primary(t, "card.finish", r, _("Done"));
+    struct ui_widget *b = chrome_primary(t, "card.finish", r, _("Done"));
     if (v->f->present) { /* a card left in the reader is the next customer's to take */
         snprintf(b->sub, sizeof b->sub, "%s", _("Please take your card"));
         b->sub_font = FONT_BODY;
@@ -331,22 +289,22 @@ void cd_message(struct ui_tree *t, const struct theme *th, const struct cd_view 
     int msg_h = th->font_px[FONT_TITLE] * (l->portrait ? 6 : 4);
     int more_h = more ? th->font_px[FONT_BODY] * 3 : 0;
     int y = a.y + (l->portrait ? a.h / 10 : 0);
-    struct ui_widget *w = cd_text(t, title_id, (SDL_Rect){a.x, y, a.w, title_h}, title,
-                                  FONT_HEADLINE, ALIGN_CENTER);
+    struct ui_widget *w = chrome_text(t, title_id, (SDL_Rect){a.x, y, a.w, title_h}, title,
+                                      FONT_HEADLINE, ALIGN_CENTER);
     w->bold = 1;
     if (title_fg)
         w->fg = title_fg;
     y += title_h;
     if (y + msg_h > a.y + a.h - bh - more_h)
         msg_h = a.y + a.h - bh - more_h - y;
-    cd_text(t, msg_id, (SDL_Rect){a.x, y, a.w, msg_h}, msg, FONT_TITLE, ALIGN_CENTER);
+    chrome_text(t, msg_id, (SDL_Rect){a.x, y, a.w, msg_h}, msg, FONT_TITLE, ALIGN_CENTER);
     y += msg_h;
     if (more)
-        cd_text(t, more_id, (SDL_Rect){a.x, y, a.w, more_h}, more, FONT_BODY, ALIGN_CENTER)
+        chrome_text(t, more_id, (SDL_Rect){a.x, y, a.w, more_h}, more, FONT_BODY, ALIGN_CENTER)
             ->fg = th->text_dim;
     SDL_Rect next = {a.x, a.y + a.h - bh, a.w, bh};
     if (!l->portrait)
-        next = cd_column(l, next, 1);
+        next = chrome_column(l, next, 1);
     cd_finish(t, v, next);
 }
 
@@ -451,7 +409,7 @@ static void insert(struct ui_tree *t, const struct theme *th, const struct cd_vi
                    const struct layout *l, SDL_Rect a)
 {
     const char *problem = v->reader_problem && v->reader_problem[0] ? v->reader_problem : NULL;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     int gap = l->gap;
     SDL_Rect words = l->portrait ? a : right;
     /* why the reader cannot be used, the headline, how to insert it: in landscape all in
@@ -459,8 +417,8 @@ static void insert(struct ui_tree *t, const struct theme *th, const struct cd_vi
     int h[3] = {problem ? th->font_px[FONT_BODY] * 4 : 0, th->font_px[FONT_DISPLAY] * 3 / 2,
                 th->font_px[FONT_TITLE] * 4};
     int used = l->portrait ? h[0] + h[1] + h[2]
-                           : cd_fit(h, 3, words.h - (problem ? gap : 0),
-                                    th->font_px[FONT_CAPTION] * 3 / 2);
+                           : chrome_fit(h, 3, words.h - (problem ? gap : 0),
+                                        th->font_px[FONT_CAPTION] * 3 / 2);
     int y = words.y;
     if (!l->portrait && !problem) /* landscape: the words in the middle of their column */
         y = words.y + (words.h - used) / 2;
@@ -468,20 +426,21 @@ static void insert(struct ui_tree *t, const struct theme *th, const struct cd_vi
         char why[400];
         snprintf(why, sizeof why, _("%s Please ask at the counter: the staff can recharge and load your card there."),
                  problem);
-        struct ui_widget *n = cd_text(t, "card.reader", (SDL_Rect){words.x, y, words.w, h[0]},
-                                      why, FONT_BODY, ALIGN_LEFT);
+        struct ui_widget *n = chrome_text(t, "card.reader", (SDL_Rect){words.x, y, words.w, h[0]},
+                                          why, FONT_BODY, ALIGN_LEFT);
         n->style = ST_NOTICE;
         y += h[0] + gap;
     }
-    struct ui_widget *w = cd_text(t, "card.insert.title", (SDL_Rect){words.x, y, words.w, h[1]},
-                                  _("Insert your fuel card"), FONT_DISPLAY,
-                                  l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
+    struct ui_widget *w = chrome_text(t, "card.insert.title", (SDL_Rect){words.x, y, words.w, h[1]},
+                                      _("Insert your fuel card"), FONT_DISPLAY,
+                                      l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
     w->bold = 1;
     w->fg = problem ? th->text_dim : th->text;
     y += h[1];
-    w = cd_text(t, "card.insert.hint", (SDL_Rect){words.x, y, words.w, h[2]},
-                _("Chip first, face up, into the card reader. Leave it there until you are done: the kiosk gives it back."),
-                FONT_TITLE, l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
+    w = chrome_text(t, "card.insert.hint", (SDL_Rect){words.x, y, words.w, h[2]},
+                    _("Chip first, face up, into the card reader. Leave it there until you are "
+                      "done: the kiosk gives it back."),
+                    FONT_TITLE, l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
     w->fg = th->text_dim;
     y += h[2] + gap;
     SDL_Rect pic = l->portrait ? (SDL_Rect){a.x, y, a.w, a.y + a.h - y} : left;

@@ -42,26 +42,15 @@ void cd_note_text(const struct cd_flow *f, char *out, size_t cap);
 int cd_notice(struct ui_tree *t, const struct theme *th, const struct cd_flow *f, SDL_Rect *a);
 /* The height cd_notice() would take with room enough (0 without a note). */
 int cd_notice_h(const struct theme *th, const struct cd_flow *f);
-/* Shrinks the heights h[0..n-1] alike so that they add up to at most `room`, each down to
- * `least` at the smallest (0 stays 0): the words in them shrink to fit (landscape, large
- * text). Returns their sum. */
-int cd_fit(int *h, int n, int room, int least);
-/* A label with an id (NULL for none). */
-struct ui_widget *cd_text(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
-                          enum font_role f, enum text_align a);
 /* A bold headline (id may be NULL) at the top of *a, which shrinks by `h`. */
 struct ui_widget *cd_headline(struct ui_tree *t, const char *id, SDL_Rect *a, int h,
                               const char *text);
-/* The screen's one primary action at r (Return taps it). */
-struct ui_widget *cd_primary(struct ui_tree *t, const char *id, SDL_Rect r, const char *text);
 /* A secondary action at r in title type, with its second line `sub` (may be NULL). */
 struct ui_widget *cd_action(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
                             const char *sub);
 /* A row: words left (id.label), figure right (id), the words taking split_pct of it. */
 void cd_pair_row(struct ui_tree *t, SDL_Rect r, const char *left, const char *right,
                  enum font_role f, int bold, const char *id, int split_pct);
-/* The part of `a` at the left (0) or right (1) of a landscape split; all of it in portrait. */
-SDL_Rect cd_column(const struct layout *l, SDL_Rect a, int right);
 /* The card in one line: "1000 **** **** 2001 · 刘*". */
 void cd_card_line(const struct cd_flow *f, char *out, size_t cap);
 /* The holder as shown: the backend's masked name, else the chip's, masked. */

@@ -25,13 +25,13 @@ static void sub_list(struct ui_tree *t, const struct theme *th, const struct cd_
     if (f->nsubs == 0 && f->busy) { /* the list is being asked for */
         int sp = th->min_target * 3 / 4;
         ui_add(t, UI_SPINNER, ST_PLAIN, "card.busy", (SDL_Rect){r.x, r.y, sp, sp}, NULL);
-        cd_text(t, "card.busy.text", (SDL_Rect){r.x + sp * 4 / 3, r.y, r.w - sp * 4 / 3, sp},
-                _("Looking up the sub-cards..."), FONT_TITLE, ALIGN_LEFT);
+        chrome_text(t, "card.busy.text", (SDL_Rect){r.x + sp * 4 / 3, r.y, r.w - sp * 4 / 3, sp},
+                    _("Looking up the sub-cards..."), FONT_TITLE, ALIGN_LEFT);
         return;
     }
     if (f->nsubs == 0) {
-        cd_text(t, "card.subs.empty", (SDL_Rect){r.x, r.y, r.w, th->font_px[FONT_BODY] * 3},
-                _("This main card has no sub-cards."), FONT_TITLE, ALIGN_LEFT)
+        chrome_text(t, "card.subs.empty", (SDL_Rect){r.x, r.y, r.w, th->font_px[FONT_BODY] * 3},
+                    _("This main card has no sub-cards."), FONT_TITLE, ALIGN_LEFT)
             ->fg = th->text_dim;
         return;
     }
@@ -55,9 +55,9 @@ static void sub_list(struct ui_tree *t, const struct theme *th, const struct cd_
         struct ui_widget *b = ui_button(t, id, row, "", ST_TILE);
         b->disabled = f->busy || !active;
         snprintf(text, sizeof text, "%s  %s", s->no_masked, s->holder_masked);
-        struct ui_widget *n = cd_text(t, NULL, (SDL_Rect){row.x + pad, row.y, w - aw - 2 * pad,
-                                                          r1},
-                                      text, FONT_BODY, ALIGN_LEFT);
+        struct ui_widget *n =
+            chrome_text(t, NULL, (SDL_Rect){row.x + pad, row.y, w - aw - 2 * pad, r1}, text,
+                        FONT_BODY, ALIGN_LEFT);
         n->bold = 1;
         n->fg = active ? th->text : th->text_dim;
         if (!active)
@@ -67,17 +67,18 @@ static void sub_list(struct ui_tree *t, const struct theme *th, const struct cd_
                      money_format(s->allocation_fen, amt, sizeof amt));
         else
             snprintf(text, sizeof text, "%s", _("Nothing waiting to be loaded"));
-        cd_text(t, NULL, (SDL_Rect){row.x + pad, row.y + r1, w - aw - 2 * pad, rh - r1 - pad / 2},
-                text, FONT_CAPTION, ALIGN_LEFT)
+        chrome_text(t, NULL,
+                    (SDL_Rect){row.x + pad, row.y + r1, w - aw - 2 * pad, rh - r1 - pad / 2}, text,
+                    FONT_CAPTION, ALIGN_LEFT)
             ->fg = active ? th->text_dim : th->warn;
         snprintf(id, sizeof id, "card.sub.%d.amount", i);
         if (s->amount_fen > 0)
             money_format(s->amount_fen, amt, sizeof amt);
         else
             snprintf(amt, sizeof amt, "%s", active ? _("Tap to type") : "");
-        struct ui_widget *m = cd_text(t, id, (SDL_Rect){row.x + row.w - aw - pad, row.y, aw, rh},
-                                      amt, s->amount_fen > 0 ? FONT_TITLE : FONT_BODY,
-                                      ALIGN_RIGHT);
+        struct ui_widget *m =
+            chrome_text(t, id, (SDL_Rect){row.x + row.w - aw - pad, row.y, aw, rh}, amt,
+                        s->amount_fen > 0 ? FONT_TITLE : FONT_BODY, ALIGN_RIGHT);
         m->bold = s->amount_fen > 0;
         m->fg = s->amount_fen > 0 ? th->primary : th->text_dim;
     }
@@ -103,14 +104,14 @@ void cd_screen_subcards(struct ui_tree *t, const struct theme *th, const struct 
 {
     const struct cd_flow *f = v->f;
     int bh = th->min_target * 3 / 2, gap = l->gap / 2;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     char amt[32];
     /* the headline, the account and the total; in landscape (little height) with the two
      * buttons in one column, their words shrink alike where it is short */
     int tot_h = th->font_px[FONT_HEADLINE] * (l->portrait ? 6 : 5) / 4;
     int h[3] = {tot_h, th->font_px[FONT_TITLE] * 3 / 2, tot_h};
     if (!l->portrait)
-        cd_fit(h, 3, left.h - 2 * bh - 4 * gap, th->font_px[FONT_CAPTION] * 3 / 2);
+        chrome_fit(h, 3, left.h - 2 * bh - 4 * gap, th->font_px[FONT_CAPTION] * 3 / 2);
     cd_headline(t, "card.alloc.title", &left, h[0], _("Allocate to sub-cards"));
     money_format(f->acct.account_fen, amt, sizeof amt);
     cd_pair_row(t, (SDL_Rect){left.x, left.y, left.w, h[1]}, _("Main card's account"), amt,
@@ -122,8 +123,8 @@ void cd_screen_subcards(struct ui_tree *t, const struct theme *th, const struct 
     /* bottom-up: the way on, the total over it, Split evenly over that */
     SDL_Rect foot = l->portrait ? (SDL_Rect){a.x, a.y, a.w, a.h} : left;
     int y = foot.y + foot.h - bh;
-    struct ui_widget *b = cd_primary(t, "card.next", (SDL_Rect){foot.x, y, foot.w, bh},
-                                     _("Next"));
+    struct ui_widget *b =
+        chrome_primary(t, "card.next", (SDL_Rect){foot.x, y, foot.w, bh}, _("Next"));
     b->disabled = f->busy || f->nsubs == 0;
     y -= gap + h[2];
     total_row(t, th, f, (SDL_Rect){foot.x, y, foot.w, h[2]}, _("Total to allocate"), 1);
@@ -136,8 +137,8 @@ void cd_screen_subcards(struct ui_tree *t, const struct theme *th, const struct 
     if (!l->portrait && !cd_notice(t, th, f, &list) && f->nsubs > 0) {
         /* landscape: the note over the list it is about, else how to use it */
         int hint_h = th->font_px[FONT_BODY] * 3 / 2;
-        cd_text(t, "card.subs.hint", (SDL_Rect){list.x, list.y, list.w, hint_h},
-                _("Tap a sub-card to type its amount"), FONT_BODY, ALIGN_LEFT)
+        chrome_text(t, "card.subs.hint", (SDL_Rect){list.x, list.y, list.w, hint_h},
+                    _("Tap a sub-card to type its amount"), FONT_BODY, ALIGN_LEFT)
             ->fg = th->text_dim;
         list.y += hint_h;
         list.h -= hint_h;
@@ -229,14 +230,13 @@ static void lines_and_summary(struct ui_tree *t, const struct theme *th, const s
         int room = bottom - gap - hint_h - gap - sh - gap - left.y;
         int y = left.y + alloc_lines(t, th, f, (SDL_Rect){left.x, left.y, left.w, room}) + gap;
         y += summary(t, th, f, (SDL_Rect){left.x, y, left.w, sh}, label, confirm) + gap;
-        cd_text(t, hint_id, (SDL_Rect){left.x, y, left.w, hint_h}, hint, FONT_TITLE,
-                ALIGN_LEFT)
+        chrome_text(t, hint_id, (SDL_Rect){left.x, y, left.w, hint_h}, hint, FONT_TITLE, ALIGN_LEFT)
             ->fg = th->text_dim;
         return;
     }
     alloc_lines(t, th, f, (SDL_Rect){left.x, left.y, left.w, left.h - hint_h - gap});
-    cd_text(t, hint_id, (SDL_Rect){left.x, left.y + left.h - hint_h, left.w, hint_h}, hint,
-            FONT_BODY, ALIGN_LEFT)
+    chrome_text(t, hint_id, (SDL_Rect){left.x, left.y + left.h - hint_h, left.w, hint_h}, hint,
+                FONT_BODY, ALIGN_LEFT)
         ->fg = th->text_dim;
     summary(t, th, f, (SDL_Rect){right.x, bottom - gap - sh, right.w, sh}, label, confirm);
 }
@@ -247,13 +247,13 @@ void cd_screen_alloc_confirm(struct ui_tree *t, const struct theme *th,
     const struct cd_flow *f = v->f;
     int bh = th->min_target * 3 / 2;
     cd_notice(t, th, f, &a);
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     cd_headline(t, "card.confirm.title", &left, th->font_px[FONT_HEADLINE] * 3 / 2,
                 _("Please check the allocation"));
     /* the way on at the bottom (of the right column in landscape) */
     SDL_Rect col = l->portrait ? a : right;
     SDL_Rect next = {col.x, col.y + col.h - bh, col.w, bh};
-    struct ui_widget *b = cd_primary(t, "card.confirm", next, _("Confirm the allocation"));
+    struct ui_widget *b = chrome_primary(t, "card.confirm", next, _("Confirm the allocation"));
     b->disabled = f->busy;
     lines_and_summary(t, th, f, l, left, right, next.y, _("Total to allocate"), 1,
                       "card.confirm.hint",
@@ -272,11 +272,11 @@ void cd_screen_allocated(struct ui_tree *t, const struct theme *th, const struct
                          const struct layout *l, SDL_Rect a)
 {
     int bh = th->min_target * 3 / 2, gap = l->gap / 2;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     int title_h = th->font_px[FONT_DISPLAY] * 5 / 4;
-    struct ui_widget *w = cd_text(t, "card.allocated.title",
-                                  (SDL_Rect){left.x, left.y, left.w, title_h}, _("Allocated"),
-                                  FONT_DISPLAY, l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
+    struct ui_widget *w =
+        chrome_text(t, "card.allocated.title", (SDL_Rect){left.x, left.y, left.w, title_h},
+                    _("Allocated"), FONT_DISPLAY, l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
     w->bold = 1;
     w->fg = th->ok;
     left.y += title_h + gap;

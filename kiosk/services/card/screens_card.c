@@ -28,31 +28,31 @@ static int card_panel(struct ui_tree *t, const struct theme *th, const struct cd
     int h[ROWS] = {th->font_px[FONT_TITLE] * k / 2, cap_h, cap_h,
                    th->font_px[FONT_DISPLAY] * (k + 2) / 4, row_h, sub ? row_h : 0,
                    resolved ? cap_h : 0};
-    int ph = 3 * pad + cd_fit(h, ROWS, r.h - 3 * pad, th->font_px[FONT_CAPTION] * 9 / 8);
+    int ph = 3 * pad + chrome_fit(h, ROWS, r.h - 3 * pad, th->font_px[FONT_CAPTION] * 9 / 8);
     enum font_role rf = l->portrait ? FONT_TITLE : FONT_BODY;
     ui_add(t, UI_PANEL, ST_CARD, NULL, (SDL_Rect){r.x, r.y, r.w, ph}, NULL);
     int x = r.x + pad, w = r.w - 2 * pad, y = r.y + pad;
     char text[96], amt[32];
     /* the number left, the kind right; the holder under them */
     cd_mask_no(f->info.card_no, text, sizeof text);
-    cd_text(t, "card.no", (SDL_Rect){x, y, w * 62 / 100, h[NO]}, text, FONT_TITLE, ALIGN_LEFT)
+    chrome_text(t, "card.no", (SDL_Rect){x, y, w * 62 / 100, h[NO]}, text, FONT_TITLE, ALIGN_LEFT)
         ->bold = 1;
-    cd_text(t, "card.kind", (SDL_Rect){x + w * 62 / 100, y, w - w * 62 / 100, h[NO]},
-            cd_kind_text(f->info.kind), FONT_BODY, ALIGN_RIGHT)
+    chrome_text(t, "card.kind", (SDL_Rect){x + w * 62 / 100, y, w - w * 62 / 100, h[NO]},
+                cd_kind_text(f->info.kind), FONT_BODY, ALIGN_RIGHT)
         ->fg = th->text_dim;
     y += h[NO];
     cd_holder_text(f, text, sizeof text);
-    cd_text(t, "card.holder", (SDL_Rect){x, y, w, h[HOLDER]}, text, FONT_BODY, ALIGN_LEFT);
+    chrome_text(t, "card.holder", (SDL_Rect){x, y, w, h[HOLDER]}, text, FONT_BODY, ALIGN_LEFT);
     y += h[HOLDER] + pad / 2;
     ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){x, y, w, 2}, NULL)->bg = th->border;
     y += pad / 2;
     /* the chip's balance: what the pump takes */
-    cd_text(t, "card.balance.label", (SDL_Rect){x, y, w, h[LABEL]}, _("Balance on the card"),
-            FONT_BODY, ALIGN_LEFT)
+    chrome_text(t, "card.balance.label", (SDL_Rect){x, y, w, h[LABEL]}, _("Balance on the card"),
+                FONT_BODY, ALIGN_LEFT)
         ->fg = th->text_dim;
     y += h[LABEL];
     money_format(f->balance_fen, amt, sizeof amt);
-    cd_text(t, "card.balance", (SDL_Rect){x, y, w, h[BIG]}, amt, FONT_DISPLAY, ALIGN_LEFT)
+    chrome_text(t, "card.balance", (SDL_Rect){x, y, w, h[BIG]}, amt, FONT_DISPLAY, ALIGN_LEFT)
         ->bold = 1;
     y += h[BIG];
     money_format(f->acct.account_fen, amt, sizeof amt);
@@ -68,8 +68,8 @@ static int card_panel(struct ui_tree *t, const struct theme *th, const struct cd
     if (resolved) {
         money_format(f->resolved_fen, amt, sizeof amt);
         snprintf(text, sizeof text, _("An earlier load of %s was completed"), amt);
-        struct ui_widget *w2 = cd_text(t, "card.resolved", (SDL_Rect){x, y, w, h[RESOLVED]},
-                                       text, FONT_BODY, ALIGN_LEFT);
+        struct ui_widget *w2 = chrome_text(t, "card.resolved", (SDL_Rect){x, y, w, h[RESOLVED]},
+                                           text, FONT_BODY, ALIGN_LEFT);
         w2->fg = th->ok;
         w2->bold = 1;
     }
@@ -81,7 +81,7 @@ void cd_screen_menu(struct ui_tree *t, const struct theme *th, const struct cd_v
 {
     const struct cd_flow *f = v->f;
     int bh = th->min_target * 3 / 2, gap = l->gap / 2;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     cd_notice(t, th, f, &left); /* over the card (landscape: the actions need the column) */
     int used = card_panel(t, th, f, l, left);
     SDL_Rect col = l->portrait ? (SDL_Rect){a.x, left.y + used + l->gap, a.w,
@@ -101,7 +101,7 @@ void cd_screen_menu(struct ui_tree *t, const struct theme *th, const struct cd_v
     if (waiting > 0) {
         money_format(waiting, amt, sizeof amt);
         snprintf(text, sizeof text, _("Load %s onto the card"), amt);
-        b = cd_primary(t, "card.load", (SDL_Rect){col.x, y, col.w, bh}, text);
+        b = chrome_primary(t, "card.load", (SDL_Rect){col.x, y, col.w, bh}, text);
         snprintf(b->sub, sizeof b->sub, "%s",
                  src && !strcmp(src, "allocation") ? _("What the main card allocated to you")
                                                    : _("From your account balance (备用金)"));
@@ -109,8 +109,8 @@ void cd_screen_menu(struct ui_tree *t, const struct theme *th, const struct cd_v
         b = cd_action(t, "card.recharge", (SDL_Rect){col.x, y, col.w, bh},
                       _("Recharge and load"), _("Pay, and it is loaded onto the card at once"));
     } else {
-        b = cd_primary(t, "card.recharge", (SDL_Rect){col.x, y, col.w, bh},
-                       _("Recharge and load"));
+        b = chrome_primary(t, "card.recharge", (SDL_Rect){col.x, y, col.w, bh},
+                           _("Recharge and load"));
         snprintf(b->sub, sizeof b->sub, "%s", _("Pay, and it is loaded onto the card at once"));
     }
     b->disabled = f->busy;
@@ -122,10 +122,11 @@ void cd_screen_menu(struct ui_tree *t, const struct theme *th, const struct cd_v
     if (waiting <= 0 && (f->acct.account_fen > 0 || f->acct.allocation_fen > 0)) {
         /* money is waiting, but the card holds all it may */
         int fh = th->font_px[FONT_BODY] * 3;
-        struct ui_widget *n = cd_text(t, "card.full",
-                                      (SDL_Rect){col.x, y - gap - fh, col.w, fh},
-                                      _("The card holds as much as it may. Spend some of its balance on fuel, then load what is waiting."),
-                                      FONT_BODY, ALIGN_LEFT);
+        struct ui_widget *n =
+            chrome_text(t, "card.full", (SDL_Rect){col.x, y - gap - fh, col.w, fh},
+                        _("The card holds as much as it may. Spend some of its balance on fuel, "
+                          "then load what is waiting."),
+                        FONT_BODY, ALIGN_LEFT);
         n->style = ST_NOTICE;
         y -= fh + gap;
     }
@@ -166,11 +167,11 @@ void cd_screen_loading(struct ui_tree *t, const struct theme *th, const struct c
     int gap = l->gap;
     /* the warning first, across the screen: in every step, as big as the headline */
     int warn_h = th->font_px[FONT_HEADLINE] * 2;
-    struct ui_widget *w = cd_text(t, "card.warning", (SDL_Rect){a.x, a.y, a.w, warn_h},
-                                  f->step == CS_CREDIT
-                                      ? _("Writing to the card: do not remove it")
-                                      : _("Do not remove your card"),
-                                  FONT_HEADLINE, ALIGN_CENTER);
+    struct ui_widget *w =
+        chrome_text(t, "card.warning", (SDL_Rect){a.x, a.y, a.w, warn_h},
+                    f->step == CS_CREDIT ? _("Writing to the card: do not remove it")
+                                         : _("Do not remove your card"),
+                    FONT_HEADLINE, ALIGN_CENTER);
     w->style = ST_NOTICE;
     w->bold = 1;
     a.y += warn_h + gap;
@@ -183,17 +184,17 @@ void cd_screen_loading(struct ui_tree *t, const struct theme *th, const struct c
     p->max = CS_BALANCE;
     a.h -= bar_h + gap;
     /* the amount, and what is happening */
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     int cap_h = th->font_px[FONT_TITLE] * 3 / 2, big_h = th->font_px[FONT_DISPLAY] * 3 / 2;
     int y = l->portrait ? a.y : left.y + (left.h - cap_h - big_h) / 2;
     char amt[32];
-    cd_text(t, "card.amount.label", (SDL_Rect){left.x, y, left.w, cap_h}, _("Amount to load"),
-            FONT_TITLE, ALIGN_CENTER)
+    chrome_text(t, "card.amount.label", (SDL_Rect){left.x, y, left.w, cap_h}, _("Amount to load"),
+                FONT_TITLE, ALIGN_CENTER)
         ->fg = th->text_dim;
     y += cap_h;
     money_format(f->load.amount_fen, amt, sizeof amt);
-    cd_text(t, "card.amount", (SDL_Rect){left.x, y, left.w, big_h}, amt, FONT_DISPLAY,
-            ALIGN_CENTER)
+    chrome_text(t, "card.amount", (SDL_Rect){left.x, y, left.w, big_h}, amt, FONT_DISPLAY,
+                ALIGN_CENTER)
         ->bold = 1;
     y += big_h + gap;
     const char *detail = cd_slow(v)
@@ -218,7 +219,7 @@ void cd_screen_done(struct ui_tree *t, const struct theme *th, const struct cd_v
 {
     const struct cd_flow *f = v->f;
     int bh = th->min_target * 3 / 2, gap = l->gap / 2, pad = th->min_target / 4;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     enum text_align al = l->portrait ? ALIGN_CENTER : ALIGN_LEFT;
     char text[160], amt[32];
     /* the title, the amount and the balances: before, after (read back from the chip), what
@@ -232,17 +233,17 @@ void cd_screen_done(struct ui_tree *t, const struct theme *th, const struct cd_v
                    th->font_px[FONT_HEADLINE] * 3 / 2, row_h, sub ? row_h : 0,
                    resolved ? row_h : 0};
     if (!l->portrait)
-        cd_fit(h, ROWS, left.h - 2 * pad - gap, th->font_px[FONT_CAPTION] * 9 / 8);
-    struct ui_widget *w = cd_text(t, "card.done.title",
-                                  (SDL_Rect){left.x, left.y, left.w, h[TITLE]}, _("Loaded"),
-                                  FONT_DISPLAY, al);
+        chrome_fit(h, ROWS, left.h - 2 * pad - gap, th->font_px[FONT_CAPTION] * 9 / 8);
+    struct ui_widget *w =
+        chrome_text(t, "card.done.title", (SDL_Rect){left.x, left.y, left.w, h[TITLE]}, _("Loaded"),
+                    FONT_DISPLAY, al);
     w->bold = 1;
     w->fg = th->ok;
     int y = left.y + h[TITLE];
     money_format(f->loaded_fen, amt, sizeof amt);
     snprintf(text, sizeof text, _("%s loaded onto your card"), amt);
-    cd_text(t, "card.done.amount", (SDL_Rect){left.x, y, left.w, h[AMOUNT]}, text, FONT_HEADLINE,
-            al)
+    chrome_text(t, "card.done.amount", (SDL_Rect){left.x, y, left.w, h[AMOUNT]}, text,
+                FONT_HEADLINE, al)
         ->bold = 1;
     y += h[AMOUNT] + gap;
     int ph = 2 * pad + h[BEFORE] + h[NOW] + h[ACCOUNT] + h[ALLOC] + h[RESOLVED];
@@ -271,8 +272,8 @@ void cd_screen_done(struct ui_tree *t, const struct theme *th, const struct cd_v
     if (resolved) {
         money_format(f->resolved_fen, amt, sizeof amt);
         snprintf(text, sizeof text, _("An earlier load of %s was completed too"), amt);
-        cd_text(t, "card.done.resolved", (SDL_Rect){x, y, iw, h[RESOLVED]}, text, FONT_BODY,
-                ALIGN_LEFT)
+        chrome_text(t, "card.done.resolved", (SDL_Rect){x, y, iw, h[RESOLVED]}, text, FONT_BODY,
+                    ALIGN_LEFT)
             ->fg = th->ok;
         y += h[RESOLVED];
     }
@@ -284,8 +285,8 @@ void cd_screen_done(struct ui_tree *t, const struct theme *th, const struct cd_v
                       : v->printer_ok ? _("Printing your receipt...")
                                       : _("The printer cannot print now, so there is no receipt. The load is complete and on the card all the same.");
     int rec_h = th->font_px[FONT_TITLE] * 3;
-    w = cd_text(t, "card.done.receipt", (SDL_Rect){col.x, col.y, col.w, rec_h}, rec, FONT_TITLE,
-                l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
+    w = chrome_text(t, "card.done.receipt", (SDL_Rect){col.x, col.y, col.w, rec_h}, rec, FONT_TITLE,
+                    l->portrait ? ALIGN_CENTER : ALIGN_LEFT);
     if (!v->printer_ok)
         w->style = ST_NOTICE;
     SDL_Rect next = {col.x, col.y + col.h - bh, col.w, bh};
@@ -359,18 +360,19 @@ static void section(struct ui_tree *t, const struct theme *th, SDL_Rect r, const
                     int busy)
 {
     int title_h = th->font_px[FONT_TITLE] * 3 / 2, gap = th->min_target / 8, bar = 12;
-    struct ui_widget *h = cd_text(t, NULL, (SDL_Rect){r.x, r.y, r.w, title_h}, title,
-                                  FONT_TITLE, ALIGN_LEFT);
+    struct ui_widget *h =
+        chrome_text(t, NULL, (SDL_Rect){r.x, r.y, r.w, title_h}, title, FONT_TITLE, ALIGN_LEFT);
     h->bold = 1;
     SDL_Rect view = {r.x, r.y + title_h, r.w, r.h - title_h};
     if (busy || n == 0) {
         int eh = th->font_px[FONT_BODY] * 2;
         if (busy) {
             ui_add(t, UI_SPINNER, ST_PLAIN, "card.busy", (SDL_Rect){view.x, view.y, eh, eh}, NULL);
-            cd_text(t, NULL, (SDL_Rect){view.x + eh * 4 / 3, view.y, view.w - eh * 4 / 3, eh},
-                    _("Looking up the account..."), FONT_BODY, ALIGN_LEFT);
+            chrome_text(t, NULL, (SDL_Rect){view.x + eh * 4 / 3, view.y, view.w - eh * 4 / 3, eh},
+                        _("Looking up the account..."), FONT_BODY, ALIGN_LEFT);
         } else {
-            cd_text(t, NULL, (SDL_Rect){view.x, view.y, view.w, eh}, empty, FONT_BODY, ALIGN_LEFT)
+            chrome_text(t, NULL, (SDL_Rect){view.x, view.y, view.w, eh}, empty, FONT_BODY,
+                        ALIGN_LEFT)
                 ->fg = th->text_dim;
         }
         return;
@@ -389,17 +391,17 @@ static void section(struct ui_tree *t, const struct theme *th, SDL_Rect r, const
         char line[120];
         snprintf(line, sizeof line, "%s  %s", rows[i].what, rows[i].when);
         snprintf(rid, sizeof rid, "%s.%d", id, i);
-        struct ui_widget *a = cd_text(t, rid, (SDL_Rect){view.x, y, w - aw, r1}, line, FONT_BODY,
-                                      ALIGN_LEFT);
+        struct ui_widget *a =
+            chrome_text(t, rid, (SDL_Rect){view.x, y, w - aw, r1}, line, FONT_BODY, ALIGN_LEFT);
         a->bold = 1;
         snprintf(rid, sizeof rid, "%s.%d.amount", id, i);
-        struct ui_widget *m = cd_text(t, rid, (SDL_Rect){view.x + w - aw, y, aw, r1 + r2},
-                                      rows[i].amount, FONT_TITLE, ALIGN_RIGHT);
+        struct ui_widget *m = chrome_text(t, rid, (SDL_Rect){view.x + w - aw, y, aw, r1 + r2},
+                                          rows[i].amount, FONT_TITLE, ALIGN_RIGHT);
         m->bold = 1;
         if (rows[i].in)
             m->fg = th->ok;
-        cd_text(t, NULL, (SDL_Rect){view.x, y + r1, w - aw, r2}, rows[i].where, FONT_CAPTION,
-                ALIGN_LEFT)
+        chrome_text(t, NULL, (SDL_Rect){view.x, y + r1, w - aw, r2}, rows[i].where, FONT_CAPTION,
+                    ALIGN_LEFT)
             ->fg = th->text_dim;
         if (i + 1 < n)
             ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){view.x, y + rh - gap / 2 - 1, w, 2},
@@ -422,8 +424,8 @@ void cd_screen_history(struct ui_tree *t, const struct theme *th, const struct c
         top = (SDL_Rect){a.x, a.y, a.w, h};
         bottom = (SDL_Rect){a.x, a.y + h + l->gap, a.w, a.h - h - l->gap};
     } else {
-        top = cd_column(l, a, 0);
-        bottom = cd_column(l, a, 1);
+        top = chrome_column(l, a, 0);
+        bottom = chrome_column(l, a, 1);
     }
     int n = f->nlog < CARD_LOG_MAX ? f->nlog : CARD_LOG_MAX;
     for (int i = 0; i < n; i++) {

@@ -30,8 +30,8 @@ static void typed_card(struct ui_tree *t, const struct theme *th, const char *id
 {
     ui_add(t, UI_PANEL, ST_CARD, NULL, r, NULL);
     int pad = r.h / 6;
-    struct ui_widget *w = cd_text(t, id, (SDL_Rect){r.x + pad, r.y, r.w - 2 * pad, r.h}, text,
-                                  FONT_HEADLINE, ALIGN_CENTER);
+    struct ui_widget *w = chrome_text(t, id, (SDL_Rect){r.x + pad, r.y, r.w - 2 * pad, r.h}, text,
+                                      FONT_HEADLINE, ALIGN_CENTER);
     w->bold = 1;
     if (empty)
         w->fg = th->text_dim;
@@ -95,18 +95,18 @@ void cd_screen_pin(struct ui_tree *t, const struct theme *th, const struct cd_vi
 {
     const struct cd_flow *f = v->f;
     int gap = l->gap / 2;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     char text[120];
     int card_h = th->min_target * 3 / 2;
     /* the card, the headline and the hint: in what the column has (landscape) */
     int h[3] = {th->font_px[FONT_TITLE] * 3 / 2, th->font_px[FONT_HEADLINE] * 3 / 2,
                 th->font_px[FONT_BODY] * 3};
     if (!l->portrait)
-        cd_fit(h, 3, left.h - card_h - gap - cd_notice_h(th, f) - gap,
-               th->font_px[FONT_CAPTION] * 3 / 2);
+        chrome_fit(h, 3, left.h - card_h - gap - cd_notice_h(th, f) - gap,
+                   th->font_px[FONT_CAPTION] * 3 / 2);
     cd_card_line(f, text, sizeof text);
-    struct ui_widget *w = cd_text(t, "card.summary", (SDL_Rect){left.x, left.y, left.w, h[0]},
-                                  text, FONT_TITLE, ALIGN_LEFT);
+    struct ui_widget *w = chrome_text(t, "card.summary", (SDL_Rect){left.x, left.y, left.w, h[0]},
+                                      text, FONT_TITLE, ALIGN_LEFT);
     w->fg = th->text_dim;
     left.y += h[0];
     left.h -= h[0];
@@ -118,9 +118,10 @@ void cd_screen_pin(struct ui_tree *t, const struct theme *th, const struct cd_vi
     cd_notice(t, th, f, &left);
     if (h[2] > left.h)
         h[2] = left.h > 0 ? left.h : 0;
-    w = cd_text(t, "card.pin.hint", (SDL_Rect){left.x, left.y, left.w, h[2]},
-                _("The keys are in a new order each time. Please cover the keypad with your hand."),
-                FONT_BODY, ALIGN_LEFT);
+    w = chrome_text(
+        t, "card.pin.hint", (SDL_Rect){left.x, left.y, left.w, h[2]},
+        _("The keys are in a new order each time. Please cover the keypad with your hand."),
+        FONT_BODY, ALIGN_LEFT);
     w->fg = th->text_dim;
     int y = left.y + h[2] + gap;
     SDL_Rect pad = l->portrait ? (SDL_Rect){a.x, y + gap, a.w, a.y + a.h - y - gap} : right;
@@ -168,7 +169,7 @@ void cd_screen_amount(struct ui_tree *t, const struct theme *th, const struct cd
 {
     const struct cd_flow *f = v->f;
     int gap = l->gap / 2, bh = th->min_target * 3 / 2;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     char text[200], amt[32], cap[32];
     int64_t typed = cd_typed_fen(f->amount_digits);
     /* the way on, and what it does, at the bottom (of the left column in landscape) */
@@ -195,8 +196,8 @@ void cd_screen_amount(struct ui_tree *t, const struct theme *th, const struct cd
     money_format(cd_recharge_max(f), amt, sizeof amt);
     money_format(f->acct.balance_cap_fen, cap, sizeof cap);
     snprintf(text, sizeof text, _("Up to %s now · the card holds at most %s"), amt, cap);
-    struct ui_widget *w = cd_text(t, "card.limits", (SDL_Rect){left.x, y, left.w, limits_h}, text,
-                                  FONT_BODY, ALIGN_LEFT);
+    struct ui_widget *w = chrome_text(t, "card.limits", (SDL_Rect){left.x, y, left.w, limits_h},
+                                      text, FONT_BODY, ALIGN_LEFT);
     w->fg = th->text_dim;
     y += limits_h + gap;
     SDL_Rect rest = {left.x, y, left.w, pay.y - y}; /* the note: over Pay, whatever it takes */
@@ -229,10 +230,10 @@ void cd_screen_amount(struct ui_tree *t, const struct theme *th, const struct cd
     } else {
         snprintf(text, sizeof text, "%s", _("Choose or type an amount"));
     }
-    struct ui_widget *b = cd_primary(t, "card.pay", pay, text);
+    struct ui_widget *b = chrome_primary(t, "card.pay", pay, text);
     b->disabled = typed == 0 || f->busy;
-    w = cd_text(t, "card.pay.why", why, _("Loaded onto the card right after you pay"),
-                FONT_BODY, ALIGN_CENTER);
+    w = chrome_text(t, "card.pay.why", why, _("Loaded onto the card right after you pay"),
+                    FONT_BODY, ALIGN_CENTER);
     w->fg = th->text_dim;
 }
 
@@ -243,7 +244,7 @@ void cd_screen_alloc_keypad(struct ui_tree *t, const struct theme *th, const str
 {
     const struct cd_flow *f = v->f;
     int gap = l->gap / 2;
-    SDL_Rect left = cd_column(l, a, 0), right = cd_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     char text[200], amt[32];
     int line_h = th->font_px[FONT_TITLE] * 3 / 2, card_h = th->min_target * 3 / 2;
     int row_h = th->font_px[FONT_BODY] * 3 / 2;
@@ -263,8 +264,8 @@ void cd_screen_alloc_keypad(struct ui_tree *t, const struct theme *th, const str
         const struct cd_sub *s = &f->subs[f->editing];
         snprintf(text, sizeof text, "%s · %s", s->no_masked, s->holder_masked);
     }
-    cd_text(t, "card.akey.who", (SDL_Rect){left.x, left.y, left.w, line_h}, text, FONT_TITLE,
-            ALIGN_LEFT)
+    chrome_text(t, "card.akey.who", (SDL_Rect){left.x, left.y, left.w, line_h}, text, FONT_TITLE,
+                ALIGN_LEFT)
         ->bold = !split;
     left.y += line_h + gap;
     cd_typed_money(f->amount_digits, amt, sizeof amt);

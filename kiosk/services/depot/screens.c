@@ -13,53 +13,6 @@
  * is a step back, Finish where the primary action is another (try again); where Finish is
  * all there is to do, it is the primary action. */
 
-/* A label with an id (NULL for none). */
-struct ui_widget *dp_text(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
-                          enum font_role f, enum text_align a)
-{
-    struct ui_widget *w = ui_label(t, r, text, f, a);
-    if (id)
-        snprintf(w->id, sizeof w->id, "%s", id);
-    return w;
-}
-
-/* The screen's one primary action at r (Return taps it). */
-struct ui_widget *dp_primary(struct ui_tree *t, const char *id, SDL_Rect r, const char *text)
-{
-    struct ui_widget *b = ui_button(t, id, r, text, ST_PRIMARY);
-    b->on_enter = 1;
-    return b;
-}
-
-/* The left (0) or right (1) column of a landscape screen; all of `a` in portrait. */
-SDL_Rect dp_column(const struct layout *l, SDL_Rect a, int right)
-{
-    if (l->portrait)
-        return a;
-    int w = (a.w - l->gap) / 2;
-    return (SDL_Rect){right ? a.x + a.w - w : a.x, a.y, w, a.h};
-}
-
-/* Shrinks the heights h[0..n-1] alike so that they add up to at most `room`, each to
- * `least` at the smallest (0 stays 0); returns their sum. */
-int dp_fit(int *h, int n, int room, int least)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++)
-        sum += h[i];
-    if (sum <= room || sum <= 0)
-        return sum;
-    int fitted = 0;
-    for (int i = 0; i < n; i++) {
-        if (h[i] > 0) {
-            int k = (int)((long long)h[i] * (room > 0 ? room : 0) / sum);
-            h[i] = k > least ? k : least;
-        }
-        fitted += h[i];
-    }
-    return fitted;
-}
-
 /* ---- words ------------------------------------------------------------------------------ */
 
 const char *dp_error_text(enum dp_error e)
@@ -137,7 +90,7 @@ static void notice(struct ui_tree *t, const struct theme *th, const char *id, SD
     if (h > a->h - gap)
         h = a->h - gap > th->font_px[FONT_CAPTION] * 3 / 2 ? a->h - gap
                                                              : th->font_px[FONT_CAPTION] * 3 / 2;
-    dp_text(t, id, (SDL_Rect){a->x, a->y, a->w, h}, text, f, ALIGN_LEFT)->style = ST_NOTICE;
+    chrome_text(t, id, (SDL_Rect){a->x, a->y, a->w, h}, text, f, ALIGN_LEFT)->style = ST_NOTICE;
     a->y += h + gap;
     a->h -= h + gap;
 }
@@ -156,13 +109,13 @@ static void wait_block(struct ui_tree *t, const struct theme *th, const struct l
     ui_add(t, UI_SPINNER, ST_PLAIN, "depot.busy", (SDL_Rect){r.x + (r.w - sp) / 2, y, sp, sp},
            NULL);
     y += sp + l->gap;
-    dp_text(t, "depot.busy.text", (SDL_Rect){r.x, y, r.w, msg_h}, text, FONT_HEADLINE,
-            ALIGN_CENTER)
+    chrome_text(t, "depot.busy.text", (SDL_Rect){r.x, y, r.w, msg_h}, text, FONT_HEADLINE,
+                ALIGN_CENTER)
         ->bold = 1;
     y += msg_h;
     if (detail)
-        dp_text(t, "depot.busy.detail", (SDL_Rect){r.x, y, r.w, more_h}, detail, FONT_TITLE,
-                ALIGN_CENTER)
+        chrome_text(t, "depot.busy.detail", (SDL_Rect){r.x, y, r.w, more_h}, detail, FONT_TITLE,
+                    ALIGN_CENTER)
             ->fg = th->text_dim;
 }
 
@@ -181,32 +134,32 @@ static void message_with(struct ui_tree *t, const struct theme *th, const struct
                 msg && msg[0] ? th->font_px[FONT_TITLE] * (l->portrait ? 6 : 4) : 0,
                 more && more[0] ? th->font_px[FONT_BODY] * 3 : 0};
     int top = l->portrait ? a.h / 10 : 0;
-    dp_fit(h, 4, a.h - bh - l->gap - top, th->font_px[FONT_CAPTION] * 3 / 2);
+    chrome_fit(h, 4, a.h - bh - l->gap - top, th->font_px[FONT_CAPTION] * 3 / 2);
     int y = a.y + top;
-    struct ui_widget *w = dp_text(t, "depot.title", (SDL_Rect){a.x, y, a.w, h[0]}, title,
-                                  FONT_HEADLINE, ALIGN_CENTER);
+    struct ui_widget *w = chrome_text(t, "depot.title", (SDL_Rect){a.x, y, a.w, h[0]}, title,
+                                      FONT_HEADLINE, ALIGN_CENTER);
     w->bold = 1;
     if (title_fg)
         w->fg = title_fg;
     y += h[0];
     if (h[1]) {
-        dp_text(t, figure_id, (SDL_Rect){a.x, y, a.w, h[1]}, figure, FONT_HEADLINE,
-                ALIGN_CENTER)
+        chrome_text(t, figure_id, (SDL_Rect){a.x, y, a.w, h[1]}, figure, FONT_HEADLINE,
+                    ALIGN_CENTER)
             ->bold = 1;
         y += h[1];
     }
     if (h[2]) {
-        dp_text(t, "depot.message", (SDL_Rect){a.x, y, a.w, h[2]}, msg, FONT_TITLE,
-                ALIGN_CENTER);
+        chrome_text(t, "depot.message", (SDL_Rect){a.x, y, a.w, h[2]}, msg, FONT_TITLE,
+                    ALIGN_CENTER);
         y += h[2];
     }
     if (h[3])
-        dp_text(t, "depot.more", (SDL_Rect){a.x, y, a.w, h[3]}, more, FONT_BODY, ALIGN_CENTER)
+        chrome_text(t, "depot.more", (SDL_Rect){a.x, y, a.w, h[3]}, more, FONT_BODY, ALIGN_CENTER)
             ->fg = th->text_dim;
     SDL_Rect next = {a.x, a.y + a.h - bh, a.w, bh};
     if (!l->portrait)
-        next = dp_column(l, next, 1);
-    dp_primary(t, next_id, next, next_label);
+        next = chrome_column(l, next, 1);
+    chrome_primary(t, next_id, next, next_label);
 }
 
 /* An end screen: a title (depot.title; colour title_fg, 0 for the text's), a message
@@ -274,8 +227,8 @@ static void scan_picture(struct ui_tree *t, const struct theme *th, const struct
                (SDL_Rect){p.x - frame, p.y - frame, p.w + 2 * frame, p.h + 2 * frame}, NULL)
             ->bg = th->primary;
         ui_add(t, UI_LIVE, ST_PLAIN, "depot.live", p, NULL);
-        dp_text(t, "depot.live.hint", (SDL_Rect){r.x, p.y + p.h + frame, r.w, cap_h},
-                _("Hold the code in front of the camera"), FONT_TITLE, ALIGN_CENTER)
+        chrome_text(t, "depot.live.hint", (SDL_Rect){r.x, p.y + p.h + frame, r.w, cap_h},
+                    _("Hold the code in front of the camera"), FONT_TITLE, ALIGN_CENTER)
             ->bold = 1;
         return;
     }
@@ -289,8 +242,8 @@ static void scan_picture(struct ui_tree *t, const struct theme *th, const struct
                                    (SDL_Rect){r.x + (r.w - side) / 2, y, side, side}, NULL);
     snprintf(img->image, sizeof img->image, "icons/paycode.png");
     img->bg = th->bg;
-    dp_text(t, "depot.picture.hint", (SDL_Rect){r.x, y + side, r.w, cap_h},
-            _("Hold the code to the scanner"), FONT_TITLE, ALIGN_CENTER)
+    chrome_text(t, "depot.picture.hint", (SDL_Rect){r.x, y + side, r.w, cap_h},
+                _("Hold the code to the scanner"), FONT_TITLE, ALIGN_CENTER)
         ->bold = 1;
 }
 
@@ -309,7 +262,7 @@ static void scan(struct ui_tree *t, const struct theme *th, const struct dp_view
 {
     const struct dp_flow *f = v->f;
     int bh = th->min_target * 3 / 2, gap = l->gap;
-    SDL_Rect words = dp_column(l, a, 1);
+    SDL_Rect words = chrome_column(l, a, 1);
     /* the way to type it instead, at the bottom (of the right column) */
     SDL_Rect type = {words.x, words.y + words.h - bh, words.w, bh};
     struct ui_widget *b = ui_button(t, "depot.type", type, _("Type the code instead"),
@@ -325,16 +278,16 @@ static void scan(struct ui_tree *t, const struct theme *th, const struct dp_view
     int h[3] = {th->font_px[FONT_DISPLAY] * 3 / 2,
                 note && !l->portrait ? 0 : th->font_px[hf] * 3, note ? th->font_px[nf] * 3 : 0};
     if (!l->portrait)
-        dp_fit(h, 3, words.h - 2 * ngap, th->font_px[FONT_CAPTION] * 3 / 2);
+        chrome_fit(h, 3, words.h - 2 * ngap, th->font_px[FONT_CAPTION] * 3 / 2);
     enum text_align al = l->portrait ? ALIGN_CENTER : ALIGN_LEFT;
     int y = words.y;
-    dp_text(t, "depot.scan.title", (SDL_Rect){words.x, y, words.w, h[0]},
-            _("Scan your pickup code"), FONT_DISPLAY, al)
+    chrome_text(t, "depot.scan.title", (SDL_Rect){words.x, y, words.w, h[0]},
+                _("Scan your pickup code"), FONT_DISPLAY, al)
         ->bold = 1;
     y += h[0];
     if (h[1])
-        dp_text(t, "depot.scan.hint", (SDL_Rect){words.x, y, words.w, h[1]},
-                _("Open the order in your company's app and show its code."), hf, al)
+        chrome_text(t, "depot.scan.hint", (SDL_Rect){words.x, y, words.w, h[1]},
+                    _("Open the order in your company's app and show its code."), hf, al)
             ->fg = th->text_dim;
     y += h[1] + ngap;
     SDL_Rect rest = {words.x, y, words.w, words.y + words.h - y};
@@ -345,7 +298,7 @@ static void scan(struct ui_tree *t, const struct theme *th, const struct dp_view
     }
     /* the picture: under the words (portrait), the left column (landscape) */
     SDL_Rect pic = l->portrait ? (SDL_Rect){a.x, rest.y + gap / 2, a.w, rest.h - gap / 2}
-                               : dp_column(l, a, 0);
+                               : chrome_column(l, a, 0);
     scan_picture(t, th, v, pic);
 }
 
@@ -382,13 +335,13 @@ static void code_field(struct ui_tree *t, const struct theme *th, const struct d
              th->min_target / 2;
         ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){r.x + 2, r.y + 2, pw, r.h - 4}, NULL)
             ->bg = th->surface_alt;
-        dp_text(t, "depot.code.prefix", (SDL_Rect){r.x, r.y, pw, r.h}, prefix, FONT_HEADLINE,
-                ALIGN_CENTER)
+        chrome_text(t, "depot.code.prefix", (SDL_Rect){r.x, r.y, pw, r.h}, prefix, FONT_HEADLINE,
+                    ALIGN_CENTER)
             ->bold = 1;
     }
     int pad = th->min_target / 4;
-    dp_text(t, "depot.code.value", (SDL_Rect){r.x + pw + pad, r.y, fw - pw - 2 * pad, r.h},
-            typed, FONT_HEADLINE, ALIGN_LEFT)
+    chrome_text(t, "depot.code.value", (SDL_Rect){r.x + pw + pad, r.y, fw - pw - 2 * pad, r.h},
+                typed, FONT_HEADLINE, ALIGN_LEFT)
         ->bold = 1;
     struct ui_widget *b = ui_button(t, "depot.key.clear",
                                     (SDL_Rect){r.x + fw + gap, r.y, clear_w, r.h}, _("Clear"),
@@ -405,20 +358,20 @@ static void typing(struct ui_tree *t, const struct theme *th, const struct dp_vi
 {
     const struct dp_flow *f = v->f;
     int gap = l->gap / 2, card_h = th->min_target * 3 / 2;
-    SDL_Rect left = dp_column(l, a, 0);
+    SDL_Rect left = chrome_column(l, a, 0);
     const char *prefix = f->cfg.code_prefix ? f->cfg.code_prefix : "";
     char text[200], note[200] = "";
     int head_h = th->font_px[FONT_HEADLINE] * 3 / 2, hint_h = th->font_px[FONT_BODY] * 2;
-    dp_text(t, "depot.code.title", (SDL_Rect){left.x, left.y, left.w, head_h},
-            _("Type your pickup code"), FONT_HEADLINE, ALIGN_LEFT)
+    chrome_text(t, "depot.code.title", (SDL_Rect){left.x, left.y, left.w, head_h},
+                _("Type your pickup code"), FONT_HEADLINE, ALIGN_LEFT)
         ->bold = 1;
     int y = left.y + head_h;
     if (prefix[0])
         snprintf(text, sizeof text, _("Type the digits after %s, as the app shows them."), prefix);
     else
         snprintf(text, sizeof text, "%s", _("Type the code as the app shows it."));
-    dp_text(t, "depot.code.hint", (SDL_Rect){left.x, y, left.w, hint_h}, text, FONT_BODY,
-            ALIGN_LEFT)
+    chrome_text(t, "depot.code.hint", (SDL_Rect){left.x, y, left.w, hint_h}, text, FONT_BODY,
+                ALIGN_LEFT)
         ->fg = th->text_dim;
     y += hint_h + gap;
     if (f->error == DP_ERR_NOT_CODE)
@@ -431,7 +384,7 @@ static void typing(struct ui_tree *t, const struct theme *th, const struct dp_vi
         if (y < left.y + head_h + hint_h + gap)
             y = left.y + head_h + hint_h + gap;
     } else {
-        keys = keys_area(dp_column(l, a, 1), th->min_target * 7);
+        keys = keys_area(chrome_column(l, a, 1), th->min_target * 7);
     }
     code_field(t, th, f, (SDL_Rect){left.x, y, left.w, card_h}, gap);
     y += card_h + gap;
@@ -460,17 +413,17 @@ static int order_panel(struct ui_tree *t, const struct theme *th, const struct d
     enum { PRODUCT, QTY, PLATE, VALID, BAY, CODE, ROWS };
     int h[ROWS] = {th->font_px[FONT_TITLE] * 3 / 2, th->font_px[FONT_HEADLINE] * 3 / 2, row_h,
                    row_h, row_h, th->font_px[FONT_BODY] * 3 / 2};
-    int ph = 3 * pad + dp_fit(h, ROWS, r.h - 3 * pad, th->font_px[FONT_CAPTION] * 9 / 8);
+    int ph = 3 * pad + chrome_fit(h, ROWS, r.h - 3 * pad, th->font_px[FONT_CAPTION] * 9 / 8);
     ui_add(t, UI_PANEL, ST_CARD, NULL, (SDL_Rect){r.x, r.y, r.w, ph}, NULL);
     int x = r.x + pad, w = r.w - 2 * pad, y = r.y + pad;
     char text[96];
-    dp_text(t, "depot.order.product", (SDL_Rect){x, y, w, h[PRODUCT]}, o->product, FONT_TITLE,
-            ALIGN_LEFT)
+    chrome_text(t, "depot.order.product", (SDL_Rect){x, y, w, h[PRODUCT]}, o->product, FONT_TITLE,
+                ALIGN_LEFT)
         ->bold = 1;
     y += h[PRODUCT];
     dp_quantity(o->unit, o->quantity_milli, text, sizeof text);
-    dp_text(t, "depot.order.quantity", (SDL_Rect){x, y, w, h[QTY]}, text, FONT_HEADLINE,
-            ALIGN_LEFT)
+    chrome_text(t, "depot.order.quantity", (SDL_Rect){x, y, w, h[QTY]}, text, FONT_HEADLINE,
+                ALIGN_LEFT)
         ->bold = 1;
     y += h[QTY] + pad / 2;
     ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){x, y, w, 2}, NULL)->bg = th->border;
@@ -489,15 +442,16 @@ static int order_panel(struct ui_tree *t, const struct theme *th, const struct d
             iso_short(o->valid_to, value, sizeof value);
         int lw = w * 45 / 100;
         snprintf(lid, sizeof lid, "%s.label", rows[i].id);
-        dp_text(t, lid, (SDL_Rect){x, y, lw, h[PLATE + i]}, rows[i].label, FONT_TITLE, ALIGN_LEFT)
+        chrome_text(t, lid, (SDL_Rect){x, y, lw, h[PLATE + i]}, rows[i].label, FONT_TITLE,
+                    ALIGN_LEFT)
             ->fg = th->text_dim;
-        dp_text(t, rows[i].id, (SDL_Rect){x + lw, y, w - lw, h[PLATE + i]}, value, FONT_TITLE,
-                ALIGN_RIGHT)
+        chrome_text(t, rows[i].id, (SDL_Rect){x + lw, y, w - lw, h[PLATE + i]}, value, FONT_TITLE,
+                    ALIGN_RIGHT)
             ->bold = 1;
         y += h[PLATE + i];
     }
     snprintf(text, sizeof text, _("Pickup code %s"), o->code[0] ? o->code : f->typed);
-    dp_text(t, "depot.order.code", (SDL_Rect){x, y, w, h[CODE]}, text, FONT_BODY, ALIGN_LEFT)
+    chrome_text(t, "depot.order.code", (SDL_Rect){x, y, w, h[CODE]}, text, FONT_BODY, ALIGN_LEFT)
         ->fg = th->text_dim;
     return ph;
 }
@@ -570,20 +524,18 @@ static void order(struct ui_tree *t, const struct theme *th, const struct dp_vie
 {
     const struct dp_flow *f = v->f;
     const char *problem = v->reader_problem && v->reader_problem[0] ? v->reader_problem : NULL;
-    SDL_Rect left = dp_column(l, a, 0);
+    SDL_Rect left = chrome_column(l, a, 0);
     int used = order_panel(t, th, f, left);
-    SDL_Rect col = l->portrait ? (SDL_Rect){a.x, a.y + used + l->gap, a.w,
-                                            a.h - used - l->gap}
-                               : dp_column(l, a, 1);
+    SDL_Rect col = l->portrait ? (SDL_Rect){a.x, a.y + used + l->gap, a.w, a.h - used - l->gap}
+                               : chrome_column(l, a, 1);
     enum font_role big = l->portrait ? FONT_DISPLAY : FONT_HEADLINE;
     if (problem) {
         int h[2] = {th->font_px[FONT_TITLE] * 2, th->font_px[big] * 4};
-        dp_fit(h, 2, col.h - th->min_target / 6, th->font_px[FONT_CAPTION] * 3 / 2);
+        chrome_fit(h, 2, col.h - th->min_target / 6, th->font_px[FONT_CAPTION] * 3 / 2);
         notice(t, th, "depot.reader", &col, h[0], _(problem), FONT_TITLE);
-        struct ui_widget *w = dp_text(t, "depot.idcard.title",
-                                      (SDL_Rect){col.x, col.y, col.w, h[1]},
-                                      _("Please go to the counter: your ID card cannot be read here."),
-                                      big, ALIGN_CENTER);
+        struct ui_widget *w = chrome_text(
+            t, "depot.idcard.title", (SDL_Rect){col.x, col.y, col.w, h[1]},
+            _("Please go to the counter: your ID card cannot be read here."), big, ALIGN_CENTER);
         w->bold = 1;
         w->fg = th->warn;
         return;
@@ -593,11 +545,11 @@ static void order(struct ui_tree *t, const struct theme *th, const struct dp_vie
     enum font_role nf = l->portrait ? FONT_TITLE : FONT_BODY;
     int h[2] = {note[0] ? th->font_px[nf] * 3 : 0, th->font_px[big] * 11 / 4};
     int room = col.h - (note[0] ? th->min_target / 6 : 0) - th->min_target * 2;
-    dp_fit(h, 2, room, th->font_px[FONT_CAPTION] * 3 / 2);
+    chrome_fit(h, 2, room, th->font_px[FONT_CAPTION] * 3 / 2);
     if (note[0])
         notice(t, th, "depot.note", &col, h[0], note, nf);
-    dp_text(t, "depot.idcard.title", (SDL_Rect){col.x, col.y, col.w, h[1]},
-            _("Put your ID card on the reader"), big, ALIGN_CENTER)
+    chrome_text(t, "depot.idcard.title", (SDL_Rect){col.x, col.y, col.w, h[1]},
+                _("Put your ID card on the reader"), big, ALIGN_CENTER)
         ->bold = 1;
     col.y += h[1];
     col.h -= h[1];
@@ -656,15 +608,16 @@ static void done(struct ui_tree *t, const struct theme *th, const struct dp_view
 {
     const struct dp_flow *f = v->f;
     int bh = th->min_target * 3 / 2, gap = l->gap;
-    SDL_Rect left = dp_column(l, a, 0), right = dp_column(l, a, 1);
+    SDL_Rect left = chrome_column(l, a, 0), right = chrome_column(l, a, 1);
     enum text_align al = l->portrait ? ALIGN_CENTER : ALIGN_LEFT;
     char text[160], qty[48];
     int h[2] = {th->font_px[FONT_DISPLAY] * 3 / 2,
                 th->font_px[FONT_DISPLAY] * (l->portrait ? 4 : 3)};
     if (!l->portrait)
-        dp_fit(h, 2, left.h - gap, th->font_px[FONT_TITLE] * 2);
-    struct ui_widget *w = dp_text(t, "depot.done.title", (SDL_Rect){left.x, left.y, left.w, h[0]},
-                                  _("Take your loading ticket"), FONT_DISPLAY, al);
+        chrome_fit(h, 2, left.h - gap, th->font_px[FONT_TITLE] * 2);
+    struct ui_widget *w =
+        chrome_text(t, "depot.done.title", (SDL_Rect){left.x, left.y, left.w, h[0]},
+                    _("Take your loading ticket"), FONT_DISPLAY, al);
     w->bold = 1;
     w->fg = th->ok;
     int y = left.y + h[0] + gap / 2;
@@ -672,13 +625,13 @@ static void done(struct ui_tree *t, const struct theme *th, const struct dp_view
     SDL_Rect bay = {left.x, y, left.w, h[1]};
     ui_add(t, UI_PANEL, ST_CARD, NULL, bay, NULL)->bg = th->primary;
     int cap_h = h[1] * 30 / 100;
-    dp_text(t, NULL, (SDL_Rect){bay.x, bay.y + h[1] / 12, bay.w, cap_h}, _("Drive to"),
-            l->portrait ? FONT_HEADLINE : FONT_TITLE, ALIGN_CENTER)
+    chrome_text(t, NULL, (SDL_Rect){bay.x, bay.y + h[1] / 12, bay.w, cap_h}, _("Drive to"),
+                l->portrait ? FONT_HEADLINE : FONT_TITLE, ALIGN_CENTER)
         ->fg = th->on_primary;
     snprintf(text, sizeof text, _("Bay %s"), f->order.bay[0] ? f->order.bay : "-");
-    w = dp_text(t, "depot.bay", (SDL_Rect){bay.x, bay.y + h[1] / 12 + cap_h, bay.w,
-                                           h[1] - cap_h - h[1] / 6},
-                text, FONT_DISPLAY, ALIGN_CENTER);
+    w = chrome_text(t, "depot.bay",
+                    (SDL_Rect){bay.x, bay.y + h[1] / 12 + cap_h, bay.w, h[1] - cap_h - h[1] / 6},
+                    text, FONT_DISPLAY, ALIGN_CENTER);
     w->bold = 1;
     w->fg = th->on_primary;
     y += h[1] + gap;
@@ -686,23 +639,24 @@ static void done(struct ui_tree *t, const struct theme *th, const struct dp_view
     SDL_Rect col = l->portrait ? (SDL_Rect){a.x, y, a.w, a.y + a.h - y} : right;
     int row_h = th->font_px[FONT_TITLE] * 3 / 2;
     int r[4] = {th->font_px[FONT_HEADLINE] * 3 / 2, row_h, row_h, th->font_px[FONT_BODY] * 3};
-    dp_fit(r, 4, col.h - bh - gap, th->font_px[FONT_CAPTION] * 3 / 2);
+    chrome_fit(r, 4, col.h - bh - gap, th->font_px[FONT_CAPTION] * 3 / 2);
     y = col.y;
     snprintf(text, sizeof text, _("Ticket %s"), f->ticket_no);
-    dp_text(t, "depot.ticket", (SDL_Rect){col.x, y, col.w, r[0]}, text, FONT_HEADLINE, al)->bold =
-        1;
+    chrome_text(t, "depot.ticket", (SDL_Rect){col.x, y, col.w, r[0]}, text, FONT_HEADLINE, al)
+        ->bold = 1;
     y += r[0];
-    dp_text(t, "depot.done.plate", (SDL_Rect){col.x, y, col.w, r[1]}, f->order.plate, FONT_TITLE,
-            al);
+    chrome_text(t, "depot.done.plate", (SDL_Rect){col.x, y, col.w, r[1]}, f->order.plate,
+                FONT_TITLE, al);
     y += r[1];
     dp_quantity(f->order.unit, f->order.quantity_milli, qty, sizeof qty);
     snprintf(text, sizeof text, "%s · %s", f->order.product, qty);
-    dp_text(t, "depot.done.product", (SDL_Rect){col.x, y, col.w, r[2]}, text, FONT_TITLE, al);
+    chrome_text(t, "depot.done.product", (SDL_Rect){col.x, y, col.w, r[2]}, text, FONT_TITLE, al);
     y += r[2];
-    dp_text(t, "depot.done.hint", (SDL_Rect){col.x, y, col.w, r[3]},
-            _("Show the ticket at the gate and at the bay."), FONT_BODY, al)
+    chrome_text(t, "depot.done.hint", (SDL_Rect){col.x, y, col.w, r[3]},
+                _("Show the ticket at the gate and at the bay."), FONT_BODY, al)
         ->fg = th->text_dim;
-    dp_primary(t, "depot.finish", (SDL_Rect){col.x, col.y + col.h - bh, col.w, bh}, _("Finish"));
+    chrome_primary(t, "depot.finish", (SDL_Rect){col.x, col.y + col.h - bh, col.w, bh},
+                   _("Finish"));
 }
 
 static void print_failed(struct ui_tree *t, const struct theme *th, const struct dp_view *v,

@@ -32,16 +32,6 @@ const char *dp_error_text(enum dp_error e);
 
 /* ---- shared by screens.c and screens_face.c ---------------------------------------------- */
 
-/* A label with an id (NULL for none). */
-struct ui_widget *dp_text(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
-                          enum font_role f, enum text_align a);
-/* The screen's one primary action at r (Return taps it). */
-struct ui_widget *dp_primary(struct ui_tree *t, const char *id, SDL_Rect r, const char *text);
-/* The left (0) or right (1) column of a landscape screen; all of `a` in portrait. */
-SDL_Rect dp_column(const struct layout *l, SDL_Rect a, int right);
-/* Shrinks the heights h[0..n-1] alike so that they add up to at most `room`, each down to
- * `least` at the smallest: their words shrink to fit. Returns their sum. */
-int dp_fit(int *h, int n, int room, int least);
 /* The face step (screens_face.c). */
 void dp_screen_face(struct ui_tree *t, const struct theme *th, const struct dp_view *v,
                     const struct layout *l, SDL_Rect a);

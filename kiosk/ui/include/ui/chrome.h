@@ -40,6 +40,18 @@ int chrome_steps(struct ui_tree *t, const struct layout *l, const struct theme *
                  const char *const *names, int n, int cur);
 /* A short message (already translated) over the header band of whatever is on screen; it
  * takes no touches. Id "toast". */
+/* Pieces the services' screens share. A label with an id (NULL for none). */
+struct ui_widget *chrome_text(struct ui_tree *t, const char *id, SDL_Rect r, const char *text,
+                              enum font_role f, enum text_align a);
+/* The screen's one primary action at r (Return taps it). */
+struct ui_widget *chrome_primary(struct ui_tree *t, const char *id, SDL_Rect r, const char *text);
+/* The left (0) or right (1) column of a landscape screen (a gap between); all of `a` in
+ * portrait. */
+SDL_Rect chrome_column(const struct layout *l, SDL_Rect a, int right);
+/* Shrinks the heights h[0..n-1] alike so that they add up to at most `room`, each down to
+ * `least` at the smallest (0 stays 0): the words in them shrink to fit (landscape, large
+ * text). Returns their sum. */
+int chrome_fit(int *h, int n, int room, int least);
 void chrome_toast(struct ui_tree *t, const struct theme *th, const char *text);
 
 #endif
