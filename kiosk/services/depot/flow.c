@@ -145,16 +145,15 @@ static void fail(struct dp_flow *f, enum dp_state s, enum dp_error why, int64_t 
     f->error = why;
 }
 
-static void stop_devices(struct dp_flow *f, struct effects *out)
+static void stop_devices(struct effects *out)
 {
-    (void)f;
     effects_add(out, EFF_ID_READ, 0, NULL);
     effects_add(out, EFF_FACE, 0, NULL);
 }
 
 static void go_home(struct dp_flow *f, int64_t now, struct effects *out)
 {
-    stop_devices(f, out);
+    stop_devices(out);
     set_state(f, DP_IDLE, now, out);
     effects_add(out, EFF_HOME, 0, NULL);
 }
@@ -174,7 +173,7 @@ int dp_code_ok(const struct dp_config *cfg, const char *code)
 
 static void to_scan(struct dp_flow *f, int64_t now, struct effects *out)
 {
-    stop_devices(f, out);
+    stop_devices(out);
     set_state(f, DP_SCAN, now, out);
     f->error = DP_OK;
     f->typing = 0;

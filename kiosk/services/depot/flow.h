@@ -259,8 +259,9 @@ struct dp_ticket {
  *  EFF_PRINT: data = struct dp_ticket (print it);
  *  EFF_OUTCOME: i = 1 (done: printed) or 2 (failed: nothing was issued), arg = why: the
  *    ticket's intent settled;
- *  EFF_SETTLE: the ticket call got no answer: the glue follows the open intent in the
- *    background (the same call again until it answers, then the record and the print);
+ *  EFF_SETTLE: data = struct dp_ticket: the ticket call got no answer: the glue follows
+ *    the open intent in the background (the same call again until it answers, then the
+ *    record and the print);
  *  EFF_DISCARD: the glue wipes what it holds for the flow (the card's photo, the frames);
  *  EFF_HOME. */
 

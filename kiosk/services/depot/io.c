@@ -271,9 +271,8 @@ static void write_intent(struct depot_io *io, const struct dp_ticket *k, int64_t
     }
 }
 
-static void face(struct depot_io *io, int what, int64_t now)
+static void face(struct depot_io *io, int what)
 {
-    (void)now;
     if (what == 1) {
         struct face_params p = {.width = io->opt->face_width, .height = io->opt->face_height,
                                 .min_face_pct = io->opt->min_face_pct,
@@ -322,7 +321,7 @@ static void run(struct depot_io *io, struct effects *fx, int64_t now)
             }
             break;
         case EFF_FACE:
-            face(io, (int)e->i, now);
+            face(io, (int)e->i);
             break;
         case EFF_PRINTER_CHECK:
             io->checking = host_printer_check(io->h);
@@ -353,25 +352,11 @@ static void run(struct depot_io *io, struct effects *fx, int64_t now)
         case EFF_OUTCOME:
             outcome(io, e->i == 1, e->arg);
             break;
-        case EFF_SETTLE: {
-            struct dp_ticket k;
-            memset(&k, 0, sizeof k);
-            snprintf(k.order_id, sizeof k.order_id, "%s", io->f.order.order_id);
-            snprintf(k.code, sizeof k.code, "%s", io->f.order.code);
-            snprintf(k.product, sizeof k.product, "%s", io->f.order.product);
-            snprintf(k.unit, sizeof k.unit, "%s", io->f.order.unit);
-            k.quantity_milli = io->f.order.quantity_milli;
-            snprintf(k.plate, sizeof k.plate, "%s", io->f.order.plate);
-            snprintf(k.bay, sizeof k.bay, "%s", io->f.order.bay);
-            snprintf(k.valid_to, sizeof k.valid_to, "%s", io->f.order.valid_to);
-            snprintf(k.name_masked, sizeof k.name_masked, "%s", io->f.id.name_masked);
-            snprintf(k.id_masked, sizeof k.id_masked, "%s", io->f.id.id_masked);
-            snprintf(k.driver_ref, sizeof k.driver_ref, "%s", io->f.driver_ref);
-            snprintf(k.check_id, sizeof k.check_id, "%s", io->f.check_id);
-            bg_add(io, io->intent, &k, BG_CALL, 0, now + (int64_t)io->opt->retry_s * 1000);
+        case EFF_SETTLE:
+            bg_add(io, io->intent, (const struct dp_ticket *)e->data, BG_CALL, 0,
+                   now + (int64_t)io->opt->retry_s * 1000);
             io->intent = 0;
             break;
-        }
         default:
             break;
         }
