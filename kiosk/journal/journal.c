@@ -14,6 +14,9 @@ struct journal {
     sqlite3 *db;
 };
 
+/* The open shift's id: there is one from migration 3 on (index shifts_open). */
+#define OPEN_SHIFT "SELECT id FROM shifts WHERE closed_ms IS NULL ORDER BY id LIMIT 1"
+
 /* Numbered schema migrations: migrations[i] takes user_version i to i + 1. Append only. */
 static const char *const migrations[] = {
     /* 1: intents, outcomes, transactions, outbox, shifts, counters */
@@ -45,6 +48,27 @@ static const char *const migrations[] = {
     "CREATE TABLE orders ("
     "  order_id TEXT PRIMARY KEY, txn_no TEXT NOT NULL, body TEXT NOT NULL,"
     "  updated_ms INTEGER NOT NULL);",
+    /* 3: attendant mode: every transaction in a shift, shifts in days, settings, staff,
+     * parked records marked handled; the first shift opened here, and it takes every
+     * transaction recorded before it */
+    "ALTER TABLE transactions ADD COLUMN shift_id INTEGER;"
+    "CREATE INDEX txn_shift ON transactions(shift_id, id);"
+    "ALTER TABLE shifts ADD COLUMN day_id INTEGER;"
+    "CREATE INDEX shifts_day ON shifts(day_id, id);"
+    "CREATE INDEX shifts_open ON shifts(id) WHERE closed_ms IS NULL;"
+    "CREATE TABLE days ("
+    "  id INTEGER PRIMARY KEY, attendant TEXT NOT NULL, closed_ms INTEGER NOT NULL,"
+    "  record_id TEXT NOT NULL UNIQUE, totals TEXT NOT NULL);"
+    "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE staff ("
+    "  staff_no TEXT PRIMARY KEY, card_no TEXT NOT NULL, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL, verifier TEXT NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX staff_card ON staff(card_no);"
+    "ALTER TABLE outbox ADD COLUMN handled TEXT;"
+    "INSERT INTO shifts (attendant, opened_ms)"
+    "  SELECT '', CAST(strftime('%s','now') AS INTEGER) * 1000"
+    "  WHERE NOT EXISTS (SELECT 1 FROM shifts WHERE closed_ms IS NULL);"
+    "UPDATE transactions SET shift_id = (" OPEN_SHIFT ") WHERE shift_id IS NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -299,13 +323,29 @@ int journal_intents_unfinished(struct journal *j, void (*cb)(const struct intent
     return rc == SQLITE_DONE ? n : -1;
 }
 
-/* Inserts a transaction and its outbox record inside the caller's transaction. */
+/* Inserts a pending outbox record inside the caller's transaction (or on its own).
+ * KERR_CONFLICT if record_id exists. */
+static enum kerr outbox_insert(struct journal *j, const char *record_id, const char *kind,
+                               const char *body)
+{
+    sqlite3_stmt *st = prep(j, "INSERT INTO outbox (record_id, kind, body, state) "
+                               "VALUES (?, ?, ?, 'pending')");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+    return step_done(j, st);
+}
+
+/* Inserts a transaction (in the open shift) and its outbox record inside the caller's
+ * transaction. */
 static enum kerr txn_insert(struct journal *j, const char *txn_no, const char *kind,
                             int64_t amount_fen, const char *payload, int64_t now_ms)
 {
     enum kerr e = KERR_IO;
     sqlite3_stmt *st = prep(j, "INSERT INTO transactions (txn_no, kind, amount_fen, payload,"
-                               " created_ms) VALUES (?, ?, ?, ?, ?)");
+                               " created_ms, shift_id) VALUES (?, ?, ?, ?, ?, (" OPEN_SHIFT "))");
     if (st) {
         sqlite3_bind_text(st, 1, txn_no, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -314,16 +354,8 @@ static enum kerr txn_insert(struct journal *j, const char *txn_no, const char *k
         sqlite3_bind_int64(st, 5, now_ms);
         e = step_done(j, st);
     }
-    if (e == KERR_OK) {
-        st = prep(j, "INSERT INTO outbox (record_id, kind, body, state) VALUES (?, ?, ?, 'pending')");
-        e = KERR_IO;
-        if (st) {
-            sqlite3_bind_text(st, 1, txn_no, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
-            e = step_done(j, st);
-        }
-    }
+    if (e == KERR_OK)
+        e = outbox_insert(j, txn_no, kind, payload);
     return e;
 }
 
@@ -575,9 +607,142 @@ int journal_outbox_pending(struct journal *j)
     return n;
 }
 
+/* A parked record goes back to the head of the queue, due now; it is no longer handled. */
+enum kerr journal_outbox_requeue(struct journal *j, int64_t seq)
+{
+    crash_point("journal.outbox_requeue:before");
+    enum kerr e = outbox_update(j, "UPDATE outbox SET state = 'pending', attempts = ?, "
+                                   "next_try_ms = 0, reason = NULL, handled = NULL "
+                                   "WHERE seq = ? AND state = 'failed'",
+                                seq, 0, NULL);
+    if (e == KERR_OK)
+        crash_point("journal.outbox_requeue:after");
+    return e;
+}
+
+enum kerr journal_outbox_handled(struct journal *j, int64_t seq, const char *who)
+{
+    if (!who || !*who)
+        return KERR_INVALID;
+    sqlite3_stmt *st = prep(j, "UPDATE outbox SET handled = ? "
+                               "WHERE seq = ? AND state = 'failed' AND handled IS NULL");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, seq);
+    crash_point("journal.outbox_handled:before");
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
+        return KERR_NOT_FOUND; /* not parked, or handled already */
+    if (e == KERR_OK)
+        crash_point("journal.outbox_handled:after");
+    return e;
+}
+
+int journal_outbox_parked(struct journal *j,
+                          void (*cb)(const struct outbox_rec *r, const char *reason, void *user),
+                          void *user)
+{
+    sqlite3_stmt *st = prep(j, "SELECT seq, record_id, kind, body, attempts, reason FROM outbox "
+                               "WHERE state = 'failed' AND handled IS NULL ORDER BY seq");
+    if (!st)
+        return -1;
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct outbox_rec r;
+        memset(&r, 0, sizeof r);
+        r.seq = sqlite3_column_int64(st, 0);
+        snprintf(r.record_id, sizeof r.record_id, "%s", sqlite3_column_text(st, 1));
+        snprintf(r.kind, sizeof r.kind, "%s", sqlite3_column_text(st, 2));
+        r.body = (char *)sqlite3_column_text(st, 3); /* SQLite's: valid during the call */
+        r.attempts = sqlite3_column_int(st, 4);
+        const char *reason = (const char *)sqlite3_column_text(st, 5);
+        if (cb)
+            cb(&r, reason ? reason : "", user);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+static int record_args_ok(const char *record_id, const char *kind, const char *body)
+{
+    return record_id && *record_id && strlen(record_id) <= 64 && kind && *kind &&
+           strlen(kind) < sizeof ((struct outbox_rec *)0)->kind && body;
+}
+
+enum kerr journal_record_add(struct journal *j, const char *record_id, const char *kind,
+                             const char *body, int64_t now_ms)
+{
+    (void)now_ms; /* the outbox keeps no time of its own; the body carries it */
+    if (!record_args_ok(record_id, kind, body))
+        return KERR_INVALID;
+    if (looks_private(body)) {
+        log_error("journal", "refused a %s record whose body holds a full code", kind);
+        return KERR_INVALID;
+    }
+    crash_point("journal.record_add:before");
+    /* One statement in autocommit: the record is on disk when this returns. */
+    enum kerr e = outbox_insert(j, record_id, kind, body);
+    if (e == KERR_OK)
+        crash_point("journal.record_add:after");
+    return e;
+}
+
+/* ---- shifts and days ---- */
+
+#define SHIFT_COLS "SELECT id, attendant, opened_ms, closed_ms, day_id, totals FROM shifts "
+
+/* The row under `st` (columns SHIFT_COLS); totals points into SQLite's memory. */
+static void read_shift(sqlite3_stmt *st, struct shift_row *s)
+{
+    memset(s, 0, sizeof *s);
+    s->id = sqlite3_column_int64(st, 0);
+    snprintf(s->attendant, sizeof s->attendant, "%s", (const char *)sqlite3_column_text(st, 1));
+    s->opened_ms = sqlite3_column_int64(st, 2);
+    s->closed_ms = sqlite3_column_int64(st, 3); /* NULL reads as 0 */
+    s->day_id = sqlite3_column_int64(st, 4);
+    s->totals = (char *)sqlite3_column_text(st, 5);
+}
+
+#define TXN_COLS                                                                                   \
+    "SELECT id, txn_no, kind, amount_fen, print_state, created_ms, shift_id, payload "            \
+    "FROM transactions "
+
+/* The row under `st` (columns TXN_COLS); payload points into SQLite's memory. */
+static void read_txn(sqlite3_stmt *st, struct txn_row *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    snprintf(t->txn_no, sizeof t->txn_no, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(t->kind, sizeof t->kind, "%s", (const char *)sqlite3_column_text(st, 2));
+    t->amount_fen = sqlite3_column_int64(st, 3);
+    snprintf(t->print_state, sizeof t->print_state, "%s",
+             (const char *)sqlite3_column_text(st, 4));
+    t->created_ms = sqlite3_column_int64(st, 5);
+    t->shift_id = sqlite3_column_int64(st, 6);
+    t->payload = (char *)sqlite3_column_text(st, 7);
+}
+
+/* Steps `st` (columns TXN_COLS) to the end, calling cb for each row; finalizes it. */
+static int each_txn(sqlite3_stmt *st, void (*cb)(const struct txn_row *t, void *user),
+                    void *user)
+{
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct txn_row t;
+        read_txn(st, &t);
+        if (cb)
+            cb(&t, user);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
 int64_t journal_shift_current(struct journal *j)
 {
-    sqlite3_stmt *st = prep(j, "SELECT id FROM shifts WHERE closed_ms IS NULL ORDER BY id LIMIT 1");
+    sqlite3_stmt *st = prep(j, OPEN_SHIFT);
     int64_t id = 0;
     if (st && sqlite3_step(st) == SQLITE_ROW)
         id = sqlite3_column_int64(st, 0);
@@ -585,45 +750,326 @@ int64_t journal_shift_current(struct journal *j)
     return id;
 }
 
-enum kerr journal_shift_open(struct journal *j, const char *attendant, int64_t now_ms,
-                             int64_t *id)
+enum kerr journal_shift_get(struct journal *j, int64_t id, struct shift_row *out)
 {
-    if (!attendant || !*attendant)
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = prep(j, SHIFT_COLS "WHERE id = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_int64(st, 1, id);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        read_shift(st, out);
+        e = KERR_OK;
+        if (out->totals && !(out->totals = strdup(out->totals)))
+            e = KERR_NOMEM;
+    }
+    sqlite3_finalize(st);
+    return e;
+}
+
+int journal_shift_txns(struct journal *j, int64_t id,
+                       void (*cb)(const struct txn_row *t, void *user), void *user)
+{
+    sqlite3_stmt *st = prep(j, TXN_COLS "WHERE shift_id = ? ORDER BY id");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return each_txn(st, cb, user);
+}
+
+enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals,
+                              const char *next_attendant, const char *record_id,
+                              const char *report, int64_t now_ms, int64_t *next)
+{
+    if (!totals || !next_attendant ||
+        strlen(next_attendant) >= sizeof ((struct shift_row *)0)->attendant ||
+        !record_args_ok(record_id, "shift_report", report))
         return KERR_INVALID;
+    if (looks_private(report) || looks_private(totals)) {
+        log_error("journal", "refused a shift report that holds a full code");
+        return KERR_INVALID;
+    }
+    crash_point("journal.shift_close:before");
     if (exec(j, "BEGIN IMMEDIATE") != 0)
         return KERR_IO;
-    enum kerr e = KERR_CONFLICT;
-    if (journal_shift_current(j) == 0) {
-        sqlite3_stmt *st = prep(j, "INSERT INTO shifts (attendant, opened_ms) VALUES (?, ?)");
+    enum kerr e = KERR_IO;
+    sqlite3_stmt *st = prep(j, "UPDATE shifts SET closed_ms = ?, totals = ? "
+                               "WHERE id = ? AND closed_ms IS NULL");
+    if (st) {
+        sqlite3_bind_int64(st, 1, now_ms);
+        sqlite3_bind_text(st, 2, totals, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, id);
+        e = step_done(j, st);
+    }
+    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
+        e = KERR_NOT_FOUND; /* not the open shift: closed already, or unknown */
+    int64_t opened = 0;
+    if (e == KERR_OK) {
+        st = prep(j, "INSERT INTO shifts (attendant, opened_ms) VALUES (?, ?)");
         e = KERR_IO;
         if (st) {
-            sqlite3_bind_text(st, 1, attendant, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 1, next_attendant, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, now_ms);
             e = step_done(j, st);
+            opened = sqlite3_last_insert_rowid(j->db);
         }
     }
-    if (e != KERR_OK || exec(j, "COMMIT") != 0) {
-        exec(j, "ROLLBACK");
-        return e != KERR_OK ? e : KERR_IO;
-    }
-    if (id)
-        *id = sqlite3_last_insert_rowid(j->db);
+    if (e == KERR_OK)
+        e = outbox_insert(j, record_id, "shift_report", report);
+    e = end_txn(j, e);
+    if (e != KERR_OK)
+        return e;
+    if (next)
+        *next = opened;
+    crash_point("journal.shift_close:after");
     return KERR_OK;
 }
 
-enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals, int64_t now_ms)
+int journal_shifts_open_day(struct journal *j,
+                            void (*cb)(const struct shift_row *s, void *user), void *user)
 {
-    sqlite3_stmt *st = prep(j, "UPDATE shifts SET closed_ms = ?, totals = ? "
-                               "WHERE id = ? AND closed_ms IS NULL");
+    sqlite3_stmt *st = prep(j, SHIFT_COLS "WHERE day_id IS NULL AND closed_ms IS NOT NULL "
+                                          "ORDER BY id");
+    if (!st)
+        return -1;
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct shift_row s;
+        read_shift(st, &s);
+        if (cb)
+            cb(&s, user);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+enum kerr journal_day_close(struct journal *j, int64_t last_shift, const char *attendant,
+                            const char *totals, const char *record_id, const char *report,
+                            int64_t now_ms, int64_t *day)
+{
+    if (!attendant || !totals || !record_args_ok(record_id, "day_report", report))
+        return KERR_INVALID;
+    if (looks_private(report) || looks_private(totals)) {
+        log_error("journal", "refused a day report that holds a full code");
+        return KERR_INVALID;
+    }
+    crash_point("journal.day_close:before");
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = KERR_IO;
+    sqlite3_stmt *st = prep(j, "INSERT INTO days (attendant, closed_ms, record_id, totals) "
+                               "VALUES (?, ?, ?, ?)");
+    if (st) {
+        sqlite3_bind_text(st, 1, attendant, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now_ms);
+        sqlite3_bind_text(st, 3, record_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, totals, -1, SQLITE_STATIC);
+        e = step_done(j, st);
+    }
+    if (e == KERR_CONFLICT)
+        e = KERR_NOT_FOUND; /* record_id is the day's key: this day is closed already */
+    int64_t id = sqlite3_last_insert_rowid(j->db);
+    if (e == KERR_OK) {
+        st = prep(j, "UPDATE shifts SET day_id = ? "
+                     "WHERE closed_ms IS NOT NULL AND day_id IS NULL AND id <= ?");
+        e = KERR_IO;
+        if (st) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, last_shift);
+            e = step_done(j, st);
+        }
+    }
+    if (e == KERR_OK)
+        e = outbox_insert(j, record_id, "day_report", report);
+    e = end_txn(j, e);
+    if (e != KERR_OK)
+        return e;
+    if (day)
+        *day = id;
+    crash_point("journal.day_close:after");
+    return KERR_OK;
+}
+
+enum kerr journal_txn_find(struct journal *j, const char *txn_no, struct txn_row *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = prep(j, TXN_COLS "WHERE txn_no = ?");
     if (!st)
         return KERR_IO;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_text(st, 2, totals ? totals : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, id);
-    enum kerr e = step_done(j, st);
-    if (e == KERR_OK && sqlite3_changes(j->db) != 1)
-        return KERR_NOT_FOUND;
+    sqlite3_bind_text(st, 1, txn_no, -1, SQLITE_STATIC);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        read_txn(st, out);
+        e = (out->payload = strdup(out->payload)) ? KERR_OK : KERR_NOMEM;
+    }
+    sqlite3_finalize(st);
     return e;
+}
+
+/* A JSON field name the query may name: [a-z_]+. */
+static int plain_name(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+int journal_txns_where(struct journal *j, const char *kind, const char *field,
+                       const char *value, void (*cb)(const struct txn_row *t, void *user),
+                       void *user)
+{
+    if (!kind || !plain_name(field) || !value)
+        return -1;
+    /* A payload that is not JSON matches nothing rather than failing the whole query. */
+    sqlite3_stmt *st = prep(j, TXN_COLS "WHERE kind = ? AND CASE WHEN json_valid(payload) "
+                                        "THEN json_extract(payload, '$.' || ?) END = ? "
+                                        "ORDER BY id");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    return each_txn(st, cb, user);
+}
+
+/* ---- settings and staff ---- */
+
+enum kerr journal_setting_get(struct journal *j, const char *name, char *value, size_t cap)
+{
+    if (!name || !value || cap == 0)
+        return KERR_INVALID;
+    sqlite3_stmt *st = prep(j, "SELECT value FROM settings WHERE name = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(value, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+        e = n >= 0 && (size_t)n < cap ? KERR_OK : KERR_RANGE;
+    }
+    sqlite3_finalize(st);
+    return e;
+}
+
+enum kerr journal_setting_put(struct journal *j, const char *name, const char *value)
+{
+    if (!name || !*name)
+        return KERR_INVALID;
+    sqlite3_stmt *st = prep(j, value ? "INSERT INTO settings (name, value) VALUES (?, ?) "
+                                       "ON CONFLICT(name) DO UPDATE SET value = excluded.value"
+                                     : "DELETE FROM settings WHERE name = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    crash_point("journal.setting_put:before");
+    enum kerr e = step_done(j, st);
+    if (e == KERR_OK)
+        crash_point("journal.setting_put:after");
+    return e;
+}
+
+/* Binds a fixed-size field of the caller's row, never reading past its end. */
+#define BIND_FIELD(st, i, f) sqlite3_bind_text(st, i, f, (int)strnlen(f, sizeof f), SQLITE_STATIC)
+
+enum kerr journal_staff_replace(struct journal *j, const struct staff_row *rows, int n,
+                                int64_t now_ms)
+{
+    if (n < 0 || (n > 0 && !rows))
+        return KERR_INVALID;
+    for (int i = 0; i < n; i++)
+        if (!rows[i].staff_no[0])
+            return KERR_INVALID;
+    crash_point("journal.staff_replace:before");
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    sqlite3_stmt *st = prep(j, "DELETE FROM staff");
+    enum kerr e = st ? step_done(j, st) : KERR_IO;
+    for (int i = 0; i < n && e == KERR_OK; i++) {
+        const struct staff_row *r = &rows[i];
+        st = prep(j, "INSERT INTO staff (staff_no, card_no, name, role, verifier, updated_ms) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
+        if (!st) {
+            e = KERR_IO;
+            break;
+        }
+        BIND_FIELD(st, 1, r->staff_no);
+        BIND_FIELD(st, 2, r->card_no);
+        BIND_FIELD(st, 3, r->name);
+        BIND_FIELD(st, 4, r->role);
+        BIND_FIELD(st, 5, r->verifier);
+        sqlite3_bind_int64(st, 6, now_ms);
+        e = step_done(j, st); /* KERR_CONFLICT: a staff number listed twice */
+    }
+    e = end_txn(j, e);
+    if (e == KERR_OK)
+        crash_point("journal.staff_replace:after");
+    return e;
+}
+
+/* The staff row `key` names (by staff number or card number, per `sql`). */
+static enum kerr staff_one(struct journal *j, const char *sql, const char *key,
+                           struct staff_row *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!key || !*key)
+        return KERR_NOT_FOUND; /* "" is the card of staff without one: it names nobody */
+    sqlite3_stmt *st = prep(j, sql);
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(out->staff_no, sizeof out->staff_no, "%s", sqlite3_column_text(st, 0));
+        snprintf(out->card_no, sizeof out->card_no, "%s", sqlite3_column_text(st, 1));
+        snprintf(out->name, sizeof out->name, "%s", sqlite3_column_text(st, 2));
+        snprintf(out->role, sizeof out->role, "%s", sqlite3_column_text(st, 3));
+        snprintf(out->verifier, sizeof out->verifier, "%s", sqlite3_column_text(st, 4));
+        e = KERR_OK;
+    }
+    sqlite3_finalize(st);
+    return e;
+}
+
+enum kerr journal_staff_get(struct journal *j, const char *staff_no, struct staff_row *out)
+{
+    return staff_one(j, "SELECT staff_no, card_no, name, role, verifier FROM staff "
+                        "WHERE staff_no = ?",
+                     staff_no, out);
+}
+
+enum kerr journal_staff_by_card(struct journal *j, const char *card_no, struct staff_row *out)
+{
+    return staff_one(j, "SELECT staff_no, card_no, name, role, verifier FROM staff "
+                        "WHERE card_no = ? ORDER BY staff_no LIMIT 1",
+                     card_no, out);
+}
+
+int journal_staff_count(struct journal *j)
+{
+    sqlite3_stmt *st = prep(j, "SELECT count(*) FROM staff");
+    int n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int64_t journal_size(struct journal *j)
+{
+    sqlite3_stmt *st = prep(j, "SELECT page_count * page_size "
+                               "FROM pragma_page_count(), pragma_page_size()");
+    int64_t n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
 }
 
 int journal_integrity_ok(struct journal *j)

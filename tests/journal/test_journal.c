@@ -186,21 +186,425 @@ static void orders_and_settled_sales(void **state)
     journal_close(j);
 }
 
+/* One integer from the journal through a second, raw connection. */
+static int64_t sql_int(const char *sql)
+{
+    sqlite3 *raw;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return v;
+}
+
+struct txn_list {
+    int n;
+    char no[8][65];
+    int64_t shift[8];
+};
+
+static void txn_list_cb(const struct txn_row *t, void *user)
+{
+    struct txn_list *l = user;
+    assert_true(l->n < 8);
+    assert_non_null(t->payload);
+    snprintf(l->no[l->n], sizeof l->no[0], "%s", t->txn_no);
+    l->shift[l->n++] = t->shift_id;
+}
+
+/* A shift is always open; transactions belong to it; its close writes its totals, opens
+ * the next and queues its report in one transaction, once. */
 static void shifts(void **state)
 {
     (void)state;
     char err[256];
     struct journal *j = journal_open(db, err, sizeof err);
-    int64_t a, b;
-    assert_int_equal(journal_shift_current(j), 0);
-    assert_int_equal(journal_shift_open(j, "A01", 100, &a), KERR_OK);
+    assert_int_equal(sql_int("PRAGMA user_version"), 3);
+    int64_t a = journal_shift_current(j), b = 0, x = 0;
+    assert_true(a > 0); /* the first shift, opened with the journal */
+    struct shift_row s;
+    assert_int_equal(journal_shift_get(j, a, &s), KERR_OK);
+    assert_string_equal(s.attendant, "");
+    assert_true(s.opened_ms > 1700000000000LL); /* the wall clock at creation */
+    assert_int_equal(s.closed_ms, 0);
+    assert_int_equal(s.day_id, 0);
+    assert_null(s.totals);
+    assert_int_equal(journal_shift_get(j, 999, &s), KERR_NOT_FOUND);
+
+    assert_int_equal(journal_txn_add(j, "T-1", "sale", 100, "{\"n\":1}", 10), KERR_OK);
+    assert_int_equal(journal_txn_add(j, "T-2", "invoice", 200, "{\"n\":2}", 11), KERR_OK);
+    int64_t it;
+    assert_int_equal(journal_intent_begin(j, "payment", "checkout", "T-3-P", "{}", 12, &it),
+                     KERR_OK);
+    assert_int_equal(journal_txn_settle(j, it, "T-3", "sale", 300, "{\"n\":3}", 13), KERR_OK);
+    struct txn_row t;
+    assert_int_equal(journal_txn_find(j, "T-3", &t), KERR_OK);
+    assert_int_equal(t.shift_id, a);
+    free(t.payload);
+
+    /* a private-looking report is refused and nothing is written */
+    assert_int_equal(journal_shift_close(j, a, "{}", "A01", "SR-1",
+                                         "{\"card\":\"6222021234567890123\"}", 20, &b),
+                     KERR_INVALID);
     assert_int_equal(journal_shift_current(j), a);
-    assert_int_equal(journal_shift_open(j, "A02", 200, &b), KERR_CONFLICT); /* one at a time */
-    assert_int_equal(journal_shift_close(j, a, "{\"sales_fen\":33118}", 300), KERR_OK);
-    assert_int_equal(journal_shift_close(j, a, "{}", 400), KERR_NOT_FOUND); /* closed once */
-    assert_int_equal(journal_shift_open(j, "A02", 500, &b), KERR_OK);
+    assert_int_equal(journal_outbox_pending(j), 3);
+
+    assert_int_equal(journal_shift_close(j, a, "{\"sales_fen\":400}", "A01", "SR-1",
+                                         "{\"shift\":1}", 1000, &b),
+                     KERR_OK);
     assert_true(b > a);
-    assert_int_equal(journal_shift_open(j, "", 600, NULL), KERR_INVALID);
+    assert_int_equal(journal_shift_current(j), b);
+    assert_int_equal(journal_shift_get(j, a, &s), KERR_OK);
+    assert_int_equal(s.closed_ms, 1000);
+    assert_string_equal(s.totals, "{\"sales_fen\":400}");
+    free(s.totals);
+    assert_int_equal(journal_shift_get(j, b, &s), KERR_OK);
+    assert_string_equal(s.attendant, "A01");
+    assert_int_equal(s.opened_ms, 1000);
+    assert_null(s.totals);
+    assert_int_equal(journal_outbox_pending(j), 4);
+    assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE record_id = 'SR-1' AND "
+                             "kind = 'shift_report' AND body = '{\"shift\":1}' AND "
+                             "state = 'pending'"),
+                     1);
+
+    /* closed once: the second close writes nothing */
+    assert_int_equal(journal_shift_close(j, a, "{}", "A02", "SR-1b", "{}", 1100, &x),
+                     KERR_NOT_FOUND);
+    assert_int_equal(journal_shift_current(j), b);
+    assert_int_equal(journal_outbox_pending(j), 4);
+    assert_int_equal(sql_int("SELECT count(*) FROM shifts"), 2);
+    /* all or nothing: a report whose record exists already leaves the shift open */
+    assert_int_equal(journal_shift_close(j, b, "{}", "A02", "SR-1", "{}", 1200, &x),
+                     KERR_CONFLICT);
+    assert_int_equal(journal_shift_current(j), b);
+    assert_int_equal(sql_int("SELECT count(*) FROM shifts"), 2);
+
+    /* each shift lists its own transactions, in the order recorded */
+    assert_int_equal(journal_txn_add(j, "T-4", "sale", 400, "{\"n\":4}", 1300), KERR_OK);
+    struct txn_list l = {0};
+    assert_int_equal(journal_shift_txns(j, a, txn_list_cb, &l), 3);
+    assert_string_equal(l.no[0], "T-1");
+    assert_string_equal(l.no[1], "T-2");
+    assert_string_equal(l.no[2], "T-3");
+    assert_int_equal(l.shift[2], a);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(journal_shift_txns(j, b, txn_list_cb, &l), 1);
+    assert_string_equal(l.no[0], "T-4");
+    assert_int_equal(journal_shift_txns(j, 999, NULL, NULL), 0);
+    journal_close(j);
+
+    /* after a restart the same shift is still open */
+    j = journal_open(db, err, sizeof err);
+    assert_int_equal(journal_shift_current(j), b);
+    assert_true(journal_integrity_ok(j));
+    journal_close(j);
+}
+
+static void count_shift_cb(const struct shift_row *s, void *user)
+{
+    int64_t *last = user;
+    assert_true(s->id > *last); /* oldest first */
+    assert_true(s->closed_ms > 0);
+    assert_int_equal(s->day_id, 0);
+    assert_non_null(s->totals);
+    *last = s->id;
+}
+
+/* A day close rolls up the closed shifts not yet in a day (up to last_shift), once. */
+static void days(void **state)
+{
+    (void)state;
+    char err[256];
+    struct journal *j = journal_open(db, err, sizeof err);
+    int64_t s1 = journal_shift_current(j), s2, s3, s4, d1, d2 = 0, last = 0;
+    assert_int_equal(journal_shifts_open_day(j, count_shift_cb, &last), 0);
+    assert_int_equal(journal_shift_close(j, s1, "{}", "A01", "SR-1", "{}", 100, &s2), KERR_OK);
+    assert_int_equal(journal_shift_close(j, s2, "{}", "A02", "SR-2", "{}", 200, &s3), KERR_OK);
+    assert_int_equal(journal_shifts_open_day(j, count_shift_cb, &last), 2);
+    assert_int_equal(last, s2);
+
+    /* at most up to last_shift */
+    assert_int_equal(journal_day_close(j, s1, "S01", "{\"d\":1}", "DR-1", "{\"day\":1}", 300,
+                                       &d1),
+                     KERR_OK);
+    struct shift_row s;
+    assert_int_equal(journal_shift_get(j, s1, &s), KERR_OK);
+    assert_int_equal(s.day_id, d1);
+    free(s.totals);
+    assert_int_equal(journal_shift_get(j, s2, &s), KERR_OK);
+    assert_int_equal(s.day_id, 0);
+    free(s.totals);
+    /* closed once: nothing is written twice */
+    assert_int_equal(journal_day_close(j, s2, "S01", "{}", "DR-1", "{}", 400, &d2),
+                     KERR_NOT_FOUND);
+    assert_int_equal(d2, 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM days"), 1);
+    assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE kind = 'day_report'"), 1);
+    assert_int_equal(journal_shift_get(j, s2, &s), KERR_OK);
+    assert_int_equal(s.day_id, 0);
+    free(s.totals);
+    assert_int_equal(journal_day_close(j, s2, "S01", "{}", "DR-2",
+                                       "{\"card\":\"6222021234567890123\"}", 400, &d2),
+                     KERR_INVALID);
+
+    /* the open shift is never rolled up, even when last_shift names it */
+    assert_int_equal(journal_shift_close(j, s3, "{}", "A03", "SR-3", "{}", 500, &s4), KERR_OK);
+    assert_int_equal(journal_day_close(j, s4, "S01", "{\"d\":2}", "DR-2", "{\"day\":2}", 600,
+                                       &d2),
+                     KERR_OK);
+    assert_true(d2 > d1);
+    assert_int_equal(journal_shift_get(j, s2, &s), KERR_OK);
+    assert_int_equal(s.day_id, d2);
+    free(s.totals);
+    assert_int_equal(journal_shift_get(j, s3, &s), KERR_OK);
+    assert_int_equal(s.day_id, d2);
+    free(s.totals);
+    assert_int_equal(journal_shift_get(j, s4, &s), KERR_OK);
+    assert_int_equal(s.day_id, 0);
+    assert_int_equal(s.closed_ms, 0);
+    assert_int_equal(journal_shifts_open_day(j, NULL, NULL), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE record_id = 'DR-2' AND "
+                             "kind = 'day_report' AND body = '{\"day\":2}'"),
+                     1);
+    assert_int_equal(sql_int("SELECT count(*) FROM days WHERE id = (SELECT max(id) FROM days) "
+                             "AND attendant = 'S01' AND closed_ms = 600 AND totals = '{\"d\":2}'"),
+                     1);
+    journal_close(j);
+}
+
+static void txn_find_and_where(void **state)
+{
+    (void)state;
+    char err[256];
+    struct journal *j = journal_open(db, err, sizeof err);
+    assert_int_equal(journal_txn_add(j, "S-1", "sale", 1000, "{\"n\":1}", 10), KERR_OK);
+    assert_int_equal(journal_txn_add(j, "R-1", "refund", -300, "{\"refund_of\":\"S-1\"}", 11),
+                     KERR_OK);
+    assert_int_equal(journal_txn_add(j, "R-2", "refund", -1, "{\"refund_of\":\"S-2\"}", 12),
+                     KERR_OK);
+    assert_int_equal(journal_txn_add(j, "R-3", "refund", -2, "not json", 13), KERR_OK);
+    assert_int_equal(journal_txn_add(j, "X-1", "sale", 5, "{\"refund_of\":\"S-1\"}", 14), KERR_OK);
+    assert_int_equal(journal_txn_add(j, "R-4", "refund", -200,
+                                     "{\"refund_of\":\"S-1\",\"n\":4}", 15),
+                     KERR_OK);
+
+    struct txn_row t;
+    assert_int_equal(journal_txn_find(j, "S-1", &t), KERR_OK);
+    assert_string_equal(t.txn_no, "S-1");
+    assert_string_equal(t.kind, "sale");
+    assert_int_equal(t.amount_fen, 1000);
+    assert_string_equal(t.print_state, "pending");
+    assert_int_equal(t.created_ms, 10);
+    assert_int_equal(t.shift_id, journal_shift_current(j));
+    assert_string_equal(t.payload, "{\"n\":1}");
+    free(t.payload);
+    assert_int_equal(journal_txn_find(j, "nope", &t), KERR_NOT_FOUND);
+
+    struct txn_list l = {0};
+    assert_int_equal(journal_txns_where(j, "refund", "refund_of", "S-1", txn_list_cb, &l), 2);
+    assert_string_equal(l.no[0], "R-1");
+    assert_string_equal(l.no[1], "R-4");
+    assert_int_equal(journal_txns_where(j, "refund", "refund_of", "S-9", NULL, NULL), 0);
+    /* only a plain field name */
+    assert_int_equal(journal_txns_where(j, "refund", "refund-of", "S-1", NULL, NULL), -1);
+    assert_int_equal(journal_txns_where(j, "refund", "a.b", "S-1", NULL, NULL), -1);
+    assert_int_equal(journal_txns_where(j, "refund", "", "S-1", NULL, NULL), -1);
+    assert_int_equal(journal_txns_where(j, "refund", NULL, "S-1", NULL, NULL), -1);
+    journal_close(j);
+}
+
+struct parked {
+    int n;
+    int64_t seq;
+    char reason[64], kind[24], body[64];
+};
+
+static void parked_cb(const struct outbox_rec *r, const char *reason, void *user)
+{
+    struct parked *p = user;
+    p->n++;
+    p->seq = r->seq;
+    snprintf(p->reason, sizeof p->reason, "%s", reason);
+    snprintf(p->kind, sizeof p->kind, "%s", r->kind);
+    snprintf(p->body, sizeof p->body, "%s", r->body);
+}
+
+/* Outbox-only records; parked records requeued or marked handled. */
+static void records_and_parked(void **state)
+{
+    (void)state;
+    char err[256];
+    struct journal *j = journal_open(db, err, sizeof err);
+    assert_int_equal(journal_record_add(j, "AU-1", "audit", "{\"what\":\"drawer\"}", 1), KERR_OK);
+    assert_int_equal(journal_record_add(j, "AU-1", "audit", "{}", 2), KERR_CONFLICT);
+    assert_int_equal(journal_record_add(j, "AU-2", "audit", "{\"card\":\"6222021234567890\"}", 3),
+                     KERR_INVALID);
+    assert_int_equal(journal_record_add(j, "", "audit", "{}", 3), KERR_INVALID);
+    assert_int_equal(journal_outbox_pending(j), 1);
+
+    struct outbox_rec r;
+    assert_int_equal(journal_outbox_next(j, 0, &r), KERR_OK);
+    assert_string_equal(r.record_id, "AU-1");
+    assert_string_equal(r.kind, "audit");
+    int64_t seq = r.seq;
+    journal_outbox_rec_free(&r);
+    assert_int_equal(journal_outbox_retry(j, seq, 9000), KERR_OK);
+    assert_int_equal(journal_outbox_handled(j, seq, "A01"), KERR_NOT_FOUND); /* not parked */
+    assert_int_equal(journal_outbox_requeue(j, seq), KERR_NOT_FOUND);
+    assert_int_equal(journal_outbox_park(j, seq, "400 INVALID_ARGUMENT"), KERR_OK);
+
+    struct parked p = {0};
+    assert_int_equal(journal_outbox_parked(j, parked_cb, &p), 1);
+    assert_int_equal(p.seq, seq);
+    assert_string_equal(p.reason, "400 INVALID_ARGUMENT");
+    assert_string_equal(p.kind, "audit");
+    assert_string_equal(p.body, "{\"what\":\"drawer\"}");
+
+    /* requeued: pending, due now, attempts 0 */
+    assert_int_equal(journal_outbox_requeue(j, seq), KERR_OK);
+    assert_int_equal(journal_outbox_parked(j, NULL, NULL), 0);
+    assert_int_equal(journal_outbox_next(j, 0, &r), KERR_OK);
+    assert_int_equal(r.seq, seq);
+    assert_int_equal(r.attempts, 0);
+    journal_outbox_rec_free(&r);
+    assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE reason IS NULL"), 1);
+
+    /* parked again, then handled: it stays, as failed, but is no longer listed */
+    assert_int_equal(journal_outbox_park(j, seq, "400"), KERR_OK);
+    assert_int_equal(journal_outbox_parked(j, NULL, NULL), 1);
+    assert_int_equal(journal_outbox_handled(j, seq, ""), KERR_INVALID);
+    assert_int_equal(journal_outbox_handled(j, seq, "A01"), KERR_OK);
+    assert_int_equal(journal_outbox_handled(j, seq, "A02"), KERR_NOT_FOUND); /* once */
+    assert_int_equal(journal_outbox_parked(j, NULL, NULL), 0);
+    assert_int_equal(journal_outbox_pending(j), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE state = 'failed' AND "
+                             "handled = 'A01'"),
+                     1);
+    assert_int_equal(journal_outbox_requeue(j, 999), KERR_NOT_FOUND);
+    journal_close(j);
+}
+
+static void settings_staff_size(void **state)
+{
+    (void)state;
+    char err[256], v[32];
+    struct journal *j = journal_open(db, err, sizeof err);
+    assert_int_equal(journal_setting_get(j, "out_of_service", v, sizeof v), KERR_NOT_FOUND);
+    assert_int_equal(journal_setting_put(j, "out_of_service", "pump 3 closed"), KERR_OK);
+    assert_int_equal(journal_setting_put(j, "out_of_service", "pump 4 closed"), KERR_OK);
+    journal_close(j);
+    j = journal_open(db, err, sizeof err); /* survives a restart */
+    assert_int_equal(journal_setting_get(j, "out_of_service", v, sizeof v), KERR_OK);
+    assert_string_equal(v, "pump 4 closed");
+    assert_int_equal(journal_setting_get(j, "out_of_service", v, 4), KERR_RANGE);
+    assert_int_equal(journal_setting_put(j, "out_of_service", NULL), KERR_OK);
+    assert_int_equal(journal_setting_get(j, "out_of_service", v, sizeof v), KERR_NOT_FOUND);
+    assert_int_equal(journal_setting_put(j, "out_of_service", NULL), KERR_OK); /* gone already */
+
+    assert_int_equal(journal_staff_count(j), 0);
+    struct staff_row rows[3] = {
+        {"A01", "6200000000000001", "Li Lei", "attendant", "$argon2id$v=19$a"},
+        {"S01", "", "Han Meimei", "supervisor", "$argon2id$v=19$b"},
+        {"A02", "", "Wang Fang", "attendant", "$argon2id$v=19$c"},
+    };
+    assert_int_equal(journal_staff_replace(j, rows, 3, 100), KERR_OK);
+    assert_int_equal(journal_staff_count(j), 3);
+    struct staff_row s;
+    assert_int_equal(journal_staff_get(j, "S01", &s), KERR_OK);
+    assert_string_equal(s.name, "Han Meimei");
+    assert_string_equal(s.role, "supervisor");
+    assert_string_equal(s.card_no, "");
+    assert_string_equal(s.verifier, "$argon2id$v=19$b");
+    assert_int_equal(journal_staff_by_card(j, "6200000000000001", &s), KERR_OK);
+    assert_string_equal(s.staff_no, "A01");
+    assert_int_equal(journal_staff_by_card(j, "", &s), KERR_NOT_FOUND); /* no card, nobody */
+    assert_int_equal(journal_staff_by_card(j, "6200000000000009", &s), KERR_NOT_FOUND);
+    assert_int_equal(journal_staff_get(j, "Z99", &s), KERR_NOT_FOUND);
+
+    /* replaced whole; a list with a number twice is refused and the old list stays */
+    assert_int_equal(journal_staff_replace(j, rows + 1, 1, 200), KERR_OK);
+    assert_int_equal(journal_staff_count(j), 1);
+    assert_int_equal(journal_staff_get(j, "A01", &s), KERR_NOT_FOUND);
+    struct staff_row twice[2] = {rows[0], rows[0]};
+    assert_int_equal(journal_staff_replace(j, twice, 2, 300), KERR_CONFLICT);
+    assert_int_equal(journal_staff_count(j), 1);
+    assert_int_equal(journal_staff_get(j, "S01", &s), KERR_OK);
+    assert_int_equal(journal_staff_replace(j, NULL, 0, 400), KERR_OK);
+    assert_int_equal(journal_staff_count(j), 0);
+
+    assert_true(journal_size(j) > 0);
+    assert_int_equal(journal_size(j) % 512, 0);
+    journal_close(j);
+}
+
+/* A journal written by the kiosk before shifts (schema 2): migration 3 opens the first
+ * shift and hands it every transaction recorded so far. */
+static void migration_from_schema_2(void **state)
+{
+    (void)state;
+    static const char *const v2 =
+        "CREATE TABLE intents ("
+        "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, flow TEXT NOT NULL,"
+        "  idem_key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('pending','done','failed','abandoned')),"
+        "  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+        "CREATE INDEX intents_pending ON intents(state, id);"
+        "CREATE TABLE outcomes ("
+        "  intent_id INTEGER NOT NULL UNIQUE REFERENCES intents(id), result TEXT NOT NULL,"
+        "  detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+        "CREATE TABLE transactions ("
+        "  id INTEGER PRIMARY KEY, txn_no TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+        "  amount_fen INTEGER NOT NULL, payload TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+        "  print_state TEXT NOT NULL DEFAULT 'pending');"
+        "CREATE TABLE outbox ("
+        "  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL UNIQUE,"
+        "  kind TEXT NOT NULL, body TEXT NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0, next_try_ms INTEGER NOT NULL DEFAULT 0,"
+        "  sent_ms INTEGER, reason TEXT);"
+        "CREATE INDEX outbox_pending ON outbox(state, seq);"
+        "CREATE TABLE shifts ("
+        "  id INTEGER PRIMARY KEY, attendant TEXT NOT NULL, opened_ms INTEGER NOT NULL,"
+        "  closed_ms INTEGER, totals TEXT);"
+        "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+        "CREATE TABLE orders ("
+        "  order_id TEXT PRIMARY KEY, txn_no TEXT NOT NULL, body TEXT NOT NULL,"
+        "  updated_ms INTEGER NOT NULL);"
+        "INSERT INTO transactions (txn_no, kind, amount_fen, payload, created_ms)"
+        "  VALUES ('OLD-1', 'sale', 100, '{}', 1), ('OLD-2', 'sale', 200, '{}', 2);"
+        "INSERT INTO outbox (record_id, kind, body, state) VALUES"
+        "  ('OLD-1', 'sale', '{}', 'sent'), ('OLD-2', 'sale', '{}', 'failed');"
+        "PRAGMA user_version = 2;";
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, v2, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+
+    char err[256];
+    struct journal *j = journal_open(db, err, sizeof err);
+    assert_non_null(j);
+    assert_int_equal(sql_int("PRAGMA user_version"), 3);
+    int64_t a = journal_shift_current(j);
+    assert_true(a > 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM shifts WHERE closed_ms IS NULL"), 1);
+    struct txn_list l = {0};
+    assert_int_equal(journal_shift_txns(j, a, txn_list_cb, &l), 2);
+    assert_string_equal(l.no[0], "OLD-1");
+    assert_string_equal(l.no[1], "OLD-2");
+    /* a record parked before the migration is listed as parked */
+    assert_int_equal(journal_outbox_parked(j, NULL, NULL), 1);
+    assert_int_equal(journal_txn_add(j, "NEW-1", "sale", 1, "{}", 3), KERR_OK);
+    assert_int_equal(journal_shift_txns(j, a, NULL, NULL), 3);
+    assert_true(journal_integrity_ok(j));
+    journal_close(j);
+    /* opened again: nothing migrates twice, no second shift */
+    j = journal_open(db, err, sizeof err);
+    assert_int_equal(journal_shift_current(j), a);
+    assert_int_equal(sql_int("SELECT count(*) FROM shifts"), 1);
     journal_close(j);
 }
 
@@ -449,6 +853,11 @@ int main(void)
         cmocka_unit_test_setup(txn_numbers_and_outbox_order, setup),
         cmocka_unit_test_setup(orders_and_settled_sales, setup),
         cmocka_unit_test_setup(shifts, setup),
+        cmocka_unit_test_setup(days, setup),
+        cmocka_unit_test_setup(txn_find_and_where, setup),
+        cmocka_unit_test_setup(records_and_parked, setup),
+        cmocka_unit_test_setup(settings_staff_size, setup),
+        cmocka_unit_test_setup(migration_from_schema_2, setup),
         cmocka_unit_test_setup(newer_schema_refused, setup),
         cmocka_unit_test_setup(not_a_database, setup),
         cmocka_unit_test_setup(worker_writes_in_order, setup),

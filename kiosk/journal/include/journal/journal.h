@@ -116,14 +116,115 @@ int journal_outbox_pending(struct journal *j);
  * again at a reboot, so the kiosk calls this once at start (also a good time to retry). */
 enum kerr journal_outbox_wake(struct journal *j);
 
-/* Opens an attendant's shift; KERR_CONFLICT while another shift is open. */
-enum kerr journal_shift_open(struct journal *j, const char *attendant, int64_t now_ms,
-                             int64_t *id);
-/* Closes shift `id` with its totals (JSON); KERR_NOT_FOUND if it is not open. */
-enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals_json,
-                              int64_t now_ms);
-/* The open shift's id, or 0. */
+/* ---- shifts and days (attendant mode) ----------------------------------------------------
+ * A shift is always open: the journal opens the first one (attendant "") when it is created
+ * or migrated, and every shift close opens the next in the same SQLite transaction. Every
+ * transaction belongs to the shift open when it was recorded (transactions.shift_id, set by
+ * journal_txn_add() and journal_txn_settle()), so a shift's totals never depend on clocks.
+ * A day close rolls up every closed shift not yet in a day. */
+
+struct shift_row {
+    int64_t id;
+    char attendant[24];  /* the staff number that opened it ("" for the first) */
+    int64_t opened_ms, closed_ms; /* closed_ms 0 while open */
+    int64_t day_id;      /* 0 until a day close rolled it up */
+    char *totals;        /* JSON stored at its close, or NULL while open; valid during the
+                          * callback only */
+};
+
+struct txn_row {
+    int64_t id;
+    char txn_no[65];
+    char kind[24];       /* "sale", "invoice", "card_load", "depot_ticket", "refund", ... */
+    int64_t amount_fen;
+    char print_state[16];
+    int64_t created_ms, shift_id;
+    char *payload;       /* valid during the callback only (journal_txn_find: caller frees) */
+};
+
+/* The open shift's id (0 if the journal has none: a journal from before shifts). */
 int64_t journal_shift_current(struct journal *j);
+/* Shift `id`'s row (its totals malloc'd into out->totals, or NULL: caller frees).
+ * KERR_NOT_FOUND if there is no such shift. */
+enum kerr journal_shift_get(struct journal *j, int64_t id, struct shift_row *out);
+/* Calls `cb` for every transaction of shift `id`, in the order recorded (index
+ * txn_shift). Returns the count, or -1. */
+int journal_shift_txns(struct journal *j, int64_t id,
+                       void (*cb)(const struct txn_row *t, void *user), void *user);
+/* Closes the open shift `id` and opens the next one for `next_attendant`, in one SQLite
+ * transaction with the report's outbox record (kind "shift_report", `record_id`, body
+ * `report_json`): after a crash either all of it is on disk or none. The shift's stored
+ * totals are `totals_json`. *next receives the new shift's id. KERR_NOT_FOUND when `id` is
+ * not the open shift (closed already: nothing is written); KERR_INVALID for a private-
+ * looking report. Crash points "journal.shift_close:before"/":after". */
+enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals_json,
+                              const char *next_attendant, const char *record_id,
+                              const char *report_json, int64_t now_ms, int64_t *next);
+/* Calls `cb` for every closed shift no day close has rolled up yet, oldest first. Returns
+ * the count, or -1. */
+int journal_shifts_open_day(struct journal *j,
+                            void (*cb)(const struct shift_row *s, void *user), void *user);
+/* The day close: every closed shift not yet in a day (at most up to shift `last_shift`)
+ * gets the new day's id; the day's row (`totals_json`) and its report's outbox record (kind
+ * "day_report", `record_id`, `report_json`) are written in the same SQLite transaction.
+ * *day receives its id. KERR_NOT_FOUND when `record_id` was written already (the day is
+ * closed: nothing is written twice). Crash points "journal.day_close:before"/":after". */
+enum kerr journal_day_close(struct journal *j, int64_t last_shift, const char *attendant,
+                            const char *totals_json, const char *record_id,
+                            const char *report_json, int64_t now_ms, int64_t *day);
+
+/* One transaction by its number (out->payload malloc'd: caller frees). KERR_NOT_FOUND. */
+enum kerr journal_txn_find(struct journal *j, const char *txn_no, struct txn_row *out);
+/* The transactions of `kind` whose payload's field `field` (a top-level string, e.g.
+ * "refund_of") equals `value`: calls cb for each. Returns the count, or -1. */
+int journal_txns_where(struct journal *j, const char *kind, const char *field,
+                       const char *value, void (*cb)(const struct txn_row *t, void *user),
+                       void *user);
+
+/* A record for the outbox alone (an attendant's audit line, kind "audit"): journaled and
+ * uploaded like a transaction's record. KERR_CONFLICT if record_id exists; KERR_INVALID for
+ * a private-looking body. */
+enum kerr journal_record_add(struct journal *j, const char *record_id, const char *kind,
+                             const char *body_json, int64_t now_ms);
+
+/* Outbox records the backend refused for good (state 'failed') that nobody has marked
+ * handled yet: cb for each, oldest first. Returns the count, or -1. */
+int journal_outbox_parked(struct journal *j,
+                          void (*cb)(const struct outbox_rec *r, const char *reason,
+                                     void *user),
+                          void *user);
+/* A parked record goes back in the queue (pending, due now, attempts 0). */
+enum kerr journal_outbox_requeue(struct journal *j, int64_t seq);
+/* A parked record is marked handled by staff number `who` (it stays, as 'failed'). */
+enum kerr journal_outbox_handled(struct journal *j, int64_t seq, const char *who);
+
+/* A setting that survives a restart (the kiosk out of service and its message): *value
+ * (cap bytes) receives it; KERR_NOT_FOUND if it is not set. journal_setting_put with value
+ * NULL removes it. */
+enum kerr journal_setting_get(struct journal *j, const char *name, char *value, size_t cap);
+enum kerr journal_setting_put(struct journal *j, const char *name, const char *value);
+
+/* The staff the backend pushed: number, name, role and the Argon2id verifier of their PIN
+ * (crypto_pwhash_str's text; the PIN itself is never stored). */
+struct staff_row {
+    char staff_no[24];
+    char card_no[20];    /* the staff card's number (16 digits), or "" */
+    char name[64];
+    char role[16];       /* "attendant" | "supervisor" */
+    char verifier[160];
+};
+/* Replaces the whole list in one SQLite transaction. */
+enum kerr journal_staff_replace(struct journal *j, const struct staff_row *rows, int n,
+                                int64_t now_ms);
+/* KERR_NOT_FOUND if staff_no is not in the list. */
+enum kerr journal_staff_get(struct journal *j, const char *staff_no, struct staff_row *out);
+/* The staff member whose card is `card_no`; KERR_NOT_FOUND if none. */
+enum kerr journal_staff_by_card(struct journal *j, const char *card_no, struct staff_row *out);
+/* How many are listed. */
+int journal_staff_count(struct journal *j);
+
+/* The journal's size on disk in bytes (pages x page size), or -1. */
+int64_t journal_size(struct journal *j);
 
 /* PRAGMA integrity_check says "ok". */
 int journal_integrity_ok(struct journal *j);
