@@ -109,3 +109,22 @@ char *sign_base64(const void *data, size_t len)
         sodium_bin2base64(out, cap, data, len, sodium_base64_VARIANT_ORIGINAL);
     return out;
 }
+
+/* The most memory a verifier may ask for: a kiosk has little to spare. */
+#define PIN_MEMLIMIT_MAX (64u * 1024 * 1024)
+
+int sign_pin_check(const char *verifier, const char *pin)
+{
+    const char *prefix = "$argon2id$";
+    if (!verifier || strncmp(verifier, prefix, strlen(prefix)) != 0 ||
+        strlen(verifier) >= crypto_pwhash_STRBYTES)
+        return -1;
+    /* m=<KiB> in the verifier's parameters. */
+    const char *m = strstr(verifier, "$m=");
+    if (!m)
+        return -1;
+    unsigned long kib = strtoul(m + 3, NULL, 10);
+    if (kib == 0 || kib > PIN_MEMLIMIT_MAX / 1024)
+        return -1;
+    return crypto_pwhash_str_verify(verifier, pin, strlen(pin)) == 0 ? 1 : 0;
+}

@@ -660,6 +660,17 @@ const char *hub_instance_name(const struct hub *h, int i)
     return i >= 0 && i < h->n ? h->dev[i].name : "script";
 }
 
+int hub_instance_count(const struct hub *h)
+{
+    return h->n;
+}
+
+enum health_state hub_instance_health(const struct hub *h, int i, const char **why)
+{
+    *why = i >= 0 && i < h->n ? h->dev[i].why : "";
+    return i >= 0 && i < h->n ? h->dev[i].health : HEALTH_ABSENT;
+}
+
 /* 1 for a scanner instance whose driver can show a preview. */
 static int previews(const struct dev *d)
 {

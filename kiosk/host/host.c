@@ -311,8 +311,11 @@ static void loop(struct host *a)
     while (!a->quit) {
         int scripted = a->o->script && a->step < a->script.n;
         int64_t now = clock_now_ms();
+        host_hold_due(a, now);
         host_services_turn(a, now);
         int64_t until = host_services_deadline(a);
+        if (a->hold_id[0])
+            until = min64(until, a->hold_at);
         if (a->next_tick_ms)
             until = min64(until, a->next_tick_ms);
         if (a->toast && a->toast_until_ms > now)

@@ -180,6 +180,11 @@ void host_pointer(struct host *a, int down, int x, int y)
         a->drag_y0 = y;
         a->drag_scroll0 = a->drag_list >= 0 ? a->tree.v[a->drag_list].scroll : 0;
         a->dragging = 0;
+        a->hold_id[0] = 0;
+        if (hit >= 0 && a->tree.v[hit].hold_ms > 0) {
+            snprintf(a->hold_id, sizeof a->hold_id, "%s", a->tree.v[hit].id);
+            a->hold_at = clock_now_ms() + a->tree.v[hit].hold_ms;
+        }
         host_services_touch(a, clock_now_ms());
         if (hit >= 0) {
             voice_click(a->voice);
@@ -189,11 +194,25 @@ void host_pointer(struct host *a, int down, int x, int y)
     }
     int was = a->pressed, dragged = a->dragging;
     a->pressed = -1;
+    a->hold_id[0] = 0; /* let go before its time: a long press's widget ignores a tap */
     a->drag_list = -1;
     a->dragging = 0;
     a->dirty = 1;
-    if (hit >= 0 && hit == was && !dragged)
+    if (hit >= 0 && hit == was && !dragged && a->tree.v[hit].hold_ms == 0)
         activate_index(a, hit);
+}
+
+int host_hold_due(struct host *a, int64_t now)
+{
+    if (!a->hold_id[0] || now < a->hold_at)
+        return 0;
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "%s", a->hold_id);
+    a->hold_id[0] = 0;
+    a->pressed = -1;
+    log_info("host", "%s held", id);
+    host_activate(a, id);
+    return 1;
 }
 
 /* A finger moving over a list scrolls it (and is then no tap); the wheel does too. */
@@ -214,6 +233,7 @@ void host_pointer_motion(struct host *a, int y)
     if (!a->dragging && (dy > a->theme.min_target / 4 || dy < -a->theme.min_target / 4)) {
         a->dragging = 1;
         a->pressed = -1; /* a drag, not a tap */
+        a->hold_id[0] = 0;
     }
     if (a->dragging) {
         host_services_touch(a, clock_now_ms());

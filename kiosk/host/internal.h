@@ -97,6 +97,10 @@ struct host {
     /* touch scrolling: the list being dragged, and each list's scroll kept across rebuilds
      * of the same screen (a newly grown list shows its end: the item just added) */
     int drag_list, drag_y0, drag_scroll0, dragging;
+    char oos[160];               /* out of service: the message id ("" in service) ... */
+    int oos_loaded;              /* ... read from the journal's settings once */
+    char hold_id[UI_ID_LEN];     /* a widget held down that answers a long press ... */
+    int64_t hold_at;             /* ... once it has been held until then */
     struct {
         char id[UI_ID_LEN];
         int scroll, content_h;
@@ -158,6 +162,8 @@ void host_services_leave(struct host *a, int64_t now);
 /* input.c */
 void host_activate(struct host *a, const char *id);
 void host_pointer(struct host *a, int down, int x, int y);
+/* A widget held long enough (ui_widget.hold_ms) is activated now: 1 if one was. */
+int host_hold_due(struct host *a, int64_t now);
 void host_pointer_motion(struct host *a, int y);
 void host_wheel(struct host *a, int x, int y, int dy);
 void host_key(struct host *a, SDL_Keycode k, Uint16 mod);

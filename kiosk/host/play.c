@@ -32,7 +32,9 @@ static void script_fail(struct host *a, const struct step *st, const char *fmt, 
  * for the widget to show up and for whatever covers it (a busy overlay while the backend
  * answers) to go away, so a tap that cannot land yet is tried again for up to 5 s.
  * Returns 1 while it is still waiting. */
-static int script_tap(struct host *a, const struct step *st)
+/* A tap, or a press held as long as the widget asks (hold): the kiosk's clock moves on
+ * meanwhile. */
+static int script_tap(struct host *a, const struct step *st, int hold)
 {
     int waiting = clock_real_ms() - a->step_start_ms < 5000;
     struct ui_widget *w = ui_find(&a->tree, st->arg);
@@ -60,7 +62,20 @@ static int script_tap(struct host *a, const struct step *st)
                         hit >= 0 ? a->tree.v[hit].id : "nothing tappable");
         return waiting;
     }
+    if (hold && w->hold_ms <= 0) {
+        script_fail(a, st, "widget '%s' takes a tap, not a long press", st->arg);
+        return 0;
+    }
+    if (!hold && w->hold_ms > 0) {
+        script_fail(a, st, "widget '%s' takes a long press (hold), not a tap", st->arg);
+        return 0;
+    }
+    int hold_ms = w->hold_ms; /* the press may draw a new tree */
     host_pointer(a, 1, r.x + r.w / 2, r.y + r.h / 2);
+    if (hold) {
+        clock_advance_ms(hold_ms);
+        host_hold_due(a, clock_now_ms());
+    }
     host_pointer(a, 0, r.x + r.w / 2, r.y + r.h / 2);
     return 0;
 }
@@ -98,7 +113,8 @@ int64_t host_play(struct host *a)
             a->step_start_ms = clock_real_ms();
         switch (st->kind) {
         case STEP_TAP:
-            if (script_tap(a, st))
+        case STEP_HOLD:
+            if (script_tap(a, st, st->kind == STEP_HOLD))
                 return 5;
             break;
         case STEP_TYPE: {

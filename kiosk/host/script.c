@@ -11,7 +11,7 @@ static const struct {
     enum step_kind kind;
     int need_arg; /* 1 = an argument is required, 0 = none allowed, 2 = optional */
 } words[] = {
-    {"tap", STEP_TAP, 1},      {"type", STEP_TYPE, 1},
+    {"tap", STEP_TAP, 1},      {"hold", STEP_HOLD, 1},    {"type", STEP_TYPE, 1},
     {"key", STEP_KEY, 1},      {"scan", STEP_SCAN, 1},
     {"wait", STEP_WAIT, 1},
     {"expect", STEP_EXPECT, 1}, {"absent", STEP_ABSENT, 1},
@@ -94,6 +94,7 @@ static int parse_line(struct step *st, char *line, char *why, size_t whycap)
 
     switch (st->kind) {
     case STEP_TAP:
+    case STEP_HOLD:
     case STEP_ABSENT:
     case STEP_UNAVAILABLE:
     case STEP_AVAILABLE:

@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "journal/worker.h"
 #include "ui/chrome.h"
+#include "ui/slip.h"
 
 #define TOAST_MS 6000
 
@@ -387,6 +388,7 @@ void host_services_build(struct host *a, struct ui_tree *t)
     memset(&v, 0, sizeof v);
     v.now_ms = clock_now_ms();
     v.station = a->cfg.station_name;
+    v.out_of_service = host_out_of_service(&a->svc[a->frame].h);
     v.terminal_id = a->cfg.terminal_id;
     v.lang = i18n_lang();
     int cur = 0, n = i18n_count();
@@ -602,6 +604,24 @@ uint64_t host_print(struct host_svc *h, const struct bitmap *b, const char *titl
     return (uint64_t)no;
 }
 
+uint64_t host_reprint(struct host_svc *h, const char *kind, const char *payload)
+{
+    struct host *a = h->host;
+    for (int i = 0; i < a->nsvc; i++) {
+        const struct service_def *d = a->svc[i].def;
+        struct slip *s = d->reprint ? d->reprint(a->svc[i].priv, kind, payload, i18n_lang())
+                                    : NULL;
+        if (!s)
+            continue;
+        log_info("host", "%s reprints a %s", d->name, kind);
+        uint64_t handle = host_print(h, slip_bitmap(s), "reprint");
+        slip_destroy(s);
+        return handle;
+    }
+    log_warn("host", "no service reprints a %s", kind);
+    return 0;
+}
+
 uint64_t host_printer_check(struct host_svc *h)
 {
     struct host *a = h->host;
@@ -744,6 +764,65 @@ void host_backend_refused(struct host_svc *h, const char *code)
     }
 }
 
+#define OOS_SETTING "out_of_service"
+
+const char *host_out_of_service(struct host_svc *h)
+{
+    struct host *a = h->host;
+    if (!a->oos_loaded && a->link) {
+        a->oos_loaded = 1;
+        if (journal_setting_get(link_journal(a->link), OOS_SETTING, a->oos, sizeof a->oos) !=
+            KERR_OK)
+            a->oos[0] = 0;
+        else
+            log_info("host", "out of service since before the start");
+    }
+    return a->oos[0] ? a->oos : NULL;
+}
+
+struct oos_write {
+    char msg[sizeof ((struct host *)0)->oos];
+};
+
+static enum kerr oos_write(struct journal *j, void *arg, int64_t *value)
+{
+    const struct oos_write *w = arg;
+    (void)value;
+    return journal_setting_put(j, OOS_SETTING, w->msg[0] ? w->msg : NULL);
+}
+
+uint64_t host_set_out_of_service(struct host_svc *h, const char *msgid)
+{
+    struct host *a = h->host;
+    struct oos_write *w = calloc(1, sizeof *w);
+    if (!w)
+        return 0;
+    snprintf(w->msg, sizeof w->msg, "%s", msgid ? msgid : "");
+    uint64_t handle = host_journal(h, oos_write, w, free);
+    if (handle) {
+        a->oos_loaded = 1;
+        snprintf(a->oos, sizeof a->oos, "%s", msgid ? msgid : "");
+        log_info("host", "%s", msgid ? "out of service" : "back in service");
+        a->dirty = 1;
+    }
+    return handle;
+}
+
+int host_device_count(struct host_svc *h)
+{
+    return h->host->link ? hub_instance_count(link_hub(h->host->link)) : 0;
+}
+
+void host_device_at(struct host_svc *h, int i, char *name, size_t ncap,
+                    enum health_state *state, char *why, size_t wcap)
+{
+    const struct hub *hub = link_hub(h->host->link);
+    const char *w;
+    *state = hub_instance_health(hub, i, &w);
+    snprintf(name, ncap, "%s", hub_instance_name(hub, i));
+    snprintf(why, wcap, "%s", w);
+}
+
 void host_redraw(struct host_svc *h)
 {
     h->host->dirty = 1;
@@ -804,6 +883,8 @@ void host_tile_at(struct host_svc *h, int i, struct host_tile *out)
     out->tile = &s->def->tiles[a->tiles[i].tile];
     out->service = a->tiles[i].svc;
     out->reason = health_reason(out->tile->requires, a->enabled[i], &a->health);
+    if (out->reason == REASON_NONE && !out->tile->door && host_out_of_service(h))
+        out->reason = REASON_OUT_OF_SERVICE;
     if (out->reason == REASON_NONE && s->def->unavailable)
         out->reason = s->def->unavailable(s->priv);
 }

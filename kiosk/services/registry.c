@@ -1,6 +1,7 @@
 /* The services this kiosk runs, in the order of the home menu's tiles. A new service is a
  * folder under kiosk/services/ and one line here (and its target in CMakeLists.txt). The
  * session comes first: it is the frame the others run in. */
+#include "attendant/service.h"
 #include "card/service.h"
 #include "checkout/service.h"
 #include "depot/service.h"
@@ -14,5 +15,6 @@ const struct service_def *const service_registry[] = {
     &invoice_service,
     &card_service,
     &depot_service,
+    &attendant_service,
     NULL,
 };

@@ -37,6 +37,7 @@ void chrome_header(struct ui_tree *t, const struct layout *l, const struct view 
     s->style = ST_PLAIN;
     s->fg = 0xFFFFFFFF;
     s->bold = 1;
+    snprintf(s->id, sizeof s->id, "hdr.station"); /* the frame's screens may make it a door */
     if (title && *title) {
         struct ui_widget *h = ui_label(t, (SDL_Rect){half, 0, half - pad, l->header.h}, title,
                                        FONT_BODY, ALIGN_RIGHT);

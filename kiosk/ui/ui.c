@@ -254,7 +254,7 @@ int ui_screen_rect(const struct ui_tree *t, int index, SDL_Rect *out)
 
 static int tappable(const struct ui_widget *w)
 {
-    return w->kind == UI_BUTTON && !w->disabled && w->id[0];
+    return (w->kind == UI_BUTTON || w->hold_ms > 0) && !w->disabled && w->id[0];
 }
 
 int ui_hit(const struct ui_tree *t, int x, int y)

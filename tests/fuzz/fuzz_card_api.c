@@ -4,7 +4,8 @@
  *   A  cd_api_answer(): the call (byte 1), the status (bytes 2-3, mod 600), the error code's
  *      length (byte 4, mod 48; its top bit: no code at all), the code, then the body
  *   C  cd_api_account() of the rest
- *   R  cd_record_read() of the rest; what it reads is written and read back
+ *   R  cd_record_read() of the rest, and cd_record_read_txn(); what they read is written and
+ *      read back
  *   H  cd_api_http() of a request of call (byte 1) whose card number, load id and allocation
  *      id are the rest's lines
  *   F  the flow under a script: taps, keys, the card put on and taken off, the card's answers
@@ -203,7 +204,29 @@ static void round_trip(const struct cd_load_record *r, int txn)
         strcmp(back.load_id, r->load_id) || strcmp(back.source, r->source) ||
         back.amount_fen != r->amount_fen || back.online_serial != r->online_serial)
         abort();
+    /* a transaction record comes back whole, what a copy of its receipt shows; but for a
+     * chip's balance no chip holds (a card that proved a load its balance cannot have had) */
+    if (txn) {
+        int whole = cd_record_read_txn(p, &back) == 0;
+        if (whole != (r->balance_before_fen >= 0 && r->balance_after_fen <= INT64_C(0xFFFFFFFF)) ||
+            (whole && memcmp(&back, r, sizeof back)))
+            abort();
+    }
     free(p);
+}
+
+/* A load's transaction record as cd_record_read_txn promises it: a load that happened, its
+ * terminal, date and time (when there are) and TAC in shape, the chip's balances adding
+ * up. */
+static void check_txn(const struct cd_load_record *r)
+{
+    check_record(r);
+    if (!all_of(r->term_hex, 12, HEX) || (r->date[0] && !all_of(r->date, 8, DIGITS)) ||
+        (r->time[0] && !all_of(r->time, 6, DIGITS)) || !all_of(r->tac, 8, HEX) ||
+        r->balance_before_fen < 0 ||
+        r->balance_after_fen > INT64_C(0xFFFFFFFF) ||
+        r->balance_after_fen != r->balance_before_fen + r->amount_fen)
+        abort();
 }
 
 /* A request the flow (or anyone) may send: its path a plain path under /v1/cards/, GET
@@ -968,6 +991,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (digits != CARD_NO_LEN)
                 abort();
             round_trip(&r, 0);
+        }
+        if (cd_record_read_txn(text, &r) == 0) {
+            check_txn(&r);
+            round_trip(&r, 1);
+        } else if (cd_record_read_txn(text, &r) != -1) {
+            abort();
         }
         break;
     case 'H': {

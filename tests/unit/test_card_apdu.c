@@ -551,7 +551,7 @@ static void info_bad_dates(void **state)
 static void info_bad_kind(void **state)
 {
     (void)state;
-    static const uint8_t bad[] = {0x00, 0x04, 0x10, 0x80, 0xFF};
+    static const uint8_t bad[] = {0x00, 0x05, 0x10, 0x80, 0xFF};
     for (size_t i = 0; i < sizeof bad; i++)
         assert_int_equal(info_with(26, &bad[i], 1), CA_BAD_DATA);
 }

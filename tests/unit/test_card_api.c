@@ -1,7 +1,7 @@
 /* The fuel card's side of the wire (card/api.h) and its journal payloads (card/record.h):
  * requests built from the flow's cd_request, answers read strictly (an answer not as
- * docs/backend-api.md "Fuel cards" says is refused whole), and records that keep no run of
- * 16 digits. */
+ * docs/backend-api.md "Fuel cards" says is refused whole), records that keep no run of
+ * 16 digits, and a load's receipt drawn again from its record (card/slip.h: a copy). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <SDL.h>
 
 #include "api.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "record.h"
+#include "slip.h"
 
 #define CARD_NO "1000113300002001"
 #define LOAD_ID "L-T0001-20261130-000007"
@@ -658,13 +660,114 @@ static void records(void **state)
     assert_int_equal(back.online_serial, 65535);
 }
 
+/* A load's transaction record read back whole (cd_record_read_txn), strictly, and the copy of
+ * its receipt drawn from it: marked, so taller than the same receipt unmarked. */
+static void copy_receipt(void **state)
+{
+    (void)state;
+    struct cd_load_record r = load_record(), back;
+    char *txn = cd_record_txn(&r), *intent = cd_record_intent(&r);
+    assert_non_null(txn);
+    memset(&back, 0xA5, sizeof back);
+    assert_int_equal(cd_record_read_txn(txn, &back), 0);
+    assert_string_equal(back.card_no, CARD_NO);
+    assert_string_equal(back.load_id, LOAD_ID);
+    assert_string_equal(back.source, "account");
+    assert_int_equal(back.amount_fen, 20000);
+    assert_int_equal(back.online_serial, 7);
+    assert_int_equal(back.balance_before_fen, 8800);
+    assert_int_equal(back.balance_after_fen, 28800);
+    assert_string_equal(back.tac, "11223344");
+    assert_string_equal(back.date, "20261130");
+    assert_string_equal(back.time, "141503");
+    assert_string_equal(back.term_hex, "000000000001");
+    /* an intent is no load that happened: no TAC, no balance after */
+    assert_int_equal(cd_record_read_txn(intent, &back), -1);
+    assert_int_equal(cd_record_read_txn(NULL, &back), -1);
+    static const struct {
+        const char *from, *to;
+    } not_whole[] = {
+        {"\"tac\":\"11223344\"", "\"tac\":\"1122334\""},
+        {"\"tac\":\"11223344\"", "\"tac\":\"112233GG\""},
+        {"\"tac\":\"11223344\"", "\"tac\":11223344"},
+        {"\"tac\":\"11223344\"", "\"tac\":\"112233445\""},
+        {"\"date\":\"20261130\"", "\"date\":\"2026113\""},
+        {"\"date\":\"20261130\"", "\"date\":\"2026-11-30\""},
+        {"\"date\":\"20261130\"", "\"day\":\"20261130\""},
+        {"\"time\":\"141503\"", "\"time\":\"14150x\""},
+        {"\"time\":\"141503\"", "\"time\":null"},
+        {"\"terminal_id\":\"000000000001\"", "\"terminal_id\":\"00000000001\""},
+        {"\"terminal_id\":\"000000000001\"", "\"terminal_id\":\"00000000000Z\""},
+        {"\"balance_before_fen\":8800", "\"balance_before_fen\":8801"},
+        {"\"balance_before_fen\":8800", "\"balance_before_fen\":-11200"},
+        {"\"balance_before_fen\":8800", "\"balance_before_fen\":8800.5"},
+        {"\"balance_before_fen\":8800", "\"balance_before\":8800"},
+        {"\"balance_after_fen\":28800", "\"balance_after_fen\":4294967296"},
+        {"\"balance_after_fen\":28800", "\"balance_after_fen\":\"28800\""},
+        {"\"amount_fen\":20000", "\"amount_fen\":20001"},
+    };
+    for (size_t i = 0; i < sizeof not_whole / sizeof not_whole[0]; i++) {
+        const char *text = with(txn, not_whole[i].from, not_whole[i].to);
+        if (cd_record_read_txn(text, &back) != -1)
+            fail_msg("read: %s", text);
+    }
+    /* a load proved on a later insertion has no date and time; lower-case hex is hex too */
+    assert_int_equal(cd_record_read_txn(with(with(txn, "\"date\":\"20261130\"", "\"date\":\"\""),
+                                             "\"time\":\"141503\"", "\"time\":\"\""),
+                                        &back),
+                     0);
+    assert_string_equal(back.date, "");
+    assert_int_equal(
+        cd_record_read_txn(with(txn, "\"tac\":\"11223344\"", "\"tac\":\"3a845bf0\""), &back), 0);
+    assert_int_equal(cd_record_read_txn(txn, &back), 0);
+    free(intent);
+    free(txn);
+
+    /* the copy, drawn as the kiosk draws slips, on both papers and in both languages */
+    SDL_Surface *sf = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *rd = sf ? SDL_CreateSoftwareRenderer(sf) : NULL;
+    char err[256];
+    struct text_engine *te = rd ? text_create(rd, "", "Noto Sans CJK SC", err, sizeof err) : NULL;
+    assert_non_null(te);
+    struct kiosk_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.station_name, sizeof cfg.station_name, "朝阳路加油站");
+    snprintf(cfg.terminal_id, sizeof cfg.terminal_id, "T0001");
+    static const int widths[] = {576, 384};
+    for (int w = 0; w < 2; w++)
+        for (int l = 0; l < 2; l++) {
+            const char *lang = l ? "en_US" : "zh_CN";
+            cfg.paper_width_dots = widths[w];
+            struct slip *copy = cd_slip_copy(te, &cfg, lang, &back);
+            assert_non_null(copy);
+            const struct bitmap *b = slip_bitmap(copy);
+            assert_int_equal(b->width, widths[w]);
+            assert_in_range(b->height, 400, 4000);
+            struct cd_receipt plain = {.card_no = back.card_no, .holder = "",
+                                       .loaded_fen = back.amount_fen,
+                                       .balance_before_fen = back.balance_before_fen,
+                                       .balance_after_fen = back.balance_after_fen,
+                                       .tac = "11223344", .load_id = back.load_id,
+                                       .online_serial = 7, .recharge_txn = "",
+                                       .date = back.date, .time = back.time};
+            struct slip *first = cd_slip_receipt(te, &cfg, lang, &plain);
+            assert_non_null(first);
+            assert_true(slip_bitmap(first)->height < b->height); /* the copy is marked */
+            slip_destroy(first);
+            slip_destroy(copy);
+        }
+    text_destroy(te);
+    SDL_DestroyRenderer(rd);
+    SDL_FreeSurface(sf);
+}
+
 int main(void)
 {
     log_set_quiet(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(requests),       cmocka_unit_test(good_answers),
         cmocka_unit_test(broken_answers), cmocka_unit_test(error_answers),
-        cmocka_unit_test(records),
+        cmocka_unit_test(records),        cmocka_unit_test(copy_receipt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* The depot pickup's side of the wire (depot/api.h) and its journal payloads (depot/record.h):
  * requests built from the flow's dp_request (the ID number proved, never sent), answers read
- * strictly (an answer not as docs/backend-api.md "Depot pickups" says is refused whole), and
- * records that keep masked fields only. */
+ * strictly (an answer not as docs/backend-api.md "Depot pickups" says is refused whole),
+ * records that keep masked fields only, and a ticket drawn again from its record (补打). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <SDL.h>
 
 #include "api.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/sign.h"
 #include "record.h"
+#include "slip.h"
 
 #define CODE "PK2611300001"
 #define ORDER "PO2611300001"
@@ -889,6 +891,53 @@ static void records(void **state)
     assert_string_equal(small, "depot-P");
 }
 
+/* An attendant's reprint: the ticket read back from its record (the same number) and drawn
+ * marked 补打, so taller than its first print; an intent has no ticket to reprint. */
+static void reprint_from_record(void **state)
+{
+    (void)state;
+    struct dp_ticket k = ticket(), back;
+    char *txn = dp_record_txn(&k), *intent = dp_record_intent(&k);
+    assert_int_equal(dp_record_read(intent, &back), 0);
+    assert_string_equal(back.ticket_no, ""); /* nothing the reprint hook draws */
+    assert_int_equal(dp_record_read(txn, &back), 0);
+    assert_string_equal(back.ticket_no, "TK2611300001");
+    assert_false(back.reprint);
+    free(intent);
+    free(txn);
+
+    SDL_Surface *sf = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *rd = sf ? SDL_CreateSoftwareRenderer(sf) : NULL;
+    char err[256];
+    struct text_engine *te = rd ? text_create(rd, "", "Noto Sans CJK SC", err, sizeof err) : NULL;
+    assert_non_null(te);
+    struct kiosk_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.station_name, sizeof cfg.station_name, "北郊油库");
+    snprintf(cfg.terminal_id, sizeof cfg.terminal_id, "T0001");
+    static const int widths[] = {576, 384};
+    for (int w = 0; w < 2; w++)
+        for (int l = 0; l < 2; l++) {
+            const char *lang = l ? "en_US" : "zh_CN";
+            cfg.paper_width_dots = widths[w];
+            struct slip *first = dp_slip(te, &cfg, lang, &back);
+            back.reprint = 1;
+            struct slip *copy = dp_slip(te, &cfg, lang, &back);
+            back.reprint = 0;
+            assert_non_null(first);
+            assert_non_null(copy);
+            const struct bitmap *b = slip_bitmap(copy);
+            assert_int_equal(b->width, widths[w]);
+            assert_in_range(b->height, 600, 6000);
+            assert_true(slip_bitmap(first)->height < b->height); /* marked 补打 */
+            slip_destroy(first);
+            slip_destroy(copy);
+        }
+    text_destroy(te);
+    SDL_DestroyRenderer(rd);
+    SDL_FreeSurface(sf);
+}
+
 int main(void)
 {
     log_set_quiet(1);
@@ -903,6 +952,7 @@ int main(void)
         cmocka_unit_test(broken_answers),
         cmocka_unit_test(error_answers),
         cmocka_unit_test(records),
+        cmocka_unit_test(reprint_from_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

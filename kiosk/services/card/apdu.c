@@ -270,7 +270,7 @@ enum card_ans card_read_info(const uint8_t *r, size_t n, struct card_info *out)
     v.expiry_date = read_date(r + 22);
     if (!v.start_date || !v.expiry_date)
         return CA_BAD_DATA;
-    if (r[26] < CARD_PERSONAL || r[26] > CARD_SUB)
+    if (r[26] < CARD_PERSONAL || r[26] > CARD_STAFF)
         return CA_BAD_DATA;
     v.kind = (enum card_kind)r[26];
     v.blocked = r[27] != 0; /* 00 active; anything else is not */

@@ -79,7 +79,8 @@ int apdu_sw(const uint8_t *r, size_t n);
  * for CA_WRONG_PIN; may be NULL). */
 enum card_ans card_status(const uint8_t *r, size_t n, int *tries_left);
 
-enum card_kind { CARD_PERSONAL = 1, CARD_MAIN = 2, CARD_SUB = 3 };
+/* The card info file's kind byte; a staff card (员工卡) is the station's, not a customer's. */
+enum card_kind { CARD_PERSONAL = 1, CARD_MAIN = 2, CARD_SUB = 3, CARD_STAFF = 4 };
 
 struct card_info {
     char card_no[CARD_NO_LEN + 1];

@@ -464,6 +464,14 @@ static void on_apdu(struct cd_flow *f, const struct cd_event *e, int64_t now,
     case AK_INFO:
         if ((s = card_read_info(r, n, &f->info)) != CA_OK)
             return bad_answer(f, s, out);
+        if (f->info.kind == CARD_STAFF) {
+            /* A staff card opens attendant mode (whoever takes it); where nobody does, it
+             * is no card of the customer's. */
+            fail(f, CD_ERR_UNKNOWN_CARD, out);
+            effects_add_data(out, EFF_HAND_OVER, 0, "staff.card", f->info.card_no,
+                             strlen(f->info.card_no) + 1);
+            return;
+        }
         if (f->info.blocked)
             return fail(f, CD_ERR_BLOCKED, out);
         if (f->cfg.today && f->info.expiry_date < f->cfg.today)

@@ -182,10 +182,26 @@ static void print_receipt(struct card_io *io)
     slip_destroy(s);
 }
 
+struct slip *cd_io_reprint(struct card_io *io, const char *kind, const char *payload,
+                           const char *lang)
+{
+    struct cd_load_record r;
+    if (strcmp(kind, "card_load"))
+        return NULL;
+    if (cd_record_read_txn(payload, &r) != 0) {
+        log_error("card", "a load record that does not read: no copy of it");
+        return NULL;
+    }
+    log_info("card", "load %s: a copy of its receipt", r.load_id);
+    return cd_slip_copy(host_text(io->h), host_config(io->h), lang, &r);
+}
+
 static void hand_over(struct card_io *io, const char *what, const char *arg, int64_t now)
 {
     if (host_hand_over(io->h, what, arg, now) != 0) {
         log_warn("card", "nobody takes %s now", what);
+        if (strcmp(what, "checkout.recharge"))
+            return; /* a staff card nobody takes: the flow said it is no fuel card */
         struct cd_event e = {.in = CD_IN_PAID, .ok = 0};
         feed(io, &e, now);
     }

@@ -44,5 +44,10 @@ int64_t cd_io_deadline(const struct card_io *io);
 /* The customer left: the PIN and what was read are wiped. */
 void cd_io_leave(struct card_io *io, int64_t now);
 int cd_io_idle(const struct card_io *io);
+/* The service's reprint hook: a copy of the receipt of journaled load `payload` (kind
+ * "card_load"), marked as one; NULL for another kind or a record that does not read.
+ * Caller destroys it. */
+struct slip *cd_io_reprint(struct card_io *io, const char *kind, const char *payload,
+                           const char *lang);
 
 #endif

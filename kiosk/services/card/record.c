@@ -68,3 +68,34 @@ int cd_record_read(const char *payload, struct cd_load_record *r)
     r->card_no[n] = '\0';
     return bad || n != CARD_NO_LEN ? -1 : 0;
 }
+
+/* 1 when s is exactly n characters of set (or empty, when `empty_ok`). */
+static int all_of(const char *s, size_t n, const char *set, int empty_ok)
+{
+    return (empty_ok && !s[0]) || (strlen(s) == n && strspn(s, set) == n);
+}
+
+int cd_record_read_txn(const char *payload, struct cd_load_record *r)
+{
+    static const char digits[] = "0123456789", hex[] = "0123456789ABCDEFabcdef";
+    if (cd_record_read(payload, r) != 0)
+        return -1;
+    int bad = 0;
+    cJSON *o = cJSON_Parse(payload);
+    json_copy(o, "terminal_id", r->term_hex, sizeof r->term_hex, 0, &bad);
+    /* no date and time when the load was proved on a later insertion (no MAC2 answer) */
+    json_copy(o, "date", r->date, sizeof r->date, 1, &bad);
+    json_copy(o, "time", r->time, sizeof r->time, 1, &bad);
+    json_copy(o, "tac", r->tac, sizeof r->tac, 0, &bad);
+    /* the chip's balance is 4 bytes of fen */
+    r->balance_before_fen = json_int(o, "balance_before_fen", 0, INT64_C(0xFFFFFFFF), &bad);
+    r->balance_after_fen = json_int(o, "balance_after_fen", 0, INT64_C(0xFFFFFFFF), &bad);
+    cJSON_Delete(o);
+    if (bad || !all_of(r->term_hex, 12, hex, 0) || !all_of(r->date, 8, digits, 1) ||
+        !all_of(r->time, 6, digits, 1) || !all_of(r->tac, 8, hex, 0) ||
+        r->balance_after_fen != r->balance_before_fen + r->amount_fen) {
+        memset(r, 0, sizeof *r);
+        return -1;
+    }
+    return 0;
+}

@@ -213,6 +213,7 @@ const char *cd_kind_text(enum card_kind k)
     switch (k) {
     case CARD_MAIN: return _("Company main card");
     case CARD_SUB: return _("Company sub-card");
+    case CARD_STAFF: return _("Staff card");
     case CARD_PERSONAL: break;
     }
     return _("Personal card");

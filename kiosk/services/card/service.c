@@ -13,7 +13,7 @@
 
 static const struct service_tile tiles[] = {
     {"card", N_("Fuel card"), N_("Balance, recharge, load onto the card"), "icons/card.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL) | NEEDS(COMP_CARD_READER), SITE_FORECOURT},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL) | NEEDS(COMP_CARD_READER), SITE_FORECOURT, NULL},
     {0},
 };
 
@@ -158,6 +158,13 @@ static int cs_idle(const void *priv)
     return cd_io_idle(priv);
 }
 
+/* An attendant's reprint of a load's receipt, marked as a copy. */
+static struct slip *cs_reprint(void *priv, const char *kind, const char *payload,
+                               const char *lang)
+{
+    return cd_io_reprint(priv, kind, payload, lang);
+}
+
 const struct service_def card_service = {
     .name = "card",
     .tiles = tiles,
@@ -179,4 +186,5 @@ const struct service_def card_service = {
     .build = cs_build,
     .busy = cs_busy,
     .idle = cs_idle,
+    .reprint = cs_reprint,
 };

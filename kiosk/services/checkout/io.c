@@ -297,11 +297,18 @@ static void follow_print(struct checkout *io, uint64_t handle, const char *txn_n
     log_warn("checkout", "print job %llu not followed: too many jobs", (unsigned long long)handle);
 }
 
+struct slip *co_io_receipt(struct checkout *io, const struct sale_record *r, int copy,
+                           const char *lang)
+{
+    return receipt_sale(host_text(io->h), host_config(io->h), io->opt->invoice_url, lang, r,
+                        copy);
+}
+
 int co_io_print_record(struct checkout *io, const struct sale_record *r, int copy, int live)
 {
     const char *lang = i18n_lang();
     const struct kiosk_config *cfg = host_config(io->h);
-    struct slip *s = receipt_sale(host_text(io->h), cfg, io->opt->invoice_url, lang, r, copy);
+    struct slip *s = co_io_receipt(io, r, copy, lang);
     uint64_t job = s ? host_print(io->h, slip_bitmap(s), r->txn_no) : 0;
     slip_destroy(s);
     if (!job)
@@ -336,6 +343,20 @@ int co_io_print_txn(struct checkout *io, const char *txn_no, int copy, int live,
     }
     free(body);
     return rc;
+}
+
+struct slip *co_io_reprint(struct checkout *io, const char *kind, const char *payload,
+                           const char *lang)
+{
+    struct sale_record r;
+    if (strcmp(kind, "sale"))
+        return NULL;
+    if (record_decode(payload, &r) != 0) {
+        log_error("checkout", "a sale record that does not read: no copy of it");
+        return NULL;
+    }
+    log_info("checkout", "sale %s: a copy of its receipt", r.txn_no);
+    return co_io_receipt(io, &r, 1, lang);
 }
 
 static void printed(struct checkout *io, int ok, int64_t now)

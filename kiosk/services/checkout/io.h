@@ -105,6 +105,15 @@ void co_io_result(struct checkout *io, const struct host_result *r, int64_t now)
 void co_io_tick(struct checkout *io, int64_t now);
 int64_t co_io_deadline(const struct checkout *io);
 int co_io_idle(const struct checkout *io);
+/* The customer's receipt of sale record `r` (borrowed) in `lang`, as this kiosk prints it
+ * (its text engine, config and invoice link); `copy` marks a reprint. Caller destroys it;
+ * NULL on no memory. */
+struct slip *co_io_receipt(struct checkout *io, const struct sale_record *r, int copy,
+                           const char *lang);
+/* The service's reprint hook: a copy of the receipt of journaled sale `payload` (kind
+ * "sale"), or NULL (another kind, or a record that does not read). Caller destroys it. */
+struct slip *co_io_reprint(struct checkout *io, const char *kind, const char *payload,
+                           const char *lang);
 /* Prints sale record `r` (and its release slip when configured and not a copy). 0, or -1
  * without a printer. `live`: the sale on screen waits for the outcome. */
 int co_io_print_record(struct checkout *io, const struct sale_record *r, int copy, int live);

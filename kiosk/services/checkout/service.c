@@ -14,9 +14,9 @@
 
 static const struct service_tile tiles[] = {
     {"fuel", N_("Pay for fuel"), N_("Pick your pump and pay"), "icons/fuel.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL), SITE_FORECOURT},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL), SITE_FORECOURT, NULL},
     {"shop", N_("Shop"), N_("Scan goods from the shop"), "icons/shop.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_SCANNER) | NEEDS(COMP_JOURNAL), SITE_FORECOURT},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_SCANNER) | NEEDS(COMP_JOURNAL), SITE_FORECOURT, NULL},
     {0},
 };
 
@@ -243,6 +243,13 @@ static int co_idle(const void *priv)
     return co_io_idle(priv);
 }
 
+/* An attendant's reprint of a sale's receipt, marked as a copy. */
+static struct slip *co_reprint(void *priv, const char *kind, const char *payload,
+                               const char *lang)
+{
+    return co_io_reprint(priv, kind, payload, lang);
+}
+
 const struct service_def checkout_service = {
     .name = "checkout",
     .tiles = tiles,
@@ -268,4 +275,5 @@ const struct service_def checkout_service = {
     .busy = co_busy_now,
     .unavailable = co_unavailable,
     .idle = co_idle,
+    .reprint = co_reprint,
 };

@@ -106,6 +106,21 @@ static void print_ticket(struct depot_io *io, const struct dp_ticket *k, uint64_
         log_error(MOD, "ticket %s not printed: no printer", k->ticket_no);
 }
 
+struct slip *dp_io_reprint(struct depot_io *io, const char *kind, const char *payload,
+                           const char *lang)
+{
+    struct dp_ticket k;
+    if (strcmp(kind, "depot_ticket"))
+        return NULL;
+    if (dp_record_read(payload, &k) != 0 || !k.ticket_no[0]) {
+        log_error(MOD, "a ticket record that does not read: no copy of it");
+        return NULL;
+    }
+    k.reprint = 1; /* the same ticket: its number, marked 补打 */
+    log_info(MOD, "ticket %s of %s: a copy", k.ticket_no, k.order_id);
+    return dp_slip(host_text(io->h), host_config(io->h), lang, &k);
+}
+
 static uint64_t ticket_call(struct depot_io *io, const struct dp_ticket *k)
 {
     struct dp_request rq = {.call = DP_CALL_TICKET};

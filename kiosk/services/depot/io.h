@@ -72,6 +72,11 @@ void dp_io_tick(struct depot_io *io, int64_t now);
 int64_t dp_io_deadline(const struct depot_io *io);
 /* The customer left: the reader and the camera stop, everything of theirs is wiped. */
 void dp_io_leave(struct depot_io *io, int64_t now);
+/* The service's reprint hook: the ticket of journaled record `payload` (kind
+ * "depot_ticket") again, the same number, marked 补打; NULL for another kind or a record
+ * that does not read (an intent's payload has no ticket). Caller destroys it. */
+struct slip *dp_io_reprint(struct depot_io *io, const char *kind, const char *payload,
+                           const char *lang);
 /* Nothing in flight (background tickets waiting for the printer do not count). */
 int dp_io_idle(const struct depot_io *io);
 

@@ -13,7 +13,7 @@
 static const struct service_tile tiles[] = {
     {"depot", N_("Fuel pickup"), N_("Pickup code, ID card, loading ticket"), "icons/depot.png",
      NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL) | NEEDS(COMP_ID_READER) | NEEDS(COMP_PRINTER),
-     SITE_DEPOT},
+     SITE_DEPOT, NULL},
     {0},
 };
 
@@ -135,6 +135,13 @@ static int ds_idle(const void *priv)
     return dp_io_idle(priv);
 }
 
+/* An attendant's reprint of a loading ticket (补打). */
+static struct slip *ds_reprint(void *priv, const char *kind, const char *payload,
+                               const char *lang)
+{
+    return dp_io_reprint(priv, kind, payload, lang);
+}
+
 const struct service_def depot_service = {
     .name = "depot",
     .tiles = tiles,
@@ -154,4 +161,5 @@ const struct service_def depot_service = {
     .build = ds_build,
     .busy = ds_busy,
     .idle = ds_idle,
+    .reprint = ds_reprint,
 };

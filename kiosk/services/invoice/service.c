@@ -14,7 +14,7 @@
 
 static const struct service_tile tiles[] = {
     {"invoice", N_("E-invoice"), N_("Invoice one receipt or several"), "icons/invoice.png",
-     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL), SITE_FORECOURT},
+     NEEDS(COMP_BACKEND) | NEEDS(COMP_JOURNAL), SITE_FORECOURT, NULL},
     {0},
 };
 

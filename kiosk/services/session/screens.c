@@ -89,6 +89,30 @@ void sess_screen_attract(struct ui_tree *t, const struct theme *th, const struct
     }
 }
 
+/* Out of service (an attendant said so): the message, where to go instead, and nothing to
+ * choose. */
+static void out_of_service(struct ui_tree *t, const struct theme *th, const struct layout *l,
+                           const struct sess_view *v)
+{
+    SDL_Rect a = l->content;
+    ui_add(t, UI_PANEL, ST_CARD, NULL, a, NULL);
+    int hh = th->font_px[FONT_HEADLINE] * 3;
+    struct ui_widget *h = ui_label(t, (SDL_Rect){a.x + l->gap, a.y + a.h / 4 - hh / 2,
+                                                 a.w - 2 * l->gap, hh},
+                                   _("Out of service"), FONT_HEADLINE, ALIGN_CENTER);
+    snprintf(h->id, sizeof h->id, "home.out_of_service");
+    h->bold = 1;
+    h->fg = th->warn;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s\n\n%s", _(v->base.out_of_service),
+             _("Need help? The staff at the counter can help you."));
+    struct ui_widget *m = ui_label(t, (SDL_Rect){a.x + 2 * l->gap, a.y + a.h / 4 + hh,
+                                                 a.w - 4 * l->gap, a.h / 2},
+                                   msg, FONT_TITLE, ALIGN_CENTER);
+    snprintf(m->id, sizeof m->id, "home.oos_message");
+    chrome_footer(t, l, &v->base, NULL, NULL);
+}
+
 /* Home menu: the registered services' tiles, each saying honestly whether it can be used
  * now and, if not, why. Portrait: one column; landscape: up to three columns. The cell
  * after the tiles, when there is room, says where help is. */
@@ -98,6 +122,13 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
     t->prompt = "choose_service";
     chrome_layout(&l, t, th);
     chrome_header(t, &l, &v->base, NULL);
+    struct ui_widget *door = ui_find(t, "hdr.station");
+    if (door)
+        door->hold_ms = SESS_DOOR_HOLD_MS; /* staff only: attendant mode's way in */
+    if (v->base.out_of_service) {
+        out_of_service(t, th, &l, v);
+        return;
+    }
 
     /* The title may sit in the top strip; the tiles stay within comfortable reach. */
     int title_h = th->font_px[FONT_HEADLINE] * 2;
@@ -112,7 +143,10 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
     area.h -= top - area.y;
     area.y = top;
 
-    int cells = v->ntiles + 1; /* and the help cell */
+    int shown = 0;
+    for (int i = 0; i < v->ntiles; i++)
+        shown += !v->tiles[i].door;
+    int cells = shown + 1; /* and the help cell */
     if (cells < 1)
         cells = 1;
     int cols = l.portrait ? 1 : cells < 3 ? cells : 3;
@@ -125,9 +159,12 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
     int max_h = th->min_target * 3;
     if (l.portrait && tile_h > max_h)
         tile_h = max_h;
-    for (int i = 0; i < v->ntiles; i++) {
+    for (int i = 0, k = 0; i < v->ntiles; i++) {
         const struct home_tile *ti = &v->tiles[i];
-        int row = i / cols, col = i % cols;
+        if (ti->door)
+            continue; /* opened by its gesture, not from the menu */
+        int row = k / cols, col = k % cols;
+        k++;
         SDL_Rect r = {area.x + col * (tw + l.gap), area.y + row * (tile_h + l.gap), tw, tile_h};
         char id[UI_ID_LEN];
         snprintf(id, sizeof id, "home.%s", ti->key);
@@ -149,7 +186,7 @@ void sess_screen_home(struct ui_tree *t, const struct theme *th, const struct se
         done->on_escape = 1;
 
     /* Where help is, in the cell after the tiles (when there is room for it). */
-    int i = v->ntiles, row = i / cols, col = i % cols;
+    int i = shown, row = i / cols, col = i % cols;
     SDL_Rect r = {area.x + col * (tw + l.gap), area.y + row * (tile_h + l.gap), tw, tile_h};
     if (r.y + r.h <= area.y + area.h) {
         ui_add(t, UI_PANEL, ST_CARD, NULL, r, NULL);

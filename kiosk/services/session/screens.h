@@ -18,6 +18,7 @@ struct home_tile {
     const char *key;                 /* widget id home.<key> */
     const char *title, *blurb, *icon; /* message ids; icon under assets/ */
     enum svc_reason reason;          /* why it cannot be chosen now, or REASON_NONE */
+    int door;                        /* not on the menu: opened by the frame's gesture */
 };
 
 /* The attract slide on screen. */
@@ -26,6 +27,9 @@ struct slide_view {
     uint32_t bg;                     /* RGBA background */
     const char *title, *subtitle;    /* in the current language */
 };
+
+/* The station name held this long on the home menu opens the door tile (attendant mode). */
+#define SESS_DOOR_HOLD_MS 3000
 
 struct sess_view {
     struct view base;

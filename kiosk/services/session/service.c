@@ -90,7 +90,18 @@ static int find_tile(struct sess *p, const char *key, struct host_tile *out)
 {
     for (int i = 0; i < host_tile_count(p->h); i++) {
         host_tile_at(p->h, i, out);
-        if (!strcmp(out->tile->key, key))
+        if (!strcmp(out->tile->key, key) && !out->tile->door)
+            return i;
+    }
+    return -1;
+}
+
+/* The tile behind the frame's gesture `door`, or -1. */
+static int door_tile(struct sess *p, const char *door, struct host_tile *out)
+{
+    for (int i = 0; i < host_tile_count(p->h); i++) {
+        host_tile_at(p->h, i, out);
+        if (out->tile->door && !strcmp(out->tile->door, door))
             return i;
     }
     return -1;
@@ -108,6 +119,13 @@ static int sess_tap(void *priv, const char *id, int64_t now)
         input(p, SI_END, 0, REASON_NONE, now);
     } else if (!strcmp(id, "timeout.more")) {
         input(p, SI_MORE_TIME, 0, REASON_NONE, now);
+    } else if (!strcmp(id, "hdr.station")) {
+        int i = door_tile(p, TILE_DOOR_HOLD, &ht);
+        if (i < 0 || p->s.state != SESS_HOME)
+            return 1; /* nobody behind the door: nothing happens */
+        if (p->s.explain >= 0)
+            input(p, SI_DISMISS, 0, REASON_NONE, now);
+        input(p, SI_CHOOSE, i, ht.reason, now);
     } else if (!strncmp(id, "home.", 5)) {
         int i = find_tile(p, id + 5, &ht);
         if (i < 0)
@@ -293,7 +311,7 @@ static void sess_build_screen(const void *priv, struct ui_tree *t, const struct 
         struct host_tile ht;
         host_tile_at(p->h, i, &ht);
         tiles[i] = (struct home_tile){ht.tile->key, ht.tile->title, ht.tile->blurb,
-                                      ht.tile->icon, ht.reason};
+                                      ht.tile->icon, ht.reason, ht.tile->door != NULL};
     }
     sv.tiles = tiles;
     sv.ntiles = n < TILES_MAX ? n : TILES_MAX;

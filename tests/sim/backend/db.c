@@ -1,7 +1,8 @@
 /* Schema and seed data of the backend simulator: a station with 8 pumps and unpaid sales,
  * 50 shop products with valid EAN-13 codes and tax classes, members with points and coupons,
  * fuel cards with their loads, allocations and movements; the e-invoice tables and seeds are
- * invoice_seed.c's, the depot pickups' depot_store.c's. */
+ * invoice_seed.c's, the depot pickups' depot_store.c's, the staff's and refunds'
+ * staff_store.c's. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -83,6 +84,8 @@ static const char *const drop_all =
     "DROP TABLE IF EXISTS depot_orders; DROP TABLE IF EXISTS depot_drivers;"
     "DROP TABLE IF EXISTS depot_driver_refs; DROP TABLE IF EXISTS depot_face_checks;"
     "DROP TABLE IF EXISTS depot_settings;"
+    "DROP TABLE IF EXISTS staff; DROP TABLE IF EXISTS staff_logins;"
+    "DROP TABLE IF EXISTS refunds; DROP TABLE IF EXISTS staff_settings;"
     "DROP TABLE IF EXISTS inv_settings; DROP TABLE IF EXISTS inv_stock;"
     "DROP TABLE IF EXISTS inv_counter; DROP TABLE IF EXISTS inv_invoices;"
     "DROP TABLE IF EXISTS inv_sales; DROP TABLE IF EXISTS inv_requests;"
@@ -253,7 +256,8 @@ static int seed(sqlite3 *db, int64_t now_ms)
     sqlite3_finalize(st);
 
     if (exec(db, bearer_coupons) != 0 || exec(db, card_seed) != 0 ||
-        sim_invoice_seed(db, now_ms) != 0 || sim_depot_seed(db, now_ms) != 0)
+        sim_invoice_seed(db, now_ms) != 0 || sim_depot_seed(db, now_ms) != 0 ||
+        sim_staff_seed(db) != 0)
         return -1;
     return exec(db,
                 "INSERT INTO members VALUES "
@@ -382,11 +386,23 @@ static int add_depot(sqlite3 *db, int64_t now_ms)
     return seeded ? 0 : sim_depot_seed(db, now_ms);
 }
 
+/* A database from before staff: the test staff are seeded (the staff tables are new: the
+ * schema made them). */
+static int add_staff(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM staff", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int seeded = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return seeded ? 0 : sim_staff_seed(db);
+}
+
 int sim_db_reset(sqlite3 *db, int64_t now_ms)
 {
     return exec(db, drop_all) != 0 || exec(db, schema) != 0 ||
                    exec(db, sim_invoice_schema) != 0 || exec(db, sim_depot_schema) != 0 ||
-                   exec(db, "BEGIN") != 0 ||
+                   exec(db, sim_staff_schema) != 0 || exec(db, "BEGIN") != 0 ||
                    seed(db, now_ms) != 0 || exec(db, "COMMIT") != 0
                ? -1
                : 0;
@@ -408,7 +424,8 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char 
         return 0;
     }
     if (exec(*db, schema) != 0 || add_lock_leases(*db) != 0 ||
-        exec(*db, sim_invoice_schema) != 0 || exec(*db, sim_depot_schema) != 0)
+        exec(*db, sim_invoice_schema) != 0 || exec(*db, sim_depot_schema) != 0 ||
+        exec(*db, sim_staff_schema) != 0)
         goto fail;
     sqlite3_stmt *st;
     int empty = 1;
@@ -420,7 +437,7 @@ int sim_db_open(sqlite3 **db, const char *path, int reset, int64_t now_ms, char 
         goto fail;
     if (!empty && (exec(*db, "BEGIN") != 0 || add_invoicing(*db, now_ms) != 0 ||
                    add_card_loads(*db) != 0 || add_depot(*db, now_ms) != 0 ||
-                   exec(*db, "COMMIT") != 0))
+                   add_staff(*db) != 0 || exec(*db, "COMMIT") != 0))
         goto fail;
     return 0;
 fail:

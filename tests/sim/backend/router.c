@@ -19,9 +19,11 @@ static sim_route_fn *const routes[] = {
     sim_route_depot,     /* GET /v1/depots/{depot}/pickups/{code},
                           * POST /v1/depot/orders/{id}/driver|face|ticket */
     sim_route_shifts,    /* POST /v1/shifts/close */
+    sim_route_staff,     /* POST /v1/staff/login, GET /v1/staff/verifiers, POST /v1/refunds */
     sim_route_invoice_admin, /* /v1/admin/invoices, /settings, /phone-page */
     sim_route_card_admin, /* GET /v1/admin/cards */
     sim_route_depot_admin, /* GET /v1/admin/depot, POST /v1/admin/depot/face */
+    sim_route_staff_admin, /* GET|POST /v1/admin/staff */
     sim_route_admin,     /* /v1/admin/ journal, payments, orders, sales, members, ... */
 };
 

@@ -74,9 +74,9 @@ int sim_db_reset(sqlite3 *db, int64_t now_ms);
 void sim_route(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 
 /* One resource's routes, in routes_<resource>.c (the admin ones in admin.c and, for
- * e-invoices, fuel cards and depot pickups, invoice_admin.c, card_admin.c and
- * depot_admin.c), tried in the order of router.c's table: answers 1 after filling resp when
- * the request was one of them, 0 (resp untouched) when it was not. */
+ * e-invoices, fuel cards, depot pickups and staff, invoice_admin.c, card_admin.c,
+ * depot_admin.c and staff_admin.c), tried in the order of router.c's table: answers 1 after
+ * filling resp when the request was one of them, 0 (resp untouched) when it was not. */
 typedef int sim_route_fn(sqlite3 *db, const struct sim_req *req, struct sim_resp *resp);
 sim_route_fn sim_route_pumps;
 sim_route_fn sim_route_products;
@@ -89,9 +89,11 @@ sim_route_fn sim_route_invoices;
 sim_route_fn sim_route_cards;
 sim_route_fn sim_route_depot; /* GET /v1/depots/..., POST /v1/depot/orders/..., routes_depot.c */
 sim_route_fn sim_route_shifts;
+sim_route_fn sim_route_staff; /* /v1/staff/login, /v1/staff/verifiers, /v1/refunds */
 sim_route_fn sim_route_invoice_admin; /* /v1/admin/invoices..., in invoice_admin.c */
 sim_route_fn sim_route_card_admin;    /* GET /v1/admin/cards, in card_admin.c */
 sim_route_fn sim_route_depot_admin;   /* /v1/admin/depot, /v1/admin/depot/face, depot_admin.c */
+sim_route_fn sim_route_staff_admin;   /* /v1/admin/staff, in staff_admin.c */
 sim_route_fn sim_route_admin;
 
 /* Releases every sale lock whose lease has passed by `now_ms` (routes_pumps.c). The router
@@ -113,6 +115,11 @@ int sim_invoice_seed(sqlite3 *db, int64_t now_ms);
  * -1. */
 extern const char *const sim_depot_schema;
 int sim_depot_seed(sqlite3 *db, int64_t now_ms);
+/* Schema of the staff tables (staff_store.c), part of db.c's; and their seed: the test staff
+ * with their PINs' verifiers (computed here: each takes a few tens of milliseconds), no
+ * logins, no refunds, the login service up. 0 or -1. */
+extern const char *const sim_staff_schema;
+int sim_staff_seed(sqlite3 *db);
 /* sim.c calls it when the idempotency store answered a request itself (a replay, or a key
  * reused for another request), so that the depot counts every ticket request its admin
  * route reports, replays included (routes_depot.c). */

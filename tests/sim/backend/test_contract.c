@@ -3810,6 +3810,380 @@ static void depot_ticket(void **state)
     assert_int_equal(stop_extra(state), 0);
 }
 
+/* ---- staff and refunds (docs/backend-api.md, "Staff and refunds"): a simulator each ---- */
+
+/* The test staff's PINs: what the kiosk sends, never what the simulator keeps or logs. */
+static const char *const staff_pins[][2] = {
+    {"1001", "246810"}, {"1002", "112233"}, {"2001", "135790"}};
+
+static struct backend_result *login_call(struct backend *b, const char *no, const char *pin,
+                                         const char *purpose, const char *key)
+{
+    char body[200];
+    snprintf(body, sizeof body, "{\"staff_no\":\"%s\",\"pin\":\"%s\",\"purpose\":\"%s\"}", no,
+             pin, purpose);
+    return call_with(b, "POST", "/v1/staff/login", body, key);
+}
+
+static void login_ok(struct backend *b, const char *no, const char *pin, const char *purpose,
+                     const char *name, const char *role)
+{
+    struct backend_result *r = login_call(b, no, pin, purpose, NULL);
+    if (r->status != 200)
+        fail_msg("login %s: %d %s", no, r->status, r->err_code);
+    assert_string_equal(jstr(r->json, "staff_no"), no);
+    assert_string_equal(jstr(r->json, "name"), name);
+    assert_string_equal(jstr(r->json, "role"), role);
+    assert_null(cJSON_GetObjectItemCaseSensitive(r->json, "pin"));
+    backend_result_free(r);
+}
+
+/* 1 if the n bytes at p hold `s`. */
+static int bytes_hold(const char *p, size_t n, const char *s)
+{
+    size_t k = strlen(s);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(p + i, s, k))
+            return 1;
+    return 0;
+}
+
+/* Fails when the file `path` (absent: nothing) holds one of the test staff's PINs. */
+static void no_pin_in(const char *path)
+{
+    static char text[4 << 20];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    for (size_t i = 0; i < sizeof staff_pins / sizeof staff_pins[0]; i++)
+        if (bytes_hold(text, n, staff_pins[i][1]))
+            fail_msg("%s holds the PIN of %s", path, staff_pins[i][0]);
+}
+
+/* Logins: the verifiers a kiosk caches (Argon2id, cheap enough for a kiosk, checking the
+ * PINs), the answer for each role and purpose, one refusal for a wrong PIN and an unknown
+ * person alike, bad requests, the down switch, every checked attempt counted, and no PIN in
+ * the log or the database. */
+static void staff_login(void **state)
+{
+    char log[600];
+    snprintf(log, sizeof log, "%s/staff.log", dir);
+    int p = 0;
+    extra_pid = start_sim_log("staff", log, &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    assert_true(sodium_init() >= 0);
+
+    struct backend_result *r = call_with(b, "GET", "/v1/staff/verifiers", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    const cJSON *staff = cJSON_GetObjectItemCaseSensitive(r->json, "staff");
+    assert_int_equal(cJSON_GetArraySize(staff), 3);
+    static const char *const want[][4] = {{"1001", "王芳", "attendant", "1000113300009001"},
+                                          {"1002", "赵磊", "attendant", "1000113300009003"},
+                                          {"2001", "李强", "supervisor", "1000113300009002"}};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *s = cJSON_GetArrayItem(staff, i);
+        assert_string_equal(jstr(s, "staff_no"), want[i][0]);
+        assert_string_equal(jstr(s, "name"), want[i][1]);
+        assert_string_equal(jstr(s, "role"), want[i][2]);
+        assert_string_equal(jstr(s, "card_no"), want[i][3]);
+        const char *v = jstr(s, "verifier");
+        assert_true(!strncmp(v, "$argon2id$v=19$m=8192,t=2,p=1$", 30));
+        assert_int_equal(crypto_pwhash_str_verify(v, staff_pins[i][1], 6), 0);
+        assert_int_not_equal(crypto_pwhash_str_verify(v, "000000", 6), 0);
+        assert_null(strstr(v, staff_pins[i][1]));
+    }
+    backend_result_free(r);
+
+    login_ok(b, "1001", "246810", "login", "王芳", "attendant");
+    login_ok(b, "2001", "135790", "approval", "李强", "supervisor");
+    /* a wrong PIN and an unknown person (with someone's PIN) are one refusal, never a 401 */
+    r = login_call(b, "1001", "135790", "login", NULL);
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", r->err_msg);
+    expect_error(r, 403, "WRONG_PIN");
+    r = login_call(b, "9999", "246810", "approval", NULL);
+    assert_string_equal(r->err_msg, msg);
+    expect_error(r, 403, "WRONG_PIN");
+    /* bad requests are not attempts */
+    expect_error(call_with(b, "POST", "/v1/staff/login", "{\"staff_no\":\"1001\","
+                                                         "\"purpose\":\"login\"}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/staff/login", "{\"pin\":\"246810\","
+                                                         "\"purpose\":\"login\"}", NULL),
+                 400, "INVALID_ARGUMENT");
+    expect_error(login_call(b, "1001", "246810", "open", NULL), 400, "INVALID_ARGUMENT");
+    expect_error(call_with(b, "POST", "/v1/staff/login", NULL, NULL), 400, "INVALID_ARGUMENT");
+
+    /* the login service down: 503 (retryable), nothing counted; the verifiers still come */
+    admin_post(b, "/v1/admin/staff", "{\"login_down\":true}");
+    struct backend *once = client_as(p, "T0001", KEY, 3000, 0);
+    r = login_call(once, "1001", "246810", "login", NULL);
+    assert_true(r->retryable);
+    expect_error(r, 503, "UNAVAILABLE");
+    backend_destroy(once);
+    r = call_with(b, "GET", "/v1/staff/verifiers", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", "/v1/admin/staff", "{\"login_down\":1}", NULL), 400,
+                 "INVALID_ARGUMENT");
+    admin_post(b, "/v1/admin/staff", "{\"login_down\":false}");
+    /* a login is not kept with its key: the same key again is another attempt */
+    for (int i = 0; i < 2; i++) {
+        r = login_call(b, "1002", "112233", "login", "login-same-key");
+        assert_int_equal(r->status, 200);
+        assert_false(r->replayed);
+        backend_result_free(r);
+    }
+
+    r = call_with(b, "GET", "/v1/admin/staff", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    const cJSON *logins = cJSON_GetObjectItemCaseSensitive(r->json, "logins");
+    static const struct {
+        const char *no, *purpose;
+        int ok;
+    } tried[] = {{"1001", "login", 1}, {"2001", "approval", 1}, {"1001", "login", 0},
+                 {"9999", "approval", 0}, {"1002", "login", 1}, {"1002", "login", 1}};
+    assert_int_equal(cJSON_GetArraySize(logins), 6);
+    for (int i = 0; i < 6; i++) {
+        const cJSON *l = cJSON_GetArrayItem(logins, i);
+        assert_string_equal(jstr(l, "staff_no"), tried[i].no);
+        assert_string_equal(jstr(l, "purpose"), tried[i].purpose);
+        assert_int_equal(jnum(l, "ok"), tried[i].ok);
+    }
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "refunds")), 0);
+    backend_result_free(r);
+    /* a reset: the switch up, no attempts */
+    admin_post(b, "/v1/admin/staff", "{\"login_down\":true}");
+    admin_post(b, "/v1/admin/reset", "{}");
+    login_ok(b, "1001", "246810", "login", "王芳", "attendant");
+    r = call_with(b, "GET", "/v1/admin/staff", NULL, NULL);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->json, "logins")), 1);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+
+    /* no PIN anywhere the simulator writes: its log, its database (no idempotency record of
+     * a login either: it would hold a hash of the body) */
+    no_pin_in(log);
+    char db[600];
+    snprintf(db, sizeof db, "%s/staff.db", dir);
+    no_pin_in(db);
+    snprintf(db, sizeof db, "%s/staff.db-wal", dir);
+    no_pin_in(db);
+    snprintf(db, sizeof db, "%s/staff.db", dir);
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM idem WHERE path ="
+                                           " '/v1/staff/login'", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    FILE *f = fopen(log, "r");
+    static char text[65536];
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    assert_non_null(strstr(text, "POST /v1/staff/login "));
+}
+
+/* A refund request: `order` NULL leaves order_id out. */
+static const char *refund_body(const char *no, const char *txn, const char *order,
+                               int64_t amount, const char *approver)
+{
+    static char body[600];
+    char order_field[96] = "";
+    if (order)
+        snprintf(order_field, sizeof order_field, "\"order_id\":\"%s\",", order);
+    snprintf(body, sizeof body,
+             "{\"refund_no\":\"%s\",\"txn_no\":\"%s\",%s\"amount_fen\":%lld,\"whole\":false,"
+             "\"lines\":[{\"barcode\":\"6920000010004\",\"qty\":1,\"amount_fen\":%lld}],"
+             "\"reason\":\"wrong_item\",\"attendant\":\"1001\",\"approver\":\"%s\"}",
+             no, txn, order_field, (long long)amount, (long long)amount, approver);
+    return body;
+}
+
+/* A refund answered REFUNDED on `channel` for `amount`. */
+static void refund_ok(struct backend *b, const char *body, const char *key, const char *no,
+                      const char *channel, int64_t amount)
+{
+    struct backend_result *r = call_with(b, "POST", "/v1/refunds", body, key);
+    if (r->status != 200)
+        fail_msg("refund %s: %d %s (%s)", no, r->status, r->err_code, r->err_msg);
+    assert_string_equal(jstr(r->json, "refund_no"), no);
+    assert_string_equal(jstr(r->json, "status"), "REFUNDED");
+    assert_string_equal(jstr(r->json, "channel"), channel);
+    assert_int_equal(jnum(r->json, "amount_fen"), amount);
+    backend_result_free(r);
+}
+
+/* Refunds: of a paid sale only (completed, or a PAID payment for it; by order or by
+ * transaction number), approved by a supervisor, never more than was paid; a replay refunds
+ * nothing more, another key with the same number is a duplicate, a refused key stays free;
+ * the admin record; and the attendant's outbox records, kept as any others. */
+static void refunds(void **state)
+{
+    int p = 0;
+    extra_pid = start_sim("refunds", &p, NULL, NULL, NULL, NULL);
+    assert_true(extra_pid > 0);
+    struct backend *b = client_at(p);
+    const char *txn1 = "T0001-20261130-000001";
+    /* 3 bottles of water, paid by WeChat and completed */
+    int64_t total = price(b, "ORD-RF-1", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":3}]");
+    assert_int_equal(total, 600);
+    pay(b, "OTN-RF-1", "ORD-RF-1", total);
+    struct backend_result *r = call_with(b, "POST", "/v1/orders/ORD-RF-1/complete",
+                                         "{\"out_trade_no\":\"OTN-RF-1\",\"txn_no\":"
+                                         "\"T0001-20261130-000001\"}", NULL);
+    assert_int_equal(r->status, 200);
+    backend_result_free(r);
+
+    char body[600];
+    snprintf(body, sizeof body, "%s", refund_body("R1", txn1, "ORD-RF-1", 200, "2001"));
+    refund_ok(b, body, "rf-R1", "R1", "wechat", 200);
+    /* the same key: the first answer again, nothing more refunded */
+    r = call_with(b, "POST", "/v1/refunds", body, "rf-R1");
+    assert_int_equal(r->status, 200);
+    assert_true(r->replayed);
+    assert_string_equal(jstr(r->json, "status"), "REFUNDED");
+    assert_int_equal(jnum(r->json, "amount_fen"), 200);
+    backend_result_free(r);
+    expect_error(call_with(b, "POST", "/v1/refunds", body, "rf-R1-again"), 409, "DUPLICATE");
+    /* approved by an attendant, or by nobody known */
+    expect_error(call_with(b, "POST", "/v1/refunds",
+                           refund_body("R2", txn1, "ORD-RF-1", 100, "1002"), NULL),
+                 403, "NOT_APPROVED");
+    expect_error(call_with(b, "POST", "/v1/refunds",
+                           refund_body("R2", txn1, "ORD-RF-1", 100, "S9999"), NULL),
+                 403, "NOT_APPROVED");
+    /* 400 of 600 left */
+    r = call_with(b, "POST", "/v1/refunds", refund_body("R2", txn1, "ORD-RF-1", 401, "2001"),
+                  NULL);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
+    assert_int_equal(jnum(cJSON_GetObjectItemCaseSensitive(e, "details"), "refundable_fen"), 400);
+    expect_error(r, 409, "OVER_REFUND");
+    refund_ok(b, refund_body("R2", txn1, "ORD-RF-1", 400, "2001"), NULL, "R2", "wechat", 400);
+    expect_error(call_with(b, "POST", "/v1/refunds",
+                           refund_body("R3", txn1, "ORD-RF-1", 1, "2001"), NULL),
+                 409, "OVER_REFUND");
+    /* no such order; the order under another transaction number */
+    expect_error(call_with(b, "POST", "/v1/refunds",
+                           refund_body("R3", txn1, "ORD-NOPE", 1, "2001"), NULL),
+                 404, "SALE_NOT_FOUND");
+    expect_error(call_with(b, "POST", "/v1/refunds",
+                           refund_body("R3", "T0001-20261130-999999", "ORD-RF-1", 1, "2001"),
+                           NULL),
+                 404, "SALE_NOT_FOUND");
+
+    /* not paid yet: refused, and the key stays free; once a PAID payment is there (the
+     * kiosk's completion lost), the same request with the same key refunds */
+    const char *txn2 = "T0001-20261130-000002";
+    total = price(b, "ORD-RF-2", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":1}]");
+    snprintf(body, sizeof body, "%s", refund_body("R4", txn2, "ORD-RF-2", total, "2001"));
+    expect_error(call_with(b, "POST", "/v1/refunds", body, "rf-R4"), 404, "SALE_NOT_FOUND");
+    pay(b, "OTN-RF-2", "ORD-RF-2", total);
+    refund_ok(b, body, "rf-R4", "R4", "wechat", total);
+
+    /* completed by the outbox's sale record; the refund names the transaction only, for the
+     * whole sale, paid by Alipay */
+    total = price(b, "ORD-RF-3", "\"items\":[{\"barcode\":\"6920000010004\",\"qty\":2}]");
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"OTN-RF-3\",\"order_id\":\"ORD-RF-3\","
+                                "\"amount_fen\":%lld,\"mode\":\"micropay\","
+                                "\"auth_code\":\"284567890123454444\"}", (long long)total);
+    r = call_with(b, "POST", "/v1/payments", body, NULL);
+    assert_string_equal(jstr(r->json, "status"), "PAID");
+    backend_result_free(r);
+    r = call_with(b, "POST", "/v1/journal/records",
+                  "{\"records\":[{\"record_id\":\"T0001-RF-000003\",\"kind\":\"sale\","
+                  "\"body\":{\"order_id\":\"ORD-RF-3\",\"out_trade_no\":\"OTN-RF-3\","
+                  "\"txn_no\":\"T0001-20261130-000003\"}}]}", NULL);
+    assert_int_equal(jnum(r->json, "accepted"), 1);
+    backend_result_free(r);
+    snprintf(body, sizeof body,
+             "{\"refund_no\":\"R5\",\"txn_no\":\"T0001-20261130-000003\",\"amount_fen\":%lld,"
+             "\"whole\":true,\"reason\":\"customer\",\"attendant\":\"1002\","
+             "\"approver\":\"2001\"}", (long long)total);
+    refund_ok(b, body, NULL, "R5", "alipay", total);
+    /* a seeded past sale: no payment says how it was paid */
+    refund_ok(b, refund_body("R6", "T0002-20261101-000101", "SEED-T0002-20261101-000101", 100,
+                             "2001"), NULL, "R6", "unknown", 100);
+
+    /* bad requests */
+    static const char *const bad[] = {
+        "{\"refund_no\":\"R9\",\"txn_no\":\"T\",\"amount_fen\":1,\"reason\":\"x\","
+        "\"attendant\":\"1001\"}",
+        "{\"refund_no\":\"R9\",\"txn_no\":\"T\",\"amount_fen\":0,\"reason\":\"x\","
+        "\"attendant\":\"1001\",\"approver\":\"2001\"}",
+        "{\"refund_no\":\"R9\",\"txn_no\":\"T\",\"amount_fen\":1.5,\"reason\":\"x\","
+        "\"attendant\":\"1001\",\"approver\":\"2001\"}",
+        "{\"refund_no\":\"R9\",\"txn_no\":\"T\",\"amount_fen\":1,\"reason\":\"x\","
+        "\"attendant\":\"1001\",\"approver\":\"2001\",\"whole\":\"yes\"}",
+        "{\"refund_no\":\"R9\",\"txn_no\":\"T\",\"amount_fen\":1,\"reason\":\"x\","
+        "\"attendant\":\"1001\",\"approver\":\"2001\",\"lines\":{}}",
+        "{\"refund_no\":\"R9\",\"txn_no\":\"T\",\"amount_fen\":1,\"reason\":\"x\","
+        "\"attendant\":\"1001\",\"approver\":\"2001\",\"lines\":[{\"qty\":0,"
+        "\"amount_fen\":1}]}",
+        "{\"refund_no\":\"\",\"txn_no\":\"T\",\"amount_fen\":1,\"reason\":\"x\","
+        "\"attendant\":\"1001\",\"approver\":\"2001\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_error(call_with(b, "POST", "/v1/refunds", bad[i], NULL), 400,
+                     "INVALID_ARGUMENT");
+
+    r = call_with(b, "GET", "/v1/admin/staff", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    const cJSON *made = cJSON_GetObjectItemCaseSensitive(r->json, "refunds");
+    static const struct {
+        const char *no, *txn, *order;
+        int64_t amount;
+    } want[] = {{"R1", "T0001-20261130-000001", "ORD-RF-1", 200},
+                {"R2", "T0001-20261130-000001", "ORD-RF-1", 400},
+                {"R4", "T0001-20261130-000002", "ORD-RF-2", 200},
+                {"R5", "T0001-20261130-000003", "ORD-RF-3", 400},
+                {"R6", "T0002-20261101-000101", "SEED-T0002-20261101-000101", 100}};
+    assert_int_equal(cJSON_GetArraySize(made), 5);
+    for (int i = 0; i < 5; i++) {
+        const cJSON *m = cJSON_GetArrayItem(made, i);
+        assert_string_equal(jstr(m, "refund_no"), want[i].no);
+        assert_string_equal(jstr(m, "txn_no"), want[i].txn);
+        assert_string_equal(jstr(m, "order_id"), want[i].order);
+        assert_int_equal(jnum(m, "amount_fen"), want[i].amount);
+        assert_string_equal(jstr(m, "approver"), "2001");
+        assert_int_equal(jnum(m, "whole"), i == 3);
+    }
+    assert_string_equal(jstr(cJSON_GetArrayItem(made, 0), "reason"), "wrong_item");
+    assert_string_equal(jstr(cJSON_GetArrayItem(made, 3), "reason"), "customer");
+    assert_string_equal(jstr(cJSON_GetArrayItem(made, 3), "attendant"), "1002");
+    backend_result_free(r);
+
+    /* the attendant's outbox records: kept as any others, listed by kind */
+    r = call_with(b, "POST", "/v1/journal/records",
+                  "{\"records\":["
+                  "{\"record_id\":\"T0001-AT-000001\",\"kind\":\"shift_report\",\"body\":{}},"
+                  "{\"record_id\":\"T0001-AT-000002\",\"kind\":\"day_report\",\"body\":{}},"
+                  "{\"record_id\":\"T0001-AT-000003\",\"kind\":\"refund\","
+                  "\"body\":{\"refund_of\":\"T0001-20261130-000001\",\"amount_fen\":200}},"
+                  "{\"record_id\":\"T0001-AT-000004\",\"kind\":\"audit\",\"body\":{}}]}",
+                  NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(jnum(r->json, "accepted"), 4);
+    backend_result_free(r);
+    r = call_with(b, "GET", "/v1/admin/journal", NULL, NULL);
+    static const char *const kinds[] = {"sale", "shift_report", "day_report", "refund", "audit"};
+    const cJSON *recs = cJSON_GetObjectItemCaseSensitive(r->json, "records");
+    assert_int_equal(cJSON_GetArraySize(recs), 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(jstr(cJSON_GetArrayItem(recs, i), "kind"), kinds[i]);
+    backend_result_free(r);
+    backend_destroy(b);
+    assert_int_equal(stop_extra(state), 0);
+}
+
 /* HTTPS: with the backend's CA configured the client verifies and talks; without it, the
  * self-signed server is refused (TLS verification is always on). */
 static void tls_is_verified(void **state)
@@ -3895,6 +4269,8 @@ int main(void)
         cmocka_unit_test_teardown(depot_driver, stop_extra),
         cmocka_unit_test_teardown(depot_face, stop_extra),
         cmocka_unit_test_teardown(depot_ticket, stop_extra),
+        cmocka_unit_test_teardown(staff_login, stop_extra),
+        cmocka_unit_test_teardown(refunds, stop_extra),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(fault_answers),
         cmocka_unit_test(unreachable_and_garbage),

@@ -25,7 +25,7 @@
 #define VC_LOAD_TYPE 0x02 /* e-purse load */
 #define VC_PURCHASE_TYPE 0x06
 
-enum vc_kind { VC_PERSONAL = 1, VC_MAIN = 2, VC_SUB = 3 };
+enum vc_kind { VC_PERSONAL = 1, VC_MAIN = 2, VC_SUB = 3, VC_STAFF = 4 };
 
 /* One card of the fixture (cards.ini), as issued; never changed by the card. */
 struct vc_def {

@@ -2,7 +2,7 @@
  *
  * cards.ini:
  *   [keys]   mlk = <32 hex>, mtk = <32 hex>: the master load and TAC keys
- *   [card.<16 digits>]   holder (UTF-8, at most 30 bytes), kind = personal|main|sub,
+ *   [card.<16 digits>]   holder (UTF-8, at most 30 bytes), kind = personal|main|sub|staff,
  *            balance (fen, default 0), pin (4 to 12 digits), tries (1..3, default 3),
  *            start / expiry (YYYYMMDD, default 20240101 / 20301231),
  *            status = active|blocked (default active), app = fuel|other (default fuel),
@@ -148,6 +148,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
         d->kind = strcmp(value, "personal") == 0 ? VC_PERSONAL
                   : strcmp(value, "main") == 0   ? VC_MAIN
                   : strcmp(value, "sub") == 0    ? VC_SUB
+                  : strcmp(value, "staff") == 0  ? VC_STAFF
                                                  : 0;
         ok = d->kind != 0;
     } else if (strcmp(name, "balance") == 0) {

@@ -39,5 +39,10 @@ void sign_random_hex(char *out, size_t n);
 void sign_random_token(char *out, size_t len);
 /* Overwrites memory in a way the compiler cannot drop (PINs, payment codes, ID numbers). */
 void sign_wipe(void *p, size_t n);
+/* Checks a PIN against its Argon2id verifier (crypto_pwhash_str's text, as the backend
+ * pushes it): 1 it matches, 0 it does not, -1 not a verifier this kiosk accepts (another
+ * algorithm, or limits over 64 MiB of memory). Takes tens of milliseconds: never on the UI
+ * thread. */
+int sign_pin_check(const char *verifier, const char *pin);
 
 #endif

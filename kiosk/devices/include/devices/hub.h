@@ -60,6 +60,9 @@ const char *hub_scanner_problem(const struct hub *h);
 
 /* Instance `i` as "class.name" (for logs), or "script" for -1. */
 const char *hub_instance_name(const struct hub *h, int i);
+/* How many instances there are; instance i's health and why (the UI thread's view). */
+int hub_instance_count(const struct hub *h);
+enum health_state hub_instance_health(const struct hub *h, int i, const char **why);
 /* The keyboard scanner's instance, whose scans the host frames from key events; -1 when
  * this kiosk has none (typed text is then not a scan). */
 int hub_keyboard(const struct hub *h);

@@ -24,6 +24,7 @@ enum step_kind {
     STEP_SIZE,       /* size <w> <h> */
     STEP_SETTLED,    /* settled : wait (up to 15 s) until no payment is being settled, no
                       * receipt is printing and the outbox has uploaded everything */
+    STEP_HOLD,       /* hold <id> : press it as long as it asks (ui_widget.hold_ms) */
     STEP_LAST
 };
 

@@ -48,12 +48,19 @@ struct face_report; /* devices/hub.h */
 
 /* A tile on the home menu: what a customer chooses. `key` names its widget (home.<key>)
  * and its on/off switch ([services] <key>); `requires` holds NEEDS() bits of the
- * components it cannot work without; `sites` the SITE_* bits of the kiosks that offer it. */
+ * components it cannot work without; `sites` the SITE_* bits of the kiosks that offer it.
+ * A tile with a `door` is not on the home menu: the frame opens it on its gesture of that
+ * name (TILE_DOOR_HOLD), or another service hands over to it (a staff card); it stays
+ * available while the kiosk is out of service. */
 struct service_tile {
     const char *key, *title, *blurb, *icon; /* title, blurb: message ids; icon under assets/ */
     unsigned requires;
     unsigned sites;
+    const char *door;
 };
+
+/* The station name on the home menu held for 3 s: attendant mode's way in. */
+#define TILE_DOOR_HOLD "hold"
 
 /* What the host says back (struct host_result's kind). */
 enum host_result_kind {
@@ -176,6 +183,11 @@ struct service_def {
     enum svc_reason (*unavailable)(const void *priv);
     /* Nothing of it still going on in the background (the scripts' `settled`). */
     int (*idle)(const void *priv);
+    /* A copy of the slip of one of its own transactions (journal kind `kind`, its journaled
+     * `payload`), marked as a copy (a depot ticket: 补打, the same ticket number), in `lang`:
+     * an attendant's reprint. NULL when the kind is not its own. May be NULL. */
+    struct slip *(*reprint)(void *priv, const char *kind, const char *payload,
+                            const char *lang);
 };
 
 /* ---- what a service may ask of the host ----------------------------------------------- */
@@ -216,6 +228,10 @@ int host_outbox_pending(struct host_svc *h);
 
 /* Prints a slip (copied). Returns the job's handle, or 0 without a printer. */
 uint64_t host_print(struct host_svc *h, const struct bitmap *b, const char *title);
+/* Prints a copy of a recorded transaction's slip: the service whose `reprint` hook draws
+ * that kind draws it (the asker names no service). Its outcome comes back as HR_PRINT with
+ * the handle returned; 0 when no service prints that kind, or there is no printer. */
+uint64_t host_reprint(struct host_svc *h, const char *kind, const char *payload);
 /* Asks the printer whether it can print a receipt now. Returns the handle, or 0 without a
  * printer. */
 uint64_t host_printer_check(struct host_svc *h);
@@ -270,6 +286,20 @@ void host_backend_refused(struct host_svc *h, const char *code);
 int host_hand_over(struct host_svc *h, const char *what, const char *arg, int64_t now);
 /* 1 when host_hand_over(what) would succeed now: a screen offers the way only then. */
 int host_can_hand_over(struct host_svc *h, const char *what);
+
+/* The kiosk out of service (a message id the home menu shows), or NULL: in service. It
+ * survives a restart (the journal's settings). */
+const char *host_out_of_service(struct host_svc *h);
+/* Takes the kiosk out of service with `msgid` (static), or back in service (NULL): durable
+ * when its HR_JOURNAL result comes back with the handle returned (0: no journal, nothing
+ * changed). The home menu offers no customer tile meanwhile. */
+uint64_t host_set_out_of_service(struct host_svc *h, const char *msgid);
+
+/* The device instances, for the attendant's health page: instance i (0 <= i <
+ * host_device_count) as "class.name", its health and its last error ("" when none). */
+int host_device_count(struct host_svc *h);
+void host_device_at(struct host_svc *h, int i, char *name, size_t ncap,
+                    enum health_state *state, char *why, size_t wcap);
 
 /* The screen changed: draw again. */
 void host_redraw(struct host_svc *h);

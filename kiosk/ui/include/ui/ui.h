@@ -60,6 +60,8 @@ struct ui_widget {
     int disabled;           /* drawn muted; not tappable */
     int on_escape;          /* the Escape key taps it: a dialog's way out, a screen's back */
     int on_enter;           /* Return taps it when no widget has the keyboard focus */
+    int hold_ms;            /* > 0: it answers only a press held this long, not a tap (a
+                             * label too: the station name, attendant mode's door) */
     int value, max;         /* progress and countdown */
     int parent;             /* index of the UI_LIST it scrolls in, or -1 */
     int scroll;             /* UI_LIST: scroll offset in px (from the view model) */

@@ -15,6 +15,8 @@ struct view {
     const char *other_lang_label; /* the language button: the language it switches to */
     int sound;                    /* the Sound button: 1 on, 0 off (the customer's switch);
                                    * -1 none (the kiosk has no sound) */
+    const char *out_of_service;   /* the kiosk is out of service: the message id the home
+                                   * menu shows; NULL in service */
 };
 
 #endif
