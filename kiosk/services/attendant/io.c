@@ -181,11 +181,11 @@ static void staff_list(struct attendant_io *io, const struct backend_result *res
         return;
     for (int i = 0; i < n; i++) {
         struct staff_row *r = &s->rows[i];
-        snprintf(r->staff_no, sizeof r->staff_no, "%s", rows[i].staff_no);
-        snprintf(r->card_no, sizeof r->card_no, "%s", rows[i].card_no);
-        snprintf(r->name, sizeof r->name, "%s", rows[i].name);
-        snprintf(r->role, sizeof r->role, "%s", at_role_name(rows[i].role));
-        snprintf(r->verifier, sizeof r->verifier, "%s", rows[i].verifier);
+        snprintf(r->staff_no, sizeof r->staff_no, "%.12s", rows[i].staff_no);
+        snprintf(r->card_no, sizeof r->card_no, "%.19s", rows[i].card_no);
+        snprintf(r->name, sizeof r->name, "%.31s", rows[i].name);
+        snprintf(r->role, sizeof r->role, "%.15s", at_role_name(rows[i].role));
+        snprintf(r->verifier, sizeof r->verifier, "%.159s", rows[i].verifier);
     }
     s->n = n;
     host_journal(io->h, staff_write, s, free);
