@@ -122,7 +122,7 @@ static const char *working_text(enum at_op op)
     return _("Working...");
 }
 
-/* A quieter line under the spinner: what not to do meanwhile, or "" for nothing. */
+/* A quieter line under the spinner: what happens meanwhile, or NULL for nothing. */
 static const char *working_detail(enum at_op op)
 {
     switch (op) {
@@ -212,8 +212,9 @@ void at_when(int64_t wall_ms, char *out, size_t cap)
 
 int at_two_lines_h(const struct theme *th)
 {
-    /* the renderer gives the first line 11/20 of the inside, less a quarter target */
-    return th->min_target / 4 + th->font_px[FONT_TITLE] * 4 / 3 * 20 / 11;
+    /* the renderer gives the first line 11/20 of the inside (a quarter target less): room
+     * for the title type a little tighter than its line (it shrinks a little, not more) */
+    return th->min_target / 4 + th->font_px[FONT_TITLE] * 11 / 10 * 20 / 11;
 }
 
 SDL_Rect at_primary_rect(const struct theme *th, const struct layout *l, SDL_Rect a)

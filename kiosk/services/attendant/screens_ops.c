@@ -27,7 +27,7 @@ static int list_begin(struct ui_tree *t, const struct theme *th, const char *id,
     return t->n - 1;
 }
 
-/* A thin line across r.w at y (in a list when li >= 0). */
+/* A thin line, w wide, at (x, y): between the rows of a list. */
 static void rule(struct ui_tree *t, const struct theme *th, int x, int y, int w)
 {
     ui_add(t, UI_PANEL, ST_PLAIN, NULL, (SDL_Rect){x, y, w, 2}, NULL)->bg = th->border;
@@ -304,8 +304,8 @@ static void sum_list(struct ui_tree *t, const struct theme *th, const struct sum
         }
         int in = row->kind == ROW_SUB ? pad : 0;
         snprintf(id, sizeof id, "at.sum.%d", i);
-        struct ui_widget *x = chrome_text(t, id, (SDL_Rect){view.x + in, y, w - nw - aw - in, row_h},
-                                          row->label, FONT_BODY, ALIGN_LEFT);
+        SDL_Rect lr = {view.x + in, y, w - nw - aw - in, row_h};
+        struct ui_widget *x = chrome_text(t, id, lr, row->label, FONT_BODY, ALIGN_LEFT);
         x->bold = row->kind == ROW_PLAIN;
         if (row->number[0]) {
             x = chrome_text(t, NULL, (SDL_Rect){view.x + w - aw - nw, y, nw, row_h}, row->number,
@@ -369,7 +369,9 @@ void at_screen_summary(struct ui_tree *t, const struct theme *th, const struct a
     if (l->portrait)
         words = left;
     at_when(v->opened_ms, when, sizeof when);
-    if (day)
+    if (!ready) /* nothing read yet to say */
+        info[0] = '\0';
+    else if (day)
         snprintf(info, sizeof info, _("%d shifts, the first opened %s"), v->shifts, when);
     else
         snprintf(info, sizeof info, _("Shift %lld, opened %s"), (long long)v->shift_id, when);
@@ -513,7 +515,9 @@ void at_screen_lines(struct ui_tree *t, const struct theme *th, const struct at_
                f->refundable_fen < v->txn_amount_fen; /* refunded in part before */
     int rows = (AT_REASONS + 1) / 2;
     int title_h = th->font_px[FONT_HEADLINE] * 3 / 2;
-    int sale_h = th->font_px[FONT_BODY] * (part ? 6 : 3) / 2, tb = th->min_target * 3 / 2;
+    int sale_h = th->font_px[FONT_BODY] * (part ? 6 : 3) / 2, tb = at_two_lines_h(th);
+    if (tb < th->min_target * 3 / 2)
+        tb = th->min_target * 3 / 2;
     int rtitle_h = th->font_px[FONT_TITLE] * 3 / 2, rb = th->min_target * 3 / 2;
     int sum_h = th->font_px[FONT_HEADLINE] * 3 / 2;
     int list_min = th->min_target * 9 / 4;
@@ -593,11 +597,11 @@ void at_screen_lines(struct ui_tree *t, const struct theme *th, const struct at_
         snprintf(text, sizeof text, "%s", _("Choose what to refund"));
     b = chrome_primary(t, "at.next", next, text);
     b->disabled = f->refund.amount_fen <= 0 || !reason || f->busy;
-    if (next.h < at_two_lines_h(th)) { /* large text: the words alone */
-    } else if (f->refund.amount_fen > 0 && !reason) {
+    int sub = f->refund.amount_fen > 0 && next.h >= at_two_lines_h(th); /* not large text */
+    if (sub && !reason) {
         snprintf(b->sub, sizeof b->sub, "%s", _("Choose a reason first"));
         b->sub_font = FONT_BODY;
-    } else if (f->refund.amount_fen > 0) {
+    } else if (sub) {
         snprintf(b->sub, sizeof b->sub, "%s", _("A supervisor approves it next"));
         b->sub_font = FONT_BODY;
     }
@@ -611,7 +615,7 @@ void at_screen_lines(struct ui_tree *t, const struct theme *th, const struct at_
 static const char *state_text(int s)
 {
     switch (s) {
-    case HEALTH_OK: return _("Working");
+    case HEALTH_OK: return _("Normal");
     case HEALTH_DEGRADED: return _("Limited");
     case HEALTH_DOWN: return _("Down");
     case HEALTH_FAULT: return _("Fault");
