@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/crash.h"
 #include "core/log.h"
 #include "slowsync.h"
@@ -66,7 +67,7 @@ static const char *const migrations[] = {
     "CREATE INDEX staff_card ON staff(card_no);"
     "ALTER TABLE outbox ADD COLUMN handled TEXT;"
     "INSERT INTO shifts (attendant, opened_ms)"
-    "  SELECT '', CAST(strftime('%s','now') AS INTEGER) * 1000"
+    "  SELECT '', kiosk_wall_ms()"
     "  WHERE NOT EXISTS (SELECT 1 FROM shifts WHERE closed_ms IS NULL);"
     "UPDATE transactions SET shift_id = (" OPEN_SHIFT ") WHERE shift_id IS NULL;",
 };
@@ -118,6 +119,15 @@ static int migrate(struct journal *j, char *err, size_t errcap)
     return 0;
 }
 
+/* kiosk_wall_ms(): the kiosk's business time in SQL (the first shift's opening is shown on
+ * its report, so it follows the test wall clock like every business time). */
+static void wall_ms(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_int64(c, clock_wall_ms());
+}
+
 /* Each connection's page cache is bounded (the kiosk's memory stays flat over a day). */
 #define CACHE_KIB 512
 
@@ -134,6 +144,7 @@ static struct journal *open_db(const char *path, int flags, char *err, size_t er
         return NULL;
     }
     sqlite3_busy_timeout(j->db, 5000);
+    sqlite3_create_function(j->db, "kiosk_wall_ms", 0, SQLITE_UTF8, NULL, wall_ms, NULL, NULL);
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d;", CACHE_KIB);
     if (exec(j, pragma) != 0) {

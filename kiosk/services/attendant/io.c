@@ -58,12 +58,13 @@ static void audit(struct attendant_io *io, const char *action, const char *who,
                   const char *approver, const char *detail)
 {
     const char *term = host_config(io->h)->terminal_id;
-    int64_t at = clock_system_ms();
     struct audit_job *a = calloc(1, sizeof *a);
     if (!a)
         return;
-    snprintf(a->id, sizeof a->id, "%s-A%lld-%lld", term, (long long)at, (long long)++io->audit_seq);
-    a->body = at_record_audit(term, action, who, approver, detail, at);
+    /* the id by the system's clock (unique across restarts), the time by business time */
+    snprintf(a->id, sizeof a->id, "%s-A%lld-%lld", term, (long long)clock_system_ms(),
+             (long long)++io->audit_seq);
+    a->body = at_record_audit(term, action, who, approver, detail, clock_wall_ms());
     if (!a->body) {
         free(a);
         return;
@@ -439,7 +440,7 @@ static enum kerr close_write(struct journal *j, void *arg, int64_t *value)
     struct close_job *c = arg;
     struct totals t;
     tot_init(&t);
-    int64_t now = clock_system_ms(), opened = now;
+    int64_t now = clock_wall_ms(), opened = now; /* a shift's times are business time */
     int shifts = 0, matches = 1;
     if (!c->day) {
         struct shift_row s;
@@ -516,7 +517,7 @@ static void print_report(struct attendant_io *io, int copy)
         day_view(io); /* nothing left unrolled: shows zeros; the stored day is the record */
     }
     r.opened_ms = io->opened_ms;
-    r.closed_ms = io->closed_ms ? io->closed_ms : clock_system_ms();
+    r.closed_ms = io->closed_ms ? io->closed_ms : clock_wall_ms();
     r.shifts = io->shifts;
     r.day_matches = io->day_matches;
     r.carried = io->carried;
@@ -646,7 +647,7 @@ static void print_refund(struct attendant_io *io)
     s.r = &io->f.refund;
     snprintf(s.channel, sizeof s.channel, "%s", io->sale.channel);
     snprintf(s.attendant, sizeof s.attendant, "%s", io->f.staff_no);
-    s.at_ms = clock_system_ms();
+    s.at_ms = clock_wall_ms();
     struct slip *sl = at_refund_slip(host_text(io->h), host_config(io->h), i18n_lang(), &s);
     io->ask = sl ? host_print(io->h, slip_bitmap(sl), "refund") : 0;
     slip_destroy(sl);
@@ -696,7 +697,7 @@ static void refund_answer(struct attendant_io *io, const struct backend_result *
         r->amount = io->f.refund.amount_fen;
         snprintf(r->no, sizeof r->no, "%s", io->refund_no);
         r->payload = at_record_refund(io->refund_no, &io->sale, &io->f.refund, io->f.staff_no,
-                                      clock_system_ms());
+                                      clock_wall_ms());
     }
     io->stage = ST_RECORD;
     io->ask = r && r->payload ? host_journal(io->h, refund_write, r, refund_job_free) : 0;
