@@ -214,9 +214,9 @@ static void reports(void **state)
             assert_non_null(s);
             const struct bitmap *b = slip_bitmap(s);
             check_page(b, widths[w], "shift", langs[l]);
-            char qr[64];
+            char qr[160];
             assert_int_equal(read_qr(b, qr, sizeof qr), 1);
-            assert_string_equal(qr, "T0001-S000042");
+            assert_string_equal(qr, "T0001-S000042;sales=23,575277;refunds=1,1050;net=574227");
             height[0][w] = b->height;
             lines[0][w] = bands(b);
             slip_destroy(s);
@@ -234,7 +234,7 @@ static void reports(void **state)
             b = slip_bitmap(s);
             check_page(b, widths[w], "day", langs[l]);
             assert_int_equal(read_qr(b, qr, sizeof qr), 1);
-            assert_string_equal(qr, "T0001-D20261130-3");
+            assert_string_equal(qr, "T0001-D20261130-3;sales=23,575277;refunds=1,1050;net=574227");
             height[1][w] = b->height;
             lines[1][w] = bands(b);
             slip_destroy(s);

@@ -242,6 +242,14 @@ static void report_other(const struct pen *p, const struct totals *t)
     slip_rule(p->s);
 }
 
+void at_report_qr(const struct at_report *r, char *out, size_t cap)
+{
+    const struct totals *t = r->t;
+    snprintf(out, cap, "%s;sales=%lld,%lld;refunds=%lld,%lld;net=%lld", r->ref,
+             (long long)t->sales, (long long)t->sales_fen, (long long)t->refunds,
+             (long long)t->refunds_fen, (long long)t->net_fen);
+}
+
 struct slip *at_report_slip(struct text_engine *te, const struct kiosk_config *cfg,
                             const char *lang, const struct at_report *r)
 {
@@ -264,7 +272,9 @@ struct slip *at_report_slip(struct text_engine *te, const struct kiosk_config *c
              0);
     }
     slip_gap(s, 12);
-    slip_qr(s, r->ref, p.wide ? 7 : 5);
+    char qr[160];
+    at_report_qr(r, qr, sizeof qr);
+    slip_qr(s, qr, p.wide ? 7 : 5);
     slip_text(s, r->ref, p.normal, 0, SLIP_CENTER);
     return s;
 }

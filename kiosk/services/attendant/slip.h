@@ -15,7 +15,7 @@
 struct at_report {
     int day;                   /* 0: a shift report, 1: a day report */
     char ref[48];              /* "T0001-S000042" (shift) or "T0001-D20261130-3" (day):
-                                * also its QR and its outbox record id */
+                                * its outbox record id, and first in its QR */
     char attendant[24];        /* who closed it (staff number) */
     char approver[24];         /* the supervisor who carried items over, or "" */
     int64_t opened_ms, closed_ms; /* wall clock, ms (a day: its first shift's opening) */
@@ -31,11 +31,15 @@ struct at_report {
  * by grade (litres to 0.01 L, amount), shop goods, discounts by kind, points used and
  * earned, coupons, refunds and voids, invoices, card recharges, card loads, depot tickets
  * by product, receipts not printed, records not uploaded, unreadable records; the net; the
- * carried-over items; a QR of the reference. Every amount as yuan with two decimals from
- * integer fen. Drawn for cfg->paper_width_dots (384: two columns become one where they do
+ * carried-over items; a QR of the reference and the main figures (at_report_qr). Every
+ * amount as yuan with two decimals from integer fen. Drawn for cfg->paper_width_dots (384: two columns become one where they do
  * not fit). Caller destroys it; NULL on no memory. */
 struct slip *at_report_slip(struct text_engine *te, const struct kiosk_config *cfg,
                             const char *lang, const struct at_report *r);
+
+/* What the report's QR code holds, for the backend's and the auditors' readers:
+ * "<ref>;sales=<count>,<fen>;refunds=<count>,<fen>;net=<fen>" (integer fen). */
+void at_report_qr(const struct at_report *r, char *out, size_t cap);
 
 /* The refund slip: the station, the terminal, 退款凭证 / REFUND, the refund's number, the
  * sale it refunds, the lines (or "whole sale"), the amount, the channel it goes back to, the
