@@ -169,24 +169,36 @@ void at_refund_lines_json(cJSON *o, const struct at_refund *r)
     }
 }
 
-char *at_api_refund_body(const char *refund_no, const struct at_sale *s,
-                         const struct at_refund *r, const char *attendant)
+char *at_api_refund_body(const char *record, int64_t *amount_fen)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "refund_no", refund_no);
-    cJSON_AddStringToObject(o, "txn_no", r->txn_no);
-    cJSON_AddStringToObject(o, "order_id", s->order_id);
-    cJSON_AddNumberToObject(o, "amount_fen", (double)r->amount_fen);
-    cJSON_AddBoolToObject(o, "whole", r->whole);
-    at_refund_lines_json(o, r);
-    cJSON_AddStringToObject(o, "reason", r->reason >= 0 && r->reason < AT_REASONS
-                                             ? at_reasons[r->reason]
-                                             : "");
-    cJSON_AddStringToObject(o, "attendant", attendant);
-    cJSON_AddStringToObject(o, "approver", r->approver);
-    return json_print_free(o);
+    cJSON *r = record ? cJSON_Parse(record) : NULL, *o = NULL;
+    int bad = !cJSON_IsObject(r);
+    char no[64] = "", of[AT_TXN_MAX + 1] = "", order[40] = "", who[AT_STAFF_MAX + 1] = "",
+         approver[AT_STAFF_MAX + 1] = "";
+    json_copy(r, "refund_no", no, sizeof no, 0, &bad);
+    json_copy(r, "refund_of", of, sizeof of, 0, &bad);
+    json_copy(r, "order_id", order, sizeof order, 0, &bad);
+    json_copy(r, "attendant", who, sizeof who, 0, &bad);
+    json_copy(r, "approver", approver, sizeof approver, 0, &bad);
+    *amount_fen = json_int(r, "amount_fen", 1, FEN_MAX, &bad);
+    int whole = (int)json_int(r, "whole", 0, 1, &bad);
+    int reason = (int)json_int(r, "reason", 0, AT_REASONS - 1, &bad);
+    cJSON *lines = bad ? NULL : cJSON_GetObjectItemCaseSensitive(r, "lines");
+    if (!bad && cJSON_IsArray(lines) && (o = cJSON_CreateObject())) {
+        cJSON_AddStringToObject(o, "refund_no", no);
+        cJSON_AddStringToObject(o, "txn_no", of);
+        cJSON_AddStringToObject(o, "order_id", order);
+        cJSON_AddNumberToObject(o, "amount_fen", (double)*amount_fen); /* exact: < 2^53 */
+        cJSON_AddBoolToObject(o, "whole", whole);
+        cJSON_AddItemReferenceToObject(o, "lines", lines);
+        cJSON_AddStringToObject(o, "reason", at_reasons[reason]);
+        cJSON_AddStringToObject(o, "attendant", who);
+        cJSON_AddStringToObject(o, "approver", approver);
+    }
+    char *body = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    cJSON_Delete(r);
+    return body;
 }
 
 int at_api_refund_answer(int status, const cJSON *json, const char *code, char *channel,

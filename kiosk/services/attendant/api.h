@@ -52,9 +52,11 @@ int at_refund_apply(const char *payload, struct at_refund *r, int64_t *refunded_
 /* The lines chosen, as a "lines" array in o ({line, barcode, qty, amount_fen}): the
  * request's and the record's. */
 void at_refund_lines_json(cJSON *o, const struct at_refund *r);
-/* POST /v1/refunds' body (idempotency key: refund_no). NULL on no memory. */
-char *at_api_refund_body(const char *refund_no, const struct at_sale *s,
-                         const struct at_refund *r, const char *attendant);
+/* POST /v1/refunds' body (idempotency key: its refund_no) from the refund's record
+ * (at_record_refund(): the intent's payload, so a refund a restart left open is asked for
+ * again with the same body), and in *amount_fen its amount. NULL when the record does not
+ * read, or on no memory. */
+char *at_api_refund_body(const char *record, int64_t *amount_fen);
 /* The answer: 1 refunded (channel), 0 refused for good (its note: NOT_REFUNDABLE for
  * OVER_REFUND / SALE_NOT_FOUND / DUPLICATE, REFUSED else), -1 no answer (asked again with
  * the same key). */

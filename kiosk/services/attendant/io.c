@@ -203,7 +203,9 @@ static void add_txn(const struct txn_row *t, void *user)
 static void add_unfinished(const struct intent *it, void *user)
 {
     struct attendant_io *io = user;
-    if (!strcmp(it->flow, MOD) || io->nunfinished == AT_UNFINISHED_MAX)
+    /* a refund waiting for its answer is unfinished; the close itself is not */
+    if ((!strcmp(it->flow, MOD) && strcmp(it->kind, "refund")) ||
+        io->nunfinished == AT_UNFINISHED_MAX)
         return;
     struct at_unfinished_row *u = &io->unfinished[io->nunfinished++];
     snprintf(u->kind, sizeof u->kind, "%s", it->kind);
@@ -603,6 +605,26 @@ static void stage_close(struct attendant_io *io, int64_t now)
     }
 }
 
+/* ---- what waits to be taken up ------------------------------------------------------------ */
+
+/* Something to finish when nothing else is under way: a close or a refund a restart left
+ * open, a refund the backend did not answer. */
+static void todo_add(struct attendant_io *io, enum at_op op, int64_t intent, const char *key,
+                     const char *payload)
+{
+    if (io->ntodo == AT_RECOVER_MAX) {
+        log_warn(MOD, "%s left for the next start: too much to take up at once", key);
+        return;
+    }
+    memset(&io->todo[io->ntodo], 0, sizeof io->todo[0]);
+    io->todo[io->ntodo].op = op;
+    io->todo[io->ntodo].intent = intent;
+    snprintf(io->todo[io->ntodo].key, sizeof io->todo[0].key, "%.63s", key);
+    io->todo[io->ntodo].payload = payload ? strdup(payload) : NULL;
+    if (!payload || io->todo[io->ntodo].payload)
+        io->ntodo++;
+}
+
 /* ---- refunds ------------------------------------------------------------------------------ */
 
 struct refund_job {
@@ -628,9 +650,11 @@ static enum kerr refund_write(struct journal *j, void *arg, int64_t *value)
     return e == KERR_CONFLICT ? KERR_OK : e;
 }
 
+/* POST /v1/refunds from the refund's record, keyed by its number (again after a restart). */
 static void refund_call(struct attendant_io *io)
 {
-    char *body = at_api_refund_body(io->refund_no, &io->sale, &io->f.refund, io->f.staff_no);
+    int64_t amount;
+    char *body = at_api_refund_body(io->refund_record, &amount);
     struct backend_request rq = {.method = "POST", .path = "/v1/refunds", .body = body,
                                  .idem_key = io->refund_no};
     io->stage = ST_CALL;
@@ -653,20 +677,23 @@ static void print_refund(struct attendant_io *io)
     slip_destroy(sl);
 }
 
+/* The refund's record is written first, as its intent's payload: all a restart needs to ask
+ * for it again and record it. */
 static void refund_start(struct attendant_io *io, const struct at_refund_ask *a, int64_t now)
 {
-    io->refund_ask = *a;
     /* the refund's number: the sale's and how many refunds it has had */
     struct at_refund seen = io->f.refund;
     struct refunds_seen s = {&seen, 0};
     int n = journal_txns_where(host_journal_reader(io->h), "refund", "refund_of", a->txn_no,
                                refund_seen, &s);
     snprintf(io->refund_no, sizeof io->refund_no, "%s-R%d", a->txn_no, n < 0 ? 1 : n + 1);
-    char payload[160];
-    snprintf(payload, sizeof payload, "{\"txn_no\":\"%s\",\"amount_fen\":%lld}", a->txn_no,
-             (long long)a->amount_fen);
+    free(io->refund_record);
+    io->refund_record = at_record_refund(io->refund_no, &io->sale, &io->f.refund,
+                                         io->f.staff_no, clock_wall_ms());
     io->stage = ST_INTENT;
-    io->ask = host_intent_begin(io->h, "refund", io->refund_no, payload);
+    io->ask = io->refund_record
+                  ? host_intent_begin(io->h, "refund", io->refund_no, io->refund_record)
+                  : 0;
     if (!io->ask)
         op_finish(io, 0, AT_NOTE_KIOSK, now);
 }
@@ -679,7 +706,10 @@ static void refund_answer(struct attendant_io *io, const struct backend_result *
     int v = at_api_refund_answer(res->outcome == BE_OK ? res->status : 0, res->json,
                                  res->err_code, channel, sizeof channel, &note);
     if (v < 0) { /* no answer: the intent stays, asked again with the same key */
-        log_warn(MOD, "refund %s: no answer; asked again at the next start", io->refund_no);
+        log_warn(MOD, "refund %s: no answer; asked again in %d s", io->refund_no,
+                 AT_RETRY_MS / 1000);
+        todo_add(io, AT_OP_REFUND, io->intent, io->refund_no, io->refund_record);
+        io->todo_next = now + AT_RETRY_MS;
         op_finish(io, 0, AT_NOTE_OFFLINE, now);
         return;
     }
@@ -689,15 +719,13 @@ static void refund_answer(struct attendant_io *io, const struct backend_result *
         op_finish(io, 0, note, now);
         return;
     }
-    if (channel[0])
-        snprintf(io->sale.channel, sizeof io->sale.channel, "%s", channel);
     struct refund_job *r = calloc(1, sizeof *r);
-    if (r) {
+    char *body = r ? at_api_refund_body(io->refund_record, &r->amount) : NULL;
+    if (body) { /* read for its amount */
+        free(body);
         r->intent = io->intent;
-        r->amount = io->f.refund.amount_fen;
         snprintf(r->no, sizeof r->no, "%s", io->refund_no);
-        r->payload = at_record_refund(io->refund_no, &io->sale, &io->f.refund, io->f.staff_no,
-                                      clock_wall_ms());
+        r->payload = strdup(io->refund_record);
     }
     io->stage = ST_RECORD;
     io->ask = r && r->payload ? host_journal(io->h, refund_write, r, refund_job_free) : 0;
@@ -874,59 +902,77 @@ void at_io_close(struct attendant_io *io)
     sign_wipe(&io->login, sizeof io->login);
     free(io->txn_payload);
     io->txn_payload = NULL;
+    free(io->refund_record);
+    io->refund_record = NULL;
+    for (int i = 0; i < io->ntodo; i++)
+        free(io->todo[i].payload);
+    io->ntodo = 0;
 }
 
 static void recover_one(const struct intent *it, void *user)
 {
     struct attendant_io *io = user;
-    if (strcmp(it->flow, MOD) || io->ntodo == AT_RECOVER_MAX)
+    if (strcmp(it->flow, MOD))
         return;
     enum at_op op = !strcmp(it->kind, "shift_close") ? AT_OP_SHIFT_CLOSE
                     : !strcmp(it->kind, "day_close") ? AT_OP_DAY_CLOSE
+                    : !strcmp(it->kind, "refund")    ? AT_OP_REFUND
                                                      : AT_OP_NONE;
     if (op == AT_OP_NONE) {
-        log_warn(MOD, "a %s left open by a restart: settled when it is taken up", it->kind);
+        log_warn(MOD, "a %s left open by a restart: nothing takes it up", it->kind);
         return;
     }
-    io->todo[io->ntodo].op = op;
-    io->todo[io->ntodo].intent = it->id;
-    snprintf(io->todo[io->ntodo].key, sizeof io->todo[io->ntodo].key, "%.63s", it->idem_key);
+    int n = io->ntodo;
+    todo_add(io, op, it->id, it->idem_key, op == AT_OP_REFUND ? it->payload : NULL);
+    if (io->ntodo == n || op == AT_OP_REFUND)
+        return;
     cJSON *p = cJSON_Parse(it->payload);
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "shift_id"),
-                *l = cJSON_GetObjectItemCaseSensitive(p, "last_shift");
-    io->todo[io->ntodo].shift_id = cJSON_IsNumber(s) ? (int64_t)s->valuedouble : 0;
-    if (op == AT_OP_DAY_CLOSE)
-        io->todo[io->ntodo].shift_id = cJSON_IsNumber(l) ? (int64_t)l->valuedouble : 0;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(
+        p, op == AT_OP_DAY_CLOSE ? "last_shift" : "shift_id");
+    io->todo[n].shift_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
     cJSON_Delete(p);
-    io->ntodo++;
 }
 
 void at_io_recover(struct attendant_io *io, int64_t now)
 {
     struct journal *j = host_journal_reader(io->h);
     if (j && journal_intents_unfinished(j, recover_one, io) > 0 && io->ntodo)
-        log_info(MOD, "%d closes left open by a restart: finished now", io->ntodo);
+        log_info(MOD, "%d closes or refunds left open by a restart: finished now", io->ntodo);
     io->staff_next = now; /* the staff list at once */
 }
 
-/* A close a restart left open: finished (the journal knows whether the shift was closed),
- * its report printed again marked as a copy, its intent settled. */
+/* What waits is taken up when nothing else is under way: a close is finished (the journal
+ * knows whether the shift was closed), its report printed again marked as a copy, its
+ * intent settled; a refund is asked for again with its key and recorded. */
 static void take_up(struct attendant_io *io, int64_t now)
 {
-    if (io->op != AT_OP_NONE || !io->ntodo)
+    if (io->op != AT_OP_NONE || !io->ntodo || now < io->todo_next)
         return;
     io->ntodo--;
     io->op = io->todo[io->ntodo].op;
     io->intent = io->todo[io->ntodo].intent;
+    io->recovering = 1;
+    io->printed = 0;
+    log_info(MOD, "taking up %s", io->todo[io->ntodo].key);
+    if (io->op == AT_OP_REFUND) {
+        snprintf(io->refund_no, sizeof io->refund_no, "%s", io->todo[io->ntodo].key);
+        free(io->refund_record);
+        io->refund_record = io->todo[io->ntodo].payload;
+        io->todo[io->ntodo].payload = NULL;
+        refund_call(io);
+        if (!io->ask) {
+            todo_add(io, AT_OP_REFUND, io->intent, io->refund_no, io->refund_record);
+            io->todo_next = now + AT_RETRY_MS;
+            op_finish(io, 0, AT_NOTE_OFFLINE, now);
+        }
+        return;
+    }
     snprintf(io->ref, sizeof io->ref, "%.47s", io->todo[io->ntodo].key);
     if (io->op == AT_OP_DAY_CLOSE)
         io->last_shift = io->todo[io->ntodo].shift_id;
     else
         io->shift_id = io->todo[io->ntodo].shift_id;
-    io->recovering = 1;
-    io->printed = 0;
     io->stage = ST_INTENT; /* the intent is there: the close next */
-    log_info(MOD, "taking up %s", io->ref);
     stage_close(io, now);
 }
 
@@ -996,6 +1042,11 @@ void at_io_result(struct attendant_io *io, const struct host_result *r, int64_t 
                 op_finish(io, 0, AT_NOTE_OFFLINE, now);
         } else if (io->op == AT_OP_REFUND && io->stage == ST_RECORD) {
             host_outbox_poke(io->h);
+            if (io->recovering) { /* nobody at the screen: the record says who and why */
+                log_info(MOD, "refund %s made and recorded after all", io->refund_no);
+                op_finish(io, 1, AT_NOTE_NONE, now);
+                return;
+            }
             audit(io, "refund", io->f.staff_no, io->f.approver, io->refund_no);
             io->stage = ST_PRINT;
             print_refund(io);
@@ -1059,8 +1110,8 @@ int64_t at_io_deadline(const struct attendant_io *io)
     int64_t d = at_deadline(&io->f);
     if (io->staff_next < d)
         d = io->staff_next;
-    if (io->ntodo && io->op == AT_OP_NONE)
-        d = 0;
+    if (io->ntodo && io->op == AT_OP_NONE && io->todo_next < d)
+        d = io->todo_next;
     return d;
 }
 

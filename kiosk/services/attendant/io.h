@@ -19,6 +19,7 @@ struct at_options {
 
 #define AT_STAFF_ROWS 64
 #define AT_RECOVER_MAX 8
+#define AT_RETRY_MS 30000     /* a refund without an answer is asked for again after this */
 
 /* An operation's journal and printer steps, in order. */
 enum at_stage { ST_NONE, ST_INTENT, ST_WRITE, ST_CALL, ST_RECORD, ST_PRINT, ST_SETTLE };
@@ -36,7 +37,7 @@ struct attendant_io {
     int64_t shift_id, last_shift;
     char ref[48];
     int printed;
-    struct at_refund_ask refund_ask;
+    char *refund_record;      /* the refund under way: its record, the intent's payload */
     char refund_no[64];
     struct at_sale sale;
     /* a PIN check */
@@ -61,13 +62,16 @@ struct attendant_io {
     char txn_kind[24];
     int64_t txn_amount;
     char *txn_payload;        /* the transaction found, for a reprint */
-    /* a restart's leftovers, taken up one at a time */
+    /* a restart's leftovers (closes, refunds) and refunds without an answer, taken up one
+     * at a time */
     struct {
         enum at_op op;
         int64_t intent, shift_id;
         char key[64];
+        char *payload;        /* a refund's record */
     } todo[AT_RECOVER_MAX];
     int ntodo;
+    int64_t todo_next;        /* not before then (a refund asked again) */
     int64_t audit_seq;
 };
 
