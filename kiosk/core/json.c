@@ -46,3 +46,8 @@ char *json_print_free(cJSON *o)
     cJSON_Delete(o);
     return s;
 }
+
+cJSON *json_add_int(cJSON *o, const char *name, int64_t v)
+{
+    return cJSON_AddNumberToObject(o, name, (double)v);
+}

@@ -6,8 +6,6 @@
 
 #include "core/json.h"
 
-#define FEN_MAX 100000000000LL /* a billion yuan: beyond any sale */
-
 int at_role_of(const char *s)
 {
     return !s                          ? AT_ROLE_NONE
@@ -103,7 +101,7 @@ int at_sale_read(const char *payload, const char *lang, struct at_sale *s, struc
     if (!bad) {
         json_copy(o, "txn_no", r->txn_no, sizeof r->txn_no, 0, &bad);
         json_copy(o, "order_id", s->order_id, sizeof s->order_id, 0, &bad);
-        s->total_fen = json_int(o, "total_fen", 0, FEN_MAX, &bad);
+        s->total_fen = json_int(o, "total_fen", 0, JSON_MAX_FEN, &bad);
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "payment");
         json_copy(p, "channel", s->channel, sizeof s->channel, 0, &bad);
         const cJSON *fuel = cJSON_GetObjectItemCaseSensitive(o, "fuel");
@@ -111,7 +109,7 @@ int at_sale_read(const char *payload, const char *lang, struct at_sale *s, struc
             char grade[16];
             json_copy(fuel, "grade", grade, sizeof grade, 0, &bad);
             int64_t ml = json_int(fuel, "volume_ml", 0, 10000000, &bad);
-            int64_t fen = json_int(fuel, "amount_fen", 0, FEN_MAX, &bad);
+            int64_t fen = json_int(fuel, "amount_fen", 0, JSON_MAX_FEN, &bad);
             if (!bad)
                 add_line(r, "", grade, ml, fen);
         }
@@ -123,7 +121,7 @@ int at_sale_read(const char *payload, const char *lang, struct at_sale *s, struc
             json_copy(it, !strcmp(lang, "zh_CN") ? "name_zh" : "name_en", name, sizeof name, 1,
                       &bad);
             int64_t qty = json_int(it, "qty", 1, 1000, &bad);
-            int64_t unit = json_int(it, "unit_fen", 0, FEN_MAX, &bad);
+            int64_t unit = json_int(it, "unit_fen", 0, JSON_MAX_FEN, &bad);
             if (!bad)
                 add_line(r, code, name, qty, qty * unit);
         }
@@ -136,7 +134,7 @@ int at_refund_apply(const char *payload, struct at_refund *r, int64_t *refunded_
 {
     cJSON *o = payload ? cJSON_Parse(payload) : NULL;
     int bad = !cJSON_IsObject(o);
-    int64_t amount = bad ? 0 : json_int(o, "amount_fen", 1, FEN_MAX, &bad);
+    int64_t amount = bad ? 0 : json_int(o, "amount_fen", 1, JSON_MAX_FEN, &bad);
     int whole = bad ? 0 : (int)json_int(o, "whole", 0, 1, &bad);
     const cJSON *lines = bad ? NULL : cJSON_GetObjectItemCaseSensitive(o, "lines"), *it;
     bad |= !cJSON_IsArray(lines);
@@ -163,8 +161,8 @@ void at_refund_lines_json(cJSON *o, const struct at_refund *r)
         cJSON *l = cJSON_CreateObject();
         cJSON_AddNumberToObject(l, "line", i);
         cJSON_AddStringToObject(l, "barcode", r->lines[i].barcode);
-        cJSON_AddNumberToObject(l, "qty", (double)r->lines[i].qty);
-        cJSON_AddNumberToObject(l, "amount_fen", (double)r->lines[i].amount_fen);
+        json_add_int(l, "qty", r->lines[i].qty);
+        json_add_int(l, "amount_fen", r->lines[i].amount_fen);
         cJSON_AddItemToArray(lines, l);
     }
 }
@@ -180,7 +178,7 @@ char *at_api_refund_body(const char *record, int64_t *amount_fen)
     json_copy(r, "order_id", order, sizeof order, 0, &bad);
     json_copy(r, "attendant", who, sizeof who, 0, &bad);
     json_copy(r, "approver", approver, sizeof approver, 0, &bad);
-    *amount_fen = json_int(r, "amount_fen", 1, FEN_MAX, &bad);
+    *amount_fen = json_int(r, "amount_fen", 1, JSON_MAX_FEN, &bad);
     int whole = (int)json_int(r, "whole", 0, 1, &bad);
     int reason = (int)json_int(r, "reason", 0, AT_REASONS - 1, &bad);
     cJSON *lines = bad ? NULL : cJSON_GetObjectItemCaseSensitive(r, "lines");
@@ -188,7 +186,7 @@ char *at_api_refund_body(const char *record, int64_t *amount_fen)
         cJSON_AddStringToObject(o, "refund_no", no);
         cJSON_AddStringToObject(o, "txn_no", of);
         cJSON_AddStringToObject(o, "order_id", order);
-        cJSON_AddNumberToObject(o, "amount_fen", (double)*amount_fen); /* exact: < 2^53 */
+        json_add_int(o, "amount_fen", *amount_fen);
         cJSON_AddBoolToObject(o, "whole", whole);
         cJSON_AddItemReferenceToObject(o, "lines", lines);
         cJSON_AddStringToObject(o, "reason", at_reasons[reason]);

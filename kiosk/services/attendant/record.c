@@ -14,14 +14,14 @@ char *at_record_refund(const char *refund_no, const struct at_sale *s,
     cJSON_AddStringToObject(o, "refund_no", refund_no);
     cJSON_AddStringToObject(o, "refund_of", r->txn_no);
     cJSON_AddStringToObject(o, "order_id", s->order_id);
-    cJSON_AddNumberToObject(o, "amount_fen", (double)r->amount_fen);
+    json_add_int(o, "amount_fen", r->amount_fen);
     cJSON_AddStringToObject(o, "channel", s->channel);
     cJSON_AddNumberToObject(o, "whole", r->whole);
     at_refund_lines_json(o, r);
     cJSON_AddNumberToObject(o, "reason", r->reason);
     cJSON_AddStringToObject(o, "attendant", attendant);
     cJSON_AddStringToObject(o, "approver", r->approver);
-    cJSON_AddNumberToObject(o, "at_ms", (double)at_ms);
+    json_add_int(o, "at_ms", at_ms);
     return json_print_free(o);
 }
 
@@ -42,8 +42,8 @@ char *at_record_report(const char *terminal, const char *ref, int day, const cha
     cJSON_AddStringToObject(o, "kind", day ? "day" : "shift");
     cJSON_AddStringToObject(o, "attendant", attendant);
     cJSON_AddStringToObject(o, "approver", approver);
-    cJSON_AddNumberToObject(o, "opened_ms", (double)opened_ms);
-    cJSON_AddNumberToObject(o, "closed_ms", (double)closed_ms);
+    json_add_int(o, "opened_ms", opened_ms);
+    json_add_int(o, "closed_ms", closed_ms);
     if (day) {
         cJSON_AddNumberToObject(o, "shifts", shifts);
         cJSON_AddBoolToObject(o, "shifts_add_up", matches);
@@ -64,6 +64,6 @@ char *at_record_audit(const char *terminal, const char *action, const char *who,
     cJSON_AddStringToObject(o, "staff_no", who);
     cJSON_AddStringToObject(o, "approver", approver ? approver : "");
     cJSON_AddStringToObject(o, "detail", detail ? detail : "");
-    cJSON_AddNumberToObject(o, "at_ms", (double)at_ms);
+    json_add_int(o, "at_ms", at_ms);
     return json_print_free(o);
 }

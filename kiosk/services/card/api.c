@@ -11,10 +11,10 @@ static char *load_body(const struct cd_request *rq)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "load_id", rq->load_id);
-    cJSON_AddNumberToObject(o, "amount_fen", (double)rq->amount_fen);
+    json_add_int(o, "amount_fen", rq->amount_fen);
     cJSON_AddStringToObject(o, "source", rq->source);
     cJSON_AddStringToObject(o, "terminal_id", rq->term_hex);
-    cJSON_AddNumberToObject(o, "card_balance_fen", (double)rq->card_balance_fen);
+    json_add_int(o, "card_balance_fen", rq->card_balance_fen);
     cJSON_AddNumberToObject(o, "online_serial", rq->online_serial);
     cJSON_AddNumberToObject(o, "key_version", rq->key_version);
     cJSON_AddNumberToObject(o, "algorithm", rq->algorithm);
@@ -31,7 +31,7 @@ static char *alloc_body(const struct cd_request *rq)
     for (int i = 0; i < rq->nlines && i < CD_MAX_SUBS; i++) {
         cJSON *l = cJSON_CreateObject();
         cJSON_AddStringToObject(l, "to_card", rq->lines[i].card_no);
-        cJSON_AddNumberToObject(l, "amount_fen", (double)rq->lines[i].amount_fen);
+        json_add_int(l, "amount_fen", rq->lines[i].amount_fen);
         cJSON_AddItemToArray(lines, l);
     }
     return json_print_free(o);

@@ -20,13 +20,13 @@ static cJSON *common(const struct cd_load_record *r)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "card_no", card);
     cJSON_AddStringToObject(o, "load_id", r->load_id);
-    cJSON_AddNumberToObject(o, "amount_fen", (double)r->amount_fen);
+    json_add_int(o, "amount_fen", r->amount_fen);
     cJSON_AddNumberToObject(o, "online_serial", r->online_serial);
     cJSON_AddStringToObject(o, "source", r->source);
     cJSON_AddStringToObject(o, "terminal_id", r->term_hex);
     cJSON_AddStringToObject(o, "date", r->date);
     cJSON_AddStringToObject(o, "time", r->time);
-    cJSON_AddNumberToObject(o, "balance_before_fen", (double)r->balance_before_fen);
+    json_add_int(o, "balance_before_fen", r->balance_before_fen);
     return o;
 }
 
@@ -38,7 +38,7 @@ char *cd_record_intent(const struct cd_load_record *r)
 char *cd_record_txn(const struct cd_load_record *r)
 {
     cJSON *o = common(r);
-    cJSON_AddNumberToObject(o, "balance_after_fen", (double)r->balance_after_fen);
+    json_add_int(o, "balance_after_fen", r->balance_after_fen);
     cJSON_AddStringToObject(o, "tac", r->tac);
     return json_print_free(o);
 }

@@ -21,7 +21,7 @@ static char *price_body(const struct co_request *rq)
     if (rq->recharge_card[0]) {
         cJSON *r = cJSON_AddObjectToObject(o, "recharge");
         cJSON_AddStringToObject(r, "card_no", rq->recharge_card);
-        cJSON_AddNumberToObject(r, "amount_fen", (double)rq->recharge_fen);
+        json_add_int(r, "amount_fen", rq->recharge_fen);
         char *text = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
         return text;
@@ -41,7 +41,7 @@ static char *price_body(const struct co_request *rq)
     cJSON *cps = cJSON_AddArrayToObject(o, "coupon_ids");
     for (int i = 0; i < rq->ncoupons && i < CO_MAX_COUPONS; i++)
         cJSON_AddItemToArray(cps, cJSON_CreateString(rq->coupon_ids[i]));
-    cJSON_AddNumberToObject(o, "points", (double)rq->points);
+    json_add_int(o, "points", rq->points);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
@@ -53,7 +53,7 @@ static char *payment_body(const struct co_request *rq)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "out_trade_no", rq->otn);
     cJSON_AddStringToObject(o, "order_id", rq->order_id);
-    cJSON_AddNumberToObject(o, "amount_fen", (double)rq->amount_fen);
+    json_add_int(o, "amount_fen", rq->amount_fen);
     cJSON_AddStringToObject(o, "mode", rq->native ? "native" : "micropay");
     if (rq->native)
         cJSON_AddStringToObject(o, "channel", rq->channel);
@@ -151,7 +151,7 @@ char *co_api_intent_payload(const struct co_intent *in)
     cJSON_AddStringToObject(o, "txn_no", in->txn_no);
     cJSON_AddStringToObject(o, "order_id", in->order_id);
     cJSON_AddStringToObject(o, "sale_id", in->sale_id);
-    cJSON_AddNumberToObject(o, "amount_fen", (double)in->amount_fen);
+    json_add_int(o, "amount_fen", in->amount_fen);
     cJSON_AddStringToObject(o, "mode", in->native ? "native" : "micropay");
     cJSON_AddStringToObject(o, "channel", in->channel);
     cJSON_AddStringToObject(o, "code", in->code_masked);
@@ -165,7 +165,7 @@ char *co_api_lock_payload(const char *txn_no, const char *sale_id, int64_t lease
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "txn_no", txn_no);
     cJSON_AddStringToObject(o, "sale_id", sale_id);
-    cJSON_AddNumberToObject(o, "lease_ms", (double)lease_ms);
+    json_add_int(o, "lease_ms", lease_ms);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;

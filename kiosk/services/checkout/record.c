@@ -7,12 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-static void add_int(cJSON *o, const char *k, int64_t v)
-{
-    cJSON_AddNumberToObject(o, k, (double)v); /* exact: |v| < 2^53 */
-}
-
 char *record_encode(const struct sale_record *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -22,20 +16,20 @@ char *record_encode(const struct sale_record *r)
     cJSON_AddStringToObject(o, "order_id", r->order_id);
     cJSON_AddStringToObject(o, "out_trade_no", r->out_trade_no);
     cJSON_AddStringToObject(o, "invoice_token", r->invoice_token);
-    add_int(o, "paid_unix", r->paid_unix);
+    json_add_int(o, "paid_unix", r->paid_unix);
     if (r->has_fuel) {
         cJSON *f = cJSON_AddObjectToObject(o, "fuel");
         cJSON_AddStringToObject(f, "sale_id", r->sale_id);
-        add_int(f, "pump", r->pump);
+        json_add_int(f, "pump", r->pump);
         cJSON_AddStringToObject(f, "grade", r->grade);
-        add_int(f, "volume_ml", r->volume_ml);
-        add_int(f, "price_fen_per_l", r->price_fen);
-        add_int(f, "amount_fen", r->fuel_fen);
+        json_add_int(f, "volume_ml", r->volume_ml);
+        json_add_int(f, "price_fen_per_l", r->price_fen);
+        json_add_int(f, "amount_fen", r->fuel_fen);
     }
     if (r->has_recharge) {
         cJSON *rc = cJSON_AddObjectToObject(o, "recharge");
         cJSON_AddStringToObject(rc, "card_no", r->recharge_card);
-        add_int(rc, "amount_fen", r->recharge_fen);
+        json_add_int(rc, "amount_fen", r->recharge_fen);
     }
     cJSON *items = cJSON_AddArrayToObject(o, "items");
     for (int i = 0; i < r->nitems; i++) {
@@ -43,8 +37,8 @@ char *record_encode(const struct sale_record *r)
         cJSON_AddStringToObject(it, "barcode", r->items[i].barcode);
         cJSON_AddStringToObject(it, "name_zh", r->items[i].name_zh);
         cJSON_AddStringToObject(it, "name_en", r->items[i].name_en);
-        add_int(it, "qty", r->items[i].qty);
-        add_int(it, "unit_fen", r->items[i].unit_fen);
+        json_add_int(it, "qty", r->items[i].qty);
+        json_add_int(it, "unit_fen", r->items[i].unit_fen);
         cJSON_AddItemToArray(items, it);
     }
     cJSON *ds = cJSON_AddArrayToObject(o, "discounts");
@@ -53,13 +47,13 @@ char *record_encode(const struct sale_record *r)
         cJSON_AddStringToObject(d, "kind", r->discounts[i].kind);
         cJSON_AddStringToObject(d, "label_zh", r->discounts[i].label_zh);
         cJSON_AddStringToObject(d, "label_en", r->discounts[i].label_en);
-        add_int(d, "amount_fen", r->discounts[i].amount_fen);
+        json_add_int(d, "amount_fen", r->discounts[i].amount_fen);
         cJSON_AddItemToArray(ds, d);
     }
-    add_int(o, "subtotal_fen", r->subtotal_fen);
-    add_int(o, "total_fen", r->total_fen);
-    add_int(o, "points_used", r->points_used);
-    add_int(o, "points_earned", r->points_earned);
+    json_add_int(o, "subtotal_fen", r->subtotal_fen);
+    json_add_int(o, "total_fen", r->total_fen);
+    json_add_int(o, "points_used", r->points_used);
+    json_add_int(o, "points_earned", r->points_earned);
     if (r->member_phone[0] || r->member_level[0]) {
         cJSON *m = cJSON_AddObjectToObject(o, "member");
         cJSON_AddStringToObject(m, "phone_masked", r->member_phone);

@@ -15,7 +15,7 @@ static cJSON *ticket_json(const struct dp_ticket *k)
     cJSON_AddStringToObject(o, "code", k->code);
     cJSON_AddStringToObject(o, "product", k->product);
     cJSON_AddStringToObject(o, "unit", k->unit);
-    cJSON_AddNumberToObject(o, "quantity_milli", (double)k->quantity_milli);
+    json_add_int(o, "quantity_milli", k->quantity_milli);
     cJSON_AddStringToObject(o, "plate", k->plate);
     cJSON_AddStringToObject(o, "bay", k->bay);
     cJSON_AddStringToObject(o, "valid_to", k->valid_to);

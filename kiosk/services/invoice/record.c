@@ -38,8 +38,8 @@ char *inv_record_intent(const struct inv_flow *f)
     cJSON_AddStringToObject(o, "tax_id", tax_id);
     cJSON_AddStringToObject(o, "phone", phone);
     cJSON_AddStringToObject(o, "email", email);
-    cJSON_AddNumberToObject(o, "total_fen", (double)total);
-    cJSON_AddNumberToObject(o, "tax_fen", (double)tax);
+    json_add_int(o, "total_fen", total);
+    json_add_int(o, "tax_fen", tax);
     if (f->correcting)
         inv_grouped(f->existing.number, 4, grouped, sizeof grouped);
     cJSON_AddStringToObject(o, "reissue_of", grouped);
