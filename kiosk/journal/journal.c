@@ -837,13 +837,16 @@ enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals,
     return KERR_OK;
 }
 
-int journal_shifts_open_day(struct journal *j,
-                            void (*cb)(const struct shift_row *s, void *user), void *user)
+int journal_day_shifts(struct journal *j, int64_t day_id,
+                       void (*cb)(const struct shift_row *s, void *user), void *user)
 {
-    sqlite3_stmt *st = prep(j, SHIFT_COLS "WHERE day_id IS NULL AND closed_ms IS NOT NULL "
-                                          "ORDER BY id");
+    sqlite3_stmt *st = prep(j, day_id ? SHIFT_COLS "WHERE day_id = ? ORDER BY id"
+                                      : SHIFT_COLS "WHERE day_id IS NULL AND closed_ms IS NOT "
+                                                   "NULL ORDER BY id");
     if (!st)
         return -1;
+    if (day_id)
+        sqlite3_bind_int64(st, 1, day_id);
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct shift_row s;
@@ -854,6 +857,21 @@ int journal_shifts_open_day(struct journal *j,
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? n : -1;
+}
+
+enum kerr journal_day_find(struct journal *j, const char *record_id, int64_t *day_id)
+{
+    sqlite3_stmt *st = prep(j, "SELECT id FROM days WHERE record_id = ?");
+    if (!st)
+        return KERR_IO;
+    sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+    enum kerr e = KERR_NOT_FOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *day_id = sqlite3_column_int64(st, 0);
+        e = KERR_OK;
+    }
+    sqlite3_finalize(st);
+    return e;
 }
 
 enum kerr journal_day_close(struct journal *j, int64_t last_shift, const char *attendant,

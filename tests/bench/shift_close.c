@@ -6,7 +6,7 @@
  * open shift of N = 10, 100 and 1,000 sales (recorded with journal_txn_add), the shift close's
  * totals: journal_shift_txns() with tot_add() on each row, p50/p95/max over RUNS runs (and
  * the query alone, without tot_add, to tell SQLite's share from cJSON's); and the day close's
- * read: journal_shifts_open_day() with tot_from_json() and tot_sum() over the 10,000 shifts no
+ * read: journal_day_shifts() with tot_from_json() and tot_sum() over the 10,000 shifts no
  * day has rolled up, then over a day of 3 shifts once a day close rolled the rest up. Target:
  * a shift's totals in <= 100 ms. Last, SQLite's plan of both queries (EXPLAIN QUERY PLAN on
  * the journal's file: the SQL is journal.c's, copied here).
@@ -335,12 +335,12 @@ static void day_figures(struct journal *j, int runs, const char *what)
         memset(&d, 0, sizeof d);
         tot_init(&d.sum);
         double t0 = now_ms();
-        n = journal_shifts_open_day(j, day_cb, &d);
+        n = journal_day_shifts(j, 0, day_cb, &d);
         v[r] = now_ms() - t0;
     }
     char w[160];
     snprintf(w, sizeof w,
-             "day close read, %d %s (journal_shifts_open_day + tot_from_json + tot_sum)", n, what);
+             "day close read, %d %s (journal_day_shifts + tot_from_json + tot_sum)", n, what);
     line(w, v, runs);
     printf("  the day: %lld sales, %lld fen, %d shifts unreadable\n", (long long)d.sum.sales,
            (long long)d.sum.sales_fen, d.bad);
@@ -457,7 +457,7 @@ int main(int argc, char **argv)
     plan(path, "a shift's transactions (journal_shift_txns)",
          "SELECT id, txn_no, kind, amount_fen, print_state, created_ms, shift_id, payload "
          "FROM transactions WHERE shift_id = ? ORDER BY id");
-    plan(path, "the day's shifts (journal_shifts_open_day)",
+    plan(path, "the day's shifts (journal_day_shifts)",
          "SELECT id, attendant, opened_ms, closed_ms, day_id, totals FROM shifts "
          "WHERE day_id IS NULL AND closed_ms IS NOT NULL ORDER BY id");
     journal_close(j);

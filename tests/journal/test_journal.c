@@ -321,10 +321,10 @@ static void days(void **state)
     char err[256];
     struct journal *j = journal_open(db, err, sizeof err);
     int64_t s1 = journal_shift_current(j), s2, s3, s4, d1, d2 = 0, last = 0;
-    assert_int_equal(journal_shifts_open_day(j, count_shift_cb, &last), 0);
+    assert_int_equal(journal_day_shifts(j, 0, count_shift_cb, &last), 0);
     assert_int_equal(journal_shift_close(j, s1, "{}", "A01", "SR-1", "{}", 100, &s2), KERR_OK);
     assert_int_equal(journal_shift_close(j, s2, "{}", "A02", "SR-2", "{}", 200, &s3), KERR_OK);
-    assert_int_equal(journal_shifts_open_day(j, count_shift_cb, &last), 2);
+    assert_int_equal(journal_day_shifts(j, 0, count_shift_cb, &last), 2);
     assert_int_equal(last, s2);
 
     /* at most up to last_shift */
@@ -366,7 +366,7 @@ static void days(void **state)
     assert_int_equal(journal_shift_get(j, s4, &s), KERR_OK);
     assert_int_equal(s.day_id, 0);
     assert_int_equal(s.closed_ms, 0);
-    assert_int_equal(journal_shifts_open_day(j, NULL, NULL), 0);
+    assert_int_equal(journal_day_shifts(j, 0, NULL, NULL), 0);
     assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE record_id = 'DR-2' AND "
                              "kind = 'day_report' AND body = '{\"day\":2}'"),
                      1);

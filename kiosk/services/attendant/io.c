@@ -233,7 +233,8 @@ static int shift_load(struct attendant_io *io)
 }
 
 struct day_sum {
-    struct totals sum, direct;
+    struct totals sum;        /* what its shifts stored at their close */
+    struct totals direct;     /* the same, from the shifts' transactions (when j is set) */
     struct journal *j;
     int shifts, bad;
     int64_t first_ms, last;
@@ -247,48 +248,27 @@ static void add_shift(const struct shift_row *s, void *user)
         d->bad++;
     else
         tot_sum(&d->sum, &t);
+    if (d->j)
+        journal_shift_txns(d->j, s->id, add_txn, &d->direct);
     if (!d->shifts++)
         d->first_ms = s->opened_ms;
     d->last = s->id;
 }
 
-static enum at_note day_load(struct attendant_io *io, struct day_sum *d)
+/* A day's shifts into the view (day 0: the closed shifts not rolled up yet): what they
+ * stored added up, checked against the day's own transactions. */
+static enum at_note day_view(struct attendant_io *io, int64_t day_id)
 {
     struct journal *j = host_journal_reader(io->h);
-    memset(d, 0, sizeof *d);
-    tot_init(&d->sum);
-    tot_init(&d->direct);
+    struct day_sum d = {.j = j};
+    tot_init(&d.sum);
+    tot_init(&d.direct);
     if (!j)
         return AT_NOTE_KIOSK;
-    struct totals open;
-    tot_init(&open);
-    if (journal_shift_txns(j, journal_shift_current(j), add_txn, &open) > 0)
+    if (!day_id && journal_shift_txns(j, journal_shift_current(j), NULL, NULL) > 0)
         return AT_NOTE_SHIFT_FIRST;
-    if (journal_shifts_open_day(j, add_shift, d) < 0)
+    if (journal_day_shifts(j, day_id, add_shift, &d) < 0)
         return AT_NOTE_KIOSK;
-    return AT_NOTE_NONE;
-}
-
-/* The day's own totals, from its shifts' transactions (not from what the shifts stored). */
-static void day_direct(struct attendant_io *io, struct day_sum *d)
-{
-    struct journal *j = host_journal_reader(io->h);
-    for (int64_t id = d->last - d->shifts + 1; d->shifts && id <= d->last; id++) {
-        struct shift_row s;
-        if (journal_shift_get(j, id, &s) != KERR_OK)
-            continue;
-        free(s.totals);
-        if (s.day_id == 0 && s.closed_ms)
-            journal_shift_txns(j, id, add_txn, &d->direct);
-    }
-}
-
-static void day_view(struct attendant_io *io)
-{
-    struct day_sum d;
-    if (day_load(io, &d) != AT_NOTE_NONE)
-        return;
-    day_direct(io, &d);
     io->totals = d.sum;
     io->shifts = d.shifts;
     io->last_shift = d.last;
@@ -297,6 +277,7 @@ static void day_view(struct attendant_io *io)
                       !d.bad;
     if (d.bad)
         snprintf(io->mismatch, sizeof io->mismatch, "%d shifts without totals", d.bad);
+    return AT_NOTE_NONE;
 }
 
 /* The transaction a reprint or a refund is about: by its number, a depot ticket by the
@@ -455,13 +436,13 @@ static enum kerr close_write(struct journal *j, void *arg, int64_t *value)
         opened = s.opened_ms;
         journal_shift_txns(j, c->shift_id, add_txn, &t);
     } else {
-        struct day_sum d;
-        memset(&d, 0, sizeof d);
+        struct day_sum d = {.j = j};
         tot_init(&d.sum);
-        journal_shifts_open_day(j, add_shift, &d);
+        tot_init(&d.direct);
+        journal_day_shifts(j, 0, add_shift, &d);
         t = d.sum;
         shifts = d.shifts;
-        matches = !d.bad;
+        matches = !d.bad && tot_equal(&d.sum, &d.direct, NULL, 0);
         opened = d.first_ms;
     }
     t.outbox_pending = journal_outbox_pending(j);
@@ -516,7 +497,10 @@ static void print_report(struct attendant_io *io, int copy)
         snprintf(r.attendant, sizeof r.attendant, "%s", io->f.staff_no[0] ? io->f.staff_no
                                                                            : s.attendant);
     } else if (r.day) {
-        day_view(io); /* nothing left unrolled: shows zeros; the stored day is the record */
+        int64_t day = 0;
+        if (j && journal_day_find(j, io->ref, &day) == KERR_OK)
+            day_view(io, day); /* the day as it was closed */
+        io->closed_ms = 0;
     }
     r.opened_ms = io->opened_ms;
     r.closed_ms = io->closed_ms ? io->closed_ms : clock_wall_ms();
@@ -756,7 +740,6 @@ static enum kerr parked_write(struct journal *j, void *arg, int64_t *value)
 static void start_op(struct attendant_io *io, const struct effect *e, int64_t now)
 {
     enum at_op op = (enum at_op)e->i;
-    struct day_sum d;
     switch (op) {
     case AT_OP_VERIFY:
         verify(io, (const struct at_login *)e->data, now);
@@ -770,9 +753,7 @@ static void start_op(struct attendant_io *io, const struct effect *e, int64_t no
         return;
     }
     case AT_OP_DAY_LOAD: {
-        enum at_note note = day_load(io, &d);
-        if (note == AT_NOTE_NONE)
-            day_view(io);
+        enum at_note note = day_view(io, 0);
         done(io, op, note == AT_NOTE_NONE, note, now);
         return;
     }
@@ -801,8 +782,7 @@ static void start_op(struct attendant_io *io, const struct effect *e, int64_t no
                  (long long)io->shift_id);
         stage_close(io, now);
         return;
-    case AT_OP_DAY_CLOSE:
-        day_view(io);
+    case AT_OP_DAY_CLOSE: /* the shifts the attendant saw (io->last_shift): nothing else */
         snprintf(io->ref, sizeof io->ref, "%s-D%06lld", host_config(io->h)->terminal_id,
                  (long long)io->last_shift);
         stage_close(io, now);

@@ -160,10 +160,12 @@ int journal_shift_txns(struct journal *j, int64_t id,
 enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals_json,
                               const char *next_attendant, const char *record_id,
                               const char *report_json, int64_t now_ms, int64_t *next);
-/* Calls `cb` for every closed shift no day close has rolled up yet, oldest first. Returns
- * the count, or -1. */
-int journal_shifts_open_day(struct journal *j,
-                            void (*cb)(const struct shift_row *s, void *user), void *user);
+/* Calls `cb` for every closed shift of day `day_id`, oldest first; day 0: the closed shifts
+ * no day close has rolled up yet (index shifts_day). Returns the count, or -1. */
+int journal_day_shifts(struct journal *j, int64_t day_id,
+                       void (*cb)(const struct shift_row *s, void *user), void *user);
+/* The day whose report's record id is `record_id`: *day_id. KERR_NOT_FOUND. */
+enum kerr journal_day_find(struct journal *j, const char *record_id, int64_t *day_id);
 /* The day close: every closed shift not yet in a day (at most up to shift `last_shift`)
  * gets the new day's id; the day's row (`totals_json`) and its report's outbox record (kind
  * "day_report", `record_id`, `report_json`) are written in the same SQLite transaction.
