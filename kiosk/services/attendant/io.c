@@ -369,6 +369,13 @@ static void health_row(struct attendant_io *io, const char *what, int translate,
     snprintf(r->detail, sizeof r->detail, "%s", detail);
 }
 
+static enum kerr integrity_check(struct journal *j, void *arg, int64_t *value)
+{
+    (void)arg;
+    *value = journal_integrity_ok(j);
+    return KERR_OK;
+}
+
 static void health_load(struct attendant_io *io)
 {
     struct journal *j = host_journal_reader(io->h);
@@ -385,8 +392,11 @@ static void health_load(struct attendant_io *io)
     health_row(io, N_("Station system"), 1, hs.c[COMP_BACKEND], "");
     int64_t size = j ? journal_size(j) : -1;
     snprintf(detail, sizeof detail, "%lld KB", (long long)(size > 0 ? size / 1024 : 0));
-    health_row(io, N_("Journal"), 1,
-               j && journal_integrity_ok(j) ? HEALTH_OK : HEALTH_FAULT, detail);
+    /* the integrity check reads the whole file: on the journal's thread, the row follows */
+    io->journal_row = io->nhealth;
+    health_row(io, N_("Journal"), 1, j ? HEALTH_UNKNOWN : HEALTH_ABSENT, detail);
+    if (j && !io->integrity_job)
+        io->integrity_job = host_journal(io->h, integrity_check, NULL, NULL);
     int pending = j ? journal_outbox_pending(j) : 0;
     if (j)
         journal_outbox_parked(j, parked_row, io);
@@ -401,7 +411,7 @@ static void health_load(struct attendant_io *io)
         health_row(io, N_("Disk free"), 1, mb < 200 ? HEALTH_DEGRADED : HEALTH_OK, detail);
     }
     snprintf(detail, sizeof detail, "%s · %lld min", KIOSK_VERSION,
-             (long long)(clock_now_ms() / 60000));
+             (long long)((clock_real_ms() - io->started_ms) / 60000));
     health_row(io, N_("Version and uptime"), 1, HEALTH_OK, detail);
 }
 
@@ -873,6 +883,7 @@ int at_io_open(struct attendant_io *io, struct host_svc *h, const struct at_opti
 {
     io->h = h;
     io->opt = opt;
+    io->started_ms = clock_real_ms(); /* the health page's uptime */
     at_init(&io->f);
     return 0;
 }
@@ -993,6 +1004,13 @@ void at_io_result(struct attendant_io *io, const struct host_result *r, int64_t 
         on_call(io, r, now);
         return;
     case HR_JOURNAL:
+        if (r->handle == io->integrity_job) {
+            io->integrity_job = 0;
+            if (io->journal_row < io->nhealth)
+                io->health[io->journal_row].state = r->value == 1 ? HEALTH_OK : HEALTH_FAULT;
+            host_redraw(io->h);
+            return;
+        }
         if (r->handle == io->login_job) {
             int v = (int)r->value;
             struct staff_row row;

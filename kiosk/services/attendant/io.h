@@ -42,6 +42,9 @@ struct attendant_io {
     struct at_sale sale;
     /* a PIN check */
     uint64_t login_call, login_job;
+    uint64_t integrity_job;   /* the journal's integrity check for the health page */
+    int journal_row;          /* its row there */
+    int64_t started_ms;       /* when the kiosk started (real monotonic time) */
     struct at_login login;    /* kept for the cached verifier: wiped once decided */
     char login_name[32];
     /* the staff list */
