@@ -769,10 +769,10 @@ void host_backend_refused(struct host_svc *h, const char *code)
 const char *host_out_of_service(struct host_svc *h)
 {
     struct host *a = h->host;
-    if (!a->oos_loaded && a->link) {
+    struct journal *j = a->link ? link_journal(a->link) : NULL;
+    if (!a->oos_loaded && j) { /* a kiosk without a journal is never out of service */
         a->oos_loaded = 1;
-        if (journal_setting_get(link_journal(a->link), OOS_SETTING, a->oos, sizeof a->oos) !=
-            KERR_OK)
+        if (journal_setting_get(j, OOS_SETTING, a->oos, sizeof a->oos) != KERR_OK)
             a->oos[0] = 0;
         else
             log_info("host", "out of service since before the start");

@@ -93,7 +93,7 @@ static int setup(void **state)
 static void test_fixture(void **state)
 {
     (void)state;
-    assert_int_equal(fx.n, 11);
+    assert_int_equal(fx.n, 13);
     const struct vc_def *d = vc_fixture_find(&fx, "1000113300001234");
     assert_non_null(d);
     assert_string_equal(d->holder, "北京京华运输有限公司");
