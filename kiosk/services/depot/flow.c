@@ -118,14 +118,13 @@ void dp_quantity(const char *unit, int64_t milli, char *out, size_t cap)
 
 #define MOD "depot"
 
-static void set_state(struct dp_flow *f, enum dp_state s, int64_t now, struct effects *out)
+static void set_state(struct dp_flow *f, enum dp_state s, struct effects *out)
 {
     if (f->state != s)
         log_info(MOD, "%s -> %s", dp_state_name(f->state), dp_state_name(s));
     f->state = s;
     f->busy = 0;
     f->wait_until = 0;
-    (void)now;
     effects_add(out, EFF_REDRAW, 0, NULL);
 }
 
@@ -138,10 +137,9 @@ static void call(struct dp_flow *f, struct dp_request *rq, int64_t now, struct e
     f->wait_until = now + DP_CALL_MS;
 }
 
-static void fail(struct dp_flow *f, enum dp_state s, enum dp_error why, int64_t now,
-                 struct effects *out)
+static void fail(struct dp_flow *f, enum dp_state s, enum dp_error why, struct effects *out)
 {
-    set_state(f, s, now, out);
+    set_state(f, s, out);
     f->error = why;
 }
 
@@ -151,10 +149,10 @@ static void stop_devices(struct effects *out)
     effects_add(out, EFF_FACE, 0, NULL);
 }
 
-static void go_home(struct dp_flow *f, int64_t now, struct effects *out)
+static void go_home(struct dp_flow *f, struct effects *out)
 {
     stop_devices(out);
-    set_state(f, DP_IDLE, now, out);
+    set_state(f, DP_IDLE, out);
     effects_add(out, EFF_HOME, 0, NULL);
 }
 
@@ -171,10 +169,10 @@ int dp_code_ok(const struct dp_config *cfg, const char *code)
     return 1;
 }
 
-static void to_scan(struct dp_flow *f, int64_t now, struct effects *out)
+static void to_scan(struct dp_flow *f, struct effects *out)
 {
     stop_devices(out);
-    set_state(f, DP_SCAN, now, out);
+    set_state(f, DP_SCAN, out);
     f->error = DP_OK;
     f->typing = 0;
     f->typed[0] = '\0';
@@ -191,7 +189,7 @@ static void lookup(struct dp_flow *f, const char *code, int64_t now, struct effe
     struct dp_request rq = {.call = DP_CALL_PICKUP};
     snprintf(rq.code, sizeof rq.code, "%s", code);
     snprintf(rq.depot, sizeof rq.depot, "%s", f->cfg.depot);
-    set_state(f, DP_LOOKUP, now, out);
+    set_state(f, DP_LOOKUP, out);
     f->error = DP_OK;
     f->typing = 0;
     f->typed[0] = '\0';
@@ -204,7 +202,7 @@ static void on_code(struct dp_flow *f, const struct dp_event *e, int64_t now, st
     if (f->state != DP_SCAN && f->state != DP_REFUSED)
         return; /* the screen takes no code: the glue says what to do instead */
     if (f->state == DP_REFUSED)
-        to_scan(f, now, out);
+        to_scan(f, out);
     if (!e->ok || !e->text || !dp_code_ok(&f->cfg, e->text)) {
         f->error = DP_ERR_NOT_CODE;
         effects_add(out, EFF_REDRAW, 0, NULL);
@@ -238,22 +236,21 @@ static void on_key(struct dp_flow *f, const char *k, int64_t now, struct effects
 }
 
 /* The lookup's answer. */
-static void on_pickup(struct dp_flow *f, const struct dp_answer *a, int64_t now,
-                      struct effects *out)
+static void on_pickup(struct dp_flow *f, const struct dp_answer *a, struct effects *out)
 {
     if (a->ok) {
         f->order = a->order;
         if (!strcmp(f->order.status, "ISSUED")) {
-            set_state(f, DP_ISSUED, now, out);
+            set_state(f, DP_ISSUED, out);
             return;
         }
-        set_state(f, DP_ORDER, now, out);
+        set_state(f, DP_ORDER, out);
         f->error = DP_OK;
         effects_add(out, EFF_ID_READ, 1, NULL);
         return;
     }
     if (a->transport || a->status >= 500) {
-        fail(f, DP_FAILED, DP_ERR_OFFLINE, now, out);
+        fail(f, DP_FAILED, DP_ERR_OFFLINE, out);
         return;
     }
     enum dp_error why = DP_ERR_REFUSED;
@@ -267,7 +264,7 @@ static void on_pickup(struct dp_flow *f, const struct dp_answer *a, int64_t now,
         why = DP_ERR_OTHER_DEPOT;
     if (why == DP_ERR_OTHER_DEPOT)
         snprintf(f->order.depot_name, sizeof f->order.depot_name, "%s", a->order.depot_name);
-    fail(f, DP_REFUSED, why, now, out);
+    fail(f, DP_REFUSED, why, out);
 }
 
 /* An ID card read on the order's screen: checked here (the glue judged it on today's date),
@@ -298,14 +295,14 @@ static void on_id(struct dp_flow *f, const struct dp_id *id, int64_t now, struct
     snprintf(rq.id_salt, sizeof rq.id_salt, "%s", f->order.id_salt);
     sign_wipe(f->id.id_no, sizeof f->id.id_no);
     effects_add(out, EFF_ID_READ, 0, NULL);
-    set_state(f, DP_DRIVER, now, out);
+    set_state(f, DP_DRIVER, out);
     f->error = DP_OK;
     call(f, &rq, now, out);
 }
 
 static void start_face(struct dp_flow *f, int64_t now, struct effects *out)
 {
-    set_state(f, DP_FACE, now, out);
+    set_state(f, DP_FACE, out);
     f->face_hint = DP_HINT_STARTING;
     f->face_good_since = 0;
     f->face_started = now;
@@ -320,11 +317,11 @@ static void on_driver(struct dp_flow *f, const struct dp_answer *a, int64_t now,
         snprintf(f->driver_ref, sizeof f->driver_ref, "%s", a->driver_ref);
         start_face(f, now, out);
     } else if (a->transport || a->status >= 500) {
-        fail(f, DP_FAILED, DP_ERR_OFFLINE, now, out);
+        fail(f, DP_FAILED, DP_ERR_OFFLINE, out);
     } else if (!strcmp(a->code, "DRIVER_NOT_AUTHORISED")) {
-        set_state(f, DP_NOT_AUTHORISED, now, out);
+        set_state(f, DP_NOT_AUTHORISED, out);
     } else {
-        fail(f, DP_COUNTER, DP_ERR_REFUSED, now, out);
+        fail(f, DP_COUNTER, DP_ERR_REFUSED, out);
     }
 }
 
@@ -337,7 +334,7 @@ static void send_face(struct dp_flow *f, int again, int64_t now, struct effects 
     struct dp_request rq = {.call = DP_CALL_FACE, .attempt = f->face_calls};
     snprintf(rq.order_id, sizeof rq.order_id, "%s", f->order.order_id);
     snprintf(rq.driver_ref, sizeof rq.driver_ref, "%s", f->driver_ref);
-    set_state(f, DP_FACE_CHECK, now, out);
+    set_state(f, DP_FACE_CHECK, out);
     call(f, &rq, now, out);
 }
 
@@ -367,7 +364,7 @@ static void on_face_answer(struct dp_flow *f, const struct dp_answer *a, int64_t
     if (a->ok && a->match) {
         snprintf(f->check_id, sizeof f->check_id, "%s", a->check_id);
         effects_add(out, EFF_FACE, 0, NULL); /* the frame is wiped */
-        set_state(f, DP_PRINTER, now, out);
+        set_state(f, DP_PRINTER, out);
         f->busy = 1;
         f->wait_until = now + DP_PRINTER_MS;
         effects_add(out, EFF_PRINTER_CHECK, 0, NULL);
@@ -375,17 +372,17 @@ static void on_face_answer(struct dp_flow *f, const struct dp_answer *a, int64_t
         effects_add(out, EFF_FACE, 0, NULL);
         f->face_tries++;
         if (f->face_tries >= DP_FACE_TRIES)
-            fail(f, DP_COUNTER, DP_ERR_NO_MATCH, now, out);
+            fail(f, DP_COUNTER, DP_ERR_NO_MATCH, out);
         else
-            set_state(f, DP_FACE_RETRY, now, out);
+            set_state(f, DP_FACE_RETRY, out);
     } else if (a->transport || a->status >= 500) {
-        set_state(f, DP_FACE_BUSY, now, out); /* the same frame goes again */
+        set_state(f, DP_FACE_BUSY, out); /* the same frame goes again */
     } else if (a->status == 400) {
         effects_add(out, EFF_FACE, 0, NULL); /* a frame the service cannot use: another */
         start_face(f, now, out);
     } else {
         effects_add(out, EFF_FACE, 0, NULL);
-        fail(f, DP_COUNTER, DP_ERR_REFUSED, now, out);
+        fail(f, DP_COUNTER, DP_ERR_REFUSED, out);
     }
 }
 
@@ -415,12 +412,12 @@ static void on_printer(struct dp_flow *f, int ok, int64_t now, struct effects *o
     if (f->state != DP_PRINTER)
         return;
     if (!ok) {
-        set_state(f, DP_NO_PRINTER, now, out);
+        set_state(f, DP_NO_PRINTER, out);
         return;
     }
     struct dp_ticket k;
     ticket_of(f, &k);
-    set_state(f, DP_JOURNALING, now, out);
+    set_state(f, DP_JOURNALING, out);
     f->busy = 1;
     f->wait_until = now + DP_JOURNAL_MS;
     effects_add_data(out, EFF_INTENT, 0, NULL, &k, sizeof k);
@@ -430,7 +427,7 @@ static void on_journal(struct dp_flow *f, int ok, int64_t now, struct effects *o
 {
     if (f->state == DP_JOURNALING) {
         if (!ok) {
-            fail(f, DP_FAILED, DP_ERR_KIOSK, now, out);
+            fail(f, DP_FAILED, DP_ERR_KIOSK, out);
             return;
         }
         struct dp_request rq = {.call = DP_CALL_TICKET};
@@ -438,14 +435,14 @@ static void on_journal(struct dp_flow *f, int ok, int64_t now, struct effects *o
         snprintf(rq.driver_ref, sizeof rq.driver_ref, "%s", f->driver_ref);
         snprintf(rq.check_id, sizeof rq.check_id, "%s", f->check_id);
         snprintf(rq.terminal, sizeof rq.terminal, "%s", f->cfg.terminal);
-        set_state(f, DP_ISSUING, now, out);
+        set_state(f, DP_ISSUING, out);
         call(f, &rq, now, out);
     } else if (f->state == DP_RECORDING) {
         /* recorded, or the journal failed: the ticket is issued either way, so it prints
          * (the intent stays open until it has: a restart prints it again, marked) */
         struct dp_ticket k;
         ticket_of(f, &k);
-        set_state(f, DP_PRINTING, now, out);
+        set_state(f, DP_PRINTING, out);
         f->busy = 1;
         effects_add_data(out, EFF_PRINT, 0, NULL, &k, sizeof k);
     }
@@ -460,7 +457,7 @@ static void on_ticket(struct dp_flow *f, const struct dp_answer *a, int64_t now,
         snprintf(f->order.issued_at, sizeof f->order.issued_at, "%s", a->issued_at);
         snprintf(f->order.issued_by, sizeof f->order.issued_by, "%s", a->issued_by);
         effects_add(out, EFF_OUTCOME, 2, "ISSUED_ELSEWHERE");
-        set_state(f, DP_ISSUED, now, out);
+        set_state(f, DP_ISSUED, out);
     } else if (a->ok) {
         snprintf(f->ticket_no, sizeof f->ticket_no, "%s", a->ticket_no);
         snprintf(f->issued_at, sizeof f->issued_at, "%s", a->issued_at);
@@ -468,7 +465,7 @@ static void on_ticket(struct dp_flow *f, const struct dp_answer *a, int64_t now,
             snprintf(f->order.bay, sizeof f->order.bay, "%s", a->bay);
         struct dp_ticket k;
         ticket_of(f, &k);
-        set_state(f, DP_RECORDING, now, out);
+        set_state(f, DP_RECORDING, out);
         f->busy = 1;
         f->wait_until = now + DP_JOURNAL_MS;
         effects_add_data(out, EFF_TXN, 0, NULL, &k, sizeof k);
@@ -476,15 +473,15 @@ static void on_ticket(struct dp_flow *f, const struct dp_answer *a, int64_t now,
         /* no answer, or a 2xx that does not read: it may have been issued, so the glue asks
          * again in the background (the same key: the answer replayed), and prints */
         effects_add(out, EFF_SETTLE, 0, NULL);
-        fail(f, DP_FAILED, DP_ERR_OFFLINE, now, out);
+        fail(f, DP_FAILED, DP_ERR_OFFLINE, out);
     } else {
         effects_add(out, EFF_OUTCOME, 2, a->code);
         if (a->status == 410)
-            fail(f, DP_REFUSED, DP_ERR_EXPIRED_ORDER, now, out);
+            fail(f, DP_REFUSED, DP_ERR_EXPIRED_ORDER, out);
         else if (!strcmp(a->code, "PICKUP_USED"))
-            fail(f, DP_REFUSED, DP_ERR_USED, now, out);
+            fail(f, DP_REFUSED, DP_ERR_USED, out);
         else
-            fail(f, DP_COUNTER, DP_ERR_REFUSED, now, out);
+            fail(f, DP_COUNTER, DP_ERR_REFUSED, out);
     }
 }
 
@@ -501,7 +498,7 @@ static void on_answer(struct dp_flow *f, const struct dp_event *e, int64_t now,
         f->state != waits[e->call])
         return; /* an answer nobody waits for any more */
     switch (e->call) {
-    case DP_CALL_PICKUP: on_pickup(f, e->answer, now, out); break;
+    case DP_CALL_PICKUP: on_pickup(f, e->answer, out); break;
     case DP_CALL_DRIVER: on_driver(f, e->answer, now, out); break;
     case DP_CALL_FACE: on_face_answer(f, e->answer, now, out); break;
     case DP_CALL_TICKET: on_ticket(f, e->answer, now, out); break;
@@ -526,7 +523,7 @@ static void on_tick(struct dp_flow *f, int64_t now, struct effects *out)
     if (!f->wait_until || now < f->wait_until)
         return;
     switch (f->state) {
-    case DP_LOOKUP: on_pickup(f, &none, now, out); break;
+    case DP_LOOKUP: on_pickup(f, &none, out); break;
     case DP_DRIVER: on_driver(f, &none, now, out); break;
     case DP_FACE_CHECK: on_face_answer(f, &none, now, out); break;
     case DP_ISSUING: on_ticket(f, &none, now, out); break;
@@ -535,7 +532,7 @@ static void on_tick(struct dp_flow *f, int64_t now, struct effects *out)
         /* the intent did not land in time: nothing is issued; one that lands later is
          * settled as not done by the glue */
         effects_add(out, EFF_OUTCOME, 2, "JOURNAL_SLOW");
-        fail(f, DP_FAILED, DP_ERR_KIOSK, now, out);
+        fail(f, DP_FAILED, DP_ERR_KIOSK, out);
         break;
     case DP_RECORDING: on_journal(f, 0, now, out); break;
     default: f->wait_until = 0; break;
@@ -545,9 +542,9 @@ static void on_tick(struct dp_flow *f, int64_t now, struct effects *out)
 static void on_next(struct dp_flow *f, int64_t now, struct effects *out)
 {
     switch (f->state) {
-    case DP_REFUSED: to_scan(f, now, out); break;
+    case DP_REFUSED: to_scan(f, out); break;
     case DP_NOT_AUTHORISED:
-        set_state(f, DP_ORDER, now, out);
+        set_state(f, DP_ORDER, out);
         f->error = DP_OK;
         effects_add(out, EFF_ID_READ, 1, NULL);
         break;
@@ -571,7 +568,7 @@ static void on_next(struct dp_flow *f, int64_t now, struct effects *out)
     }
 }
 
-static void on_back(struct dp_flow *f, int64_t now, struct effects *out)
+static void on_back(struct dp_flow *f, struct effects *out)
 {
     if (dp_busy(f))
         return;
@@ -581,9 +578,9 @@ static void on_back(struct dp_flow *f, int64_t now, struct effects *out)
         f->error = DP_OK;
         effects_add(out, EFF_REDRAW, 0, NULL);
     } else if (f->state == DP_ORDER || f->state == DP_LOOKUP) {
-        to_scan(f, now, out);
+        to_scan(f, out);
     } else {
-        go_home(f, now, out);
+        go_home(f, out);
     }
 }
 
@@ -591,7 +588,7 @@ void dp_step(struct dp_flow *f, const struct dp_event *e, int64_t now, struct ef
 {
     switch (e->in) {
     case DP_IN_START:
-        to_scan(f, now, out);
+        to_scan(f, out);
         break;
     case DP_IN_CODE: on_code(f, e, now, out); break;
     case DP_IN_KEY: on_key(f, e->text, now, out); break;
@@ -619,16 +616,16 @@ void dp_step(struct dp_flow *f, const struct dp_event *e, int64_t now, struct ef
             break;
         if (e->ok) {
             effects_add(out, EFF_OUTCOME, 1, "PRINTED");
-            set_state(f, DP_DONE, now, out);
+            set_state(f, DP_DONE, out);
         } else {
-            set_state(f, DP_PRINT_FAILED, now, out); /* the glue prints it when it can */
+            set_state(f, DP_PRINT_FAILED, out); /* the glue prints it when it can */
         }
         break;
     case DP_IN_NEXT: on_next(f, now, out); break;
-    case DP_IN_BACK: on_back(f, now, out); break;
+    case DP_IN_BACK: on_back(f, out); break;
     case DP_IN_FINISH:
         if (!dp_busy(f))
-            go_home(f, now, out);
+            go_home(f, out);
         break;
     case DP_IN_TICK: on_tick(f, now, out); break;
     }
