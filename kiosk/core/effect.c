@@ -28,7 +28,8 @@ struct effect *effects_add_data(struct effects *e, enum effect_kind kind, int64_
     }
     effects_add(e, kind, i, arg);
     struct effect *f = &e->v[e->n - 1];
-    memcpy(f->data, data, n);
+    if (n)
+        memcpy(f->data, data, n); /* a call without a payload passes NULL */
     f->ndata = n;
     return f;
 }

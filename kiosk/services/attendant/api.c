@@ -116,7 +116,7 @@ int at_sale_read(const char *payload, const char *lang, struct at_sale *s, struc
         const cJSON *items = cJSON_GetObjectItemCaseSensitive(o, "items"), *it;
         bad |= !cJSON_IsArray(items);
         cJSON_ArrayForEach(it, items) {
-            char code[24], name[48];
+            char code[24], name[sizeof r->lines[0].name];
             json_copy(it, "barcode", code, sizeof code, 0, &bad);
             json_copy(it, !strcmp(lang, "zh_CN") ? "name_zh" : "name_en", name, sizeof name, 1,
                       &bad);
@@ -138,15 +138,16 @@ int at_refund_apply(const char *payload, struct at_refund *r, int64_t *refunded_
     int whole = bad ? 0 : (int)json_int(o, "whole", 0, 1, &bad);
     const cJSON *lines = bad ? NULL : cJSON_GetObjectItemCaseSensitive(o, "lines"), *it;
     bad |= !cJSON_IsArray(lines);
-    if (!bad) {
+    int marked[AT_LINES_MAX] = {0};
+    cJSON_ArrayForEach(it, lines) {
+        int index = (int)json_int(it, "line", 0, AT_LINES_MAX - 1, &bad);
+        if (!bad)
+            marked[index] = 1;
+    }
+    if (!bad) { /* the whole record read: only then does it count */
         *refunded_fen += amount;
         for (int i = 0; i < r->nlines; i++)
-            r->lines[i].refunded |= whole;
-        cJSON_ArrayForEach(it, lines) {
-            int index = (int)json_int(it, "line", 0, AT_LINES_MAX - 1, &bad);
-            if (!bad && index < r->nlines)
-                r->lines[index].refunded = 1;
-        }
+            r->lines[i].refunded |= whole || marked[i];
     }
     cJSON_Delete(o);
     return bad ? -1 : 0;
@@ -207,10 +208,8 @@ int at_api_refund_answer(int status, const cJSON *json, const char *code, char *
         int bad = !cJSON_IsObject(json);
         const char *st = bad ? NULL : json_str(json, "status");
         json_copy(json, "channel", channel, cap, 1, &bad);
-        if (!bad && st && !strcmp(st, "REFUNDED"))
-            return 1;
-        *note = AT_NOTE_REFUSED;
-        return 0;
+        /* a 2xx is a refund made: one that does not read is asked for again (same key) */
+        return !bad && st && !strcmp(st, "REFUNDED") ? 1 : -1;
     }
     if (status == 0 || status >= 500 || status == 429)
         return -1;

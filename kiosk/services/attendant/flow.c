@@ -78,21 +78,30 @@ static int lock_of(struct at_flow *f, const char *staff_no)
     return slot;
 }
 
-/* 1 (LOCKED shown) when `staff_no` is locked now. */
-static int locked(struct at_flow *f, const char *staff_no, int64_t now, struct effects *out)
+/* 1 when `staff_no` is locked now (locked_until says until when); a lock that ran out
+ * starts the count again. */
+static int is_locked(struct at_flow *f, const char *staff_no, int64_t now)
 {
     int i = lock_of(f, staff_no);
     if (f->locks[i].until > now) {
         f->locked_until = f->locks[i].until;
-        snprintf(f->staff_no, sizeof f->staff_no, "%s", staff_no);
-        set_state(f, AT_LOCKED, out);
         return 1;
     }
-    if (f->locks[i].until) { /* a lock that ran out starts the count again */
+    if (f->locks[i].until) {
         f->locks[i].until = 0;
         f->locks[i].wrong = 0;
     }
     return 0;
+}
+
+/* 1 (LOCKED shown) when `staff_no` is locked now. */
+static int locked(struct at_flow *f, const char *staff_no, int64_t now, struct effects *out)
+{
+    if (!is_locked(f, staff_no, now))
+        return 0;
+    snprintf(f->staff_no, sizeof f->staff_no, "%s", staff_no);
+    set_state(f, AT_LOCKED, out);
+    return 1;
 }
 
 /* A wrong PIN for `staff_no`: counted, and locked at AT_TRIES. 1 when it locked. */
@@ -382,9 +391,11 @@ static void on_key(struct at_flow *f, const char *k, int64_t now, struct effects
             no[sizeof no - 1] = '\0';
             int approval = f->state == AT_APPROVE_NO;
             if (approval) {
-                int i = lock_of(f, no);
-                if (f->locks[i].until > now) { /* said here: the attendant stays in */
-                    f->note = AT_NOTE_LOCKED;
+                /* said here, the attendant stays in: a locked approver, or the one asking */
+                f->note = is_locked(f, no, now)        ? AT_NOTE_LOCKED
+                          : !strcmp(no, f->staff_no) ? AT_NOTE_NOT_SUPERVISOR
+                                                       : AT_NOTE_NONE;
+                if (f->note != AT_NOTE_NONE) {
                     memset(f->typed, 0, sizeof f->typed);
                     effects_add(out, EFF_REDRAW, 0, NULL);
                     return;
@@ -646,6 +657,8 @@ int64_t at_deadline(const struct at_flow *f)
 {
     if (f->state == AT_IDLE)
         return INT64_MAX;
+    if (f->state == AT_WORKING || f->state == AT_VERIFYING || f->state == AT_APPROVING)
+        return f->wait_until ? f->wait_until : INT64_MAX; /* no idle logout meanwhile */
     int64_t d = f->last_touch + AT_IDLE_MS;
     if (f->wait_until && f->wait_until < d)
         d = f->wait_until;

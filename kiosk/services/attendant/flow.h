@@ -121,7 +121,8 @@ struct at_login {
 /* One line of a sale, as a refund shows it (the glue fills them at AT_OP_TXN_LOAD). */
 struct at_line {
     char barcode[24];      /* "" for the fuel line */
-    char name[48];         /* in the sale's language pair: the glue picks zh or en */
+    char name[64];         /* in the sale's language pair: the glue picks zh or en (as
+                            * long as checkout keeps them) */
     int64_t qty;           /* units (shop) or ml (fuel) */
     int64_t amount_fen;    /* what the line was paid, after its share of nothing: its own
                             * price x qty */

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/crash.h"
 #include "core/i18n.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/sign.h"
 #include "journal/journal.h"
@@ -480,8 +481,11 @@ static enum kerr close_write(struct journal *j, void *arg, int64_t *value)
 
 static void intent_payload(const struct attendant_io *io, char *out, size_t cap)
 {
-    snprintf(out, cap, "{\"shift_id\":%lld,\"last_shift\":%lld,\"attendant\":\"%s\"}",
-             (long long)io->shift_id, (long long)io->last_shift, io->f.staff_no);
+    snprintf(out, cap,
+             "{\"shift_id\":%lld,\"last_shift\":%lld,\"attendant\":\"%s\","
+             "\"approver\":\"%s\",\"carried\":%d}",
+             (long long)io->shift_id, (long long)io->last_shift, io->closer, io->closer_approver,
+             io->carried);
 }
 
 /* The report of the shift or day just closed: read back, drawn, printed. */
@@ -493,8 +497,8 @@ static void print_report(struct attendant_io *io, int copy)
     r.day = io->op == AT_OP_DAY_CLOSE || (io->op == AT_OP_REPRINT_REPORT &&
                                           io->f.closed == AT_OP_DAY_CLOSE);
     snprintf(r.ref, sizeof r.ref, "%s", io->ref);
-    snprintf(r.attendant, sizeof r.attendant, "%s", io->f.staff_no);
-    snprintf(r.approver, sizeof r.approver, "%s", io->f.carry ? io->f.approver : "");
+    snprintf(r.attendant, sizeof r.attendant, "%s", io->closer);
+    snprintf(r.approver, sizeof r.approver, "%s", io->closer_approver);
     r.copy = copy;
     struct shift_row s;
     tot_init(&io->totals);
@@ -504,8 +508,6 @@ static void print_report(struct attendant_io *io, int copy)
         free(s.totals);
         io->opened_ms = s.opened_ms;
         io->closed_ms = s.closed_ms;
-        snprintf(r.attendant, sizeof r.attendant, "%s", io->f.staff_no[0] ? io->f.staff_no
-                                                                           : s.attendant);
     } else if (r.day) {
         int64_t day = 0;
         if (j && journal_day_find(j, io->ref, &day) == KERR_OK)
@@ -559,8 +561,8 @@ static void stage_close(struct attendant_io *io, int64_t now)
         c->day = io->op == AT_OP_DAY_CLOSE;
         c->shift_id = io->shift_id;
         c->last_shift = io->last_shift;
-        snprintf(c->attendant, sizeof c->attendant, "%s", io->f.staff_no);
-        snprintf(c->approver, sizeof c->approver, "%s", io->f.carry ? io->f.approver : "");
+        snprintf(c->attendant, sizeof c->attendant, "%s", io->closer);
+        snprintf(c->approver, sizeof c->approver, "%s", io->closer_approver);
         snprintf(c->terminal, sizeof c->terminal, "%s", host_config(io->h)->terminal_id);
         snprintf(c->ref, sizeof c->ref, "%s", io->ref);
         c->carried = io->carried;
@@ -588,9 +590,8 @@ static void stage_close(struct attendant_io *io, int64_t now)
             stage_close(io, now);
         return;
     case ST_SETTLE:
-        if (!io->recovering)
-            audit(io, io->op == AT_OP_DAY_CLOSE ? "day_close" : "shift_close", io->f.staff_no,
-                  io->f.carry ? io->f.approver : "", io->ref);
+        audit(io, io->op == AT_OP_DAY_CLOSE ? "day_close" : "shift_close", io->closer,
+              io->closer_approver, io->recovering ? "finished after a restart" : io->ref);
         io->report_printed = io->printed;
         op_finish(io, io->printed, AT_NOTE_NONE, now);
         return;
@@ -747,6 +748,15 @@ static enum kerr parked_write(struct journal *j, void *arg, int64_t *value)
 
 /* ---- running the flow's effects ---------------------------------------------------------- */
 
+/* Who closes the shift or day, kept apart from the screen's login: a restart may finish the
+ * close when nobody is logged in. */
+static void set_closer(struct attendant_io *io)
+{
+    snprintf(io->closer, sizeof io->closer, "%s", io->f.staff_no);
+    snprintf(io->closer_approver, sizeof io->closer_approver, "%s",
+             io->f.carry ? io->f.approver : "");
+}
+
 static void start_op(struct attendant_io *io, const struct effect *e, int64_t now)
 {
     enum at_op op = (enum at_op)e->i;
@@ -783,6 +793,7 @@ static void start_op(struct attendant_io *io, const struct effect *e, int64_t no
     io->recovering = 0;
     switch (op) {
     case AT_OP_SHIFT_CLOSE:
+        set_closer(io);
         if (shift_load(io) != 0) {
             op_finish(io, 0, AT_NOTE_KIOSK, now);
             return;
@@ -793,6 +804,7 @@ static void start_op(struct attendant_io *io, const struct effect *e, int64_t no
         stage_close(io, now);
         return;
     case AT_OP_DAY_CLOSE: /* the shifts the attendant saw (io->last_shift): nothing else */
+        set_closer(io);
         snprintf(io->ref, sizeof io->ref, "%s-D%06lld", host_config(io->h)->terminal_id,
                  (long long)io->last_shift);
         stage_close(io, now);
@@ -918,9 +930,15 @@ static void recover_one(const struct intent *it, void *user)
     if (io->ntodo == n || op == AT_OP_REFUND)
         return;
     cJSON *p = cJSON_Parse(it->payload);
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(
-        p, op == AT_OP_DAY_CLOSE ? "last_shift" : "shift_id");
-    io->todo[n].shift_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
+    int bad = 0;
+    io->todo[n].shift_id = json_int(p, op == AT_OP_DAY_CLOSE ? "last_shift" : "shift_id", 0,
+                                    INT64_MAX, &bad);
+    json_copy(p, "attendant", io->todo[n].who, sizeof io->todo[n].who, 1, &bad);
+    json_copy(p, "approver", io->todo[n].approver, sizeof io->todo[n].approver, 1, &bad);
+    io->todo[n].carried = (int)json_int(p, "carried", 0, 1000, &bad);
+    if (bad)
+        log_warn(MOD, "%s: its intent does not read whole; closed as far as it does",
+                 it->idem_key);
     cJSON_Delete(p);
 }
 
@@ -959,6 +977,10 @@ static void take_up(struct attendant_io *io, int64_t now)
         return;
     }
     snprintf(io->ref, sizeof io->ref, "%.47s", io->todo[io->ntodo].key);
+    snprintf(io->closer, sizeof io->closer, "%s", io->todo[io->ntodo].who);
+    snprintf(io->closer_approver, sizeof io->closer_approver, "%s",
+             io->todo[io->ntodo].approver);
+    io->carried = io->todo[io->ntodo].carried;
     if (io->op == AT_OP_DAY_CLOSE)
         io->last_shift = io->todo[io->ntodo].shift_id;
     else

@@ -35,6 +35,8 @@ struct attendant_io {
     uint64_t ask;             /* the host's handle of the step waiting */
     int64_t intent;
     int64_t shift_id, last_shift;
+    char closer[AT_STAFF_MAX + 1];          /* who closes the shift or day under way ... */
+    char closer_approver[AT_STAFF_MAX + 1]; /* ... and the supervisor who carried items */
     char ref[48];
     int printed;
     char *refund_record;      /* the refund under way: its record, the intent's payload */
@@ -72,6 +74,8 @@ struct attendant_io {
         int64_t intent, shift_id;
         char key[64];
         char *payload;        /* a refund's record */
+        char who[AT_STAFF_MAX + 1], approver[AT_STAFF_MAX + 1]; /* a close's */
+        int carried;
     } todo[AT_RECOVER_MAX];
     int ntodo;
     int64_t todo_next;        /* not before then (a refund asked again) */
