@@ -97,6 +97,7 @@ struct host {
     /* touch scrolling: the list being dragged, and each list's scroll kept across rebuilds
      * of the same screen (a newly grown list shows its end: the item just added) */
     int drag_list, drag_y0, drag_scroll0, dragging;
+    int card_after_done;         /* the card put on ended the service: the frame takes it */
     char oos[160];               /* out of service: the message id ("" in service) ... */
     int oos_loaded;              /* ... read from the journal's settings once */
     char hold_id[UI_ID_LEN];     /* a widget held down that answers a long press ... */

@@ -250,6 +250,9 @@ void host_services_turn(struct host *a, int64_t now)
     if (a->done_pending) {
         a->done_pending = 0;
         frame_of(a)->service_done(frame_priv(a), now);
+        if (a->card_after_done && host_card_present(&a->svc[a->frame].h) && frame_of(a)->card)
+            frame_of(a)->card(frame_priv(a), 1, now);
+        a->card_after_done = 0;
         malloc_trim(0); /* the customer is done: the heap's free pages go back */
     }
     for (int i = 0; i < a->nsvc; i++) {
@@ -439,8 +442,12 @@ void host_services_card(struct host *a, int present, int64_t now)
     if (f->card && f->card(frame_priv(a), present, now))
         return;
     int act = f->active(frame_priv(a));
-    if (act >= 0 && act != a->frame && a->svc[act].def->card)
+    if (act >= 0 && act != a->frame && a->svc[act].def->card) {
         a->svc[act].def->card(a->svc[act].priv, present, now);
+        /* a card that ended the service it came to (a customer's card over attendant mode)
+         * is the home menu's once that service is gone */
+        a->card_after_done = present && a->done_pending;
+    }
 }
 
 void host_services_touch(struct host *a, int64_t now)

@@ -859,15 +859,17 @@ int journal_day_shifts(struct journal *j, int64_t day_id,
     return rc == SQLITE_DONE ? n : -1;
 }
 
-enum kerr journal_day_find(struct journal *j, const char *record_id, int64_t *day_id)
+enum kerr journal_day_find(struct journal *j, const char *record_id, int64_t *day_id,
+                           int64_t *closed_ms)
 {
-    sqlite3_stmt *st = prep(j, "SELECT id FROM days WHERE record_id = ?");
+    sqlite3_stmt *st = prep(j, "SELECT id, closed_ms FROM days WHERE record_id = ?");
     if (!st)
         return KERR_IO;
     sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
     enum kerr e = KERR_NOT_FOUND;
     if (sqlite3_step(st) == SQLITE_ROW) {
         *day_id = sqlite3_column_int64(st, 0);
+        *closed_ms = sqlite3_column_int64(st, 1);
         e = KERR_OK;
     }
     sqlite3_finalize(st);

@@ -8,7 +8,7 @@
  * Each answer is checked against a model written here from the header alone: a reader's
  * status is card_status()'s unless that is CA_OK, then CA_SHORT unless the data is exactly
  * the file's length, then the content rules (16 BCD digits, calendar dates of 2000-2099,
- * times of day, kinds 1-3, a log record of all zeros is none). What it reads equals the
+ * times of day, kinds 1-4 (4: staff), a log record of all zeros is none). What it reads equals the
  * bytes. Outputs sit between guard bytes, and stay untouched unless CA_OK; the holder's name
  * is always terminated inside its buffer, valid UTF-8 without control characters, and a
  * prefix of the name on the card cut between characters. */
@@ -220,7 +220,7 @@ static void check_info(const uint8_t *r, size_t n)
     enum card_ans s = card_read_info(r, n, &g.v), want = model_frame(r, n, 32);
     if (want == CA_OK) {
         long start = model_date(r + 18), expiry = model_date(r + 22);
-        if (number(r + 10, 16) < 0 || !start || !expiry || r[26] < 1 || r[26] > 3)
+        if (number(r + 10, 16) < 0 || !start || !expiry || r[26] < 1 || r[26] > 4)
             want = CA_BAD_DATA;
     }
     CHECK_GUARDS(g);

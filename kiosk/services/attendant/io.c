@@ -72,8 +72,7 @@ static void audit(struct attendant_io *io, const char *action, const char *who,
     }
     log_info(MOD, "audit: %s by %s%s%s", action, who, approver && *approver ? ", approved by " : "",
              approver ? approver : "");
-    if (host_journal(io->h, audit_write, a, audit_free))
-        host_outbox_poke(io->h);
+    host_journal(io->h, audit_write, a, audit_free); /* uploaded once written: see result */
 }
 
 /* ---- the PIN ---------------------------------------------------------------------------- */
@@ -107,6 +106,7 @@ static void pin_decided(struct attendant_io *io, int verdict, int role, const ch
                         int64_t now)
 {
     struct at_login l = io->login;
+    int offline = io->login_offline || verdict < 0;
     sign_wipe(&io->login, sizeof io->login);
     io->login_call = io->login_job = 0;
     struct at_event e = {.in = AT_IN_DONE, .index = AT_OP_VERIFY, .ok = verdict == 1,
@@ -117,7 +117,7 @@ static void pin_decided(struct attendant_io *io, int verdict, int role, const ch
     const char *what = l.approval ? (verdict == 1 ? "approval" : "approval_failed")
                                   : (verdict == 1 ? "login" : "login_failed");
     audit(io, what, l.approval ? io->f.staff_no : l.staff_no, l.approval ? l.staff_no : "",
-          verdict < 0 ? "offline" : "");
+          offline ? "offline" : "");
     if (was != AT_LOCKED && io->f.state == AT_LOCKED)
         audit(io, "locked", l.staff_no, "", "5 wrong PINs");
     sign_wipe(&l, sizeof l);
@@ -128,6 +128,7 @@ static void pin_offline(struct attendant_io *io, int64_t now)
 {
     struct pin_job *p = calloc(1, sizeof *p);
     io->login_call = 0;
+    io->login_offline = 1;
     if (!p) {
         pin_decided(io, -1, 0, "", now);
         return;
@@ -141,6 +142,7 @@ static void pin_offline(struct attendant_io *io, int64_t now)
 static void verify(struct attendant_io *io, const struct at_login *l, int64_t now)
 {
     io->login = *l;
+    io->login_offline = 0;
     char *body = at_api_login_body(l);
     struct backend_request rq = {.method = "POST", .path = "/v1/staff/login", .body = body,
                                  .idem_key = "staff-login",
@@ -204,14 +206,16 @@ static void add_txn(const struct txn_row *t, void *user)
 static void add_unfinished(const struct intent *it, void *user)
 {
     struct attendant_io *io = user;
-    /* a refund waiting for its answer is unfinished; the close itself is not */
-    if ((!strcmp(it->flow, MOD) && strcmp(it->kind, "refund")) ||
+    /* a refund waiting for its answer is unfinished; the close itself is not, nor a pump
+     * sale's lock (released with its payment, or in the background: no money) */
+    if ((!strcmp(it->flow, MOD) && strcmp(it->kind, "refund")) || !strcmp(it->kind, "lock") ||
         io->nunfinished == AT_UNFINISHED_MAX)
         return;
     struct at_unfinished_row *u = &io->unfinished[io->nunfinished++];
     snprintf(u->kind, sizeof u->kind, "%s", it->kind);
     snprintf(u->ref, sizeof u->ref, "%.24s", it->idem_key);
-    u->since_ms = it->created_ms;
+    /* the journal keeps the system's time; the screen shows business time */
+    u->since_ms = it->created_ms + clock_wall_ms() - clock_system_ms();
 }
 
 static int shift_load(struct attendant_io *io)
@@ -509,10 +513,10 @@ static void print_report(struct attendant_io *io, int copy)
         io->opened_ms = s.opened_ms;
         io->closed_ms = s.closed_ms;
     } else if (r.day) {
-        int64_t day = 0;
-        if (j && journal_day_find(j, io->ref, &day) == KERR_OK)
+        int64_t day = 0, closed = 0;
+        if (j && journal_day_find(j, io->ref, &day, &closed) == KERR_OK)
             day_view(io, day); /* the day as it was closed */
-        io->closed_ms = 0;
+        io->closed_ms = closed;
     }
     r.opened_ms = io->opened_ms;
     r.closed_ms = io->closed_ms ? io->closed_ms : clock_wall_ms();
@@ -1026,6 +1030,9 @@ void at_io_result(struct attendant_io *io, const struct host_result *r, int64_t 
         on_call(io, r, now);
         return;
     case HR_JOURNAL:
+        /* an audit line, a report, a refund: what it added goes up now, not at the
+         * uploader's next idle look */
+        host_outbox_poke(io->h);
         if (r->handle == io->integrity_job) {
             io->integrity_job = 0;
             if (io->journal_row < io->nhealth)

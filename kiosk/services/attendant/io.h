@@ -44,6 +44,7 @@ struct attendant_io {
     struct at_sale sale;
     /* a PIN check */
     uint64_t login_call, login_job;
+    int login_offline;        /* the cached verifier decides (the backend did not) */
     uint64_t integrity_job;   /* the journal's integrity check for the health page */
     int journal_row;          /* its row there */
     int64_t started_ms;       /* when the kiosk started (real monotonic time) */

@@ -164,8 +164,10 @@ enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals_
  * no day close has rolled up yet (index shifts_day). Returns the count, or -1. */
 int journal_day_shifts(struct journal *j, int64_t day_id,
                        void (*cb)(const struct shift_row *s, void *user), void *user);
-/* The day whose report's record id is `record_id`: *day_id. KERR_NOT_FOUND. */
-enum kerr journal_day_find(struct journal *j, const char *record_id, int64_t *day_id);
+/* The day whose report's record id is `record_id`: its id and when it was closed.
+ * KERR_NOT_FOUND. */
+enum kerr journal_day_find(struct journal *j, const char *record_id, int64_t *day_id,
+                           int64_t *closed_ms);
 /* The day close: every closed shift not yet in a day (at most up to shift `last_shift`)
  * gets the new day's id; the day's row (`totals_json`) and its report's outbox record (kind
  * "day_report", `record_id`, `report_json`) are written in the same SQLite transaction.
