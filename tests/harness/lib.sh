@@ -397,3 +397,22 @@ print(sum(1 for x in json.load(sys.stdin)["invoices"] if sys.argv[1] in x["sales
     fi
     expect_eq "journal: open intents" "$(q "SELECT count(*) FROM intents WHERE state='pending'")" 0
 }
+
+# on_log COUNT PATTERN COMMAND...: in the background, once the kiosk's log has COUNT lines
+# matching PATTERN (a grep pattern), runs COMMAND: a device or the backend acts at a point
+# of the journey that has no screenshot of its own (a screen whose picture changes from run
+# to run). Gives up after 60 s; stopped with the station.
+on_log() {
+    local count=$1 pattern=$2
+    shift 2
+    (
+        i=0
+        until [ "$(grep -c -e "$pattern" "$out/kiosk.log" 2>/dev/null)" -ge "$count" ] 2>/dev/null; do
+            i=$((i + 1))
+            [ $i -le 600 ] || exit 1
+            sleep 0.1
+        done
+        "$@"
+    ) &
+    echo $! >>"$dir/pids"
+}
