@@ -30,35 +30,8 @@
 
 /* ---- the script ------------------------------------------------------------------------- */
 
-struct script {
-    const uint8_t *p;
-    size_t n;
-    uint32_t rng;
-    int extra;
-};
-
-static uint8_t next(struct script *s)
-{
-    if (s->n) {
-        s->n--;
-        return *s->p++;
-    }
-    if (s->extra <= 0)
-        return 0;
-    s->extra--;
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 17;
-    s->rng ^= s->rng << 5;
-    return (uint8_t)(s->rng >> 11);
-}
-
-static int more(const struct script *s)
-{
-    return s->n || s->extra > 0;
-}
-
 #define COUNT(v) (sizeof(v) / sizeof((v)[0]))
-#define PICK(sc, v) ((v)[next(sc) % COUNT(v)])
+#define PICK(sc, v) ((v)[fuzz_next(sc) % COUNT(v)])
 
 static const char *const staff_nos[] = {"1001", "2001", "1002", "2002", "1", "123456789012", "0"};
 static const char *const pins[] = {"246810", "135790", "1111", "123", "12345678", "0000"};
@@ -258,25 +231,25 @@ static void check_step(const struct before *b, const struct at_flow *f, const st
 
 /* A sale's lines as io.c gives them: amounts >= 0, some refunded, what is left >= 0 (with
  * discounts less than the lines, with a recharge more). */
-static const struct at_refund *sale(struct script *sc)
+static const struct at_refund *sale(struct fuzz_script *sc)
 {
     static struct at_refund r;
     memset(&r, 0, sizeof r);
     snprintf(r.txn_no, sizeof r.txn_no, "T0001-20261130-000001");
-    r.nlines = next(sc) % (AT_LINES_MAX + 1);
+    r.nlines = fuzz_next(sc) % (AT_LINES_MAX + 1);
     int64_t left = 0;
     for (int i = 0; i < r.nlines; i++) {
         struct at_line *l = &r.lines[i];
         snprintf(l->name, sizeof l->name, "line %d", i);
-        l->qty = 1 + next(sc) % 5;
-        uint8_t b = next(sc);
+        l->qty = 1 + fuzz_next(sc) % 5;
+        uint8_t b = fuzz_next(sc);
         l->amount_fen = b & 0x80 ? (int64_t)(b & 0x7f) * 100 : (int64_t)b * 3;
-        l->refunded = (next(sc) & 3) == 0;
-        l->chosen = next(sc) & 1; /* not to be taken */
+        l->refunded = (fuzz_next(sc) & 3) == 0;
+        l->chosen = fuzz_next(sc) & 1; /* not to be taken */
         if (!l->refunded)
             left += l->amount_fen;
     }
-    uint8_t k = next(sc);
+    uint8_t k = fuzz_next(sc);
     r.amount_fen = k < 128 ? left : left * (k % 8) / 4 + (k & 1);
     return &r;
 }
@@ -300,32 +273,32 @@ static enum at_op in_flight(const struct at_flow *f)
     }
 }
 
-static void answer(struct script *sc, const struct at_flow *f, struct at_event *e)
+static void answer(struct fuzz_script *sc, const struct at_flow *f, struct at_event *e)
 {
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     e->in = AT_IN_DONE;
-    e->index = b & 0xc0 ? (int)in_flight(f) : next(sc) % (AT_OP_LAST + 2);
-    uint8_t o = next(sc);
+    e->index = b & 0xc0 ? (int)in_flight(f) : fuzz_next(sc) % (AT_OP_LAST + 2);
+    uint8_t o = fuzz_next(sc);
     e->ok = (o & 3) != 0;
-    e->note = e->ok ? AT_NOTE_NONE : (enum at_note)(next(sc) % AT_NOTE_LAST);
+    e->note = e->ok ? AT_NOTE_NONE : (enum at_note)(fuzz_next(sc) % AT_NOTE_LAST);
     if (e->index == AT_OP_VERIFY && (o & 0x80)) { /* PIN checks: wrong ones often, to lock */
         e->ok = (o & 1) != 0;
         e->note = e->ok ? AT_NOTE_NONE : AT_NOTE_WRONG_PIN;
     }
-    e->role = f->state == AT_APPROVING && (o & 4) ? AT_ROLE_SUPERVISOR : next(sc) % 3;
+    e->role = f->state == AT_APPROVING && (o & 4) ? AT_ROLE_SUPERVISOR : fuzz_next(sc) % 3;
     if (e->index == AT_OP_VERIFY && e->ok && e->role == AT_ROLE_NONE && (o & 8))
         e->role = AT_ROLE_ATTENDANT;
     e->name = PICK(sc, names);
     e->needs_approval = (o & 0x10) != 0;
-    e->unfinished = o & 0x20 ? next(sc) % 4 : 0;
+    e->unfinished = o & 0x20 ? fuzz_next(sc) % 4 : 0;
     e->refund = o & 0x40 ? NULL : sale(sc);
 }
 
 /* What a person at this screen might do. */
-static void plausible(struct script *sc, const struct at_flow *f, struct at_event *e, char *buf,
+static void plausible(struct fuzz_script *sc, const struct at_flow *f, struct at_event *e, char *buf,
                       size_t cap)
 {
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     switch (f->state) {
     case AT_IDLE:
         if (b & 1) {
@@ -354,7 +327,7 @@ static void plausible(struct script *sc, const struct at_flow *f, struct at_even
         return;
     case AT_MENU:
         e->in = b & 0x80 ? AT_IN_BACK : AT_IN_CHOOSE;
-        e->index = next(sc) % AT_OP_LAST;
+        e->index = fuzz_next(sc) % AT_OP_LAST;
         return;
     case AT_UNFINISHED:
         e->in = b & 1 ? AT_IN_CARRY : AT_IN_TICK;
@@ -382,20 +355,20 @@ static void plausible(struct script *sc, const struct at_flow *f, struct at_even
         return;
     case AT_LINES:
         e->in = b & 1 ? AT_IN_CHOOSE : b & 2 ? AT_IN_REASON : AT_IN_NEXT;
-        e->index = (int)(next(sc) % (AT_LINES_MAX + 2)) - 1;
+        e->index = (int)(fuzz_next(sc) % (AT_LINES_MAX + 2)) - 1;
         return;
     case AT_HEALTH:
         if (f->busy) {
             answer(sc, f, e);
         } else {
             e->in = b & 1 ? AT_IN_CHOOSE : AT_IN_BACK;
-            e->index = next(sc) % 4;
+            e->index = fuzz_next(sc) % 4;
             e->text = PICK(sc, health_texts);
         }
         return;
     case AT_SERVICE:
         e->in = b & 1 ? AT_IN_CHOOSE : AT_IN_BACK;
-        e->index = (int)(next(sc) % 6) - 1;
+        e->index = (int)(fuzz_next(sc) % 6) - 1;
         return;
     case AT_LOCKED:
         e->in = b & 1 ? AT_IN_BACK : AT_IN_TICK;
@@ -406,9 +379,9 @@ static void plausible(struct script *sc, const struct at_flow *f, struct at_even
 }
 
 /* Anything at all. */
-static void random_event(struct script *sc, const struct at_flow *f, struct at_event *e)
+static void random_event(struct fuzz_script *sc, const struct at_flow *f, struct at_event *e)
 {
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     switch (b % 12) {
     case 0:
         e->in = AT_IN_DOOR;
@@ -428,12 +401,12 @@ static void random_event(struct script *sc, const struct at_flow *f, struct at_e
         break;
     case 4:
         e->in = AT_IN_CHOOSE;
-        e->index = (int)(next(sc) % 40) - 3;
+        e->index = (int)(fuzz_next(sc) % 40) - 3;
         e->text = b & 0x80 ? NULL : PICK(sc, health_texts);
         break;
     case 5:
         e->in = AT_IN_REASON;
-        e->index = (int)(next(sc) % 8) - 2;
+        e->index = (int)(fuzz_next(sc) % 8) - 2;
         break;
     case 6:
         e->in = AT_IN_NEXT;
@@ -456,11 +429,11 @@ static void random_event(struct script *sc, const struct at_flow *f, struct at_e
     }
 }
 
-static int64_t advance(struct script *sc)
+static int64_t advance(struct fuzz_script *sc)
 {
     static const int64_t steps[] = {
         0, 10, 500, AT_RECHECK_MS, AT_VERIFY_MS, AT_IDLE_MS - 1, AT_IDLE_MS, AT_LOCK_MS};
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     return b & 0x80 ? (int64_t)(b & 0x7f) * 97 : steps[b % COUNT(steps)];
 }
 
@@ -505,17 +478,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t seed = 2166136261u;
     for (size_t i = 0; i < size; i++)
         seed = (seed ^ data[i]) * 16777619u;
-    struct script sc = {data, size, seed ? seed : 1, EXTRA};
+    struct fuzz_script sc = {data, size, seed ? seed : 1, EXTRA};
     static struct at_flow f;
     at_init(&f);
     check_flow(&f);
     int64_t now = T0;
     char buf[AT_TXN_MAX + 32];
-    for (int steps = 0; more(&sc) && steps < 4000; steps++) {
+    for (int steps = 0; fuzz_more(&sc) && steps < 4000; steps++) {
         now += advance(&sc);
         struct at_event e;
         memset(&e, 0, sizeof e);
-        if (next(&sc) & 3)
+        if (fuzz_next(&sc) & 3)
             plausible(&sc, &f, &e, buf, sizeof buf);
         else
             random_event(&sc, &f, &e);

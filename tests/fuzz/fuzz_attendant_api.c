@@ -36,30 +36,8 @@
 
 /* ---- the script ------------------------------------------------------------------------- */
 
-struct script {
-    const uint8_t *p;
-    size_t n;
-    uint32_t rng;
-    int extra;
-};
-
-static uint8_t next(struct script *s)
-{
-    if (s->n) {
-        s->n--;
-        return *s->p++;
-    }
-    if (s->extra <= 0)
-        return 0;
-    s->extra--;
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 17;
-    s->rng ^= s->rng << 5;
-    return (uint8_t)(s->rng >> 11);
-}
-
 #define COUNT(v) (sizeof(v) / sizeof((v)[0]))
-#define PICK(sc, v) ((v)[next(sc) % COUNT(v)])
+#define PICK(sc, v) ((v)[fuzz_next(sc) % COUNT(v)])
 
 /* ---- checks ----------------------------------------------------------------------------- */
 
@@ -293,7 +271,7 @@ static void good_sale(struct at_sale *s, struct at_refund *r)
 }
 
 /* Everything that reads JSON, on j (and its text). */
-static void every_reader(struct script *sc, const cJSON *j, const char *text)
+static void every_reader(struct fuzz_script *sc, const cJSON *j, const char *text)
 {
     int status = PICK(sc, statuses);
     const char *code = PICK(sc, codes);
@@ -301,10 +279,10 @@ static void every_reader(struct script *sc, const cJSON *j, const char *text)
     login_answer(j, 200, NULL);
     refund_answer(j, status, code);
     refund_answer(j, 200, NULL);
-    staff_list(j, next(sc) % 9);
+    staff_list(j, fuzz_next(sc) % 9);
     struct at_sale s;
     struct at_refund r;
-    sale_read(text, next(sc) & 1 ? "zh_CN" : "en", &s, &r);
+    sale_read(text, fuzz_next(sc) & 1 ? "zh_CN" : "en", &s, &r);
     good_sale(&s, &r);
     refund_apply(text, &r);
     refund_body(text);
@@ -358,9 +336,9 @@ static const char *const strings[] = {
 static const double numbers[] = {0,    1,    -1,   2,        15,   16,    17,     1.5,
                                  1000, 1001, 1e11, 1e11 + 1, 1e15, 1e300, -1e300, 3};
 
-static cJSON *value(struct script *sc)
+static cJSON *value(struct fuzz_script *sc)
 {
-    switch (next(sc) % 8) {
+    switch (fuzz_next(sc) % 8) {
     case 0:
     case 1:
         return cJSON_CreateString(PICK(sc, strings));
@@ -368,7 +346,7 @@ static cJSON *value(struct script *sc)
     case 3:
         return cJSON_CreateNumber(PICK(sc, numbers));
     case 4:
-        return cJSON_CreateBool(next(sc) & 1);
+        return cJSON_CreateBool(fuzz_next(sc) & 1);
     case 5:
         return cJSON_CreateNull();
     case 6:
@@ -379,12 +357,12 @@ static cJSON *value(struct script *sc)
 }
 
 /* Where a mutation lands: the root, or an object or array inside it (a line, the payment). */
-static cJSON *target(struct script *sc, cJSON *root)
+static cJSON *target(struct fuzz_script *sc, cJSON *root)
 {
     cJSON *t = root;
-    for (int depth = 0; depth < 3 && (next(sc) & 1); depth++) {
+    for (int depth = 0; depth < 3 && (fuzz_next(sc) & 1); depth++) {
         int n = cJSON_GetArraySize(t);
-        cJSON *c = n ? cJSON_GetArrayItem(t, next(sc) % n) : NULL;
+        cJSON *c = n ? cJSON_GetArrayItem(t, fuzz_next(sc) % n) : NULL;
         if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
             break;
         t = c;
@@ -392,19 +370,19 @@ static cJSON *target(struct script *sc, cJSON *root)
     return t;
 }
 
-static void mutate(struct script *sc, cJSON *root)
+static void mutate(struct fuzz_script *sc, cJSON *root)
 {
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     int times = b % 8 < 5 ? 1 : 2 + b % 4;
     for (int m = 0; m < times; m++) {
         cJSON *t = target(sc, root);
         int size = cJSON_GetArraySize(t);
-        uint8_t op = next(sc) % 5;
+        uint8_t op = fuzz_next(sc) % 5;
         if (op == 0 && size) { /* dropped */
-            cJSON_DeleteItemFromArray(t, next(sc) % size);
+            cJSON_DeleteItemFromArray(t, fuzz_next(sc) % size);
         } else if (op == 1 && size) { /* replaced */
             cJSON *v = value(sc);
-            if (!cJSON_ReplaceItemInArray(t, next(sc) % size, v))
+            if (!cJSON_ReplaceItemInArray(t, fuzz_next(sc) % size, v))
                 cJSON_Delete(v);
         } else if (op == 2 && cJSON_IsObject(t)) { /* a field of the pool set */
             const char *k = PICK(sc, keys);
@@ -414,7 +392,7 @@ static void mutate(struct script *sc, cJSON *root)
             else
                 cJSON_AddItemToObject(t, k, v);
         } else if (op == 3 && cJSON_IsArray(t) && size) { /* an element again: more of them */
-            int k = 1 + next(sc) % 20;
+            int k = 1 + fuzz_next(sc) % 20;
             for (int i = 0; i < k; i++)
                 cJSON_AddItemToArray(t, cJSON_Duplicate(cJSON_GetArrayItem(t, 0), 1));
         } else if (cJSON_IsObject(t)) { /* a duplicate key */
@@ -423,7 +401,7 @@ static void mutate(struct script *sc, cJSON *root)
     }
 }
 
-static void mutated(struct script *sc)
+static void mutated(struct fuzz_script *sc)
 {
     cJSON *j = cJSON_Parse(PICK(sc, examples));
     if (!j)
@@ -438,7 +416,7 @@ static void mutated(struct script *sc)
 
 /* ---- a refund's round trip -------------------------------------------------------------- */
 
-static void round_trip(struct script *sc)
+static void round_trip(struct fuzz_script *sc)
 {
     struct at_sale s;
     struct at_refund r;
@@ -446,13 +424,13 @@ static void round_trip(struct script *sc)
     int chosen = 0;
     int64_t sum = 0;
     for (int i = 0; i < r.nlines; i++) {
-        r.lines[i].chosen = next(sc) & 1;
+        r.lines[i].chosen = fuzz_next(sc) & 1;
         chosen += r.lines[i].chosen;
         sum += r.lines[i].chosen ? r.lines[i].amount_fen : 0;
     }
     r.whole = chosen == r.nlines;
     r.amount_fen = r.whole ? s.total_fen : sum;
-    r.reason = next(sc) % AT_REASONS;
+    r.reason = fuzz_next(sc) % AT_REASONS;
     snprintf(r.approver, sizeof r.approver, "2001");
     char *rec = at_record_refund("T0001-20261130-000001-R1", &s, &r, "1001", 1796000123456);
     if (!rec)
@@ -495,8 +473,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t seed = 2166136261u;
     for (size_t i = 0; i < size; i++)
         seed = (seed ^ data[i]) * 16777619u;
-    struct script sc = {data, size, seed ? seed : 1, EXTRA};
-    uint8_t mode = next(&sc) % 3;
+    struct fuzz_script sc = {data, size, seed ? seed : 1, EXTRA};
+    uint8_t mode = fuzz_next(&sc) % 3;
     switch (mode) {
     case 0: { /* the rest as it is */
         char *text = malloc(sc.n + 1);

@@ -38,36 +38,9 @@ static const struct dp_config CFG = {
 
 /* ---- the script ------------------------------------------------------------------------- */
 
-struct script {
-    const uint8_t *p;
-    size_t n;
-    uint32_t rng;
-    int extra;
-};
-
-static uint8_t next(struct script *s)
-{
-    if (s->n) {
-        s->n--;
-        return *s->p++;
-    }
-    if (s->extra <= 0)
-        return 0;
-    s->extra--;
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 17;
-    s->rng ^= s->rng << 5;
-    return (uint8_t)(s->rng >> 11);
-}
-
-static int more(const struct script *s)
-{
-    return s->n || s->extra > 0;
-}
-
-#define PICK(sc, v) ((v)[next(sc) % (sizeof(v) / sizeof((v)[0]))])
+#define PICK(sc, v) ((v)[fuzz_next(sc) % (sizeof(v) / sizeof((v)[0]))])
 /* The first of v mostly (the model's answer is mostly good), any of them sometimes. */
-#define GOOD(sc, v) ((v)[biased(next(sc), sizeof(v) / sizeof((v)[0]))])
+#define GOOD(sc, v) ((v)[biased(fuzz_next(sc), sizeof(v) / sizeof((v)[0]))])
 
 static size_t biased(uint8_t b, size_t n)
 {
@@ -193,18 +166,18 @@ static const char *const ids[] = {"110105198203154413", "81000019800101002X", "1
                                   ""};
 
 /* A string of `n` characters that are no digits (an ID number never shows up by chance). */
-static void noise(struct script *sc, char *out, size_t cap)
+static void noise(struct fuzz_script *sc, char *out, size_t cap)
 {
     static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_/ .*";
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     size_t n = (b & 3 ? b % 8 : b) % cap; /* mostly short */
     for (size_t i = 0; i < n; i++)
-        out[i] = set[next(sc) % (sizeof set - 1)];
+        out[i] = set[fuzz_next(sc) % (sizeof set - 1)];
     out[n] = '\0';
 }
 #define NOISE(sc, f) noise((sc), (f), sizeof(f))
 
-static cJSON *order_body(struct script *sc)
+static cJSON *order_body(struct fuzz_script *sc)
 {
     static const char *const order_ids[] = {"PO2611300001", "PO2611300001", "PO2611300002", "PO/1"};
     static const char *const codes[] = {"PK2611300001", "PK2611300009", "PK-1"};
@@ -230,16 +203,16 @@ static cJSON *order_body(struct script *sc)
     const char *status = GOOD(sc, statuses);
     cJSON_AddStringToObject(o, "status", status);
     cJSON_AddStringToObject(o, "id_salt", GOOD(sc, salts));
-    if (!strcmp(status, "ISSUED") && next(sc) % 4) {
+    if (!strcmp(status, "ISSUED") && fuzz_next(sc) % 4) {
         cJSON *t = cJSON_AddObjectToObject(o, "ticket");
         cJSON_AddStringToObject(t, "ticket_no", "TK2611300005");
         cJSON_AddStringToObject(t, "issued_at", GOOD(sc, times));
-        cJSON_AddStringToObject(t, "terminal", next(sc) & 1 ? "T0002" : TERMINAL);
+        cJSON_AddStringToObject(t, "terminal", fuzz_next(sc) & 1 ? "T0002" : TERMINAL);
     }
     return o;
 }
 
-static cJSON *ok_body(struct script *sc, enum dp_call k)
+static cJSON *ok_body(struct fuzz_script *sc, enum dp_call k)
 {
     static const char *const refs[] = {"DR-1", "DR-1", "DR-2", "", "DR/1"};
     static const char *const verdicts[] = {"MATCH", "MATCH", "NO_MATCH", "MAYBE"};
@@ -271,7 +244,7 @@ static cJSON *ok_body(struct script *sc, enum dp_call k)
         cJSON_AddStringToObject(o, "bay", GOOD(sc, bays));
         cJSON_AddStringToObject(o, "issued_at", GOOD(sc, times));
         cJSON_AddStringToObject(o, "terminal", GOOD(sc, terminals));
-        uint8_t first = next(sc) % 5;
+        uint8_t first = fuzz_next(sc) % 5;
         if (first < 4)
             cJSON_AddBoolToObject(o, "first", first != 1);
         else
@@ -286,7 +259,7 @@ static cJSON *ok_body(struct script *sc, enum dp_call k)
 }
 
 /* An answer to call k: the model's, a refusal, none, or fields filled at random. */
-static void make_answer(struct script *sc, enum dp_call k, struct dp_answer *a)
+static void make_answer(struct fuzz_script *sc, enum dp_call k, struct dp_answer *a)
 {
     static const struct {
         int status;
@@ -304,17 +277,17 @@ static void make_answer(struct script *sc, enum dp_call k, struct dp_answer *a)
         {401, "BAD_SIGNATURE"},
         {302, ""},
     };
-    uint8_t mode = next(sc) % 10;
+    uint8_t mode = fuzz_next(sc) % 10;
     if (mode < 6) { /* the model's answer, read as the glue reads it */
         cJSON *j = ok_body(sc, k);
-        dp_api_answer(k, next(sc) & 1 ? 200 : 201, j, NULL, a);
+        dp_api_answer(k, fuzz_next(sc) & 1 ? 200 : 201, j, NULL, a);
         cJSON_Delete(j);
     } else if (mode < 8) { /* a refusal, perhaps naming another depot */
-        int r = next(sc) % (int)(sizeof refusals / sizeof refusals[0]);
+        int r = fuzz_next(sc) % (int)(sizeof refusals / sizeof refusals[0]);
         cJSON *j = cJSON_CreateObject();
         cJSON *err = cJSON_AddObjectToObject(j, "error");
         cJSON_AddStringToObject(err, "code", refusals[r].code);
-        if (next(sc) & 1)
+        if (fuzz_next(sc) & 1)
             cJSON_AddStringToObject(err, "depot_name", "南港油库");
         dp_api_answer(k, refusals[r].status, j, refusals[r].code, a);
         cJSON_Delete(j);
@@ -323,19 +296,19 @@ static void make_answer(struct script *sc, enum dp_call k, struct dp_answer *a)
     } else { /* whatever fields, as a struct: what the flow must survive */
         static const char *const statuses[] = {"OPEN", "ISSUED", "", "X"};
         memset(a, 0, sizeof *a);
-        uint8_t b = next(sc);
+        uint8_t b = fuzz_next(sc);
         a->ok = b & 1;
         a->transport = (b >> 1) & 1;
-        a->status = (int)(next(sc) % 6) * 100;
+        a->status = (int)(fuzz_next(sc) % 6) * 100;
         a->match = (b >> 2) & 1;
         a->first = (b >> 3) & 1;
-        a->score = next(sc);
+        a->score = fuzz_next(sc);
         NOISE(sc, a->code);
         NOISE(sc, a->order.order_id);
         NOISE(sc, a->order.code);
         NOISE(sc, a->order.product);
         NOISE(sc, a->order.unit);
-        a->order.quantity_milli = (int64_t)(int8_t)next(sc) * 1000;
+        a->order.quantity_milli = (int64_t)(int8_t)fuzz_next(sc) * 1000;
         NOISE(sc, a->order.plate);
         NOISE(sc, a->order.valid_to);
         NOISE(sc, a->order.depot_name);
@@ -348,7 +321,7 @@ static void make_answer(struct script *sc, enum dp_call k, struct dp_answer *a)
         NOISE(sc, a->ticket_no);
         NOISE(sc, a->bay);
         NOISE(sc, a->issued_at);
-        if (next(sc) & 1)
+        if (fuzz_next(sc) & 1)
             snprintf(a->issued_by, sizeof a->issued_by, TERMINAL);
         else
             NOISE(sc, a->issued_by);
@@ -475,7 +448,7 @@ static void check_call(const struct dp_flow *f, const struct dp_event *e, enum d
     dp_api_http_free(&hp);
 }
 
-static void drive(struct script *sc)
+static void drive(struct fuzz_script *sc)
 {
     static struct dp_flow f;
     static struct effects fx;
@@ -486,8 +459,8 @@ static void drive(struct script *sc)
     dp_init(&f, &CFG);
     int64_t now = INT64_C(1796000000000);
 
-    while (more(sc)) {
-        uint8_t op = next(sc), arg = next(sc);
+    while (fuzz_more(sc)) {
+        uint8_t op = fuzz_next(sc), arg = fuzz_next(sc);
         struct dp_event e = {.in = DP_IN_TICK};
         now += 1 + (arg & 15);
         switch (op % 40) {
@@ -791,7 +764,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t seed = 2166136261u;
     for (size_t i = 0; i < size; i++)
         seed = (seed ^ data[i]) * 16777619u;
-    struct script sc = {data, size, seed ? seed : 1, EXTRA};
+    struct fuzz_script sc = {data, size, seed ? seed : 1, EXTRA};
     drive(&sc);
     return 0;
 }

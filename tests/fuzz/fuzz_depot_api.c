@@ -41,30 +41,8 @@
 
 /* ---- the script ------------------------------------------------------------------------- */
 
-struct script {
-    const uint8_t *p;
-    size_t n;
-    uint32_t rng;
-    int extra;
-};
-
-static uint8_t next(struct script *s)
-{
-    if (s->n) {
-        s->n--;
-        return *s->p++;
-    }
-    if (s->extra <= 0)
-        return 0;
-    s->extra--;
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 17;
-    s->rng ^= s->rng << 5;
-    return (uint8_t)(s->rng >> 11);
-}
-
 #define COUNT(v) (sizeof(v) / sizeof((v)[0]))
-#define PICK(sc, v) ((v)[next(sc) % COUNT(v)])
+#define PICK(sc, v) ((v)[fuzz_next(sc) % COUNT(v)])
 
 /* ---- checks ----------------------------------------------------------------------------- */
 
@@ -418,37 +396,37 @@ static const double numbers[] = {0,   1,        -1,   93,       100,   101,
 
 /* A value for a mutation: a string of the pool or of the script, a number, true, false,
  * null, an empty object or list. */
-static cJSON *value(struct script *sc)
+static cJSON *value(struct fuzz_script *sc)
 {
-    switch (next(sc) % 8) {
+    switch (fuzz_next(sc) % 8) {
     case 0:
     case 1:
     case 2:
         return cJSON_CreateString(PICK(sc, strings));
     case 3: {
         char s[80];
-        size_t n = next(sc) % sizeof s;
+        size_t n = fuzz_next(sc) % sizeof s;
         for (size_t i = 0; i < n; i++)
-            s[i] = (char)(next(sc) | 1); /* no NUL inside */
+            s[i] = (char)(fuzz_next(sc) | 1); /* no NUL inside */
         s[n] = '\0';
         return cJSON_CreateString(s);
     }
     case 4:
         return cJSON_CreateNumber(PICK(sc, numbers));
     case 5:
-        return cJSON_CreateBool(next(sc) & 1);
+        return cJSON_CreateBool(fuzz_next(sc) & 1);
     case 6:
         return cJSON_CreateNull();
     default:
-        return next(sc) & 1 ? cJSON_CreateObject() : cJSON_CreateArray();
+        return fuzz_next(sc) & 1 ? cJSON_CreateObject() : cJSON_CreateArray();
     }
 }
 
 /* A value of the old one's kind (a string of the pool for a string, a number of the pool
  * for a number) half the time, any value otherwise. */
-static cJSON *value_like(struct script *sc, const cJSON *old)
+static cJSON *value_like(struct fuzz_script *sc, const cJSON *old)
 {
-    if (next(sc) & 1) {
+    if (fuzz_next(sc) & 1) {
         if (cJSON_IsString(old))
             return cJSON_CreateString(PICK(sc, strings));
         if (cJSON_IsNumber(old))
@@ -458,24 +436,24 @@ static cJSON *value_like(struct script *sc, const cJSON *old)
 }
 
 /* Where a mutation lands: the root, or an object inside it (the ticket, the error). */
-static cJSON *target(struct script *sc, cJSON *root)
+static cJSON *target(struct fuzz_script *sc, cJSON *root)
 {
     cJSON *objs[8] = {root};
     int n = 1;
     for (cJSON *c = root ? root->child : NULL; c && n < 8; c = c->next)
         if (cJSON_IsObject(c))
             objs[n++] = c;
-    return objs[next(sc) % n];
+    return objs[fuzz_next(sc) % n];
 }
 
 /* One field of an example (the script picks which, in the root or an object inside it) set
  * to every value of the pools in turn, and dropped: each read as every call. */
-static void sweep(struct script *sc, const char *code, int status)
+static void sweep(struct fuzz_script *sc, const char *code, int status)
 {
     cJSON *ex = cJSON_Parse(PICK(sc, examples));
     cJSON *t = target(sc, ex);
     int size = cJSON_GetArraySize(t);
-    const cJSON *f = size ? cJSON_GetArrayItem(t, next(sc) % size) : NULL;
+    const cJSON *f = size ? cJSON_GetArrayItem(t, fuzz_next(sc) % size) : NULL;
     char name[32];
     snprintf(name, sizeof name, "%s", f && f->string ? f->string : PICK(sc, keys));
     size_t n = COUNT(strings) + COUNT(numbers) + 6;
@@ -501,20 +479,20 @@ static void sweep(struct script *sc, const char *code, int status)
     cJSON_Delete(ex);
 }
 
-static void mutate(struct script *sc, cJSON *root)
+static void mutate(struct fuzz_script *sc, cJSON *root)
 {
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     int times = b % 8 < 5 ? 1 : 2 + b % 3; /* mostly one change: the rest stays as it was */
     for (int m = 0; m < times; m++) {
         cJSON *t = target(sc, root);
         if (!cJSON_IsObject(t))
             return;
         int size = cJSON_GetArraySize(t);
-        uint8_t op = next(sc) % 4;
+        uint8_t op = fuzz_next(sc) % 4;
         if (op == 0 && size) { /* a field dropped */
-            cJSON_DeleteItemFromArray(t, next(sc) % size);
+            cJSON_DeleteItemFromArray(t, fuzz_next(sc) % size);
         } else if (op == 1 && size) { /* a field's value replaced */
-            cJSON *old = cJSON_GetArrayItem(t, next(sc) % size);
+            cJSON *old = cJSON_GetArrayItem(t, fuzz_next(sc) % size);
             cJSON *v = value_like(sc, old);
             if (old && old->string)
                 cJSON_ReplaceItemInObjectCaseSensitive(t, old->string, v);
@@ -618,7 +596,7 @@ static void read_record(const char *text)
     free(p);
 }
 
-static void mutated_record(struct script *sc)
+static void mutated_record(struct fuzz_script *sc)
 {
     struct dp_ticket k;
     memset(&k, 0, sizeof k);
@@ -637,7 +615,7 @@ static void mutated_record(struct script *sc)
     snprintf(k.id_masked, sizeof k.id_masked, "110***********4413");
     snprintf(k.driver_ref, sizeof k.driver_ref, "DR-PO2611300001-1");
     snprintf(k.check_id, sizeof k.check_id, "FC000001");
-    char *p = next(sc) & 1 ? dp_record_txn(&k) : dp_record_intent(&k);
+    char *p = fuzz_next(sc) & 1 ? dp_record_txn(&k) : dp_record_intent(&k);
     cJSON *j = p ? cJSON_Parse(p) : NULL;
     free(p);
     if (!j)
@@ -652,18 +630,18 @@ static void mutated_record(struct script *sc)
 
 /* ---- requests --------------------------------------------------------------------------- */
 
-static void noise(struct script *sc, char *out, size_t cap)
+static void noise(struct fuzz_script *sc, char *out, size_t cap)
 {
-    size_t n = next(sc) % cap;
+    size_t n = fuzz_next(sc) % cap;
     for (size_t i = 0; i < n; i++)
-        out[i] = (char)(next(sc) | 1);
+        out[i] = (char)(fuzz_next(sc) | 1);
     out[n] = '\0';
 }
 
 /* One of the pool or noise, into a field. */
-static void field(struct script *sc, char *out, size_t cap, const char *const *pool, size_t n)
+static void field(struct fuzz_script *sc, char *out, size_t cap, const char *const *pool, size_t n)
 {
-    uint8_t b = next(sc);
+    uint8_t b = fuzz_next(sc);
     if (b % 4)
         snprintf(out, cap, "%s", pool[(b >> 2) % n]);
     else
@@ -772,7 +750,7 @@ static void check_http(const struct dp_request *rq, const uint8_t *jpeg, size_t 
     cJSON_Delete(j);
 }
 
-static void request(struct script *sc)
+static void request(struct fuzz_script *sc)
 {
     static const char *const ids[] = {"PO2611300001", "PO-1_a", "PO/1", "", "..", "PO 1", "张三"};
     static const char *const codes[] = {"PK2611300001", "PK-1", "PK/1", "", "PK?1"};
@@ -785,7 +763,7 @@ static void request(struct script *sc)
     static const char *const terminals[] = {"T0001", ""};
     struct dp_request rq;
     memset(&rq, 0, sizeof rq);
-    rq.call = (enum dp_call)(next(sc) % (DP_CALL_LAST + 1));
+    rq.call = (enum dp_call)(fuzz_next(sc) % (DP_CALL_LAST + 1));
     FIELD(sc, rq.order_id, ids);
     FIELD(sc, rq.code, codes);
     FIELD(sc, rq.depot, depots);
@@ -794,18 +772,18 @@ static void request(struct script *sc)
     FIELD(sc, rq.driver_ref, refs);
     FIELD(sc, rq.check_id, refs);
     FIELD(sc, rq.terminal, terminals);
-    rq.id_kind = next(sc) % 3;
-    rq.attempt = (int8_t)next(sc);
+    rq.id_kind = fuzz_next(sc) % 3;
+    rq.attempt = (int8_t)fuzz_next(sc);
     static uint8_t jpeg[600], photo[1024];
-    size_t jlen = next(sc) % 4 ? 1 + (size_t)next(sc) * 2 : 0;
+    size_t jlen = fuzz_next(sc) % 4 ? 1 + (size_t)fuzz_next(sc) * 2 : 0;
     for (size_t i = 0; i < jlen; i++)
-        jpeg[i] = next(sc);
-    uint8_t how = next(sc) % 3;
-    size_t plen = how == 0 ? sizeof photo : how == 1 ? 0 : next(sc);
+        jpeg[i] = fuzz_next(sc);
+    uint8_t how = fuzz_next(sc) % 3;
+    size_t plen = how == 0 ? sizeof photo : how == 1 ? 0 : fuzz_next(sc);
     for (size_t i = 0; i < sizeof photo; i++)
         photo[i] = (uint8_t)(i * 31 + plen);
-    const uint8_t *jp = next(sc) % 8 ? jpeg : NULL;
-    const uint8_t *ph = next(sc) % 4 ? photo : NULL;
+    const uint8_t *jp = fuzz_next(sc) % 8 ? jpeg : NULL;
+    const uint8_t *ph = fuzz_next(sc) % 4 ? photo : NULL;
     struct dp_http h;
     int r = dp_api_http(&rq, jp, jlen, ph, plen, &h);
     check_http(&rq, jp, jlen, ph, plen, r, &h);
@@ -827,7 +805,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < size; i++)
         seed = (seed ^ data[i]) * 16777619u;
     uint8_t mode = data[0] % 4;
-    struct script sc = {data + 1, size - 1, seed ? seed : 1, EXTRA};
+    struct fuzz_script sc = {data + 1, size - 1, seed ? seed : 1, EXTRA};
     char *text = malloc(size + 1);
     if (!text)
         return 0;
@@ -860,14 +838,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 1: /* examples, mutated: one field through every value, then at random */
-        sweep(&sc, NULL, 200 + next(&sc) % 100);
+        sweep(&sc, NULL, 200 + fuzz_next(&sc) % 100);
         for (int i = 0; i < CASES; i++) {
             static const char *const codes[] = {NULL, "", "PICKUP_OTHER_DEPOT", "FACE_BUSY",
                                                 "A_CODE_THAT_IS_FAR_TOO_LONG_FOR_THE_ANSWER_FIELD"};
             cJSON *m = cJSON_Parse(PICK(&sc, examples));
             mutate(&sc, m);
-            int status = (int)(next(&sc) % 6) * 100;
-            every_call(m, PICK(&sc, codes), status + next(&sc) % 4, 0);
+            int status = (int)(fuzz_next(&sc) % 6) * 100;
+            every_call(m, PICK(&sc, codes), status + fuzz_next(&sc) % 4, 0);
             cJSON_Delete(m);
         }
         break;
