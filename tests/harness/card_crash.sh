@@ -124,7 +124,15 @@ pull_case() {
         [ $i -le 200 ] || break
         sleep 0.1
     done
-    sleep 1
+    # Put it back once the kiosk has seen it go (as a driver would): a card put back within
+    # pcscd's polling interval would never have been away for it.
+    i=0
+    until grep -q "card taken off" "$dir/run.log"; do
+        i=$((i + 1))
+        [ $i -le 100 ] || break
+        sleep 0.1
+    done
+    sleep 0.5
     card_say "insert $CARD"
     wait $pid
     local rc=$?
