@@ -10,15 +10,71 @@ int sign_init(void)
     return sodium_init() < 0 ? -1 : 0;
 }
 
-int sign_key_from_hex(const char *hex, uint8_t key[SIGN_KEY_LEN])
+int sign_hex_to_bin(const char *hex, uint8_t *out, size_t n)
 {
     size_t got = 0;
-    if (!hex || strlen(hex) != SIGN_KEY_LEN * 2)
+    if (!hex || strlen(hex) != n * 2)
         return -1;
-    if (sodium_hex2bin(key, SIGN_KEY_LEN, hex, SIGN_KEY_LEN * 2, NULL, &got, NULL) != 0 ||
-        got != SIGN_KEY_LEN)
+    if (sodium_hex2bin(out, n, hex, n * 2, NULL, &got, NULL) != 0 || got != n)
         return -1;
     return 0;
+}
+
+int sign_key_from_hex(const char *hex, uint8_t key[SIGN_KEY_LEN])
+{
+    return sign_hex_to_bin(hex, key, SIGN_KEY_LEN);
+}
+
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct sign_sha256 *)0)->opaque),
+               "struct sign_sha256 holds libsodium's state");
+
+void sign_sha256_init(struct sign_sha256 *s)
+{
+    crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)s->opaque);
+}
+
+void sign_sha256_update(struct sign_sha256 *s, const void *data, size_t len)
+{
+    if (len)
+        crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)s->opaque, data, len);
+}
+
+void sign_sha256_final_hex(struct sign_sha256 *s, char out[SIGN_HEX_LEN])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)s->opaque, h);
+    sodium_bin2hex(out, SIGN_HEX_LEN, h, sizeof h);
+}
+
+int sign_ed25519_verify(const uint8_t pk[SIGN_ED_PK_LEN], const void *msg, size_t n,
+                        const uint8_t sig[SIGN_ED_SIG_LEN])
+{
+    if (sign_init() != 0)
+        return 0;
+    return crypto_sign_verify_detached(sig, msg ? msg : (const void *)"", n, pk) == 0;
+}
+
+void sign_ed25519_sign(const uint8_t sk[SIGN_ED_SK_LEN], const void *msg, size_t n,
+                       uint8_t sig[SIGN_ED_SIG_LEN])
+{
+    sign_init();
+    crypto_sign_detached(sig, NULL, msg ? msg : (const void *)"", n, sk);
+}
+
+void sign_ed25519_seed_keypair(const uint8_t seed[32], uint8_t pk[SIGN_ED_PK_LEN],
+                               uint8_t sk[SIGN_ED_SK_LEN])
+{
+    sign_init();
+    crypto_sign_seed_keypair(pk, sk, seed);
+}
+
+int sign_ed25519_verify_hex(const char *pk_hex, const void *msg, size_t n, const char *sig_hex)
+{
+    uint8_t pk[SIGN_ED_PK_LEN], sig[SIGN_ED_SIG_LEN];
+    if (!pk_hex || !sig_hex || sign_hex_to_bin(pk_hex, pk, sizeof pk) != 0 ||
+        sign_hex_to_bin(sig_hex, sig, sizeof sig) != 0)
+        return 0;
+    return sign_ed25519_verify(pk, msg, n, sig);
 }
 
 void sign_sha256_hex(const void *data, size_t len, char out[SIGN_HEX_LEN])

@@ -63,6 +63,47 @@ static void random_and_wipe(void **state)
         assert_int_equal(pin[i], 0);
 }
 
+/* RFC 8032, section 7.1, test 1 (the empty message). */
+static void ed25519_rfc8032(void **state)
+{
+    (void)state;
+    uint8_t seed[32], pk[SIGN_ED_PK_LEN], sk[SIGN_ED_SK_LEN], sig[SIGN_ED_SIG_LEN], want[32];
+    assert_int_equal(sign_hex_to_bin("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+                                     seed, sizeof seed), 0);
+    sign_ed25519_seed_keypair(seed, pk, sk);
+    assert_int_equal(sign_hex_to_bin("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+                                     want, sizeof want), 0);
+    assert_memory_equal(pk, want, 32);
+    sign_ed25519_sign(sk, "", 0, sig);
+    const char *sig_hex = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb882"
+                          "1590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+    const char *pk_hex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    uint8_t wsig[64];
+    assert_int_equal(sign_hex_to_bin(sig_hex, wsig, sizeof wsig), 0);
+    assert_memory_equal(sig, wsig, 64);
+    assert_int_equal(sign_ed25519_verify(pk, "", 0, sig), 1);
+    assert_int_equal(sign_ed25519_verify_hex(pk_hex, "", 0, sig_hex), 1);
+    assert_int_equal(sign_ed25519_verify_hex(pk_hex, "x", 1, sig_hex), 0);
+    assert_int_equal(sign_ed25519_verify_hex(pk_hex, "", 0, "00"), 0);
+    assert_int_equal(sign_ed25519_verify_hex("zz", "", 0, sig_hex), 0);
+    assert_int_equal(sign_ed25519_verify_hex(NULL, "", 0, sig_hex), 0);
+    sig[10] ^= 1;
+    assert_int_equal(sign_ed25519_verify(pk, "", 0, sig), 0);
+}
+
+static void sha256_in_pieces(void **state)
+{
+    (void)state;
+    struct sign_sha256 s;
+    char hex[SIGN_HEX_LEN];
+    sign_sha256_init(&s);
+    sign_sha256_update(&s, "a", 1);
+    sign_sha256_update(&s, NULL, 0);
+    sign_sha256_update(&s, "bc", 2);
+    sign_sha256_final_hex(&s, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -70,6 +111,8 @@ int main(void)
         cmocka_unit_test(known_sha256),
         cmocka_unit_test(bad_keys),
         cmocka_unit_test(random_and_wipe),
+        cmocka_unit_test(ed25519_rfc8032),
+        cmocka_unit_test(sha256_in_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
