@@ -1,6 +1,8 @@
 /* kiosk: the fuel station self-service kiosk. See README.md and docs/. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/host.h"
 #include "services/registry.h"
@@ -58,5 +60,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "kiosk: --script needs --headless\n");
         return 2;
     }
-    return host_run(&o, service_registry);
+    int rc = host_run(&o, service_registry);
+    if (rc != HOST_RUN_EXEC)
+        return rc;
+    /* The same command again (pushed configuration is read at start), without the script:
+     * it was played. Should exec fail, the supervisor starts the kiosk. */
+    char *again[argc + 1];
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && !strcmp(argv[i], "--script") && i + 1 < argc) {
+            i++;
+            continue;
+        }
+        again[n++] = argv[i];
+    }
+    again[n] = NULL;
+    fflush(NULL);
+    execv("/proc/self/exe", again);
+    fprintf(stderr, "kiosk: cannot start again: %s\n", strerror(errno));
+    return HOST_EXIT_RESTART;
 }

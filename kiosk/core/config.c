@@ -27,6 +27,8 @@ const struct cfg_option config_options[] = {
     STR("paths", "assets_dir", assets_dir, KIOSK_ASSETS_DIR, "images, fonts, demo script"),
     STR("paths", "locale_dir", locale_dir, KIOSK_LOCALE_DIR, "compiled translation catalogs"),
     STR("paths", "data_dir", data_dir, "/var/lib/fuelkiosk", "journal and state"),
+    STR("paths", "remote_config", remote_config, "",
+        "pushed configuration laid over this file (the fleet agent writes it); empty = none"),
     STR("backend", "url", backend_url, "", "backend base URL; empty = no backend"),
     STR("backend", "key", backend_key, "", "terminal signing key (hex, 32 bytes)"),
     STR("backend", "ca_file", backend_ca, "", "CA bundle for TLS; empty = system"),
@@ -340,6 +342,14 @@ int config_tables_parse(const struct config_tables *t, const char *text, const c
     char why[256] = "";
     struct parse_ctx c = {t, why, sizeof why, 0};
     config_tables_defaults(t);
+    return parse_result(ini_parse_string(text, on_key, &c), &c, name, err, errcap);
+}
+
+int config_tables_merge(const struct config_tables *t, const char *text, const char *name,
+                        char *err, size_t errcap)
+{
+    char why[256] = "";
+    struct parse_ctx c = {t, why, sizeof why, 0};
     return parse_result(ini_parse_string(text, on_key, &c), &c, name, err, errcap);
 }
 

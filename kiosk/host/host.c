@@ -25,6 +25,7 @@
 #include "core/sign.h"
 #include "host/shot.h"
 #include "internal.h"
+#include "notify.h"
 #include "ui/slip.h"
 #include "ui/text.h"
 
@@ -320,7 +321,10 @@ static void loop(struct host *a)
             until = min64(until, a->next_tick_ms);
         if (a->toast && a->toast_until_ms > now)
             until = min64(until, a->toast_until_ms);
+        int64_t real = clock_real_ms(), fed = notify_watchdog(real);
         int64_t wait = until == INT64_MAX ? 60000 : until - now;
+        if (fed != INT64_MAX)
+            wait = min64(wait, fed - real);
         if (a->dirty || wait < 0)
             wait = 0;
         if (scripted)
@@ -359,8 +363,10 @@ static void loop(struct host *a)
             a->dirty = 1;
         if (a->dirty) {
             host_present(a);
-            if (a->frames == 1)
+            if (a->frames == 1) {
                 log_info("host", "first frame");
+                notify_ready();
+            }
         }
         if (a->o->script && !a->quit)
             script_wait = host_play(a);
@@ -409,6 +415,9 @@ int host_run(const struct host_options *o, const struct service_def *const *regi
      * each: pages an arena has touched stay in RSS for the life of the process. */
     mallopt(M_ARENA_MAX, 2);
     a->pressed = a->focus = a->drag_list = -1;
+    a->started_real_ms = clock_real_ms();
+    notify_open();
+    a->touched_ms = clock_now_ms();
     a->wake_fd[0] = a->wake_fd[1] = -1;
 
     if (host_services_open(a, registry, o, err, sizeof err) != 0) {
@@ -481,9 +490,10 @@ int host_run(const struct host_options *o, const struct service_def *const *regi
         loop(a);
         log_info("host", "%d turns: the UI thread worked p50 %d ms, p99 %d ms, longest %d ms",
                  a->turns, turn_percentile(a, 50), turn_percentile(a, 99), a->longest_turn_ms);
+        notify_stopping();
         shutdown_drain(a);
     }
-    rc = a->exit_code;
+    rc = a->restart && !a->exit_code ? a->restart : a->exit_code;
     if (a->shots && rc == 0)
         printf("%d screenshots written to %s\n", a->shots, o->out_dir ? o->out_dir : ".");
 

@@ -40,6 +40,7 @@ struct slot {
     void *cfg;
     struct host_svc h;
     int opened;                   /* its open hook succeeded: its close hook runs */
+    int woken;                    /* host_wake(): its tick runs this turn */
 };
 
 struct host {
@@ -123,8 +124,17 @@ struct host {
     int turn_ms[HOST_TURN_HIST];
     int turns, longest_turn_ms;
 
+    /* what host_state() tells: since start */
+    int64_t started_real_ms;
+    int64_t touched_ms;           /* the last touch, key, scan or card (kiosk clock) */
+    int home_shown;               /* the frame's own screen has been drawn */
+    struct {
+        long scans, prints, print_failures, call_failures, sessions;
+    } count;
+
     int dirty;
     int quit, exit_code;
+    int restart;                  /* host_restart(): what host_run returns, or 0 */
     int64_t next_tick_ms;         /* animation redraw, or 0 */
     int frames;
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+
 static const struct {
     const char *word;
     enum step_kind kind;
@@ -245,21 +247,13 @@ fail:
 
 int script_load(struct script *s, const char *path, char *err, size_t errcap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errcap, "%s: cannot open script", path);
+    size_t n = 0;
+    char *buf = file_slurp(path, (1 << 20) - 1, &n);
+    if (!buf) {
+        snprintf(err, errcap, "%s: cannot read the script (%s)", path,
+                 errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
         return -1;
     }
-    char *buf = malloc(1 << 20);
-    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-    int toolong = buf && !feof(f);
-    fclose(f);
-    if (!buf || toolong) {
-        free(buf);
-        snprintf(err, errcap, "%s: script missing or larger than 1 MiB", path);
-        return -1;
-    }
-    buf[n] = '\0';
     if (memchr(buf, '\0', n)) {
         free(buf);
         snprintf(err, errcap, "%s: script is not text", path);

@@ -2,6 +2,7 @@
  * and everything a service may ask of the host (service.h). Results go back to the service
  * that asked, by the owner byte of a call's or a write's tag (LINK_OWNERS + its index), or
  * by the print job's, printer check's or card APDU's number. */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "backend/backend.h"
 #include "core/clock.h"
 #include "core/codes.h"
+#include "core/file.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "idcard/idcard.h"
@@ -19,6 +21,7 @@
 #include "ui/slip.h"
 
 #define TOAST_MS 6000
+#define CONFIG_PUSHED_MAX (64 * 1024) /* the pushed configuration, at most */
 
 static const struct frame_hooks *frame_of(struct host *a)
 {
@@ -60,15 +63,76 @@ static int apply_set(const struct config_tables *t, const char *arg, char *err, 
     return 0;
 }
 
-/* The kiosk's own keys, each service's, and an on/off switch in [services] for every
- * tile, all read from one file. */
-static int read_config(struct host *a, const struct host_options *o, char *err, size_t errcap)
+/* Where the configuration is read into: the host's own blocks, or scratch copies of them
+ * (host_config_check()). */
+struct cfg_blocks {
+    struct kiosk_config *cfg;
+    void *svc[HOST_SERVICES_MAX];
+    int *enabled;
+    struct voice_config *voice;
+    struct hub_config *devices;
+};
+
+static int apply_sets(const struct config_tables *t, const struct host_options *o, char *err,
+                      size_t errcap)
+{
+    for (int i = 0; i < o->nsets; i++)
+        if (apply_set(t, o->sets[i], err, errcap) != 0)
+            return -1;
+    return 0;
+}
+
+/* The kiosk's own keys, each service's, and an on/off switch in [services] for every tile,
+ * from the file, then the pushed keys (`pushed`, or the remote_config file the file or
+ * --set names), then --set (again: they win). */
+static int load_blocks(struct host *a, const struct cfg_blocks *b, const char *pushed,
+                       char *err, size_t errcap)
 {
     struct config_tables t;
-    config_tables_init(&t, &a->cfg);
+    config_tables_init(&t, b->cfg);
     for (int i = 0; i < a->nsvc; i++)
         if (a->svc[i].def->options)
-            config_tables_add(&t, a->svc[i].def->options, a->svc[i].cfg);
+            config_tables_add(&t, a->svc[i].def->options, b->svc[i]);
+    config_tables_add(&t, a->tile_options, b->enabled);
+    config_tables_add(&t, voice_options, b->voice);
+    hub_config_init(b->devices);
+    hub_config_tables(b->devices, &t);
+    const struct host_options *o = a->o;
+    if (o->config_path) {
+        if (config_tables_load(&t, o->config_path, err, errcap) != 0)
+            return -1;
+    } else {
+        config_tables_defaults(&t);
+    }
+    if (apply_sets(&t, o, err, errcap) != 0)
+        return -1;
+    char *file = NULL;
+    if (!pushed && b->cfg->remote_config[0]) {
+        size_t n = 0;
+        file = file_slurp(b->cfg->remote_config, CONFIG_PUSHED_MAX, &n);
+        if (!file && errno != ENOENT)
+            log_warn("host", "%s: cannot read pushed config (%s): the file's config alone",
+                     b->cfg->remote_config, strerror(errno));
+        pushed = file;
+    }
+    int rc = pushed ? config_tables_merge(&t, pushed, file ? b->cfg->remote_config : "pushed",
+                                          err, errcap)
+                    : 0;
+    int from_file = file != NULL;
+    free(file);
+    if (rc != 0 && from_file) {
+        /* A pushed file that no longer reads (the installed file changed under it) must not
+         * keep the kiosk from starting: the installed configuration alone, and say so. */
+        log_error("host", "pushed configuration ignored: %s", err);
+        return load_blocks(a, b, "", err, errcap);
+    }
+    if (rc != 0)
+        return -1;
+    return pushed ? apply_sets(&t, o, err, errcap) : 0;
+}
+
+static int read_config(struct host *a, char *err, size_t errcap)
+{
     for (int i = 0; i < a->ntiles; i++) {
         const struct service_tile *ti = &a->svc[a->tiles[i].svc].def->tiles[a->tiles[i].tile];
         snprintf(a->tile_help[i], sizeof a->tile_help[i], "offer \"%s\"", ti->title);
@@ -77,19 +141,12 @@ static int read_config(struct host *a, const struct host_options *o, char *err, 
                                                  0, 1, NULL, a->tile_help[i]};
     }
     a->tile_options[a->ntiles] = (struct cfg_option){0};
-    config_tables_add(&t, a->tile_options, a->enabled);
-    config_tables_add(&t, voice_options, &a->voice_cfg);
-    hub_config_init(&a->devices);
-    hub_config_tables(&a->devices, &t);
-    if (o->config_path) {
-        if (config_tables_load(&t, o->config_path, err, errcap) != 0)
-            return -1;
-    } else {
-        config_tables_defaults(&t);
-    }
-    for (int i = 0; i < o->nsets; i++)
-        if (apply_set(&t, o->sets[i], err, errcap) != 0)
-            return -1;
+    struct cfg_blocks b = {.cfg = &a->cfg, .enabled = a->enabled, .voice = &a->voice_cfg,
+                           .devices = &a->devices};
+    for (int i = 0; i < a->nsvc; i++)
+        b.svc[i] = a->svc[i].cfg;
+    if (load_blocks(a, &b, NULL, err, errcap) != 0)
+        return -1;
     a->cfg.paper_width_dots = hub_config_paper_width(&a->devices);
     /* the home menu keeps the tiles of this kiosk's site (their switches were read) */
     unsigned site = !strcmp(a->cfg.site, "depot") ? SITE_DEPOT : SITE_FORECOURT;
@@ -149,7 +206,33 @@ int host_services_open(struct host *a, const struct service_def *const *registry
         snprintf(err, errcap, "no frame among the services (the session)");
         return -1;
     }
-    return read_config(a, o, err, errcap);
+    a->o = o;
+    return read_config(a, err, errcap);
+}
+
+int host_config_check(struct host_svc *h, const char *text, char *err, size_t errcap)
+{
+    struct host *a = h->host;
+    struct kiosk_config cfg;
+    struct voice_config voice;
+    int enabled[HOST_TILES_MAX];
+    struct hub_config *devices = calloc(1, sizeof *devices);
+    struct cfg_blocks b = {.cfg = &cfg, .enabled = enabled, .voice = &voice, .devices = devices};
+    int rc = devices ? 0 : -1;
+    for (int i = 0; i < a->nsvc && rc == 0; i++)
+        if (!(b.svc[i] = calloc(1, a->svc[i].def->config_size ? a->svc[i].def->config_size : 1)))
+            rc = -1;
+    if (rc != 0)
+        snprintf(err, errcap, "out of memory");
+    else
+        rc = load_blocks(a, &b, text ? text : "", err, errcap);
+    for (int i = 0; i < a->nsvc; i++)
+        free(b.svc[i]);
+    if (devices) {
+        hub_config_clear(devices);
+        free(devices);
+    }
+    return rc;
 }
 
 /* Opens every service, then lets each take up what a crash left. -1 with err set. */
@@ -228,8 +311,13 @@ static void poll_printer(struct host *a, int64_t now)
         struct host_result r = {.kind = HR_PRINT, .handle = (uint64_t)no,
                                 .final = j == HUB_JOB_FINAL, .ok = ok};
         int svc = a->prints[i].svc;
-        if (j == HUB_JOB_FINAL)
+        if (j == HUB_JOB_FINAL) {
             a->prints[i].no = 0;
+            if (ok)
+                a->count.prints++;
+            else
+                a->count.print_failures++;
+        }
         deliver(a, svc, &r, now);
     }
     for (int i = 0; i < HOST_CHECKS_MAX; i++) {
@@ -257,7 +345,9 @@ void host_services_turn(struct host *a, int64_t now)
     }
     for (int i = 0; i < a->nsvc; i++) {
         const struct service_def *d = a->svc[i].def;
-        if (d->tick && d->deadline && now >= d->deadline(a->svc[i].priv))
+        int woken = a->svc[i].woken;
+        a->svc[i].woken = 0;
+        if (d->tick && (woken || (d->deadline && now >= d->deadline(a->svc[i].priv))))
             d->tick(a->svc[i].priv, now);
     }
     if (host_busy(&a->svc[a->frame].h)) /* money in flight keeps the session alive */
@@ -281,7 +371,7 @@ int64_t host_services_deadline(struct host *a)
  * was taken by a newer one) goes nowhere. */
 static void card_answer(struct host *a, const struct ev *e, int64_t now)
 {
-    frame_of(a)->touch(frame_priv(a), now); /* a card being worked with */
+    host_services_touch(a, now); /* a card being worked with */
     for (int i = 0; i < HOST_CARDS_MAX; i++) {
         if (!a->cards[i].no || a->cards[i].no != e->i)
             continue;
@@ -299,7 +389,7 @@ static void card_answer(struct host *a, const struct ev *e, int64_t now)
 static void idcard_reading(struct host *a, const struct ev *e, int64_t now)
 {
     struct id_read *rd = e->ptr;
-    frame_of(a)->touch(frame_priv(a), now); /* someone at the reader */
+    host_services_touch(a, now); /* someone at the reader */
     if (a->idcard_ask.no) {
         struct host_result r = {.kind = HR_IDCARD, .handle = a->idcard_ask.no,
                                 .ok = e->i != 0 && rd, .idcard = rd};
@@ -318,7 +408,7 @@ static void face_report(struct host *a, const struct ev *e, int64_t now)
     if (!a->face_ask.no || !fr)
         return;
     if (fr->seen) /* someone in front of the camera */
-        frame_of(a)->touch(frame_priv(a), now);
+        host_services_touch(a, now);
     struct host_result r = {.kind = HR_FACE, .handle = a->face_ask.no, .face = fr};
     deliver(a, a->face_ask.svc, &r, now);
 }
@@ -342,12 +432,15 @@ void host_services_event(struct host *a, const struct ev *e)
         else
             log_info("host", "scan from %s: %s, %zu bytes", from, code_kind_name(code_classify(e->text)),
                      strlen(e->text));
+        a->count.scans++;
         host_services_scan(a, ok ? e->text : "", ok, now);
         break;
     }
     case EV_BACKEND: {
         struct backend_result *r = e->ptr;
         int svc = (int)(r->tag & 0xFF) - LINK_OWNERS;
+        if (r->outcome != BE_CANCELLED && (r->outcome != BE_OK || r->status >= 500))
+            a->count.call_failures++;
         if (r->outcome != BE_CANCELLED) {
             struct host_result hr = {.kind = HR_CALL, .handle = r->call_id, .call = r};
             deliver(a, svc, &hr, now);
@@ -370,6 +463,10 @@ void host_services_event(struct host *a, const struct ev *e)
         break;
     case EV_FACE:
         face_report(a, e, now);
+        break;
+    case EV_WAKE:
+        if (e->i >= 0 && e->i < a->nsvc)
+            a->svc[e->i].woken = 1;
         break;
     case EV_JOURNAL: {
         struct journal_result *jr = e->ptr;
@@ -403,6 +500,8 @@ void host_services_build(struct host *a, struct ui_tree *t)
     v.other_lang_label = !strcmp(next, "zh_CN") ? "中文" : "English";
     v.sound = voice_available(a->voice) ? voice_on(a->voice) : -1;
     a->svc[a->frame].def->build(frame_priv(a), t, &a->theme, &v);
+    if (frame_of(a)->active(frame_priv(a)) < 0)
+        a->home_shown = 1;
     if (a->toast && v.now_ms < a->toast_until_ms)
         chrome_toast(t, &a->theme, _(a->toast));
 }
@@ -424,7 +523,7 @@ int host_services_tap(struct host *a, const char *id, int64_t now)
 
 void host_services_scan(struct host *a, const char *code, int ok, int64_t now)
 {
-    frame_of(a)->touch(frame_priv(a), now);
+    host_services_touch(a, now);
     log_info("host", "scan on %s", a->tree.screen);
     if (frame_of(a)->scan(frame_priv(a), code, ok, now))
         return;
@@ -438,7 +537,7 @@ void host_services_scan(struct host *a, const char *code, int ok, int64_t now)
 void host_services_card(struct host *a, int present, int64_t now)
 {
     const struct frame_hooks *f = frame_of(a);
-    f->touch(frame_priv(a), now);
+    host_services_touch(a, now);
     if (f->card && f->card(frame_priv(a), present, now))
         return;
     int act = f->active(frame_priv(a));
@@ -452,6 +551,7 @@ void host_services_card(struct host *a, int present, int64_t now)
 
 void host_services_touch(struct host *a, int64_t now)
 {
+    a->touched_ms = now;
     frame_of(a)->touch(frame_priv(a), now);
 }
 
@@ -835,6 +935,62 @@ void host_redraw(struct host_svc *h)
     h->host->dirty = 1;
 }
 
+static void count_intent(const struct intent *it, void *user)
+{
+    (void)it;
+    (void)user;
+}
+
+void host_state(struct host_svc *h, int64_t now, struct host_state *out)
+{
+    struct host *a = h->host;
+    memset(out, 0, sizeof *out);
+    out->on_frame = frame_of(a)->active(frame_priv(a)) < 0 && !a->done_pending;
+    out->idle_ms = now - a->touched_ms;
+    struct journal *j = host_journal_reader(h);
+    int n = j ? journal_intents_unfinished(j, count_intent, NULL) : 0;
+    out->intents_open = n < 0 ? 1 : n; /* a journal that cannot say is not quiet */
+    for (int i = 0; i < HOST_PRINTS_MAX; i++)
+        out->prints_pending += a->prints[i].no != 0;
+    out->busy = host_busy(h);
+    for (int i = 0; i < a->nsvc && !out->busy; i++)
+        if (a->svc[i].def->idle && !a->svc[i].def->idle(a->svc[i].priv))
+            out->busy = 1;
+    out->home_shown = a->home_shown;
+    out->backend_up = a->health.c[COMP_BACKEND] == HEALTH_OK;
+    out->uptime_ms = clock_real_ms() - a->started_real_ms;
+    out->scans = a->count.scans;
+    out->prints = a->count.prints;
+    out->print_failures = a->count.print_failures;
+    out->call_failures = a->count.call_failures;
+    out->sessions = a->count.sessions;
+}
+
+int host_quiet(struct host_svc *h, int64_t now, int64_t idle_ms)
+{
+    struct host_state s;
+    host_state(h, now, &s);
+    return s.on_frame && s.idle_ms >= idle_ms && !s.intents_open && !s.prints_pending &&
+           !s.busy;
+}
+
+void host_restart(struct host_svc *h, enum host_restart how, const char *why)
+{
+    struct host *a = h->host;
+    log_info("host", "%s: the kiosk %s (%s)", a->svc[h->index].def->name,
+             how == HOST_RESTART_EXEC ? "starts again" : "ends to be started again", why);
+    a->restart = how == HOST_RESTART_EXEC ? HOST_RUN_EXEC : HOST_EXIT_RESTART;
+    a->quit = 1;
+}
+
+void host_wake(struct host_svc *h)
+{
+    struct ev e = {.kind = EV_WAKE, .i = h->index};
+    if (evq_post(h->host->q, &e) != 0)
+        log_warn("host", "%s: wake-up lost: the event queue is full",
+                 h->host->svc[h->index].def->name);
+}
+
 /* The home tile of the service that takes `what`, if it can be chosen now; else -1. */
 static int taker_tile(struct host_svc *h, const char *what)
 {
@@ -903,6 +1059,7 @@ void host_enter(struct host_svc *h, int tile, int64_t now)
         return;
     struct slot *s = &a->svc[a->tiles[tile].svc];
     a->entered = a->tiles[tile].svc;
+    a->count.sessions++;
     log_info("host", "service %s started (%s)", s->def->name,
              s->def->tiles[a->tiles[tile].tile].key);
     if (s->def->enter)

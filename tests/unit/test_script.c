@@ -106,7 +106,7 @@ static void missing_file(void **state)
     struct script s;
     char err[256];
     assert_int_equal(script_load(&s, "/nonexistent.script", err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent.script: cannot open script"));
+    assert_non_null(strstr(err, "/nonexistent.script: cannot read the script"));
 }
 
 int main(void)

@@ -26,6 +26,7 @@ struct kiosk_config {
     char assets_dir[512];
     char locale_dir[512];
     char data_dir[512];
+    char remote_config[512]; /* pushed keys over the file's, read after it */
     /* [backend] */
     char backend_url[256];
     char backend_key[128];
@@ -122,6 +123,10 @@ void config_tables_defaults(const struct config_tables *t);
 int config_tables_load(const struct config_tables *t, const char *path, char *err,
                        size_t errcap);
 int config_tables_parse(const struct config_tables *t, const char *text, const char *name,
+                        char *err, size_t errcap);
+/* INI text over what the tables hold already (no defaults first): pushed keys over the
+ * file's. -1 with "name:line: key: why" in err. */
+int config_tables_merge(const struct config_tables *t, const char *text, const char *name,
                         char *err, size_t errcap);
 /* One key; `section` may name an instance ("scanner.front"): `driver` starts it. */
 int config_tables_set(const struct config_tables *t, const char *section, const char *name,

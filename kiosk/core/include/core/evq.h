@@ -32,6 +32,7 @@ enum ev_kind {
                          * words for the log); j = the instance */
     EV_FACE = 13,       /* the face step judged a frame: ptr = struct face_report (receiver
                          * frees) */
+    EV_WAKE = 14,       /* a service's own thread has news (host_wake()): i = the service */
     EV_LAST
 };
 

@@ -20,7 +20,9 @@ struct host_options {
 
 /* Runs the kiosk with the services of `registry` (ended by NULL; one of them the frame)
  * until it is asked to stop; returns the process exit code (0 ok, 1 script failure,
- * 2 start-up error, a bad config among them). */
+ * 2 start-up error, a bad config among them, HOST_EXIT_RESTART: a service asked to be
+ * started again by the supervisor), or HOST_RUN_EXEC: run the same command again in this
+ * process (host_restart()). */
 int host_run(const struct host_options *o, const struct service_def *const *registry);
 
 #endif

@@ -301,6 +301,38 @@ int host_device_count(struct host_svc *h);
 void host_device_at(struct host_svc *h, int i, char *name, size_t ncap,
                     enum health_state *state, char *why, size_t wcap);
 
+/* What the host sees of the kiosk now: the fleet agent's telemetry, the updater's quiet
+ * moment and health check. */
+struct host_state {
+    int on_frame;            /* the frame's own screens (attract, home): no customer's service */
+    int64_t idle_ms;         /* since the last touch, key, scan or card */
+    int intents_open;        /* intents not settled in the journal (0 without a journal) */
+    int prints_pending;      /* print jobs not finished */
+    int busy;                /* a service has money in flight or background work */
+    int home_shown;          /* the frame's screen has been presented since start */
+    int backend_up;          /* the station system answered the last heartbeat */
+    int64_t uptime_ms;
+    long scans, prints, print_failures, call_failures, sessions; /* since start */
+};
+void host_state(struct host_svc *h, int64_t now, struct host_state *out);
+/* 1 at a quiet moment: on the frame's screens, idle for idle_ms, no intent open, no print
+ * pending, nothing busy. */
+int host_quiet(struct host_svc *h, int64_t now, int64_t idle_ms);
+
+/* The kiosk ends after this turn (as at SIGTERM: the work in hand drains), then
+ * HOST_RESTART_EXEC runs the same command again in this process (pushed configuration is
+ * read), HOST_RESTART_EXIT exits with HOST_EXIT_RESTART so that the supervisor starts it
+ * again through the updater's boot check (a new slot). */
+enum host_restart { HOST_RESTART_EXEC, HOST_RESTART_EXIT };
+#define HOST_EXIT_RESTART 75 /* EX_TEMPFAIL: start me again */
+#define HOST_RUN_EXEC 76     /* host_run's answer to main: exec yourself */
+void host_restart(struct host_svc *h, enum host_restart how, const char *why);
+/* Thread-safe: the service's tick runs on the next turn (a thread of its own has news). */
+void host_wake(struct host_svc *h);
+/* Checks configuration text as it would be laid over the config file at the next start
+ * (every key known, every value in range). 0, or -1 with "pushed:line: key: why" in err. */
+int host_config_check(struct host_svc *h, const char *text, char *err, size_t errcap);
+
 /* The screen changed: draw again. */
 void host_redraw(struct host_svc *h);
 /* Its part of the customer's session is over: back to the home menu. */
