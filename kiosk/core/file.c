@@ -28,6 +28,17 @@ char *file_slurp(const char *path, size_t max, size_t *len)
     return buf;
 }
 
+int file_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Syncs the folder that holds `path`. */
 static int sync_folder(const char *path)
 {
     char dir[4096];
@@ -39,12 +50,7 @@ static int sync_folder(const char *path)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    return file_sync_dir(dir);
 }
 
 int file_replace(const char *path, const void *data, size_t len)

@@ -20,6 +20,11 @@ int sign_hex_to_bin(const char *hex, uint8_t *out, size_t n)
     return 0;
 }
 
+void sign_bin_to_hex(const uint8_t *in, size_t n, char *out)
+{
+    sodium_bin2hex(out, 2 * n + 1, in, n);
+}
+
 int sign_key_from_hex(const char *hex, uint8_t key[SIGN_KEY_LEN])
 {
     return sign_hex_to_bin(hex, key, SIGN_KEY_LEN);

@@ -20,6 +20,8 @@ int sign_init(void);
 int sign_key_from_hex(const char *hex, uint8_t key[SIGN_KEY_LEN]);
 /* Parses exactly 2n hex characters into n bytes. 0 or -1 (wrong length or not hex). */
 int sign_hex_to_bin(const char *hex, uint8_t *out, size_t n);
+/* n bytes as 2n lowercase hex characters + NUL into out (size >= 2n + 1). */
+void sign_bin_to_hex(const uint8_t *in, size_t n, char *out);
 /* Writes the request signature (64 hex + NUL) into out. */
 void sign_request(const uint8_t key[SIGN_KEY_LEN], const char *method, const char *path,
                   int64_t timestamp, const void *body, size_t body_len, char out[SIGN_HEX_LEN]);
