@@ -12,7 +12,10 @@ static int level_from_env_done;
 static log_sink_fn sink_fn;
 static void *sink_user;
 static int quiet;
+static int to_journal; /* stderr is journald's (JOURNAL_STREAM): each line says its priority */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char tail[LOG_TAIL_LINES][LOG_TAIL_LINE]; /* a ring: the next is tail_next */
+static int tail_next, tail_n;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -37,6 +40,7 @@ static void level_from_env(void)
 {
     const char *e = getenv("KIOSK_LOG");
     level_from_env_done = 1;
+    to_journal = getenv("JOURNAL_STREAM") != NULL;
     if (!e)
         return;
     for (int i = 0; i <= LOG_ERROR; i++)
@@ -68,9 +72,26 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
     }
 
     pthread_mutex_lock(&log_lock);
-    if (!quiet)
+    if (!quiet && to_journal) /* sd-daemon.h's <7> debug, <6> info, <4> warning, <3> error */
+        fprintf(stderr, "<%c>%s\n", "7643"[level], line);
+    else if (!quiet)
         fprintf(stderr, "%s\n", line);
     if (sink_fn)
         sink_fn(level, line, sink_user);
+    snprintf(tail[tail_next], LOG_TAIL_LINE, "%.*s", LOG_TAIL_LINE - 1, line);
+    tail_next = (tail_next + 1) % LOG_TAIL_LINES;
+    if (tail_n < LOG_TAIL_LINES)
+        tail_n++;
     pthread_mutex_unlock(&log_lock);
+}
+
+int log_tail(char (*lines)[LOG_TAIL_LINE], int max)
+{
+    pthread_mutex_lock(&log_lock);
+    int n = tail_n < max ? tail_n : max;
+    for (int i = 0; i < n; i++)
+        memcpy(lines[i], tail[(tail_next - n + i + LOG_TAIL_LINES) % LOG_TAIL_LINES],
+               LOG_TAIL_LINE);
+    pthread_mutex_unlock(&log_lock);
+    return n;
 }

@@ -15,6 +15,14 @@ void log_set_sink(log_sink_fn sink, void *user);
 /* Silence stderr (the sink still receives lines). */
 void log_set_quiet(int quiet);
 
+/* The last lines logged, kept in memory (LOG_TAIL_LINES of them, each cut to LOG_TAIL_LINE
+ * bytes; 64 KiB): what the fleet's collect_logs sends, redacted, when stderr went to the
+ * journal. */
+#define LOG_TAIL_LINES 256
+#define LOG_TAIL_LINE 256
+/* The last `max` lines, oldest first, into lines (max rows): their count. Thread-safe. */
+int log_tail(char (*lines)[LOG_TAIL_LINE], int max);
+
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
