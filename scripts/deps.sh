@@ -9,7 +9,7 @@ libsodium-dev libcjson-dev libinih-dev libmicrohttpd-dev libcmocka-dev zbar-tool
 fontconfig libfontconfig-dev fonts-noto-cjk libpng-dev zlib1g-dev procps python3 curl openssl
 espeak-ng pcscd vsmartcard-vpcd libpcsclite-dev nettle-dev
 libopencv-objdetect-dev opencv-data libturbojpeg0-dev
-mosquitto libmosquitto-dev libsystemd-dev systemd libarchive-dev lintian dpkg-dev"
+mosquitto mosquitto-clients libmosquitto-dev libsystemd-dev systemd udev libarchive-dev lintian dpkg-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

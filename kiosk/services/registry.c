@@ -5,9 +5,11 @@
 #include "card/service.h"
 #include "checkout/service.h"
 #include "depot/service.h"
+#include "fleet/service.h"
 #include "invoice/service.h"
 #include "services/registry.h"
 #include "session/service.h"
+#include "update/service.h"
 
 const struct service_def *const service_registry[] = {
     &session_service,
@@ -16,5 +18,7 @@ const struct service_def *const service_registry[] = {
     &card_service,
     &depot_service,
     &attendant_service,
+    &fleet_service,
+    &update_service,
     NULL,
 };

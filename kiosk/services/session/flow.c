@@ -20,6 +20,20 @@ static void set_state(struct sess_flow *s, enum sess_state st, struct effects *o
     effects_add(out, EFF_REDRAW, 0, NULL);
 }
 
+/* How long slide i stays on screen. */
+static int slide_len(const struct sess_flow *s, int i)
+{
+    return i < SESS_SLIDES_MAX && s->slide_each_ms[i] > 0 ? s->slide_each_ms[i] : s->slide_ms;
+}
+
+/* Slide i goes on the attract screen at now. */
+static void show_slide(struct sess_flow *s, int i, int64_t now)
+{
+    s->slide = i;
+    s->slide_since_ms = now;
+    s->slide_next_ms = now + slide_len(s, i);
+}
+
 void sess_init(struct sess_flow *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
                   int64_t now)
 {
@@ -30,16 +44,24 @@ void sess_init(struct sess_flow *s, int idle_ms, int prompt_ms, int slide_ms, in
     s->slide_ms = slide_ms;
     s->nslides = nslides;
     s->last_input_ms = now;
-    s->slide_next_ms = now + slide_ms;
     s->explain = -1;
+    show_slide(s, 0, now);
+}
+
+void sess_set_slides(struct sess_flow *s, int n, const int *ms, int64_t now)
+{
+    s->nslides = n < SESS_SLIDES_MAX ? n : SESS_SLIDES_MAX;
+    for (int i = 0; i < SESS_SLIDES_MAX; i++)
+        s->slide_each_ms[i] = i < s->nslides && ms[i] > 0 ? ms[i] : 0;
+    if (s->state == SESS_ATTRACT)
+        show_slide(s, 0, now);
 }
 
 static void to_attract(struct sess_flow *s, int64_t now, struct effects *out)
 {
     effects_add(out, EFF_DISCARD, 0, NULL);
     s->explain = -1;
-    s->slide = 0;
-    s->slide_next_ms = now + s->slide_ms;
+    show_slide(s, 0, now);
     set_state(s, SESS_ATTRACT, out);
 }
 
@@ -101,10 +123,10 @@ void sess_step(struct sess_flow *s, const struct sess_event *e, int64_t now, str
             to_attract(s, now, out);
         break;
     case SI_TICK:
-        if (s->state == SESS_ATTRACT && s->nslides > 1 && now >= s->slide_next_ms) {
-            s->slide = (s->slide + 1) % s->nslides;
-            s->slide_next_ms = now + s->slide_ms;
-            effects_add(out, EFF_REDRAW, 0, NULL);
+        if (s->state == SESS_ATTRACT && now >= s->slide_next_ms) {
+            show_slide(s, s->nslides > 1 ? (s->slide + 1) % s->nslides : 0, now);
+            if (s->nslides > 1)
+                effects_add(out, EFF_REDRAW, 0, NULL);
         } else if ((s->state == SESS_HOME || s->state == SESS_SERVICE) &&
                    now - s->last_input_ms >= s->idle_ms) {
             s->resume = s->state;
@@ -126,7 +148,7 @@ int64_t sess_deadline(const struct sess_flow *s)
 {
     switch (s->state) {
     case SESS_ATTRACT:
-        return s->nslides > 1 ? s->slide_next_ms : INT64_MAX;
+        return s->slide_next_ms;
     case SESS_HOME:
     case SESS_SERVICE:
         return s->last_input_ms + s->idle_ms;
@@ -136,6 +158,23 @@ int64_t sess_deadline(const struct sess_flow *s)
         break;
     }
     return INT64_MAX;
+}
+
+int sess_played(const struct sess_flow *was, const struct sess_flow *s, int64_t now,
+                struct sess_play *out)
+{
+    if (was->state != SESS_ATTRACT || was->nslides < 1 ||
+        (s->state == SESS_ATTRACT && s->slide_since_ms == was->slide_since_ms))
+        return 0;
+    *out = (struct sess_play){was->slide, was->slide_since_ms, now - was->slide_since_ms,
+                              s->state != SESS_ATTRACT};
+    return 1;
+}
+
+int sess_slide_began(const struct sess_flow *was, const struct sess_flow *s)
+{
+    return s->state == SESS_ATTRACT &&
+           (was->state != SESS_ATTRACT || was->slide_since_ms != s->slide_since_ms);
 }
 
 int sess_prompt_left_s(const struct sess_flow *s, int64_t now)

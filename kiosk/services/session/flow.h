@@ -31,6 +31,9 @@ enum sess_input {
     SI_LAST
 };
 
+/* At most this many slides (a manifest's [slide1] .. [slide8]). */
+#define SESS_SLIDES_MAX 8
+
 struct sess_event {
     enum sess_input in;
     int tile;
@@ -46,16 +49,40 @@ struct sess_flow {
     int64_t last_input_ms;
     int64_t ask_deadline_ms;
     int64_t slide_next_ms;
+    int64_t slide_since_ms;   /* when the slide on screen began (attract) */
     int slide, nslides;
     int idle_ms, prompt_ms, slide_ms;
+    int slide_each_ms[SESS_SLIDES_MAX]; /* how long each slide stays */
 };
 
-/* Starts in SESS_ATTRACT at time now. Durations in milliseconds. */
+/* A slide that left the attract screen: which, when it began and for how long it was shown
+ * (kiosk clock), and whether a customer ended it (the attract screen gave way to the home
+ * menu) rather than the next slide. */
+struct sess_play {
+    int slide;
+    int64_t since_ms, shown_ms;
+    int interrupted;
+};
+
+/* Starts in SESS_ATTRACT at time now, each of the nslides slides shown for slide_ms.
+ * Durations in milliseconds. */
 void sess_init(struct sess_flow *s, int idle_ms, int prompt_ms, int slide_ms, int nslides,
                   int64_t now);
+/* A new slideshow of n slides (at most SESS_SLIDES_MAX), slide i shown for ms[i] (0: the
+ * slide_ms sess_init was given); on attract it starts again at its first slide, at now. The
+ * attract screen turns its slides even with one or none, so that each showing is a round of
+ * its own. */
+void sess_set_slides(struct sess_flow *s, int n, const int *ms, int64_t now);
 /* Feeds one input at time now; appends effects to out: EFF_REDRAW, EFF_ENTER_SERVICE (i =
  * the tile), EFF_DISCARD (the customer's data goes). */
 void sess_step(struct sess_flow *s, const struct sess_event *e, int64_t now, struct effects *out);
+/* 1 when the step from `was` to `s` (at now) took a slide off the attract screen: *out says
+ * which. */
+int sess_played(const struct sess_flow *was, const struct sess_flow *s, int64_t now,
+                struct sess_play *out);
+/* 1 when the step from `was` to `s` put a slide on the attract screen (the next one, or the
+ * first when the session returned to attract); a new round of slides when s->slide is 0. */
+int sess_slide_began(const struct sess_flow *was, const struct sess_flow *s);
 /* When the session next needs an SI_TICK, or INT64_MAX. */
 int64_t sess_deadline(const struct sess_flow *s);
 /* Seconds left to answer the prompt (for the countdown), 0 when not asking. */

@@ -1,8 +1,66 @@
 #include <stdio.h>
 
 #include "core/i18n.h"
+#include "core/money.h"
 #include "screens.h"
 #include "ui/chrome.h"
+
+/* The price board's rows: one up to four prices, then two. */
+static int board_rows(const struct prices *p)
+{
+    return !p || p->n < 1 ? 0 : p->n > 4 ? 2 : 1;
+}
+
+/* Height of one row of the board: the label over the price. */
+static int board_row_h(const struct theme *th)
+{
+    return (th->font_px[FONT_BODY] + th->font_px[FONT_TITLE]) * 3 / 2;
+}
+
+/* Space around and between the board's rows. */
+static int board_pad(const struct theme *th)
+{
+    return th->min_target / 6;
+}
+
+static int board_h(const struct theme *th, const struct prices *p)
+{
+    int rows = board_rows(p);
+    return rows ? rows * board_row_h(th) + (rows + 1) * board_pad(th) : 0;
+}
+
+/* The price board (attract.prices): each grade's label in the customer's language over its
+ * price a litre, large, on a darkened band of the slide, in one or two rows, the columns
+ * parted by thin rules. Read from a distance, like the station's price sign; nothing in it
+ * is tappable. */
+static void price_board(struct ui_tree *t, const struct theme *th, SDL_Rect r,
+                        const struct prices *p, const char *lang)
+{
+    int rows = board_rows(p), cols = (p->n + rows - 1) / rows, pad = board_pad(th);
+    int row_h = board_row_h(th), label_h = th->font_px[FONT_BODY] * 3 / 2;
+    int cw = (r.w - 2 * pad) / cols;
+    ui_add(t, UI_PANEL, ST_PLAIN, "attract.prices", r, NULL)->bg = 0x00000059;
+    for (int c = 1; c < cols; c++)
+        ui_add(t, UI_PANEL, ST_PLAIN, NULL,
+               (SDL_Rect){r.x + pad + c * cw - 1, r.y + pad, 2, r.h - 2 * pad}, NULL)
+            ->bg = 0xFFFFFF38;
+    for (int i = 0; i < p->n; i++) {
+        SDL_Rect c = {r.x + pad + (i % cols) * cw, r.y + pad + (i / cols) * (row_h + pad), cw,
+                      row_h};
+        char price[48], amount[32];
+        struct ui_widget *l = ui_label(t, (SDL_Rect){c.x, c.y, c.w, label_h},
+                                       push_price_label(p, i, lang), FONT_BODY, ALIGN_CENTER);
+        snprintf(l->id, sizeof l->id, "attract.price.%d.label", i);
+        l->fg = 0xFFFFFFD8;
+        money_format(p->v[i].fen_per_l, amount, sizeof amount);
+        snprintf(price, sizeof price, "%s/L", amount);
+        struct ui_widget *a = ui_label(t, (SDL_Rect){c.x, c.y + label_h, c.w, c.h - label_h},
+                                       price, FONT_TITLE, ALIGN_CENTER);
+        snprintf(a->id, sizeof a->id, "attract.price.%d", i);
+        a->bold = 1;
+        a->fg = 0xFFFFFFFF;
+    }
+}
 
 /* Full-screen slide: coloured background, the slide's art, its words, and a bilingual
  * "touch anywhere to start" bar. The whole screen is one button (attract.start). */
@@ -20,17 +78,28 @@ void sess_screen_attract(struct ui_tree *t, const struct theme *th, const struct
     start->on_enter = 1;
 
     int bar_h = th->font_px[FONT_HEADLINE] * 3;
-    SDL_Rect art, words;
+    int rows = board_rows(v->prices), bh = board_h(th, v->prices);
+    SDL_Rect art, words, board = {0};
     if (portrait) {
         int side = t->w - 2 * m;
         art = (SDL_Rect){m, m * 2, side, side};
         /* Leave room above the bar for the language button. */
         words = (SDL_Rect){m, art.y + art.h + m, t->w - 2 * m,
                            t->h - bar_h - art.y - art.h - 2 * m - th->min_target};
+        if (rows) { /* the board on top, the art smaller under it; the words stay */
+            board = (SDL_Rect){m, m, t->w - 2 * m, bh};
+            int top = board.y + board.h + m / 2;
+            art.w = art.h = art.y + art.h - top;
+            art = (SDL_Rect){(t->w - art.w) / 2, top, art.w, art.h};
+        }
     } else {
         int side = t->h - bar_h - 2 * m;
         art = (SDL_Rect){m, m, side, side};
         words = (SDL_Rect){art.x + art.w + m, m, t->w - art.w - 3 * m, side};
+        if (rows) { /* the board under the words */
+            board = (SDL_Rect){words.x, words.y + words.h - bh, words.w, bh};
+            words.h -= bh + m / 2;
+        }
     }
     if (s->image && *s->image) {
         struct ui_widget *img = ui_add(t, UI_IMAGE, ST_PLAIN, "attract.art", art, NULL);
@@ -50,6 +119,8 @@ void sess_screen_attract(struct ui_tree *t, const struct theme *th, const struct
                                     portrait ? ALIGN_CENTER : ALIGN_LEFT);
     snprintf(st->id, sizeof st->id, "attract.subtitle");
     st->fg = 0xFFFFFFE0;
+    if (rows)
+        price_board(t, th, board, v->prices, v->base.lang);
 
     /* The start bar: both languages, so nobody is stuck at the first screen. */
     SDL_Rect bar = {0, t->h - bar_h, t->w, bar_h};

@@ -1,9 +1,11 @@
 /* The session as a service of the host: the frame. It runs the session flow (flow.c) on
  * the host's input, asks the host for the home menu's tiles, starts the customer's service
- * and takes them home when it ends. */
+ * and takes them home when it ends; the attract screen shows what operations pushed, and
+ * every slide of a pushed playlist it shows leaves a proof of play (ads.c). */
 #include <stdio.h>
 #include <string.h>
 
+#include "ads.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/i18n.h"
@@ -11,7 +13,6 @@
 #include "flow.h"
 #include "screens.h"
 #include "session/service.h"
-#include "slides.h"
 
 #define TILES_MAX 16
 
@@ -23,7 +24,7 @@ struct sess {
     struct host_svc *h;
     const struct sess_config *cfg;
     struct sess_flow s;
-    struct slides slides;
+    struct ads ads;
     int64_t card_until;  /* a card put on whose tile could not be chosen: tried again until
                           * then (a kiosk that starts with a card on its reader knows the
                           * station system's health only after the first heartbeat) ... */
@@ -35,7 +36,7 @@ struct sess {
 
 static const struct cfg_option options[] = {
     CFG_INT_OPT(struct sess_config, "session", "attract_slide_s", attract_slide_s, "6", 2, 600,
-                "seconds per attract slide"),
+                "seconds per attract slide, unless the slide gives its own"),
     CFG_INT_OPT(struct sess_config, "session", "idle_s", idle_s, "60", 10, 3600,
                 "idle seconds before asking"),
     CFG_INT_OPT(struct sess_config, "session", "idle_prompt_s", idle_prompt_s, "30", 20, 600,
@@ -63,27 +64,62 @@ static void run(struct sess *p, const struct effects *fx, int64_t now)
     }
 }
 
+/* The slides on screen go to the flow, the show starting again at its first. */
+static void set_slides(struct sess *p, int64_t now)
+{
+    int ms[SESS_SLIDES_MAX];
+    ads_durations(&p->ads, ms);
+    sess_set_slides(&p->s, ads_slides(&p->ads)->n, ms, now);
+}
+
+/* A step of the flow, and what it did to the attract screen: a slide that left it has its
+ * proof of play; at a new round of slides what operations pushed is read again. */
 static void input(struct sess *p, enum sess_input in, int tile, enum svc_reason r, int64_t now)
 {
     struct effects fx = {.n = 0};
     struct sess_event ev = {in, tile, r};
+    struct sess_flow was = p->s;
+    struct sess_play played;
     sess_step(&p->s, &ev, now, &fx);
+    if (sess_played(&was, &p->s, now, &played))
+        ads_played(&p->ads, &played);
+    if (sess_slide_began(&was, &p->s)) {
+        if (p->s.slide == 0 && ads_refresh(&p->ads)) {
+            set_slides(p, now);
+            host_redraw(p->h);
+        }
+        ads_began(&p->ads);
+    }
     run(p, &fx, now);
 }
 
 static int sess_open(void *priv, struct host_svc *h, const void *cfg, char *err, size_t errcap)
 {
     struct sess *p = priv;
-    char manifest[768];
+    int64_t now = clock_now_ms();
     p->h = h;
     p->cfg = cfg;
-    snprintf(manifest, sizeof manifest, "%s/ads/slides.ini", host_config(h)->assets_dir);
-    if (slides_load(&p->slides, manifest, host_config(h)->assets_dir, err, errcap) != 0)
+    if (ads_open(&p->ads, h, err, errcap) != 0)
         return -1;
     sess_init(&p->s, p->cfg->idle_s * 1000, p->cfg->idle_prompt_s * 1000,
-                 p->cfg->attract_slide_s * 1000, p->slides.n, clock_now_ms());
-    log_info("session", "%d slides", p->slides.n);
+                 p->cfg->attract_slide_s * 1000, 0, now);
+    set_slides(p, now);
+    ads_began(&p->ads);
+    log_info("session", "%d slides", ads_slides(&p->ads)->n);
     return 0;
+}
+
+static void sess_result(void *priv, const struct host_result *r, int64_t now)
+{
+    struct sess *p = priv;
+    (void)now;
+    ads_result(&p->ads, r);
+}
+
+static int sess_idle(const void *priv)
+{
+    const struct sess *p = priv;
+    return ads_idle(&p->ads);
 }
 
 static int find_tile(struct sess *p, const char *key, struct host_tile *out)
@@ -295,13 +331,15 @@ static void sess_build_screen(const void *priv, struct ui_tree *t, const struct 
     memset(&sv, 0, sizeof sv);
     sv.base = *v;
     sv.s = &p->s;
-    sv.nslides = p->slides.n;
-    if (p->slides.n > 0) {
-        int i = p->s.slide % p->slides.n;
-        sv.slide.image = p->slides.v[i].image;
-        sv.slide.bg = p->slides.v[i].bg;
-        sv.slide.title = slides_title(&p->slides, i, v->lang);
-        sv.slide.subtitle = slides_subtitle(&p->slides, i, v->lang);
+    const struct slides *sl = ads_slides(&p->ads);
+    sv.nslides = sl->n;
+    sv.prices = ads_prices(&p->ads);
+    if (sl->n > 0) {
+        int i = p->s.slide % sl->n;
+        sv.slide.image = sl->v[i].path;
+        sv.slide.bg = sl->v[i].bg;
+        sv.slide.title = slides_title(sl, i, v->lang);
+        sv.slide.subtitle = slides_subtitle(sl, i, v->lang);
     } else {
         sv.slide.title = _("Welcome");
         sv.slide.subtitle = "";
@@ -341,7 +379,9 @@ const struct service_def session_service = {
     .config_size = sizeof(struct sess_config),
     .open = sess_open,
     .tap = sess_tap,
+    .result = sess_result,
     .tick = sess_tick,
     .deadline = sess_due,
     .build = sess_build_screen,
+    .idle = sess_idle,
 };
