@@ -197,7 +197,9 @@ int64_t link_tick(struct link *s, int64_t now)
             upload_next(s, now);
             s->next_outbox_ms = now + OUTBOX_IDLE_MS;
         }
-        if (s->journal && s->next_outbox_ms < next)
+        /* while a record is out (or its outcome is being written) its own event wakes the
+         * loop: a due time in the past here would spin it */
+        if (s->journal && !s->outbox_seq && s->next_outbox_ms < next)
             next = s->next_outbox_ms;
     }
     return next;
