@@ -80,6 +80,15 @@ int code_id_valid(const char *s)
     return check[sum % 11] == c;
 }
 
+int code_digit_run(const char *s, int n)
+{
+    int run = 0;
+    for (; s && *s; s++)
+        if ((run = *s >= '0' && *s <= '9' ? run + 1 : 0) >= n)
+            return 1;
+    return 0;
+}
+
 int code_scan_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;

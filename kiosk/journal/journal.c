@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/codes.h"
 #include "core/crash.h"
 #include "core/log.h"
 #include "slowsync.h"
@@ -190,18 +191,6 @@ void journal_close(struct journal *j)
     free(j);
 }
 
-/* A run of 16+ digits is a full payment code, card number or ID number. */
-static int looks_private(const char *s)
-{
-    int run = 0;
-    for (; s && *s; s++) {
-        run = (*s >= '0' && *s <= '9') ? run + 1 : 0;
-        if (run >= 16)
-            return 1;
-    }
-    return 0;
-}
-
 static enum kerr step_done(struct journal *j, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -230,7 +219,7 @@ enum kerr journal_intent_begin(struct journal *j, const char *kind, const char *
 {
     if (!kind || !flow || !idem_key || !*idem_key || strlen(idem_key) > 64 || !payload)
         return KERR_INVALID;
-    if (looks_private(payload)) {
+    if (code_digit_run(payload, CODE_PRIVATE_RUN)) {
         log_error("journal", "refused a %s intent whose payload holds a full code", kind);
         return KERR_INVALID;
     }
@@ -298,7 +287,7 @@ enum kerr journal_intent_finish(struct journal *j, int64_t id, enum intent_state
 {
     if (state > INTENT_ABANDONED || state == INTENT_PENDING || !result)
         return KERR_INVALID;
-    if (detail && looks_private(detail))
+    if (detail && code_digit_run(detail, CODE_PRIVATE_RUN))
         return KERR_INVALID;
     crash_point("journal.intent_finish:before");
     if (exec(j, "BEGIN IMMEDIATE") != 0)
@@ -372,7 +361,8 @@ static enum kerr txn_insert(struct journal *j, const char *txn_no, const char *k
 
 static int txn_args_ok(const char *txn_no, const char *kind, const char *payload)
 {
-    return txn_no && *txn_no && strlen(txn_no) <= 64 && kind && payload && !looks_private(payload);
+    return txn_no && *txn_no && strlen(txn_no) <= 64 && kind && payload &&
+           !code_digit_run(payload, CODE_PRIVATE_RUN);
 }
 
 enum kerr journal_txn_add(struct journal *j, const char *txn_no, const char *kind,
@@ -688,7 +678,7 @@ enum kerr journal_record_add(struct journal *j, const char *record_id, const cha
     (void)now_ms; /* the outbox keeps no time of its own; the body carries it */
     if (!record_args_ok(record_id, kind, body))
         return KERR_INVALID;
-    if (looks_private(body)) {
+    if (code_digit_run(body, CODE_PRIVATE_RUN)) {
         log_error("journal", "refused a %s record whose body holds a full code", kind);
         return KERR_INVALID;
     }
@@ -797,7 +787,7 @@ enum kerr journal_shift_close(struct journal *j, int64_t id, const char *totals,
         strlen(next_attendant) >= sizeof ((struct shift_row *)0)->attendant ||
         !record_args_ok(record_id, "shift_report", report))
         return KERR_INVALID;
-    if (looks_private(report) || looks_private(totals)) {
+    if (code_digit_run(report, CODE_PRIVATE_RUN) || code_digit_run(totals, CODE_PRIVATE_RUN)) {
         log_error("journal", "refused a shift report that holds a full code");
         return KERR_INVALID;
     }
@@ -882,7 +872,7 @@ enum kerr journal_day_close(struct journal *j, int64_t last_shift, const char *a
 {
     if (!attendant || !totals || !record_args_ok(record_id, "day_report", report))
         return KERR_INVALID;
-    if (looks_private(report) || looks_private(totals)) {
+    if (code_digit_run(report, CODE_PRIVATE_RUN) || code_digit_run(totals, CODE_PRIVATE_RUN)) {
         log_error("journal", "refused a day report that holds a full code");
         return KERR_INVALID;
     }

@@ -222,6 +222,17 @@ static void masks_more(void **state)
     assert_string_equal(out, "110****");
 }
 
+static void digit_runs(void **state)
+{
+    (void)state;
+    assert_int_equal(code_digit_run(NULL, CODE_PRIVATE_RUN), 0);
+    assert_int_equal(code_digit_run("", CODE_PRIVATE_RUN), 0);
+    assert_int_equal(code_digit_run("123456789012345", CODE_PRIVATE_RUN), 0);
+    assert_int_equal(code_digit_run("x1234567890123456", CODE_PRIVATE_RUN), 1);
+    assert_int_equal(code_digit_run("12345678 90123456", CODE_PRIVATE_RUN), 0);
+    assert_int_equal(code_digit_run("a1b2", 1), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +244,7 @@ int main(void)
         cmocka_unit_test(id_numbers_more),
         cmocka_unit_test(masks_more),
         cmocka_unit_test(scans),
+        cmocka_unit_test(digit_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,17 +25,6 @@ static int lang_slot(struct slide *sl, const char *lang)
     return -1;
 }
 
-/* A run of 16 digits or more: the journal refuses a record holding one (a card or payment
- * code's shape), so an id or an image name must not. */
-static int digit_run(const char *s)
-{
-    int run = 0;
-    for (; *s; s++)
-        if ((run = *s >= '0' && *s <= '9' ? run + 1 : 0) >= 16)
-            return 1;
-    return 0;
-}
-
 /* 1 when `s` is 1..max characters, each a hex digit (hex), or a letter, a digit or one of
  * `extra` (!hex). */
 static int all_of(const char *s, size_t max, int hex, const char *extra)
@@ -57,7 +46,8 @@ static int all_of(const char *s, size_t max, int hex, const char *extra)
 static int play_key(struct ctx *c, struct slide *sl, const char *name, const char *value)
 {
     if (strcmp(name, "id") == 0) {
-        if (!all_of(value, sizeof sl->id - 1, 0, "._-") || digit_run(value)) {
+        if (!all_of(value, sizeof sl->id - 1, 0, "._-") ||
+            code_digit_run(value, CODE_PRIVATE_RUN)) {
             snprintf(c->why, sizeof c->why,
                      "id: '%.40s' is not 1..32 of A-Z a-z 0-9 . _ - (no run of 16 digits)",
                      value);
@@ -102,7 +92,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
         c->s->n = idx;
     if (strcmp(name, "image") == 0) {
         if (strlen(value) >= sizeof sl->image || strstr(value, "..") || !code_scan_ok(value) ||
-            digit_run(value)) {
+            code_digit_run(value, CODE_PRIVATE_RUN)) {
             snprintf(c->why, sizeof c->why, "image: bad path '%.60s'", value);
             return 0;
         }

@@ -30,6 +30,11 @@ int code_date_valid(const char *s);
 #define CODE_SCAN_MAX 200
 int code_scan_ok(const char *s);
 
+/* 1 when s (NULL: none) holds a run of n or more digits: the shape of a full payment code,
+ * card number or ID number (CODE_PRIVATE_RUN), which the journal refuses to keep. */
+#define CODE_PRIVATE_RUN 16
+int code_digit_run(const char *s, int n);
+
 /* What a scanned text is (a code_scan_ok() text; anything else is CODE_NOT_A_CODE), for
  * where it goes and for the log line, which never carries the text itself. Tried in this
  * order: a payment code, a product barcode (EAN with its check digit), a mobile number, an
