@@ -26,7 +26,7 @@ const struct cfg_option config_options[] = {
     STR("display", "font_family", font_family, "Noto Sans CJK SC", "fontconfig family"),
     STR("paths", "assets_dir", assets_dir, KIOSK_ASSETS_DIR, "images, fonts, demo script"),
     STR("paths", "locale_dir", locale_dir, KIOSK_LOCALE_DIR, "compiled translation catalogs"),
-    STR("paths", "data_dir", data_dir, "/var/lib/fuel-kiosk", "journal and state"),
+    STR("paths", "data_dir", data_dir, "/var/lib/fuelkiosk", "journal and state"),
     STR("paths", "remote_config", remote_config, "",
         "pushed configuration laid over this file (the fleet agent writes it); empty = none"),
     STR("backend", "url", backend_url, "", "backend base URL; empty = no backend"),
