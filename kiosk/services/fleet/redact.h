@@ -2,7 +2,7 @@
  * command): the kiosk never logs a code, a phone number or an ID number in full, and this
  * is the second line of defence, for what slipped through. Pure. What is masked:
  *   - an ID number (17 digits and an X, or 18 digits with a right check digit): core's
- *     mask_id (110***********002X);
+ *     mask_id (110***********4413);
  *   - a mobile number (11 digits, 1[3-9]...): mask_phone (138****8000);
  *   - any other run of 16 digits or more (payment codes, card numbers): mask_code
  *     (1345**********1234);
