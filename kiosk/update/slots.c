@@ -242,15 +242,23 @@ int slots_switch(const char *prefix, int64_t now, int trial_s, char *err, size_t
     return rc;
 }
 
+/* The state, which must be a trial (commit and rollback judge only a trial). */
+static int read_trial(const char *prefix, struct slots_state *st, char *err, size_t errcap)
+{
+    if (slots_read(prefix, st, err, errcap) != 0)
+        return -1;
+    if (st->phase != SLOTS_TRIAL) {
+        snprintf(err, errcap, "not in a trial (%s)", slots_phase_name(st->phase));
+        return -1;
+    }
+    return 0;
+}
+
 int slots_commit(const char *prefix, const char *why, char *err, size_t errcap)
 {
     struct slots_state st;
-    if (slots_read(prefix, &st, err, errcap) != 0)
+    if (read_trial(prefix, &st, err, errcap) != 0)
         return -1;
-    if (st.phase != SLOTS_TRIAL) {
-        snprintf(err, errcap, "not in a trial (%s)", slots_phase_name(st.phase));
-        return -1;
-    }
     crash_point("update.commit:before");
     st.phase = SLOTS_COMMITTED;
     snprintf(st.reason, sizeof st.reason, "%s", why);
@@ -282,12 +290,8 @@ static int roll_back(const char *prefix, struct slots_state *st, const char *rea
 int slots_rollback(const char *prefix, const char *reason, char *err, size_t errcap)
 {
     struct slots_state st;
-    if (slots_read(prefix, &st, err, errcap) != 0)
+    if (read_trial(prefix, &st, err, errcap) != 0)
         return -1;
-    if (st.phase != SLOTS_TRIAL) {
-        snprintf(err, errcap, "not in a trial (%s)", slots_phase_name(st.phase));
-        return -1;
-    }
     return roll_back(prefix, &st, reason, err, errcap);
 }
 
