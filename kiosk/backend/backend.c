@@ -21,7 +21,7 @@ struct call {
     char method[8];
     char *path, *body, *key;
     char log_path[96];  /* the path as logs show it */
-    int private_tail;
+    int private_tail, once;
     int timeout_ms;
     int64_t tag;
     int attempts;
@@ -256,7 +256,7 @@ static int finish_attempt(struct backend *b, struct call *c, CURLcode rc)
             cJSON_Delete(j);
         }
     }
-    if (retry && c->attempts <= b->o.max_retries && !c->cancelled) {
+    if (retry && !c->once && c->attempts <= b->o.max_retries && !c->cancelled) {
         c->next_try_ms = clock_now_ms() + backoff_ms(c->attempts, b->o.backoff_base_ms, b->o.backoff_cap_ms, &b->seed);
         log_info("backend", "%s %s: %s (HTTP %ld), retry %d in %lld ms", c->method, c->log_path,
                  backend_outcome_str(out), status, c->attempts,
@@ -431,6 +431,7 @@ int backend_call(struct backend *b, const struct backend_request *req, uint64_t 
     else
         snprintf(c->log_path, sizeof c->log_path, "%s", c->path);
     c->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : b->o.timeout_ms;
+    c->once = req->once;
     c->tag = req->tag;
     c->started_ms = clock_now_ms();
     pthread_mutex_lock(&b->lock);

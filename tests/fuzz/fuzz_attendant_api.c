@@ -4,7 +4,8 @@
  * the rest is the text or the script (when the script runs out, a generator seeded by the
  * input goes on, so that a short input still makes a whole case):
  *   0  the rest as JSON, read as every answer under a status and a code the script picks, and
- *      as a sale and a refund payload and a refund's record
+ *      as a sale and a refund payload and a refund's record; and as the PIN locks the
+ *      journal keeps across a restart
  *   1  examples (a login's answer, a staff list, a refund's answer, a sale record as checkout
  *      writes it, a refund record as record.c writes it), mutated by the script (fields
  *      dropped, retyped, replaced, added, in the root or an object or array inside), each
@@ -19,7 +20,9 @@
  * made only on a 2xx, refused with its note, unanswered without one; a sale with 1..
  * AT_LINES_MAX lines of amounts >= 0 and nothing chosen or refunded; a refund applied only
  * marks lines the sale has and only adds to what was refunded; a request made from a record
- * has its fields, a reason of the list and its amount. */
+ * has its fields, a reason of the list and its amount. Kept locks read back are staff numbers
+ * of 1..12 digits with 1..AT_TRIES wrong PINs, locked no longer than AT_LOCK_MS, and read
+ * the same once written again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 #include "api.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "flow.h"
 #include "record.h"
 
 #define EXTRA 2048
@@ -47,6 +51,31 @@ static void check_text(const char *s, size_t cap)
         abort(); /* not terminated inside its field */
 }
 #define TEXT(f) check_text((f), sizeof(f))
+
+/* The text as the PIN locks kept across a restart (flow.h: at_locks_load). */
+static void kept_locks(const char *text)
+{
+    static struct at_flow f, g;
+    const int64_t now = 1000, sys = INT64_C(1796000000000);
+    char again[512];
+    at_init(&f);
+    int n = at_locks_load(&f, text, now, sys);
+    if (n < 0 || n > AT_LOCKS)
+        abort();
+    for (int i = 0; i < AT_LOCKS; i++) {
+        const struct at_lock *l = &f.locks[i];
+        if (!l->staff_no[0])
+            continue;
+        size_t len = strnlen(l->staff_no, sizeof l->staff_no);
+        if (len == sizeof l->staff_no || strspn(l->staff_no, "0123456789") != len ||
+            l->wrong < 1 || l->wrong > AT_TRIES || l->until < 0 || l->until > now + AT_LOCK_MS)
+            abort();
+    }
+    int w = at_locks_format(&f, now, sys, again, sizeof again);
+    at_init(&g);
+    if (w < 0 || at_locks_load(&g, again, now, sys) != n)
+        abort();
+}
 
 static void check_canary(const uint8_t *p, size_t n)
 {
@@ -488,6 +517,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int role = at_role_of(text);
         if (role != AT_ROLE_NONE && !role_ok(role))
             abort();
+        kept_locks(text);
         const char *name = at_role_name((int)seed);
         if (strcmp(name, "") && strcmp(name, "attendant") && strcmp(name, "supervisor"))
             abort();

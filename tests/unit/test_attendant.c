@@ -369,6 +369,93 @@ static void lockout(void **state)
     assert_int_equal(f.tries_left, AT_TRIES - 2);
 }
 
+/* The flow's lock entry of `staff_no`, or NULL. */
+static const struct at_lock *lock_in(const struct at_flow *f, const char *staff_no)
+{
+    for (int i = 0; i < AT_LOCKS; i++)
+        if (!strcmp(f->locks[i].staff_no, staff_no))
+            return &f->locks[i];
+    return NULL;
+}
+
+/* Locks and counts of wrong PINs outlive a restart: written as the journal keeps them and
+ * read back with what was left of each lock, never more than a whole one. */
+static void locks_kept(void **state)
+{
+    (void)state;
+    static struct at_flow f, g;
+    const int64_t sys = INT64_C(1796000000000);
+    char text[512];
+    init(&f);
+    assert_int_equal(at_locks_format(&f, now_ms, sys, text, sizeof text), 0);
+    assert_string_equal(text, "");
+    to_pin(&f, ATT);
+    for (int i = 0; i < AT_TRIES; i++) {
+        pin(&f, "1111");
+        f.locks_changed = 0;
+        wrong_pin(&f);
+        assert_true(f.locks_changed);
+    }
+    assert_int_equal(f.state, AT_LOCKED);
+    int64_t until = f.locked_until;
+    go(&f, AT_IN_BACK);
+    to_pin(&f, "1002");
+    pin(&f, "1111");
+    wrong_pin(&f);
+    pin(&f, "1111");
+    wrong_pin(&f);
+    go(&f, AT_IN_BACK);
+    int n = at_locks_format(&f, now_ms, sys, text, sizeof text);
+    int64_t left = until - now_ms; /* what is left of the lock */
+    char want[128];
+    snprintf(want, sizeof want, "1001 5 %lld\n", (long long)(sys + left));
+    assert_non_null(strstr(text, want));
+    assert_non_null(strstr(text, "1002 2 0\n"));
+    assert_int_equal(n, (int)strlen(want) + 9);
+    assert_int_equal(at_locks_format(&f, now_ms, sys, text, 10), -1);
+
+    /* a minute later, after a restart: the rest of the lock, and 1002's two tries */
+    at_locks_format(&f, now_ms, sys, text, sizeof text);
+    init(&g);
+    assert_int_equal(at_locks_load(&g, text, 5000, sys + 60000), 2);
+    now_ms = 5000;
+    go(&g, AT_IN_DOOR);
+    keys(&g, ATT);
+    key(&g, "ok");
+    assert_int_equal(g.state, AT_LOCKED);
+    assert_int_equal(g.locked_until, 5000 + left - 60000);
+    go(&g, AT_IN_BACK);
+    to_pin(&g, "1002");
+    pin(&g, "1111");
+    wrong_pin(&g);
+    assert_int_equal(g.tries_left, AT_TRIES - 3);
+
+    /* the clock went back an hour: still a whole lock at most */
+    init(&g);
+    assert_int_equal(at_locks_load(&g, text, 5000, sys - 3600000), 2);
+    assert_int_equal(lock_in(&g, ATT)->until, 5000 + AT_LOCK_MS);
+    /* the lock ran out while the kiosk was off: only 1002 is left */
+    init(&g);
+    assert_int_equal(at_locks_load(&g, text, 5000, sys + AT_LOCK_MS), 1);
+    assert_null(lock_in(&g, ATT));
+    assert_int_equal(lock_in(&g, "1002")->until, 0);
+
+    /* lines that do not read are skipped, whatever they hold */
+    init(&g);
+    assert_int_equal(at_locks_load(&g, "abc\n1003 9 0\n1004 1\n 1005 1 0\n"
+                                       "1234567890123 1 0\n1007 1 -5\n1008 5 0\n"
+                                       "1009 1 99999999999999999999\n1010 1 0 x\n\n"
+                                       "1006 1 0", 0, sys), 1);
+    assert_int_equal(lock_in(&g, "1006")->wrong, 1);
+    /* a staff number's last line counts */
+    assert_int_equal(at_locks_load(&g, "1006 3 0\n1011 2 0\n1011 4 0", 0, sys), 2);
+    assert_int_equal(lock_in(&g, "1006")->wrong, 3);
+    assert_int_equal(lock_in(&g, "1011")->wrong, 4);
+    init(&g);
+    assert_int_equal(at_locks_load(&g, NULL, 0, sys), 0);
+    assert_int_equal(at_locks_load(&g, "", 0, sys), 0);
+}
+
 static void verify_timeout(void **state)
 {
     (void)state;
@@ -1598,6 +1685,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keypad_login),
         cmocka_unit_test(lockout),
+        cmocka_unit_test(locks_kept),
         cmocka_unit_test(verify_timeout),
         cmocka_unit_test(staff_card),
         cmocka_unit_test(logging_out),

@@ -90,6 +90,7 @@ static int is_locked(struct at_flow *f, const char *staff_no, int64_t now)
     if (f->locks[i].until) {
         f->locks[i].until = 0;
         f->locks[i].wrong = 0;
+        f->locks_changed = 1;
     }
     return 0;
 }
@@ -109,6 +110,7 @@ static int wrong_pin(struct at_flow *f, const char *staff_no, int64_t now)
 {
     int i = lock_of(f, staff_no);
     f->tries_left = AT_TRIES - ++f->locks[i].wrong;
+    f->locks_changed = 1;
     if (f->tries_left > 0)
         return 0;
     f->locks[i].until = now + AT_LOCK_MS;
@@ -251,7 +253,9 @@ static void on_verified(struct at_flow *f, const struct at_event *e, int64_t now
         return;
     }
     if (e->ok) {
-        f->locks[lock_of(f, who)].wrong = 0;
+        int i = lock_of(f, who);
+        f->locks_changed |= f->locks[i].wrong != 0;
+        f->locks[i].wrong = 0;
         if (approval) {
             approved(f, now, out);
             return;
@@ -663,4 +667,74 @@ int64_t at_deadline(const struct at_flow *f)
     if (f->wait_until && f->wait_until < d)
         d = f->wait_until;
     return d;
+}
+
+int at_locks_format(const struct at_flow *f, int64_t now, int64_t sys, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (cap)
+        out[0] = 0;
+    for (int i = 0; i < AT_LOCKS; i++) {
+        const struct at_lock *l = &f->locks[i];
+        if (!l->staff_no[0] || !l->wrong)
+            continue;
+        int64_t until = l->until > now ? sys + (l->until - now) : 0;
+        int w = snprintf(out + n, cap - n, "%s %d %lld\n", l->staff_no, l->wrong,
+                         (long long)until);
+        if (w < 0 || (size_t)w >= cap - n)
+            return -1;
+        n += (size_t)w;
+    }
+    return (int)n;
+}
+
+/* A run of 1..max digits at *p and the space or end after it: its value (at most 18
+ * digits), *p past it; -1 when there is none. */
+static int64_t number(const char **p, const char *end, size_t max)
+{
+    int64_t v = 0;
+    size_t n = 0;
+    while (*p < end && **p >= '0' && **p <= '9' && n < max && n < 18)
+        v = v * 10 + (*(*p)++ - '0'), n++;
+    if (!n || (*p < end && *(*p)++ != ' '))
+        return -1;
+    return v;
+}
+
+/* One line of the kept locks into *l: 1 when it reads whole. */
+static int lock_line(const char *line, size_t len, struct at_lock *l, int64_t now, int64_t sys)
+{
+    const char *p = line, *end = line + len;
+    memset(l, 0, sizeof *l);
+    size_t nlen = strspn(line, "0123456789");
+    if (nlen < 1 || nlen > AT_STAFF_MAX || nlen >= len)
+        return 0;
+    memcpy(l->staff_no, line, nlen);
+    p += nlen + 1;
+    if (line[nlen] != ' ')
+        return 0;
+    int64_t wrong = number(&p, end, 1), until = wrong < 0 ? -1 : number(&p, end, 18);
+    if (wrong < 1 || wrong > AT_TRIES || until < 0 || p != end)
+        return 0;
+    l->wrong = (int)wrong;
+    if (until > sys) /* what was left of it, at most a whole lock */
+        l->until = now + (until - sys < AT_LOCK_MS ? until - sys : AT_LOCK_MS);
+    else if (until || wrong >= AT_TRIES) /* it ran out while the kiosk was off */
+        return 0;
+    return 1;
+}
+
+int at_locks_load(struct at_flow *f, const char *text, int64_t now, int64_t sys)
+{
+    while (text && *text) {
+        size_t len = strcspn(text, "\n");
+        struct at_lock l;
+        if (lock_line(text, len, &l, now, sys))
+            f->locks[lock_of(f, l.staff_no)] = l;
+        text += len + (text[len] == '\n');
+    }
+    int n = 0;
+    for (int i = 0; i < AT_LOCKS; i++)
+        n += f->locks[i].staff_no[0] && f->locks[i].wrong;
+    return n;
 }

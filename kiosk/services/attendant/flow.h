@@ -206,11 +206,13 @@ struct at_flow {
     char approver[AT_STAFF_MAX + 1]; /* the supervisor who approved the operation */
     int tries_left;
     int64_t locked_until;      /* LOCKED: until then */
-    struct {
+    struct at_lock {
         char staff_no[AT_STAFF_MAX + 1];
         int wrong;             /* wrong PINs in a row */
         int64_t until;         /* locked until, or 0 */
     } locks[AT_LOCKS];
+    int locks_changed;         /* a count or a lock changed: the glue keeps them (then
+                                * clears this) */
     char txn[AT_TXN_MAX + 1];  /* TXN: the transaction found */
     int unfinished;            /* UNFINISHED: how many (the glue's view lists them) */
     int carry;                 /* a supervisor carried them over */
@@ -226,5 +228,16 @@ int64_t at_deadline(const struct at_flow *f);
 const char *at_state_name(enum at_state s);
 /* 1 while a staff member is logged in (MENU and everything after it). */
 int at_logged_in(const struct at_flow *f);
+
+/* The locks as the glue keeps them across a restart (a setting in the journal): a line
+ * "<staff_no> <wrong> <until>" for each staff number with wrong PINs counted, `until` on
+ * the system's clock (unix ms, 0: not locked). `now` is the flow's clock and `sys` the
+ * system's at the same instant. Returns the length written, 0 when nothing is counted,
+ * -1 when `cap` is too small. */
+int at_locks_format(const struct at_flow *f, int64_t now, int64_t sys, char *out, size_t cap);
+/* Reads them back at a start: a lock keeps what was left of it, never more than AT_LOCK_MS
+ * whatever the clock did meanwhile; lines that do not read are skipped, a staff number's
+ * last line counts. Returns the staff numbers with wrong PINs counted now. */
+int at_locks_load(struct at_flow *f, const char *text, int64_t now, int64_t sys);
 
 #endif

@@ -16,13 +16,42 @@
 #include "slip.h"
 
 #define MOD "attendant"
+#define LOCKS_SETTING "attendant_locks" /* wrong PINs counted and locks, across restarts */
+#define LOCKS_TEXT 512                  /* AT_LOCKS lines of at most 35 bytes */
 
 static void run(struct attendant_io *io, struct effects *fx, int64_t now);
+
+struct locks_job {
+    char text[LOCKS_TEXT];
+};
+
+static enum kerr locks_write(struct journal *j, void *arg, int64_t *value)
+{
+    const struct locks_job *l = arg;
+    (void)value;
+    return journal_setting_put(j, LOCKS_SETTING, l->text[0] ? l->text : NULL);
+}
+
+/* The flow's counts of wrong PINs and its locks, kept in the journal: a restart (the power
+ * pulled) does not open a locked staff number again. */
+static void locks_keep(struct attendant_io *io, int64_t now)
+{
+    struct locks_job *l = calloc(1, sizeof *l);
+    io->f.locks_changed = 0;
+    if (l && at_locks_format(&io->f, now, clock_system_ms(), l->text, sizeof l->text) < 0) {
+        free(l); /* cannot happen: AT_LOCKS lines fit */
+        l = NULL;
+    }
+    if (!l || !host_journal(io->h, locks_write, l, free))
+        log_error(MOD, "the PIN locks could not be kept; a restart would forget them");
+}
 
 static void feed(struct attendant_io *io, const struct at_event *e, int64_t now)
 {
     struct effects fx = {.n = 0};
     at_step(&io->f, e, now, &fx);
+    if (io->f.locks_changed)
+        locks_keep(io, now);
     run(io, &fx, now);
 }
 
@@ -146,7 +175,8 @@ static void verify(struct attendant_io *io, const struct at_login *l, int64_t no
     char *body = at_api_login_body(l);
     struct backend_request rq = {.method = "POST", .path = "/v1/staff/login", .body = body,
                                  .idem_key = "staff-login",
-                                 .timeout_ms = io->opt->login_timeout_s * 1000};
+                                 .timeout_ms = io->opt->login_timeout_s * 1000,
+                                 .once = 1}; /* else the cached verifier, at once */
     io->login_call = body ? host_call(io->h, &rq) : 0;
     if (body) {
         sign_wipe(body, strlen(body));
@@ -949,8 +979,12 @@ static void recover_one(const struct intent *it, void *user)
 void at_io_recover(struct attendant_io *io, int64_t now)
 {
     struct journal *j = host_journal_reader(io->h);
+    char locks[LOCKS_TEXT];
     if (j && journal_intents_unfinished(j, recover_one, io) > 0 && io->ntodo)
         log_info(MOD, "%d closes or refunds left open by a restart: finished now", io->ntodo);
+    if (j && journal_setting_get(j, LOCKS_SETTING, locks, sizeof locks) == KERR_OK)
+        log_info(MOD, "%d staff numbers with wrong PINs or locked before the start",
+                 at_locks_load(&io->f, locks, now, clock_system_ms()));
     io->staff_next = now; /* the staff list at once */
 }
 

@@ -12,7 +12,7 @@
 #include "screens.h"
 
 static const struct service_tile tiles[] = {
-    {"staff", N_("Attendant"), N_("Staff only"), "icons/staff.png", NEEDS(COMP_JOURNAL),
+    {"staff", N_("Attendant"), N_("Staff only"), NULL, NEEDS(COMP_JOURNAL),
      SITE_FORECOURT | SITE_DEPOT, TILE_DOOR_HOLD},
     {0},
 };

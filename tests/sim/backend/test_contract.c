@@ -128,16 +128,17 @@ static int teardown(void **state)
 }
 
 /* Calls and waits for the result (the UI loop would get it as an event). */
-static struct backend_result *call_with(struct backend *b, const char *method, const char *path,
-                                        const char *body, const char *key)
+/* Sends `rq` (a fresh key when it has none and changes something) and waits for its
+ * result. */
+static struct backend_result *call_rq(struct backend *b, struct backend_request rq)
 {
     char k[32];
-    if (!key && strcmp(method, "GET")) {
+    if (!rq.idem_key && strcmp(rq.method, "GET")) {
         snprintf(k, sizeof k, "test-%d-%ld", keyno++, (long)getpid());
-        key = k;
+        rq.idem_key = k;
     }
-    struct backend_request rq = {.method = method, .path = path, .body = body, .idem_key = key};
     uint64_t id;
+    const char *method = rq.method, *path = rq.path;
     assert_int_equal(backend_call(b, &rq, &id), 0);
     for (int i = 0; i < 1000; i++) {
         struct ev e;
@@ -150,6 +151,13 @@ static struct backend_result *call_with(struct backend *b, const char *method, c
     }
     fail_msg("no result for %s %s", method, path);
     return NULL;
+}
+
+static struct backend_result *call_with(struct backend *b, const char *method, const char *path,
+                                        const char *body, const char *key)
+{
+    return call_rq(b, (struct backend_request){
+                          .method = method, .path = path, .body = body, .idem_key = key});
 }
 
 static struct backend_result *call(const char *method, const char *path, const char *body)
@@ -465,6 +473,17 @@ static void faults(void **state)
     r = micropay("OTN-F503-1", "134567890123451111");
     assert_int_equal(r->status, 200);
     assert_int_equal(r->attempts, 2);
+    backend_result_free(r);
+    /* asked once (someone waits, the caller has a way of its own): the 503 as it came */
+    r = call("POST", "/v1/admin/faults", "{\"route\":\"/v1/staff/login\",\"method\":\"POST\","
+                                         "\"status\":503,\"count\":1}");
+    backend_result_free(r);
+    r = call_rq(be, (struct backend_request){.method = "POST", .path = "/v1/staff/login",
+                                             .body = "{\"staff_no\":\"1001\",\"pin\":\"0000\"}",
+                                             .once = 1});
+    assert_int_equal(r->status, 503);
+    assert_true(r->retryable);
+    assert_int_equal(r->attempts, 1);
     backend_result_free(r);
 
     /* processed, answer lost: the retry with the same key gets the stored answer */

@@ -37,6 +37,9 @@ struct backend_request {
     int64_t tag;               /* the caller's, returned in the result */
     int private_tail;          /* the path's last segment is personal (a phone number): logs
                                 * show "***" in its place and the copy is wiped after use */
+    int once;                  /* one attempt, never retried: the caller has a way of its
+                                * own when the server does not answer (a PIN checked on the
+                                * kiosk) and someone is waiting for it */
 };
 
 enum backend_outcome {
