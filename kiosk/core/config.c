@@ -34,6 +34,8 @@ const struct cfg_option config_options[] = {
     STR("backend", "ca_file", backend_ca, "", "CA bundle for TLS; empty = system"),
     INT("backend", "timeout_ms", backend_timeout_ms, "8000", 100, 120000, "per-call timeout"),
     STR("journal", "path", journal_path, "", "journal SQLite file; empty = data_dir/journal.db"),
+    INT("journal", "keep_sent_days", keep_sent_days, "30", 1, 3650,
+        "records the station system has taken are forgotten after this many days"),
     {0},
 };
 

@@ -18,9 +18,17 @@
 
 #define HEARTBEAT_MS 30000
 #define OUTBOX_IDLE_MS 10000
+#define OUTBOX_BATCH 50                 /* records in one upload (the API takes 500) ... */
+#define OUTBOX_BATCH_BYTES (256 * 1024) /* ... and their bodies, about (the API takes 1 MiB) */
+#define PRUNE_MS (10 * 60 * 1000)       /* sent records past keep_sent_days go this often ... */
+#define PRUNE_ROWS 2000                 /* ... this many at a time (a short write) */
 
 /* The link's own tags (the owner byte of a backend call's or a journal write's tag). */
-enum { TAG_HEARTBEAT = LINK_OWNER_HEARTBEAT, TAG_OUTBOX = LINK_OWNER_OUTBOX };
+enum {
+    TAG_HEARTBEAT = LINK_OWNER_HEARTBEAT,
+    TAG_OUTBOX = LINK_OWNER_OUTBOX,
+    TAG_PRUNE = LINK_OWNER_PRUNE
+};
 struct link {
     struct hub *hub;
     const struct kiosk_config *cfg;
@@ -32,7 +40,13 @@ struct link {
     struct journal_worker *jw; /* writes on its thread; `journal` reads on ours */
     struct journal *journal;
     int64_t next_outbox_ms;
-    int64_t outbox_seq;     /* record being uploaded (or its outcome written), 0 = none */
+    int64_t outbox_seq;     /* first record being uploaded (or its outcome written), 0 = none */
+    int64_t batch[OUTBOX_BATCH]; /* the records of that upload */
+    int nbatch;
+    int batch_attempts;     /* the first one's failed uploads so far */
+    int single;             /* records still to send one at a time (a batch was refused:
+                             * the one refused is found and parked alone) */
+    int64_t next_prune_ms;
     uint32_t seed;
 };
 
@@ -49,8 +63,10 @@ static enum kerr wake_outbox(struct journal *j, void *arg, int64_t *value)
 
 /* What became of an upload, to be written on the journal's thread. */
 struct outbox_write {
-    enum { OUTBOX_DONE, OUTBOX_PARK, OUTBOX_RETRY } what;
-    int64_t seq, now, at;
+    enum { OUTBOX_DONE, OUTBOX_PARK, OUTBOX_RETRY, OUTBOX_NOTHING } what;
+    int64_t seq[OUTBOX_BATCH];
+    int n;
+    int64_t at;  /* DONE: when (system clock); RETRY: not before (monotonic) */
     char reason[48];
 };
 
@@ -59,11 +75,23 @@ static enum kerr write_outbox(struct journal *j, void *arg, int64_t *value)
     struct outbox_write *w = arg;
     (void)value;
     switch (w->what) {
-    case OUTBOX_DONE: return journal_outbox_done(j, w->seq, w->now);
-    case OUTBOX_PARK: return journal_outbox_park(j, w->seq, w->reason);
-    case OUTBOX_RETRY: return journal_outbox_retry(j, w->seq, w->at);
+    case OUTBOX_DONE: return journal_outbox_done(j, w->seq, w->n, w->at);
+    case OUTBOX_PARK: return journal_outbox_park(j, w->seq[0], w->reason);
+    case OUTBOX_RETRY: return journal_outbox_retry(j, w->seq[0], w->at);
+    case OUTBOX_NOTHING: return KERR_OK;
     }
     return KERR_INVALID;
+}
+
+/* Records the station system took more than keep_sent_days ago are forgotten. */
+static enum kerr prune_outbox(struct journal *j, void *arg, int64_t *value)
+{
+    const int *days = arg;
+    int n = journal_outbox_prune(j, clock_system_ms() - (int64_t)*days * 86400000, PRUNE_ROWS);
+    *value = n;
+    if (n > 0)
+        log_info("link", "outbox: %d records sent more than %d days ago forgotten", n, *days);
+    return n < 0 ? KERR_IO : KERR_OK;
 }
 
 static void recovery_count(const struct intent *it, void *user)
@@ -161,38 +189,71 @@ static void send_heartbeat(struct link *s)
         s->heartbeat_inflight = 1;
 }
 
-/* Sends the oldest pending outbox record, in order, one at a time. Its key is derived from
- * the record id, so a re-send after a lost answer is recognised by the backend. */
+/* Sends the oldest pending outbox records, in order, up to OUTBOX_BATCH in one request (one
+ * at a time while `single` says so). The key is derived from the record ids, so a re-send of
+ * the same records after a lost answer is recognised by the backend; it keeps each record
+ * once by its id anyway. */
 static void upload_next(struct link *s, int64_t now)
 {
-    struct outbox_rec rec;
-    if (journal_outbox_next(s->journal, now, &rec) != KERR_OK)
+    struct outbox_rec rec[OUTBOX_BATCH];
+    int n = journal_outbox_next(s->journal, now, rec, s->single ? 1 : OUTBOX_BATCH,
+                                OUTBOX_BATCH_BYTES);
+    if (n <= 0)
         return;
-    size_t cap = strlen(rec.body) + 256;
-    char *body = malloc(cap), key[80];
+    size_t cap = 32;
+    for (int i = 0; i < n; i++)
+        cap += strlen(rec[i].body) + strlen(rec[i].record_id) + strlen(rec[i].kind) + 48;
+    char *body = malloc(cap), key[48], hex[SIGN_HEX_LEN];
+    struct sign_sha256 h;
     if (body) {
-        snprintf(body, cap, "{\"records\":[{\"record_id\":\"%s\",\"kind\":\"%s\",\"body\":%s}]}",
-                 rec.record_id, rec.kind, rec.body);
-        snprintf(key, sizeof key, "journal-%s", rec.record_id);
+        size_t len = (size_t)snprintf(body, cap, "{\"records\":[");
+        sign_sha256_init(&h);
+        for (int i = 0; i < n; i++) {
+            len += (size_t)snprintf(body + len, cap - len,
+                                    "%s{\"record_id\":\"%s\",\"kind\":\"%s\",\"body\":%s}",
+                                    i ? "," : "", rec[i].record_id, rec[i].kind, rec[i].body);
+            sign_sha256_update(&h, rec[i].record_id, strlen(rec[i].record_id) + 1);
+        }
+        snprintf(body + len, cap - len, "]}");
+        sign_sha256_final_hex(&h, hex);
+        snprintf(key, sizeof key, "journal-%.32s", hex);
         struct backend_request rq = {.method = "POST", .path = "/v1/journal/records",
                                      .body = body, .idem_key = key,
-                                     .tag = (rec.seq << 8) | TAG_OUTBOX};
-        if (backend_call(s->be, &rq, NULL) == 0)
-            s->outbox_seq = rec.seq;
+                                     .tag = (rec[0].seq << 8) | TAG_OUTBOX};
+        if (backend_call(s->be, &rq, NULL) == 0) {
+            s->outbox_seq = rec[0].seq;
+            s->nbatch = n;
+            s->batch_attempts = rec[0].attempts;
+            for (int i = 0; i < n; i++)
+                s->batch[i] = rec[i].seq;
+        }
         free(body);
     }
-    journal_outbox_rec_free(&rec);
+    for (int i = 0; i < n; i++)
+        journal_outbox_rec_free(&rec[i]);
 }
 
 int64_t link_tick(struct link *s, int64_t now)
 {
     int64_t next = INT64_MAX;
+    if (s->jw) {
+        if (now >= s->next_prune_ms) {
+            int *days = malloc(sizeof *days);
+            if (days) {
+                *days = s->cfg->keep_sent_days;
+                journal_worker_submit(s->jw, prune_outbox, days, free, TAG_PRUNE);
+            }
+            s->next_prune_ms = now + PRUNE_MS;
+        }
+        next = s->next_prune_ms;
+    }
     if (s->be) {
         if (!s->heartbeat_inflight && now >= s->next_heartbeat_ms) {
             send_heartbeat(s);
             s->next_heartbeat_ms = now + HEARTBEAT_MS;
         }
-        next = s->next_heartbeat_ms;
+        if (s->next_heartbeat_ms < next)
+            next = s->next_heartbeat_ms;
         if (s->journal && !s->outbox_seq && now >= s->next_outbox_ms) {
             upload_next(s, now);
             s->next_outbox_ms = now + OUTBOX_IDLE_MS;
@@ -228,7 +289,7 @@ int link_event(struct link *s, const struct ev *e)
                 log_error("link", "outbox record %lld: its state not written (%s)",
                           (long long)(jr->tag >> 8), kerr_str(jr->err));
             s->outbox_seq = 0;
-        } else {
+        } else if ((jr->tag & 0xFF) != TAG_PRUNE) {
             return 0;
         }
         free(jr);
@@ -263,31 +324,39 @@ int link_event(struct link *s, const struct ev *e)
         if (h != HEALTH_OK)
             s->next_heartbeat_ms = now + 5000; /* look again soon */
     } else {
-        /* the upload's outcome is written on the journal's thread; the next record goes once
+        /* the upload's outcome is written on the journal's thread; the next records go once
          * it is (outbox_seq stays set until then) */
         struct outbox_write *w = calloc(1, sizeof *w);
         int64_t seq = r->tag >> 8;
         if (w) {
-            w->seq = seq;
-            w->now = now;
+            w->n = s->nbatch;
+            memcpy(w->seq, s->batch, sizeof w->seq[0] * (size_t)s->nbatch);
             if (r->outcome == BE_OK && r->status >= 200 && r->status < 300) {
                 w->what = OUTBOX_DONE;
-                s->next_outbox_ms = now; /* the next one at once */
+                w->at = clock_system_ms();
+                if (s->single)
+                    s->single--;
+                s->next_outbox_ms = now; /* the next ones at once */
             } else if (r->outcome == BE_OK && r->status >= 400 && r->status < 500 &&
                        r->status != 408 && r->status != 429 && r->status != 401) {
-                /* refused for good: parked so the queue moves on (the attendant sees it) */
-                w->what = OUTBOX_PARK;
-                snprintf(w->reason, sizeof w->reason, "%s", r->err_code);
+                if (s->nbatch > 1) {
+                    /* one of them is refused: they go one at a time, and that one is
+                     * parked alone */
+                    w->what = OUTBOX_NOTHING;
+                    s->single = s->nbatch;
+                    log_warn("link", "outbox: %d records refused together (%s); sent one at "
+                             "a time", s->nbatch, r->err_code);
+                } else {
+                    /* refused for good: parked so the queue moves on (the attendant sees it) */
+                    w->what = OUTBOX_PARK;
+                    snprintf(w->reason, sizeof w->reason, "%s", r->err_code);
+                    if (s->single)
+                        s->single--;
+                }
                 s->next_outbox_ms = now;
             } else {
-                struct outbox_rec rec;
-                int attempts = 1;
-                if (journal_outbox_next(s->journal, INT64_MAX, &rec) == KERR_OK) {
-                    attempts = rec.attempts + 1;
-                    journal_outbox_rec_free(&rec);
-                }
                 w->what = OUTBOX_RETRY;
-                w->at = now + 1000 + backoff_ms(attempts, 1000, 300000, &s->seed);
+                w->at = now + 1000 + backoff_ms(s->batch_attempts + 1, 1000, 300000, &s->seed);
                 s->next_outbox_ms = w->at;
             }
         }

@@ -22,6 +22,7 @@ struct journal_worker;
  * from LINK_OWNERS up are the host's to give out. */
 #define LINK_OWNER_HEARTBEAT 1
 #define LINK_OWNER_OUTBOX 2
+#define LINK_OWNER_PRUNE 3
 #define LINK_OWNERS 16
 
 /* Opens what the config asks for. A component that is not configured is HEALTH_ABSENT; one

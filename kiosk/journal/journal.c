@@ -523,24 +523,44 @@ enum kerr journal_next_txn_no(struct journal *j, const char *terminal_id, int64_
     return KERR_OK;
 }
 
-enum kerr journal_outbox_next(struct journal *j, int64_t now_ms, struct outbox_rec *rec)
+int journal_outbox_next(struct journal *j, int64_t now_ms, struct outbox_rec *recs, int max,
+                        size_t max_bytes)
 {
-    memset(rec, 0, sizeof *rec);
-    sqlite3_stmt *st = prep(j, "SELECT seq, record_id, kind, body, attempts, next_try_ms "
-                               "FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1");
+    memset(recs, 0, sizeof *recs * (size_t)(max > 0 ? max : 0));
+    sqlite3_stmt *st = max > 0 ? prep(j, "SELECT seq, record_id, kind, body, attempts, "
+                                         "next_try_ms FROM outbox WHERE state = 'pending' "
+                                         "ORDER BY seq LIMIT ?")
+                               : NULL;
     if (!st)
-        return KERR_IO;
-    enum kerr e = KERR_NOT_FOUND;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 5) <= now_ms) {
-        rec->seq = sqlite3_column_int64(st, 0);
-        snprintf(rec->record_id, sizeof rec->record_id, "%s", sqlite3_column_text(st, 1));
-        snprintf(rec->kind, sizeof rec->kind, "%s", sqlite3_column_text(st, 2));
-        rec->body = strdup((const char *)sqlite3_column_text(st, 3));
-        rec->attempts = sqlite3_column_int(st, 4);
-        e = rec->body ? KERR_OK : KERR_NOMEM;
+        return max > 0 ? -1 : 0;
+    sqlite3_bind_int(st, 1, max);
+    int n = 0, rc;
+    size_t bytes = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 3);
+        if (n == 0 && sqlite3_column_int64(st, 5) > now_ms)
+            break; /* the oldest waits for its retry time: nothing newer jumps the queue */
+        if (n > 0 && bytes + len > max_bytes)
+            break;
+        struct outbox_rec *r = &recs[n];
+        r->seq = sqlite3_column_int64(st, 0);
+        snprintf(r->record_id, sizeof r->record_id, "%s", sqlite3_column_text(st, 1));
+        snprintf(r->kind, sizeof r->kind, "%s", sqlite3_column_text(st, 2));
+        r->body = strdup((const char *)sqlite3_column_text(st, 3));
+        r->attempts = sqlite3_column_int(st, 4);
+        if (!r->body)
+            break;
+        bytes += len;
+        n++;
     }
     sqlite3_finalize(st);
-    return e;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        for (int i = 0; i < n; i++)
+            journal_outbox_rec_free(&recs[i]);
+        log_error("journal", "outbox: %s", sqlite3_errmsg(j->db));
+        return -1;
+    }
+    return n;
 }
 
 void journal_outbox_rec_free(struct outbox_rec *rec)
@@ -567,15 +587,39 @@ static enum kerr outbox_update(struct journal *j, const char *sql, int64_t seq, 
     return e;
 }
 
-enum kerr journal_outbox_done(struct journal *j, int64_t seq, int64_t now_ms)
+enum kerr journal_outbox_done(struct journal *j, const int64_t *seq, int n, int64_t now_ms)
 {
     crash_point("journal.outbox_done:before");
-    enum kerr e = outbox_update(j, "UPDATE outbox SET state = 'sent', sent_ms = ? "
-                                   "WHERE seq = ? AND state = 'pending'",
-                                seq, now_ms, NULL);
-    if (e == KERR_OK)
-        crash_point("journal.outbox_done:after");
-    return e;
+    if (exec(j, "BEGIN IMMEDIATE") != 0)
+        return KERR_IO;
+    enum kerr e = KERR_OK;
+    int missing = 0;
+    for (int i = 0; i < n && e == KERR_OK; i++) {
+        e = outbox_update(j, "UPDATE outbox SET state = 'sent', sent_ms = ? "
+                             "WHERE seq = ? AND state = 'pending'",
+                          seq[i], now_ms, NULL);
+        if (e == KERR_NOT_FOUND) { /* not pending any more: the others still go */
+            missing = 1;
+            e = KERR_OK;
+        }
+    }
+    if (e != KERR_OK || exec(j, "COMMIT") != 0) {
+        exec(j, "ROLLBACK");
+        return e != KERR_OK ? e : KERR_IO;
+    }
+    crash_point("journal.outbox_done:after");
+    return missing ? KERR_NOT_FOUND : KERR_OK;
+}
+
+int journal_outbox_prune(struct journal *j, int64_t before_ms, int max)
+{
+    sqlite3_stmt *st = prep(j, "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+                               "WHERE state = 'sent' AND sent_ms < ? ORDER BY seq LIMIT ?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int(st, 2, max);
+    return step_done(j, st) == KERR_OK ? sqlite3_changes(j->db) : -1;
 }
 
 enum kerr journal_outbox_retry(struct journal *j, int64_t seq, int64_t next_try_ms)

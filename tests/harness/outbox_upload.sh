@@ -1,7 +1,8 @@
 #!/bin/sh
 # The kiosk's outbox reaches the backend exactly once: transactions waiting in the journal
-# are uploaded in order; while the backend refuses connections nothing is lost and nothing
-# is marked sent; after restarts nothing is sent twice.
+# are uploaded in order (in batches); while the backend refuses connections nothing is lost
+# and nothing is marked sent; after restarts nothing is sent twice; a record the backend
+# refuses is parked alone, its batch's others go up.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
@@ -75,6 +76,17 @@ done
 kill -TERM "$kiosk" 2>/dev/null || true
 wait "$kiosk" || true
 [ "$(pending)" = 0 ] || { echo "$(pending) records still pending"; exit 1; }
-echo "outbox: 5 records uploaded exactly once, in order, across refusals, a lost answer," \
+# 6. a record the station system refuses (a damaged row: its body is cut short, so the
+#    request is not JSON) between two good ones:
+#    their batch is refused whole, they go again one at a time, and only that one is parked
+"$build/tests/journal/journal-seed" "$dir/journal.db" 1 >/dev/null
+q "INSERT INTO outbox (record_id, kind, body, state) VALUES ('T0001-BROKEN', 'audit', '{\"cut', 'pending')"
+"$build/tests/journal/journal-seed" "$dir/journal.db" 1 >/dev/null
+run_kiosk 3
+[ "$(pending)" = 0 ] && [ "$(received)" = 7 ] || { echo "around a refused record: pending $(pending), received $(received)"; tail -20 "$dir/kiosk.log"; exit 1; }
+[ "$(q "SELECT group_concat(record_id) FROM outbox WHERE state = 'failed'")" = T0001-BROKEN ] ||
+    { echo "parked: $(q "SELECT group_concat(record_id) FROM outbox WHERE state = 'failed'")"; exit 1; }
+grep -q "3 records refused together" "$dir/kiosk.log" || { echo "the batch was not refused whole"; exit 1; }
+echo "outbox: 7 records uploaded exactly once, in order, across refusals, a lost answer," \
     "restarts and an outage (sent $(( ($(mono_ms) - t0) / 1000 )) s after it, $((left / 1000)) s" \
-    "before its backoff ended)"
+    "before its backoff ended); the one refused record parked alone"

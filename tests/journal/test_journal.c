@@ -103,31 +103,81 @@ static void txn_numbers_and_outbox_order(void **state)
     assert_int_equal(journal_outbox_pending(j), 2);
 
     struct outbox_rec r;
-    assert_int_equal(journal_outbox_next(j, 100, &r), KERR_OK);
+    assert_int_equal(journal_outbox_next(j, 100, &r, 1, 1 << 20), 1);
     assert_string_equal(r.record_id, "T0001-20261123-000001");
     int64_t first = r.seq;
     journal_outbox_rec_free(&r);
     /* the oldest is backing off: nothing newer jumps the queue */
     assert_int_equal(journal_outbox_retry(j, first, 5000), KERR_OK);
-    assert_int_equal(journal_outbox_next(j, 100, &r), KERR_NOT_FOUND);
+    assert_int_equal(journal_outbox_next(j, 100, &r, 1, 1 << 20), 0);
     /* after a restart every pending record is due again */
     assert_int_equal(journal_outbox_wake(j), KERR_OK);
-    assert_int_equal(journal_outbox_next(j, 100, &r), KERR_OK);
+    assert_int_equal(journal_outbox_next(j, 100, &r, 1, 1 << 20), 1);
     journal_outbox_rec_free(&r);
     assert_int_equal(journal_outbox_retry(j, first, 5000), KERR_OK);
-    assert_int_equal(journal_outbox_next(j, 5000, &r), KERR_OK);
+    assert_int_equal(journal_outbox_next(j, 5000, &r, 1, 1 << 20), 1);
     assert_int_equal(r.seq, first);
     assert_int_equal(r.attempts, 2);
     journal_outbox_rec_free(&r);
-    assert_int_equal(journal_outbox_done(j, first, 5001), KERR_OK);
-    assert_int_equal(journal_outbox_done(j, first, 5002), KERR_NOT_FOUND); /* once */
-    assert_int_equal(journal_outbox_next(j, 5002, &r), KERR_OK);
+    assert_int_equal(journal_outbox_done(j, &first, 1, 5001), KERR_OK);
+    assert_int_equal(journal_outbox_done(j, &first, 1, 5002), KERR_NOT_FOUND); /* once */
+    assert_int_equal(journal_outbox_next(j, 5002, &r, 1, 1 << 20), 1);
     assert_string_equal(r.record_id, "T0001-20261123-000002");
     /* a record the backend refuses for good is parked; the queue moves on */
     assert_int_equal(journal_outbox_park(j, r.seq, "400 INVALID_ARGUMENT"), KERR_OK);
     journal_outbox_rec_free(&r);
-    assert_int_equal(journal_outbox_next(j, 5002, &r), KERR_NOT_FOUND);
+    assert_int_equal(journal_outbox_next(j, 5002, &r, 1, 1 << 20), 0);
     assert_int_equal(journal_outbox_pending(j), 0);
+    journal_close(j);
+}
+
+/* Records go up in batches, in order, bounded in number and in bytes; a batch is marked sent
+ * in one go; records sent long enough ago are forgotten, parked ones never. */
+static void outbox_batches(void **state)
+{
+    (void)state;
+    char err[256], id[32], body[80];
+    struct journal *j = journal_open(db, err, sizeof err);
+    assert_non_null(j);
+    for (int i = 0; i < 7; i++) {
+        snprintf(id, sizeof id, "AD-%d", i);
+        snprintf(body, sizeof body, "{\"slide\":\"s%d\",\"pad\":\"%s\"}", i,
+                 i == 3 ? "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" : "");
+        assert_int_equal(journal_record_add(j, id, "ad_play", body, 10 + i), KERR_OK);
+    }
+    struct outbox_rec r[8];
+    /* at most 4 */
+    assert_int_equal(journal_outbox_next(j, 0, r, 4, 1 << 20), 4);
+    assert_string_equal(r[0].record_id, "AD-0");
+    assert_string_equal(r[3].record_id, "AD-3");
+    for (int i = 0; i < 4; i++)
+        journal_outbox_rec_free(&r[i]);
+    /* at most 80 bytes of bodies: AD-3's long body waits for the next batch */
+    assert_int_equal(journal_outbox_next(j, 0, r, 8, 80), 3);
+    int64_t seq[3] = {r[0].seq, r[1].seq, r[2].seq};
+    for (int i = 0; i < 3; i++)
+        journal_outbox_rec_free(&r[i]);
+    assert_int_equal(journal_outbox_done(j, seq, 3, 1000), KERR_OK);
+    /* the oldest goes whatever its size */
+    assert_int_equal(journal_outbox_next(j, 0, r, 8, 10), 1);
+    assert_string_equal(r[0].record_id, "AD-3");
+    int64_t big = r[0].seq;
+    journal_outbox_rec_free(&r[0]);
+    /* a batch with one not pending any more: the others are marked all the same */
+    assert_int_equal(journal_outbox_park(j, big, "400 INVALID_ARGUMENT"), KERR_OK);
+    assert_int_equal(journal_outbox_next(j, 0, r, 8, 1 << 20), 3);
+    int64_t rest[4] = {big, r[0].seq, r[1].seq, r[2].seq};
+    for (int i = 0; i < 3; i++)
+        journal_outbox_rec_free(&r[i]);
+    assert_int_equal(journal_outbox_done(j, rest, 4, 5000), KERR_NOT_FOUND);
+    assert_int_equal(journal_outbox_pending(j), 0);
+    /* forgotten: sent before 2000 (AD-0..2), at most 2 at a time; the parked one stays */
+    assert_int_equal(journal_outbox_prune(j, 2000, 2), 2);
+    assert_int_equal(journal_outbox_prune(j, 2000, 2), 1);
+    assert_int_equal(journal_outbox_prune(j, 2000, 2), 0);
+    assert_int_equal(journal_outbox_prune(j, 9000, 100), 3);
+    assert_int_equal(journal_outbox_parked(j, NULL, NULL), 1);
+    assert_int_equal(journal_outbox_next(j, 0, r, 0, 100), 0);
     journal_close(j);
 }
 
@@ -447,7 +497,7 @@ static void records_and_parked(void **state)
     assert_int_equal(journal_outbox_pending(j), 1);
 
     struct outbox_rec r;
-    assert_int_equal(journal_outbox_next(j, 0, &r), KERR_OK);
+    assert_int_equal(journal_outbox_next(j, 0, &r, 1, 1 << 20), 1);
     assert_string_equal(r.record_id, "AU-1");
     assert_string_equal(r.kind, "audit");
     int64_t seq = r.seq;
@@ -467,7 +517,7 @@ static void records_and_parked(void **state)
     /* requeued: pending, due now, attempts 0 */
     assert_int_equal(journal_outbox_requeue(j, seq), KERR_OK);
     assert_int_equal(journal_outbox_parked(j, NULL, NULL), 0);
-    assert_int_equal(journal_outbox_next(j, 0, &r), KERR_OK);
+    assert_int_equal(journal_outbox_next(j, 0, &r, 1, 1 << 20), 1);
     assert_int_equal(r.seq, seq);
     assert_int_equal(r.attempts, 0);
     journal_outbox_rec_free(&r);
@@ -851,6 +901,7 @@ int main(void)
         cmocka_unit_test_setup(intents_and_recovery, setup),
         cmocka_unit_test_setup(privacy_guard, setup),
         cmocka_unit_test_setup(txn_numbers_and_outbox_order, setup),
+        cmocka_unit_test_setup(outbox_batches, setup),
         cmocka_unit_test_setup(orders_and_settled_sales, setup),
         cmocka_unit_test_setup(shifts, setup),
         cmocka_unit_test_setup(days, setup),

@@ -37,6 +37,7 @@ struct kiosk_config {
     int paper_width_dots;
     /* [journal] */
     char journal_path[512];
+    int keep_sent_days;
 };
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_ENUM };

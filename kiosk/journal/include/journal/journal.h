@@ -100,12 +100,21 @@ enum kerr journal_txn_set_print_state(struct journal *j, const char *txn_no, con
 enum kerr journal_next_txn_no(struct journal *j, const char *terminal_id, int64_t unix_s,
                               char *out, size_t cap);
 
-/* The oldest pending outbox record. Records go out strictly in order: while the oldest is
- * waiting for its retry time (next_try_ms > now), nothing newer is returned. KERR_NOT_FOUND
- * when there is nothing to send now. */
-enum kerr journal_outbox_next(struct journal *j, int64_t now_ms, struct outbox_rec *rec);
+/* The oldest pending outbox records, for one upload. Records go out strictly in order: while
+ * the oldest is waiting for its retry time (next_try_ms > now), nothing is returned. Then
+ * the ones after it, in order, while they number at most `max` and their bodies add up to at
+ * most `max_bytes` (the oldest goes whatever its size). `recs` (room for `max`) receives
+ * them; returns how many (0: nothing to send now), or -1 when the journal cannot be read.
+ * Each is freed with journal_outbox_rec_free(). */
+int journal_outbox_next(struct journal *j, int64_t now_ms, struct outbox_rec *recs, int max,
+                        size_t max_bytes);
 void journal_outbox_rec_free(struct outbox_rec *rec);
-enum kerr journal_outbox_done(struct journal *j, int64_t seq, int64_t now_ms);
+/* Uploaded: the `n` records of `seq` are marked sent at `now_ms` (system clock), in one
+ * SQLite transaction. KERR_NOT_FOUND (the others marked) when one was not pending. */
+enum kerr journal_outbox_done(struct journal *j, const int64_t *seq, int n, int64_t now_ms);
+/* Forgets up to `max` of the records uploaded before `before_ms` (system clock), oldest
+ * first; parked ones stay. Returns how many, or -1. */
+int journal_outbox_prune(struct journal *j, int64_t before_ms, int max);
 /* A failed upload: attempts + 1, not tried again before next_try_ms. */
 enum kerr journal_outbox_retry(struct journal *j, int64_t seq, int64_t next_try_ms);
 /* A record the backend refused for good (4xx): parked as 'failed' so the queue moves on;
