@@ -49,5 +49,12 @@ char *json_print_free(cJSON *o)
 
 cJSON *json_add_int(cJSON *o, const char *name, int64_t v)
 {
-    return cJSON_AddNumberToObject(o, name, (double)v);
+    /* cJSON prints a number in 15 significant digits whenever they read back within its
+     * epsilon: from 10^15 on the last digit would be lost (2^53 - 1 comes back as ...990),
+     * so such a number goes into the text as its own digits */
+    if (v > -INT64_C(1000000000000000) && v < INT64_C(1000000000000000))
+        return cJSON_AddNumberToObject(o, name, (double)v);
+    char digits[24];
+    snprintf(digits, sizeof digits, "%lld", (long long)v);
+    return cJSON_AddRawToObject(o, name, digits);
 }

@@ -4,8 +4,9 @@
  *      of the allowed characters, a kind of the table, a signed one's version, audience,
  *      signature and body within their bounds, out of service's message and collect_logs'
  *      lines in range); a refusal says why and keeps only a usable id
- *   1  a prices push's body: what reads has 0..8 items within the rules, and the setting it
- *      writes reads back to the same prices
+ *   1  a prices push's body (core/prices.h): what reads has 0..8 items within the rules
+ *      (grades unique, 1..I18N_MAX_LANGS labels in distinct languages, texts terminated),
+ *      and the setting it writes reads back to the same prices, as the setting and as a body
  *   2  a playlist push's body: what reads has 1..8 slides within the rules (ids unique and
  *      file-safe, http(s) addresses, 64 lower-case hex, sizes, seconds, colours, texts
  *      without ';'), and its manifest has every slide
@@ -23,6 +24,7 @@
 #include "api.h"
 #include "core/codes.h"
 #include "core/log.h"
+#include "core/prices.h"
 #include "flow.h"
 #include "fuzz.h"
 #include "redact.h"
@@ -86,34 +88,49 @@ static void command(const char *text, size_t len)
 
 static void prices(const char *text)
 {
-    struct fl_prices p, again;
+    static struct price_board p, again;
     char why[FL_DETAIL_MAX];
-    if (fl_prices_parse(text, 7, &p, why, sizeof why) != 0) {
+    why[0] = '\0';
+    if (prices_parse(text, 7, &p, why, sizeof why) != 0) {
         TEXT(why);
+        if (!why[0])
+            abort(); /* a refusal says why */
         return;
     }
-    if (p.n < 0 || p.n > FL_PRICES_MAX || p.version != 7)
+    if (p.n < 0 || p.n > PRICES_MAX || p.version != 7)
         abort();
     for (int i = 0; i < p.n; i++) {
-        TEXT(p.v[i].grade);
-        TEXT(p.v[i].zh);
-        TEXT(p.v[i].en);
-        if (p.v[i].fen_per_l < 1 || p.v[i].fen_per_l > FL_FEN_PER_L_MAX ||
-            !code_scan_ok(p.v[i].grade) || !code_scan_ok(p.v[i].zh) || !code_scan_ok(p.v[i].en))
+        const struct price *x = &p.v[i];
+        TEXT(x->grade);
+        if (x->fen_per_l < 1 || x->fen_per_l > PRICE_FEN_MAX || !code_scan_ok(x->grade) ||
+            x->nlabels < 1 || x->nlabels > I18N_MAX_LANGS)
             abort();
+        for (int k = 0; k < x->nlabels; k++) {
+            TEXT(x->lang[k]);
+            TEXT(x->label[k]);
+            if (!x->lang[k][0] || !code_scan_ok(x->label[k]))
+                abort();
+            for (int j = 0; j < k; j++)
+                if (!strcmp(x->lang[j], x->lang[k]))
+                    abort();
+        }
         for (int k = 0; k < i; k++)
-            if (!strcmp(p.v[k].grade, p.v[i].grade))
+            if (!strcmp(p.v[k].grade, x->grade))
                 abort();
     }
-    /* the setting reads back as the same prices */
-    char *json = fl_prices_json(&p);
+    /* the setting reads back as the same prices, and so does its items as a push's body */
+    char *json = prices_json(&p);
     const char *items = json ? strstr(json, "\"items\":") : NULL;
-    if (!items)
+    if (!items || strlen(json) >= PRICES_JSON_MAX)
+        abort();
+    if (prices_parse(json, 0, &again, why, sizeof why) != 0 || memcmp(&p, &again, sizeof p))
         abort();
     size_t n = strlen(items) + 3;
     char *body = malloc(n);
+    if (!body)
+        abort();
     snprintf(body, n, "{%s", items);
-    if (fl_prices_parse(body, 7, &again, why, sizeof why) != 0 || memcmp(&p, &again, sizeof p))
+    if (prices_parse(body, 7, &again, why, sizeof why) != 0 || memcmp(&p, &again, sizeof p))
         abort();
     if (fl_setting_version(json) != 7)
         abort();

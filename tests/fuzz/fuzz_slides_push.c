@@ -1,13 +1,15 @@
 /* What operations push for the attract screen, read from the journal's settings (the fleet
  * agent keeps them; a bug there or a damaged journal makes them anything): the first byte
  * picks the "playlist" setting (even) or the "prices" (odd), the rest is its text. Either it
- * is refused with a reason and nothing half read, or: a version 1..2^53; a playlist's folder
- * absolute, without "..", terminated; at most PRICES_MAX prices of 1..PRICE_FEN_MAX fen a
- * litre, each with a grade and 1..I18N_MAX_LANGS labels of printable text, terminated, and
- * a label to show in any language. */
+ * is refused with a reason and nothing half read, or: a playlist's version 1..2^53, its
+ * folder absolute, without "..", terminated; prices (core/prices.h) of a version 1..2^53-1,
+ * at most PRICES_MAX of 1..PRICE_FEN_MAX fen a litre, each with a grade and 1..I18N_MAX_LANGS
+ * labels of printable text, terminated, nothing past their counts, a label to show in any
+ * language, and written again they read back the same. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/prices.h"
 #include "fuzz.h"
 #include "push.h"
 
@@ -47,32 +49,41 @@ static void playlist(const char *text)
 
 static void prices(const char *text)
 {
-    static struct prices p;
+    static struct price_board p, again;
     char err[256] = "";
-    if (push_prices_parse(text, &p, err, sizeof err) != 0) {
+    if (prices_parse(text, 0, &p, err, sizeof err) != 0) {
         if (!err[0] || !zero(&p, sizeof p))
             abort();
         return;
     }
-    if (p.version < 1 || p.version > PUSH_VERSION_MAX || p.n < 0 || p.n > PRICES_MAX)
+    if (p.version < 1 || p.version > PRICES_VERSION_MAX || p.n < 0 || p.n > PRICES_MAX)
         abort();
     for (int i = 0; i < p.n; i++) {
         const struct price *it = &p.v[i];
         if (it->fen_per_l < 1 || it->fen_per_l > PRICE_FEN_MAX ||
-            !text_ok(it->grade, sizeof it->grade) || !text_ok(it->label[0], sizeof it->label[0]))
+            !text_ok(it->grade, sizeof it->grade) || it->nlabels < 1 ||
+            it->nlabels > I18N_MAX_LANGS)
             abort();
-        for (int k = 0; k < I18N_MAX_LANGS && it->lang[k][0]; k++)
-            if (!text_ok(it->lang[k], sizeof it->lang[k]) ||
-                !text_ok(it->label[k], sizeof it->label[k]))
+        for (int k = 0; k < I18N_MAX_LANGS; k++)
+            if (k < it->nlabels ? !text_ok(it->lang[k], sizeof it->lang[k]) ||
+                                      !text_ok(it->label[k], sizeof it->label[k])
+                                : !zero(it->lang[k], sizeof it->lang[k]) ||
+                                      !zero(it->label[k], sizeof it->label[k]))
                 abort();
-        static const char *const langs[] = {"zh_CN", "en_US", "", "xx"};
+        static const char *const langs[] = {"zh_CN", "en_US", "", "xx", NULL};
         for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++)
-            if (!text_ok(push_price_label(&p, i, langs[k]), 64))
+            if (!text_ok(prices_label(it, langs[k]), sizeof it->label[0]))
                 abort();
     }
     for (int i = p.n; i < PRICES_MAX; i++)
         if (!zero(&p.v[i], sizeof p.v[i]))
             abort(); /* nothing past the count */
+    /* written again (as the fleet agent would), it reads back the same */
+    char *json = prices_json(&p);
+    if (!json || strlen(json) >= PRICES_JSON_MAX ||
+        prices_parse(json, 0, &again, err, sizeof err) != 0 || memcmp(&p, &again, sizeof p))
+        abort();
+    free(json);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,9 +1,10 @@
 /* The fleet agent's pure part (kiosk/services/fleet: docs/fleet.md): commands read strictly,
  * signed pushes checked (good, a bad signature, another key, a signature of another kind or
- * for another kiosk, a version not newer, no key), what a push may not name, prices and
- * playlists read and written as the session reads them (its own readers check it), the
- * slide manifest, status, telemetry and ack payloads, the agent's state across a restart,
- * ids seen again, the quiet moment, when telemetry goes out, and the redaction of logs. */
+ * for another kiosk, a version not newer, no key), what a push may not name, a prices push
+ * made into the setting (core/prices.h's schema) and its version read back, playlists read
+ * and written as the session reads them (its own readers check it), the slide manifest,
+ * status, telemetry and ack payloads, the agent's state across a restart, ids seen again,
+ * the quiet moment, when telemetry goes out, and the redaction of logs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "api.h"
 #include "core/codes.h"
 #include "core/log.h"
+#include "core/prices.h"
 #include "core/sign.h"
 #include "flow.h"
 #include "push.h"
@@ -293,89 +295,36 @@ static const char *const prices_body =
     "\"fen_per_l\":768},{\"grade\":\"0#\",\"label\":{\"zh_CN\":\"0号柴油\",\"en_US\":\"Diesel "
     "0\"},\"fen_per_l\":712}]}";
 
-static void prices_good(void **state)
+/* A signed prices push as the agent takes it (io.c): its body read with the command's
+ * version (core/prices.h, tested in unit_prices), written as the setting the session reads,
+ * whose version the agent reads back as the one in force. */
+static void prices_push(void **state)
 {
     (void)state;
-    struct fl_prices p;
-    char why[200];
-    assert_int_equal(fl_prices_parse(prices_body, 12, &p, why, sizeof why), 0);
-    assert_int_equal(p.n, 2);
-    assert_string_equal(p.v[0].zh, "92号汽油");
-    assert_int_equal(p.v[1].fen_per_l, 712);
-    char *json = fl_prices_json(&p);
-    assert_string_equal(json, "{\"version\":12,\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":"
-                              "\"92号汽油\",\"en_US\":\"Petrol 92\"},\"fen_per_l\":768},{\"grade\":"
-                              "\"0#\",\"label\":{\"zh_CN\":\"0号柴油\",\"en_US\":\"Diesel 0\"},"
-                              "\"fen_per_l\":712}]}");
-    /* what the attract screen reads of it */
-    struct prices rd;
-    char err[200];
-    assert_int_equal(push_prices_parse(json, &rd, err, sizeof err), 0);
-    assert_int_equal(rd.version, 12);
-    assert_int_equal(rd.n, 2);
-    assert_string_equal(push_price_label(&rd, 0, "en_US"), "Petrol 92");
-    assert_int_equal(rd.v[0].fen_per_l, 768);
-    assert_int_equal(fl_setting_version(json), 12);
+    char why[FL_DETAIL_MAX];
+    struct fl_command c;
+    struct price_board p;
+    char *s = signed_cmd("pr-1", "prices", "prices", 100, "S001/all", prices_body, sk);
+    assert_int_equal(parse(s, &c, why, sizeof why), 0);
+    assert_int_equal(fl_signed_check(&c, pk_hex, "S001", "T0001", 0, why, sizeof why), 0);
+    assert_int_equal(prices_parse(c.body, c.version, &p, why, sizeof why), 0);
+    char *json = prices_json(&p);
+    assert_string_equal(json, "{\"version\":100,\"items\":[{\"grade\":\"92#\",\"label\":{"
+                              "\"zh_CN\":\"92号汽油\",\"en_US\":\"Petrol 92\"},\"fen_per_l\":"
+                              "768},{\"grade\":\"0#\",\"label\":{\"zh_CN\":\"0号柴油\",\"en_US\":"
+                              "\"Diesel 0\"},\"fen_per_l\":712}]}");
+    assert_int_equal(fl_setting_version(json), 100);
     free(json);
-    /* no items: no price board */
-    assert_int_equal(fl_prices_parse("{\"items\":[]}", 13, &p, why, sizeof why), 0);
-    json = fl_prices_json(&p);
-    assert_int_equal(push_prices_parse(json, &rd, err, sizeof err), 0);
-    assert_int_equal(rd.n, 0);
-    free(json);
-}
-
-static void prices_bad(void **state)
-{
-    (void)state;
-    static const char *const bad[] = {
-        "",
-        "[]",
-        "{}",
-        "{\"items\":{}}",
-        "{\"items\":[],\"x\":1}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":0}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":100000}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":7.68}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":\"768\"}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\"},\"fen_per_l\":768}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\",\"fr\":\"c\"},"
-        "\"fen_per_l\":768}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":768,\"price\":1}]}",
-        "{\"items\":[{\"grade\":\"\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":768}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\\n\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":768}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"\xff\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":768}]}",
-        "{\"items\":[{\"grade\":\"0123456789abcdef\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":768}]}",
-        "{\"items\":[{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-        "\"fen_per_l\":1},"
-        "{\"grade\":\"92#\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},\"fen_per_l\":2}]}",
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct fl_prices p;
-        char why[200] = "";
-        if (fl_prices_parse(bad[i], 1, &p, why, sizeof why) != -1 || !why[0])
-            fail_msg("taken: %s", bad[i]);
-    }
-    /* nine items */
-    char body[4096] = "{\"items\":[";
-    for (int i = 0; i < 9; i++)
-        snprintf(body + strlen(body), sizeof body - strlen(body),
-                 "%s{\"grade\":\"g%d\",\"label\":{\"zh_CN\":\"a\",\"en_US\":\"b\"},"
-                 "\"fen_per_l\":1}",
-                 i ? "," : "", i);
-    strcat(body, "]}");
-    struct fl_prices p;
-    char why[200];
-    assert_int_equal(fl_prices_parse(body, 1, &p, why, sizeof why), -1);
+    fl_command_free(&c);
+    free(s);
+    /* a body that names a version of its own: the signed version is the command's */
+    s = signed_cmd("pr-2", "prices", "prices", 101, "S001/all",
+                   "{\"version\":7,\"items\":[]}", sk);
+    assert_int_equal(parse(s, &c, why, sizeof why), 0);
+    assert_int_equal(prices_parse(c.body, c.version, &p, why, sizeof why), -1);
+    assert_non_null(strstr(why, "the command carries the version"));
+    fl_command_free(&c);
+    free(s);
 }
 
 /* ---- the playlist ------------------------------------------------------------------------- */
@@ -807,8 +756,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commands_good),  cmocka_unit_test(commands_bad),
         cmocka_unit_test(signed_bytes),   cmocka_unit_test(signed_checks),
-        cmocka_unit_test(config_forbidden), cmocka_unit_test(prices_good),
-        cmocka_unit_test(prices_bad),     cmocka_unit_test(playlist_good),
+        cmocka_unit_test(config_forbidden), cmocka_unit_test(prices_push),
+        cmocka_unit_test(playlist_good),
         cmocka_unit_test(playlist_bad),   cmocka_unit_test(status_and_ack),
         cmocka_unit_test(telemetry_json), cmocka_unit_test(saved_state),
         cmocka_unit_test(ids_seen),       cmocka_unit_test(quiet_moment),

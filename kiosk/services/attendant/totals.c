@@ -385,13 +385,9 @@ int tot_equal(const struct totals *a, const struct totals *b, char *what, size_t
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-/* A figure as its digits: cJSON prints a double in 15 significant digits when that reads back
- * within its epsilon, which 2^53 - 1 does not survive. */
 static int put(cJSON *o, const char *name, int64_t v)
 {
-    char digits[24];
-    snprintf(digits, sizeof digits, "%lld", (long long)v);
-    return cJSON_AddRawToObject(o, name, digits) != NULL;
+    return json_add_int(o, name, v) != NULL;
 }
 
 char *tot_to_json(const struct totals *t)

@@ -269,84 +269,12 @@ const char *fl_config_forbidden(const char *ini)
     return NULL;
 }
 
-/* ---- prices ------------------------------------------------------------------------------ */
-
-static const char *const item_fields[] = {"grade", "label", "fen_per_l", NULL};
-static const char *const label_fields[] = {"zh_CN", "en_US", NULL};
-static const char *const items_fields[] = {"items", NULL};
-
-static int read_item(const cJSON *it, struct fl_price *p)
-{
-    int bad = !cJSON_IsObject(it) || !only(it, item_fields);
-    const cJSON *label = cJSON_GetObjectItemCaseSensitive(it, "label");
-    bad |= !cJSON_IsObject(label) || !only(label, label_fields);
-    json_copy(it, "grade", p->grade, sizeof p->grade, 0, &bad);
-    json_copy(label, "zh_CN", p->zh, sizeof p->zh, 0, &bad);
-    json_copy(label, "en_US", p->en, sizeof p->en, 0, &bad);
-    p->fen_per_l = json_int(it, "fen_per_l", 1, FL_FEN_PER_L_MAX, &bad);
-    return bad || !text_ok(p->grade, sizeof p->grade) || !text_ok(p->zh, sizeof p->zh) ||
-                   !text_ok(p->en, sizeof p->en)
-               ? -1
-               : 0;
-}
-
-int fl_prices_parse(const char *body, int64_t version, struct fl_prices *p, char *why,
-                    size_t cap)
-{
-    memset(p, 0, sizeof *p);
-    p->version = version;
-    cJSON *o = body ? cJSON_Parse(body) : NULL;
-    const cJSON *items = cJSON_IsObject(o) && only(o, items_fields)
-                             ? cJSON_GetObjectItemCaseSensitive(o, "items")
-                             : NULL;
-    int rc = -1;
-    if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) > FL_PRICES_MAX) {
-        say(why, cap, "prices: {\"items\":[...]} with at most 8 items");
-        goto end;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, items) {
-        struct fl_price *x = &p->v[p->n];
-        if (read_item(it, x) != 0) {
-            snprintf(why, cap, "prices: item %d: grade, label.zh_CN, label.en_US (text), "
-                               "fen_per_l 1..%d", p->n + 1, FL_FEN_PER_L_MAX);
-            goto end;
-        }
-        for (int i = 0; i < p->n; i++)
-            if (!strcmp(p->v[i].grade, x->grade)) {
-                snprintf(why, cap, "prices: grade %s twice", x->grade);
-                goto end;
-            }
-        p->n++;
-    }
-    rc = 0;
-end:
-    cJSON_Delete(o);
-    return rc;
-}
-
-char *fl_prices_json(const struct fl_prices *p)
-{
-    cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "version", p->version);
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (int i = 0; items && i < p->n; i++) {
-        cJSON *it = cJSON_CreateObject(), *label = cJSON_CreateObject();
-        cJSON_AddStringToObject(it, "grade", p->v[i].grade);
-        cJSON_AddStringToObject(label, "zh_CN", p->v[i].zh);
-        cJSON_AddStringToObject(label, "en_US", p->v[i].en);
-        cJSON_AddItemToObject(it, "label", label);
-        json_add_int(it, "fen_per_l", p->v[i].fen_per_l);
-        cJSON_AddItemToArray(items, it);
-    }
-    return json_print_free(o);
-}
-
 /* ---- the playlist ------------------------------------------------------------------------ */
 
 static const char *const slide_fields[] = {"id", "url", "sha256", "size", "seconds", "bg",
                                            "title", "subtitle", NULL};
 static const char *const slides_fields[] = {"slides", NULL};
+static const char *const label_fields[] = {"zh_CN", "en_US", NULL};
 
 static int url_ok(const char *s)
 {

@@ -1,7 +1,8 @@
 /* The fleet agent's side of the wire (docs/fleet.md): commands read strictly (a command not
  * as written there is refused whole, never guessed at), signed pushes checked, and what the
  * kiosk publishes built: its status, telemetry, acks, collected logs; what it keeps of a
- * push (the "prices" and "playlist" settings, the slide manifest) and of its own state
+ * push (the "playlist" setting, the slide manifest; a prices push and the "prices" setting
+ * are core/prices.h's, the schema the session reads them back with) and of its own state
  * across a restart. Pure: cJSON and core. Fuzzed by tests/fuzz/fuzz_fleet_api.c. */
 #ifndef FLEET_API_H
 #define FLEET_API_H
@@ -61,28 +62,6 @@ int fl_signed_check(const struct fl_command *c, const char *pk_hex, const char *
  * the air by a push it signs itself) nor `remote_config` (the file that holds the push
  * cannot move itself), in any section, in any case: the key it names, or NULL. */
 const char *fl_config_forbidden(const char *ini);
-
-/* ---- prices: the "prices" setting the attract screen draws ---------------------------- */
-
-#define FL_PRICES_MAX 8
-#define FL_FEN_PER_L_MAX 99999
-
-struct fl_price {
-    char grade[16];
-    char zh[64], en[64];      /* label.zh_CN, label.en_US */
-    int64_t fen_per_l;        /* 1..FL_FEN_PER_L_MAX */
-};
-struct fl_prices {
-    int64_t version;
-    int n;
-    struct fl_price v[FL_PRICES_MAX];
-};
-/* The body of a prices push: {"items":[{"grade","label":{"zh_CN","en_US"},"fen_per_l"}]},
- * 0..8 items, grades unique. 0, or -1 with why. */
-int fl_prices_parse(const char *body, int64_t version, struct fl_prices *p, char *why,
-                    size_t cap);
-/* The setting: {"version":N,"items":[...]} (malloc'd, NULL on no memory). */
-char *fl_prices_json(const struct fl_prices *p);
 
 /* ---- the ad playlist ------------------------------------------------------------------ */
 

@@ -15,6 +15,7 @@
 #include "core/i18n.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/prices.h"
 #include "core/sign.h"
 #include "journal/journal.h"
 #include "mqtt/mqtt.h"
@@ -482,14 +483,14 @@ static void config(struct fleet_io *io, struct fl_command *c, int64_t now)
 static void prices(struct fleet_io *io, struct fl_command *c)
 {
     char why[FL_DETAIL_MAX];
-    struct fl_prices p;
+    struct price_board p;
     if (!signed_ok(io, c, io->prices_version))
         return;
-    if (fl_prices_parse(c->body, c->version, &p, why, sizeof why) != 0) {
+    if (prices_parse(c->body, c->version, &p, why, sizeof why) != 0) {
         answer(io, c->id, c->cmd, FL_REFUSED, why);
         return;
     }
-    uint64_t h = put_setting(io, "prices", fl_prices_json(&p));
+    uint64_t h = put_setting(io, "prices", prices_json(&p));
     if (!h)
         answer(io, c->id, c->cmd, FL_FAILED, "the journal cannot keep it");
     op_add(io, OP_PRICES, h, c->id, c->version);

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "push.h"
 #include "record.h"
 
 #define MOD "session"
@@ -45,7 +46,7 @@ const struct slides *ads_slides(const struct ads *a)
     return &a->buf[a->cur];
 }
 
-const struct prices *ads_prices(const struct ads *a)
+const struct price_board *ads_prices(const struct ads *a)
 {
     return a->prices.n > 0 ? &a->prices : NULL;
 }
@@ -102,13 +103,13 @@ static int refresh_playlist(struct ads *a)
  * board: no price is shown that the kiosk cannot vouch for. */
 static int refresh_prices(struct ads *a)
 {
-    char text[8192], err[512];
-    struct prices p;
+    char text[PRICES_JSON_MAX], err[512];
+    struct price_board p;
     enum kerr e = setting(a, "prices", text, sizeof text);
     if (e == KERR_NOT_FOUND) {
         memset(&p, 0, sizeof p);
         a->prices_bad = 0;
-    } else if (e != KERR_OK || push_prices_parse(text, &p, err, sizeof err) != 0) {
+    } else if (e != KERR_OK || prices_parse(text, 0, &p, err, sizeof err) != 0) {
         if (!a->prices_bad)
             log_error(MOD, "the prices setting does not read (%s): no price board",
                       e != KERR_OK ? kerr_str(e) : err);

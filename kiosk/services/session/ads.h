@@ -13,9 +13,9 @@
 
 #include <stdint.h>
 
+#include "core/prices.h"
 #include "flow.h"
 #include "host/service.h"
-#include "push.h"
 #include "slides.h"
 
 struct ads {
@@ -26,7 +26,7 @@ struct ads {
     int64_t failed;         /* a pushed version that did not load: not tried again */
     int playlist_bad;       /* the setting did not read last time (said once) */
     int prices_bad;
-    struct prices prices;   /* n 0: no price board */
+    struct price_board prices; /* n 0: no price board */
     int64_t began_wall_ms;  /* when the slide on screen began: business time */
     int64_t records;        /* proof-of-play records asked since start */
     int writing;            /* of them, not written yet */
@@ -38,7 +38,7 @@ int ads_open(struct ads *a, struct host_svc *h, char *err, size_t errcap);
 /* The slides on screen. */
 const struct slides *ads_slides(const struct ads *a);
 /* The price board, or NULL when there is none. */
-const struct prices *ads_prices(const struct ads *a);
+const struct price_board *ads_prices(const struct ads *a);
 /* Reads the settings again (a new round of slides): 1 when the playlist on screen or the
  * prices changed. */
 int ads_refresh(struct ads *a);

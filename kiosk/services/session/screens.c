@@ -6,7 +6,7 @@
 #include "ui/chrome.h"
 
 /* The price board's rows: one up to four prices, then two. */
-static int board_rows(const struct prices *p)
+static int board_rows(const struct price_board *p)
 {
     return !p || p->n < 1 ? 0 : p->n > 4 ? 2 : 1;
 }
@@ -23,7 +23,7 @@ static int board_pad(const struct theme *th)
     return th->min_target / 6;
 }
 
-static int board_h(const struct theme *th, const struct prices *p)
+static int board_h(const struct theme *th, const struct price_board *p)
 {
     int rows = board_rows(p);
     return rows ? rows * board_row_h(th) + (rows + 1) * board_pad(th) : 0;
@@ -33,8 +33,8 @@ static int board_h(const struct theme *th, const struct prices *p)
  * price a litre, large, on a darkened band of the slide, in one or two rows, the columns
  * parted by thin rules. Read from a distance, like the station's price sign; nothing in it
  * is tappable. */
-static void price_board(struct ui_tree *t, const struct theme *th, SDL_Rect r,
-                        const struct prices *p, const char *lang)
+static void draw_price_board(struct ui_tree *t, const struct theme *th, SDL_Rect r,
+                             const struct price_board *p, const char *lang)
 {
     int rows = board_rows(p), cols = (p->n + rows - 1) / rows, pad = board_pad(th);
     int row_h = board_row_h(th), label_h = th->font_px[FONT_BODY] * 3 / 2;
@@ -49,7 +49,7 @@ static void price_board(struct ui_tree *t, const struct theme *th, SDL_Rect r,
                       row_h};
         char price[48], amount[32];
         struct ui_widget *l = ui_label(t, (SDL_Rect){c.x, c.y, c.w, label_h},
-                                       push_price_label(p, i, lang), FONT_BODY, ALIGN_CENTER);
+                                       prices_label(&p->v[i], lang), FONT_BODY, ALIGN_CENTER);
         snprintf(l->id, sizeof l->id, "attract.price.%d.label", i);
         l->fg = 0xFFFFFFD8;
         money_format(p->v[i].fen_per_l, amount, sizeof amount);
@@ -120,7 +120,7 @@ void sess_screen_attract(struct ui_tree *t, const struct theme *th, const struct
     snprintf(st->id, sizeof st->id, "attract.subtitle");
     st->fg = 0xFFFFFFE0;
     if (rows)
-        price_board(t, th, board, v->prices, v->base.lang);
+        draw_price_board(t, th, board, v->prices, v->base.lang);
 
     /* The start bar: both languages, so nobody is stuck at the first screen. */
     SDL_Rect bar = {0, t->h - bar_h, t->w, bar_h};

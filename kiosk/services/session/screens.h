@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "core/health.h"
+#include "core/prices.h"
 #include "flow.h"
-#include "push.h"
 #include "ui/theme.h"
 #include "ui/ui.h"
 #include "ui/view.h"
@@ -37,7 +37,7 @@ struct sess_view {
     const struct sess_flow *s;
     struct slide_view slide;
     int nslides;
-    const struct prices *prices;     /* the price board on attract, or NULL (none) */
+    const struct price_board *prices; /* the price board on attract, or NULL (none) */
     const struct home_tile *tiles;
     int ntiles;
     int prompt_left_s, prompt_total_s;

@@ -19,8 +19,9 @@ int64_t json_int(const cJSON *o, const char *name, int64_t lo, int64_t hi, int *
  * (unless `empty_ok`) or too long for out (out then holds "" or the truncated value). */
 void json_copy(const cJSON *o, const char *name, char *out, size_t cap, int empty_ok, int *bad);
 
-/* Adds whole number `v` (fen, millilitres, milliseconds: |v| < 2^53, so the double JSON
- * carries it is exact) to `o` as `name`. Returns the item, or NULL on no memory. */
+/* Adds whole number `v` (fen, millilitres, milliseconds, versions) to `o` as `name`, printed
+ * exactly: from 10^15 on as its digits (a raw item: printed, not read back as a number from
+ * the tree). Returns the item, or NULL on no memory. */
 cJSON *json_add_int(cJSON *o, const char *name, int64_t v);
 
 /* 1 when s may be a part of a URL path as it is: 1.. of [A-Za-z0-9_-]. */
