@@ -302,8 +302,6 @@ static void *worker(void *arg)
                 free_call(c);
                 continue;
             }
-            if (!c->easy && c->next_try_ms - now < wait)
-                wait = c->next_try_ms - now;
         }
         pthread_mutex_unlock(&b->lock);
         int running;
@@ -328,6 +326,13 @@ static void *worker(void *arg)
             }
             pthread_mutex_unlock(&b->lock);
         }
+        /* until the next retry is due, counting the ones just scheduled */
+        pthread_mutex_lock(&b->lock);
+        now = clock_now_ms();
+        for (struct call *c = b->calls; c; c = c->next)
+            if (!c->easy && c->next_try_ms - now < wait)
+                wait = c->next_try_ms - now;
+        pthread_mutex_unlock(&b->lock);
         curl_multi_poll(b->multi, NULL, 0, (int)(wait < 1 ? 1 : wait), NULL);
     }
     return NULL;
