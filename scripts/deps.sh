@@ -7,7 +7,7 @@ libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libqrencode-dev libzbar-dev libv4l
 libcurl4-gnutls-dev libcups2-dev cups cups-client cups-bsd libsqlite3-dev sqlite3
 libsodium-dev libcjson-dev libinih-dev libmicrohttpd-dev libcmocka-dev zbar-tools
 fontconfig libfontconfig-dev fonts-noto-cjk libpng-dev zlib1g-dev procps python3 curl openssl
-espeak-ng pcscd vsmartcard-vpcd libpcsclite-dev nettle-dev
+espeak-ng iproute2 pcscd vsmartcard-vpcd libpcsclite-dev nettle-dev
 libopencv-objdetect-dev opencv-data libturbojpeg0-dev
 mosquitto mosquitto-clients libmosquitto-dev libsystemd-dev systemd udev libarchive-dev lintian dpkg-dev"
 missing=""

@@ -51,20 +51,32 @@ on_shot() {
 # pull-during N apply|drop, garbage N, truncate N, sw N XXXX). Adds [card.reader] to
 # kiosk.ini and exports PCSCLITE_CSOCK_NAME for the kiosk. Stopped with the station.
 card_reader() {
-    local port i=0
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    local port pid i tries=0
     mkdir -p "$dir/pcscd" "$dir/pcscd.conf" "$dir/cards"
-    printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID    0x%X\n' \
-        "$port" "$port" >"$dir/pcscd.conf/vpcd"
-    unshare -m sh -c "mkdir -p /run/pcscd && mount --bind '$dir/pcscd' /run/pcscd && exec pcscd -f -i -c '$dir/pcscd.conf'" \
-        >"$dir/pcscd.log" 2>&1 &
-    echo $! >>"$dir/pids"
-    echo $! >"$dir/pcscd.pid"
-    until [ -S "$dir/pcscd/pcscd.comm" ]; do
-        i=$((i + 1))
-        [ $i -le 100 ] || { echo "pcscd did not start:" >&2; cat "$dir/pcscd.log" >&2; return 1; }
-        sleep 0.1
+    # vpcd listens on a port probed free; a test starting at the same time may probe the same
+    # one, and then one vpcd cannot listen and its pcscd has no reader: pcscd is ready once
+    # its socket is there and vpcd's port is its own, else it starts again on another port
+    while :; do
+        tries=$((tries + 1)) i=0
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID    0x%X\n' \
+            "$port" "$port" >"$dir/pcscd.conf/vpcd"
+        rm -f "$dir/pcscd/pcscd.comm"
+        unshare -m sh -c "mkdir -p /run/pcscd && mount --bind '$dir/pcscd' /run/pcscd && exec pcscd -f -i -c '$dir/pcscd.conf'" \
+            >"$dir/pcscd.log" 2>&1 &
+        pid=$!
+        until [ -S "$dir/pcscd/pcscd.comm" ] && ss -Hltnp "sport = :$port" | grep -q "pid=$pid,"; do
+            i=$((i + 1))
+            [ $i -le 100 ] || break
+            sleep 0.1
+        done
+        [ $i -le 100 ] && break
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        [ $tries -lt 3 ] || { echo "pcscd did not start with its reader:" >&2; cat "$dir/pcscd.log" >&2; return 1; }
     done
+    echo "$pid" >>"$dir/pids"
+    echo "$pid" >"$dir/pcscd.pid"
     export PCSCLITE_CSOCK_NAME="$dir/pcscd/pcscd.comm"
     mkfifo "$dir/card.ctl" || return 1
     "$build/tests/sim/card/fuel-vcard" --fixture "$here/../sim/card/cards.ini" --state "$dir/cards" \
