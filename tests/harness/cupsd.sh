@@ -20,20 +20,29 @@ free_port() {
 }
 
 # run_cupsd: starts cupsd on the config in $dir (listening on $port) and waits until it
-# answers (at most 10 s).
+# answers there itself (at most 10 s): another test's server may have taken the port
+# between its probe and cupsd's bind, and would answer in its place. 1 (this one stopped)
+# when it does not.
 run_cupsd() {
     cupsd -f -c "$dir/cupsd.conf" -s "$dir/cups-files.conf" >>"$dir/log/stderr" 2>&1 &
-    echo $! >"$dir/cupsd.pid"
+    pid=$!
+    echo "$pid" >"$dir/cupsd.pid"
     i=0
-    until lpstat -h "127.0.0.1:$port" -r 2>/dev/null | grep -q "is running"; do
+    until ss -Hltnp "sport = :$port" | grep -q "pid=$pid," &&
+        lpstat -h "127.0.0.1:$port" -r 2>/dev/null | grep -q "is running"; do
         i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 "$(cat "$dir/cupsd.pid")" 2>/dev/null; then
-            echo "cupsd did not start:" >&2
-            cat "$dir/log/stderr" "$dir/log/error_log" >&2 2>/dev/null || true
-            exit 1
+        if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            return 1
         fi
         sleep 0.1
     done
+}
+
+not_started() {
+    echo "cupsd did not start:" >&2
+    cat "$dir/log/stderr" "$dir/log/error_log" >&2 2>/dev/null || true
+    exit 1
 }
 
 case "$cmd" in
@@ -83,7 +92,12 @@ ErrorLog $dir/log/error_log
 PageLog $dir/log/page_log
 TempDir $dir/spool/tmp
 CONF
-    run_cupsd
+    tries=1
+    until run_cupsd; do # on another port
+        [ $tries -lt 3 ] || not_started
+        tries=$((tries + 1)) port=$(free_port)
+        sed -i "s/^Listen 127\.0\.0\.1:.*/Listen 127.0.0.1:$port/" "$dir/cupsd.conf"
+    done
     lpadmin -h "127.0.0.1:$port" -p receipt -E -v "socket://127.0.0.1:$eport" \
         -o printer-error-policy=retry-job
     cupsenable -h "127.0.0.1:$port" receipt
@@ -103,7 +117,7 @@ restart)
     [ -f "$dir/cupsd.conf" ] || { echo "cupsd.sh: no cupsd was started in $dir" >&2; exit 1; }
     [ ! -f "$dir/cupsd.pid" ] || "$0" stop "$dir"
     port=$(sed -n 's/^Listen 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/cupsd.conf")
-    run_cupsd
+    run_cupsd || not_started
     echo "CUPS_SERVER=127.0.0.1:$port"
     ;;
 *)

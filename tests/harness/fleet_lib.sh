@@ -18,19 +18,33 @@ free_port() {
 
 # broker_up: mosquitto on a free port ($BROKER_PORT), no persistence (a restart forgets
 # what was retained), anonymous on loopback. broker_up again after broker_kill starts it on
-# the same port.
+# the same port. Up once the port is this broker's own and it takes a message: another
+# test's broker may have taken the port between its probe and this one's bind (then, on a
+# first start, it starts again on another port).
 broker_up() {
-    [ -n "${BROKER_PORT:-}" ] || BROKER_PORT=$(free_port)
-    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' \
-        "$BROKER_PORT" >"$dir/mosquitto.conf"
-    mosquitto -c "$dir/mosquitto.conf" >>"$dir/mosquitto.log" 2>&1 &
-    BROKER_PID=$!
-    echo $BROKER_PID >>"$dir/pids"
-    local i=0
-    until mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t probe -n 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -le 50 ] || { echo "mosquitto did not start:" >&2; cat "$dir/mosquitto.log" >&2; return 1; }
-        sleep 0.1
+    local i ok tries=0 fixed=${BROKER_PORT:-}
+    while :; do
+        [ -n "$fixed" ] || BROKER_PORT=$(free_port)
+        printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' \
+            "$BROKER_PORT" >"$dir/mosquitto.conf"
+        mosquitto -c "$dir/mosquitto.conf" >>"$dir/mosquitto.log" 2>&1 &
+        BROKER_PID=$!
+        echo $BROKER_PID >>"$dir/pids"
+        i=0 ok=0
+        while [ $i -le 50 ] && kill -0 "$BROKER_PID" 2>/dev/null; do
+            if ss -Hltnp "sport = :$BROKER_PORT" | grep -q "pid=$BROKER_PID," &&
+                mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t probe -n 2>/dev/null; then
+                ok=1
+                break
+            fi
+            i=$((i + 1))
+            sleep 0.1
+        done
+        [ $ok = 0 ] || return 0
+        broker_kill
+        tries=$((tries + 1))
+        [ -z "$fixed" ] && [ $tries -lt 3 ] ||
+            { echo "mosquitto did not start:" >&2; cat "$dir/mosquitto.log" >&2; return 1; }
     done
 }
 # broker_kill: SIGKILL, as a crash.
