@@ -12,10 +12,6 @@ FLEET_BASE=kiosk/$FLEET_STATION/$FLEET_TERMINAL
 FLEET_SEED=0707070707070707070707070707070707070707070707070707070707070707
 FLEET_OTHER_SEED=0909090909090909090909090909090909090909090909090909090909090909
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # broker_up: mosquitto on a free port ($BROKER_PORT), no persistence (a restart forgets
 # what was retained), anonymous on loopback. broker_up again after broker_kill starts it on
 # the same port. Up once the port is this broker's own and it takes a message: another
@@ -32,7 +28,7 @@ broker_up() {
         echo $BROKER_PID >>"$dir/pids"
         i=0 ok=0
         while [ $i -le 50 ] && kill -0 "$BROKER_PID" 2>/dev/null; do
-            if ss -Hltnp "sport = :$BROKER_PORT" | grep -q "pid=$BROKER_PID," &&
+            if port_held "$BROKER_PID" "$BROKER_PORT" &&
                 mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t probe -n 2>/dev/null; then
                 ok=1
                 break

@@ -9,6 +9,14 @@ station_up() {
     . "$dir/station.env"
 }
 
+# free_port: a loopback port free when asked (probed: it may be taken before it is bound, so
+# whatever binds it checks with port_held).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# port_held PID PORT: PID listens on PORT (TCP).
+port_held() { ss -Hltnp "sport = :$2" | grep -q "pid=$1,"; }
+
 # scanner_pty NAME: a serial scanner simulator on a pty, its slave at $dir/NAME.tty, driven
 # with scanner_say NAME COMMAND (code TEXT, raw HEX, partial TEXT, long N, unplug, plug);
 # stopped with the station (its pid is in $dir/pids).
@@ -58,14 +66,14 @@ card_reader() {
     # its socket is there and vpcd's port is its own, else it starts again on another port
     while :; do
         tries=$((tries + 1)) i=0
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        port=$(free_port)
         printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID    0x%X\n' \
             "$port" "$port" >"$dir/pcscd.conf/vpcd"
         rm -f "$dir/pcscd/pcscd.comm"
         unshare -m sh -c "mkdir -p /run/pcscd && mount --bind '$dir/pcscd' /run/pcscd && exec pcscd -f -i -c '$dir/pcscd.conf'" \
             >"$dir/pcscd.log" 2>&1 &
         pid=$!
-        until [ -S "$dir/pcscd/pcscd.comm" ] && ss -Hltnp "sport = :$port" | grep -q "pid=$pid,"; do
+        until [ -S "$dir/pcscd/pcscd.comm" ] && port_held "$pid" "$port"; do
             i=$((i + 1))
             [ $i -le 100 ] || break
             sleep 0.1
